@@ -1,0 +1,92 @@
+//! The document shell, the root component and the route table.
+use crate::home::HomePage;
+use crate::i18n::*;
+use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
+use crate::ui::{ComingSoon, ConsoleLayout, ErrorPage, Layout, NotFound};
+use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::Outlet;
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_csp_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.ico" sizes="any" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Stamps the request's CSP nonce (set by the security middleware) on the
+/// inline scripts Leptos writes into the page.
+#[cfg(feature = "ssr")]
+fn provide_csp_nonce() {
+    use crate::server::security::CspNonce;
+    if let Some(parts) = use_context::<http::request::Parts>()
+        && let Some(nonce) = parts.extensions.get::<CspNonce>()
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0.as_str()));
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let cookie_options = CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(LOCALE_COOKIE_MAX_AGE_SECS * 1000)
+        .same_site(leptos_use::SameSite::Lax);
+    view! {
+        <I18nContextProvider cookie_name=LOCALE_COOKIE cookie_options>
+            <Title formatter=|text: String| {
+                if text.is_empty() { "Orgdesk".to_string() } else { format!("{text} · Orgdesk") }
+            } />
+            <Router>
+                <Layout>
+                    <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=HomePage />
+                            <Route path=path!("/register") view=ComingSoon />
+                            <Route path=path!("/login") view=ComingSoon />
+                            <ParentRoute path=path!("/admin") view=ConsoleShell>
+                                <Route path=path!("") view=ComingSoon />
+                                <Route path=path!("contacts") view=ComingSoon />
+                                <Route path=path!("access") view=ComingSoon />
+                                <Route path=path!("approvals") view=ComingSoon />
+                                <Route path=path!("security") view=ComingSoon />
+                            </ParentRoute>
+                        </Routes>
+                    </ErrorBoundary>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn ConsoleShell() -> impl IntoView {
+    view! {
+        <ConsoleLayout>
+            <Outlet />
+        </ConsoleLayout>
+    }
+}

@@ -1,0 +1,230 @@
+//! Passwords chosen by users.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ErrorCode;
+
+const MIN_CHARS: usize = 8;
+const MAX_CHARS: usize = 128;
+
+/// A password that satisfies the password policy: 8 to 128 characters
+/// (Unicode scalar values, not bytes) and not a common password.
+///
+/// The value is not trimmed: spaces are legal password characters. It has no
+/// `Display` and its `Debug` prints `Password(***)`, so it cannot leak into
+/// logs by accident; read it with [`expose`](Self::expose). Serde support
+/// exists only so it can travel in server-function arguments.
+///
+/// The common-password check runs only on the server (feature `ssr`): the
+/// list is kept out of the wasm bundle, so the client checks length only and
+/// the server is authoritative.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Password(String);
+
+/// Why a string is not an acceptable [`Password`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// The input is empty or only whitespace.
+    #[error("a password is required")]
+    Required,
+    /// Fewer than 8 characters.
+    #[error("the password must have at least 8 characters")]
+    TooShort,
+    /// More than 128 characters.
+    #[error("the password must have at most 128 characters")]
+    TooLong,
+    /// The password is on the list of common passwords.
+    #[error("the password is too common")]
+    Common,
+}
+
+impl ErrorCode for PasswordError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Required => "password.required",
+            Self::TooShort => "password.too_short",
+            Self::TooLong => "password.too_long",
+            Self::Common => "password.common",
+        }
+    }
+}
+
+impl Password {
+    /// Checks a password against the policy. The input is taken as typed.
+    pub fn parse(input: &str) -> Result<Self, PasswordError> {
+        check(input)?;
+        Ok(Self(input.to_owned()))
+    }
+
+    /// The password itself, for hashing or verifying. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+fn check(input: &str) -> Result<(), PasswordError> {
+    if input.trim().is_empty() {
+        return Err(PasswordError::Required);
+    }
+    let chars = input.chars().count();
+    if chars < MIN_CHARS {
+        return Err(PasswordError::TooShort);
+    }
+    if chars > MAX_CHARS {
+        return Err(PasswordError::TooLong);
+    }
+    if is_common(input) {
+        return Err(PasswordError::Common);
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl TryFrom<String> for Password {
+    type Error = PasswordError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        // Moves the string instead of copying the secret once more.
+        check(&value)?;
+        Ok(Self(value))
+    }
+}
+
+impl From<Password> for String {
+    fn from(value: Password) -> String {
+        value.0
+    }
+}
+
+/// The most common passwords, lowercase (see the file's header for its source).
+#[cfg(feature = "ssr")]
+static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect()
+    });
+
+#[cfg(feature = "ssr")]
+fn is_common(password: &str) -> bool {
+    COMMON_PASSWORDS.contains(password.to_lowercase().as_str())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn is_common(_password: &str) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STRONG: &str = "vT9#qLm2!rXw";
+
+    #[test]
+    fn strong_password_accepted() {
+        assert_eq!(Password::parse(STRONG).unwrap().expose(), STRONG);
+    }
+
+    #[test]
+    fn required() {
+        assert_eq!(Password::parse(""), Err(PasswordError::Required));
+        assert_eq!(Password::parse("          "), Err(PasswordError::Required));
+    }
+
+    #[test]
+    fn not_trimmed() {
+        let p = Password::parse("  a b c d  ").unwrap();
+        assert_eq!(p.expose(), "  a b c d  ");
+        // Seven characters plus surrounding spaces: long enough as typed.
+        assert!(Password::parse(" kQ7#x2p").is_ok());
+    }
+
+    #[test]
+    fn length_bounds() {
+        assert_eq!(Password::parse("kQ7#x2p"), Err(PasswordError::TooShort));
+        assert!(Password::parse("kQ7#x2pZ").is_ok());
+        let max = "kQ7#x2pZ".repeat(16);
+        assert!(Password::parse(&max).is_ok());
+        assert_eq!(
+            Password::parse(&format!("{max}a")),
+            Err(PasswordError::TooLong)
+        );
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // 8 characters, 24 bytes.
+        assert!(Password::parse("我的密码很安全啊").is_ok());
+        // 7 characters, 21 bytes.
+        assert_eq!(
+            Password::parse("我的密码很安全"),
+            Err(PasswordError::TooShort)
+        );
+        // 128 characters, 384 bytes.
+        assert!(Password::parse(&"密".repeat(128)).is_ok());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn common_passwords_rejected() {
+        for common in ["password", "12345678", "qwerty123", "PassWord", "QWERTY123"] {
+            assert_eq!(
+                Password::parse(common),
+                Err(PasswordError::Common),
+                "{common}"
+            );
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn common_password_list_is_well_formed() {
+        let text = include_str!("common_passwords.txt");
+        assert!(text.starts_with("# source: "));
+        let entries: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(entries.len(), 10_000);
+        assert_eq!(COMMON_PASSWORDS.len(), 10_000, "duplicates in the list");
+        for entry in entries {
+            assert_eq!(entry, entry.to_lowercase());
+            assert!(!entry.is_empty());
+        }
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    #[test]
+    fn client_checks_length_only() {
+        assert!(Password::parse("password").is_ok());
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let p = Password::parse(STRONG).unwrap();
+        assert_eq!(format!("{p:?}"), "Password(***)");
+        assert_eq!(format!("{:?}", Some(p)), "Some(Password(***))");
+    }
+
+    #[test]
+    fn deserialize_goes_through_parse() {
+        let p: Password = super::super::deserialize_from_str(STRONG).unwrap();
+        assert_eq!(String::from(p), STRONG);
+        assert!(super::super::deserialize_from_str::<Password>("short").is_err());
+    }
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(PasswordError::Required.code(), "password.required");
+        assert_eq!(PasswordError::TooShort.code(), "password.too_short");
+        assert_eq!(PasswordError::TooLong.code(), "password.too_long");
+        assert_eq!(PasswordError::Common.code(), "password.common");
+    }
+}

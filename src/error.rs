@@ -1,0 +1,264 @@
+//! One error type for every server function.
+//!
+//! The browser only ever sees a stable code (and, for validation, one code per
+//! field); the UI translates codes. Internal causes are logged on the server
+//! with the request id, and only the request id travels to the user so support
+//! can find the log line.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A problem with one input field, shown beside that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The form field's name, as in the form struct.
+    pub field: String,
+    /// Stable code, e.g. `validation.required` or `mobile.format`.
+    pub code: String,
+}
+
+/// The error every server function returns.
+///
+/// Build it with the constructor functions: on the server they also set the
+/// HTTP status of the response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("validation failed")]
+    Validation { fields: Vec<FieldError> },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict")]
+    Conflict,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: Option<u64> },
+    #[error("internal error")]
+    Internal { request_id: Option<String> },
+    /// The call itself failed: the network, or a request the server could not decode.
+    #[error("transport: {message}")]
+    Transport { network: bool, message: String },
+}
+
+impl AppError {
+    /// The stable code the UI translates.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "validation.invalid",
+            AppError::Unauthenticated => "auth.unauthenticated",
+            AppError::Forbidden => "auth.forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict => "conflict",
+            AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::Internal { .. } => "internal",
+            AppError::Transport { network: true, .. } => "network",
+            AppError::Transport { network: false, .. } => "unknown",
+        }
+    }
+
+    /// The HTTP status that goes with this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 422,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict => 409,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Transport { .. } => 400,
+        }
+    }
+
+    /// The code for one field, when this is a validation error that mentions it.
+    pub fn field_code(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Validation { fields } => fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A validation error for a single field.
+    pub fn field(field: impl Into<String>, code: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+        }])
+    }
+
+    /// A validation error for several fields at once, so a form shows them all together.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        AppError::Validation { fields }.with_status()
+    }
+
+    pub fn unauthenticated() -> Self {
+        AppError::Unauthenticated.with_status()
+    }
+
+    pub fn forbidden() -> Self {
+        AppError::Forbidden.with_status()
+    }
+
+    pub fn not_found() -> Self {
+        AppError::NotFound.with_status()
+    }
+
+    pub fn conflict() -> Self {
+        AppError::Conflict.with_status()
+    }
+
+    pub fn too_many_requests(retry_after_secs: Option<u64>) -> Self {
+        AppError::TooManyRequests { retry_after_secs }.with_status()
+    }
+
+    /// Logs `cause` with the current request id and returns an error that
+    /// carries only that id.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let request_id = crate::server::telemetry::current_request_id();
+        tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = %cause, "internal error");
+        AppError::Internal { request_id }.with_status()
+    }
+
+    #[cfg(feature = "ssr")]
+    fn with_status(self) -> Self {
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(self.status())
+        {
+            res.set_status(status);
+        }
+        self
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    fn with_status(self) -> Self {
+        self
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let network = matches!(value, ServerFnErrorErr::Request(_));
+        AppError::Transport {
+            network,
+            message: value.to_string(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::internal(err)
+    }
+}
+
+/// Collects field errors from several parsers, so a form reports every
+/// problem at once instead of one per submit.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the error of `result` under `field` and returns the value if it parsed.
+    pub fn check<T, E: crate::domain::ErrorCode>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.push(field, err.code());
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: &str, code: &str) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, else the validation error.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(AppError::unauthenticated().code(), "auth.unauthenticated");
+        assert_eq!(AppError::not_found().code(), "not_found");
+        assert_eq!(
+            AppError::field("name", "validation.required").code(),
+            "validation.invalid"
+        );
+    }
+
+    #[test]
+    fn field_errors_travel_per_field() {
+        let err = AppError::validation(vec![
+            FieldError {
+                field: "name".into(),
+                code: "validation.required".into(),
+            },
+            FieldError {
+                field: "mobile".into(),
+                code: "mobile.format".into(),
+            },
+        ]);
+        let json = serde_json::to_string(&err).unwrap();
+        let back: AppError = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.field_code("mobile"), Some("mobile.format"));
+        assert_eq!(back.field_code("name"), Some("validation.required"));
+        assert_eq!(back.field_code("email"), None);
+        assert_eq!(back.status(), 422);
+    }
+
+    #[test]
+    fn internal_error_serialises_without_cause() {
+        let err = AppError::Internal {
+            request_id: Some("abc".into()),
+        };
+        let json = serde_json::to_string(&err).unwrap();
+        assert_eq!(json, r#"{"kind":"internal","request_id":"abc"}"#);
+    }
+
+    #[test]
+    fn collector_reports_every_field() {
+        let mut errs = FieldErrors::new();
+        errs.push("a", "validation.required");
+        errs.push("b", "validation.required");
+        match errs.finish() {
+            Err(AppError::Validation { fields }) => assert_eq!(fields.len(), 2),
+            other => panic!("expected validation error, got {other:?}"),
+        }
+        assert!(FieldErrors::new().finish().is_ok());
+    }
+}

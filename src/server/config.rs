@@ -1,0 +1,195 @@
+//! Configuration from environment variables (and `.env` when present).
+//! Every variable is documented in `.env.example`.
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+use url::Url;
+
+/// Settings the server reads once at start-up. Secrets are wrapped so that
+/// `Debug` never prints them.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: SecretString,
+    pub database_max_connections: u32,
+    /// Public address of this deployment, used in links sent by email and SMS.
+    pub base_url: Url,
+    /// Whether cookies carry `Secure`; defaults to true when `base_url` is https.
+    pub cookie_secure: bool,
+    /// lettre's URL form, e.g. `smtp://127.0.0.1:1025`; unset means log transport.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: Option<String>,
+    /// HTTP SMS gateway; unset means log transport.
+    pub sms_gateway_url: Option<Url>,
+    pub sms_gateway_token: Option<SecretString>,
+    /// Where uploaded files are kept.
+    pub data_dir: PathBuf,
+    /// `text` (default) or `json` log lines.
+    pub log_json: bool,
+}
+
+/// A configuration variable that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(ConfigError {
+            name,
+            problem: format!("expected true or false, got {other:?}"),
+        }),
+    }
+}
+
+fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim()).map_err(|e| ConfigError {
+        name,
+        problem: format!("not a URL ({e})"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError {
+            name,
+            problem: "must start with http:// or https://".into(),
+        });
+    }
+    Ok(url)
+}
+
+impl Config {
+    /// Reads `.env` if there is one, then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(var)
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = get("DATABASE_URL").ok_or(ConfigError {
+            name: "DATABASE_URL",
+            problem: "is not set; e.g. postgres://postgres@127.0.0.1:5432/orgdesk".into(),
+        })?;
+        let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+            Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                name: "DATABASE_MAX_CONNECTIONS",
+                problem: "expected a positive number".into(),
+            })?,
+            None => 16,
+        };
+        let base_url = match get("PUBLIC_BASE_URL") {
+            Some(v) => parse_url("PUBLIC_BASE_URL", &v)?,
+            None => Url::parse("http://127.0.0.1:3000").expect("valid default URL"),
+        };
+        let cookie_secure = match get("COOKIE_SECURE") {
+            Some(v) => parse_bool("COOKIE_SECURE", &v)?,
+            None => base_url.scheme() == "https",
+        };
+        let sms_gateway_url = get("SMS_GATEWAY_URL")
+            .map(|v| parse_url("SMS_GATEWAY_URL", &v))
+            .transpose()?;
+        let log_json = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    problem: format!("expected text or json, got {other:?}"),
+                });
+            }
+        };
+        Ok(Config {
+            database_url: SecretString::from(database_url),
+            database_max_connections,
+            base_url,
+            cookie_secure,
+            smtp_url: get("SMTP_URL").map(SecretString::from),
+            mail_from: get("MAIL_FROM"),
+            sms_gateway_url,
+            sms_gateway_token: get("SMS_GATEWAY_TOKEN").map(SecretString::from),
+            data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into())),
+            log_json,
+        })
+    }
+
+    /// The database URL, for the one place that connects.
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+
+    /// `scheme://host[:port]` of the public base URL, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        self.base_url.origin().ascii_serialization()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&'static str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<&'static str, String> =
+            vars.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn database_url_is_required() {
+        let err = config(&[]).unwrap_err();
+        assert_eq!(err.name, "DATABASE_URL");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let cfg = config(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/orgdesk"),
+            ("SMTP_URL", "smtps://mailer:s3cret-pass@mail.example.com"),
+            ("SMS_GATEWAY_TOKEN", "tok-very-secret"),
+        ])
+        .unwrap();
+        let printed = format!("{cfg:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("s3cret-pass"), "{printed}");
+        assert!(!printed.contains("tok-very-secret"), "{printed}");
+        assert_eq!(cfg.database_url(), "postgres://u:hunter2@db/orgdesk");
+    }
+
+    #[test]
+    fn cookie_secure_follows_https_unless_set() {
+        let https = config(&[
+            ("DATABASE_URL", "x"),
+            ("PUBLIC_BASE_URL", "https://od.example.com"),
+        ])
+        .unwrap();
+        assert!(https.cookie_secure);
+        assert_eq!(https.public_origin(), "https://od.example.com");
+        let http = config(&[("DATABASE_URL", "x")]).unwrap();
+        assert!(!http.cookie_secure);
+        let forced = config(&[("DATABASE_URL", "x"), ("COOKIE_SECURE", "true")]).unwrap();
+        assert!(forced.cookie_secure);
+        assert!(config(&[("DATABASE_URL", "x"), ("COOKIE_SECURE", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn bad_urls_are_refused() {
+        assert_eq!(
+            config(&[("DATABASE_URL", "x"), ("PUBLIC_BASE_URL", "ftp://x")])
+                .unwrap_err()
+                .name,
+            "PUBLIC_BASE_URL"
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "x"), ("SMS_GATEWAY_URL", "not a url")])
+                .unwrap_err()
+                .name,
+            "SMS_GATEWAY_URL"
+        );
+    }
+}

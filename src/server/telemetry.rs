@@ -1,0 +1,84 @@
+//! Logging and request ids.
+//!
+//! Every request gets a fresh id (any id the client sends is replaced, so log
+//! lines cannot be forged); it is returned in `x-request-id` and recorded on
+//! every log line of the request. Only the method and path are logged: query
+//! strings and bodies may carry codes, tokens or personal data.
+use axum::{
+    extract::Request,
+    http::{HeaderName, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use tracing::Span;
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Installs the global subscriber; `RUST_LOG` overrides the default filter.
+pub fn init(json: bool) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let registry = tracing_subscriber::registry().with(filter);
+    let result = if json {
+        registry
+            .with(fmt::layer().json().with_current_span(true))
+            .try_init()
+    } else {
+        registry.with(fmt::layer()).try_init()
+    };
+    // A second init (tests spawn many apps in one process) is harmless.
+    let _ = result;
+}
+
+/// The id of the request being handled, if any.
+pub fn current_request_id() -> Option<String> {
+    if let Ok(id) = REQUEST_ID.try_with(|id| id.clone()) {
+        return Some(id);
+    }
+    // Work spawned off the request task still sees the request's parts.
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(&REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })
+}
+
+/// Middleware: assigns the request id, opens the request span, logs the outcome.
+pub async fn request_context(mut req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let header = HeaderValue::from_str(&id).expect("hex is a valid header value");
+    req.headers_mut().insert(REQUEST_ID_HEADER, header.clone());
+
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        status = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let mut res =
+        tracing::Instrument::instrument(REQUEST_ID.scope(id, next.run(req)), span.clone()).await;
+    res.headers_mut().insert(REQUEST_ID_HEADER, header);
+    record_outcome(&span, res.status().as_u16(), started.elapsed());
+    res
+}
+
+fn record_outcome(span: &Span, status: u16, elapsed: std::time::Duration) {
+    span.record("status", status);
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, ms, "request failed");
+        } else {
+            tracing::debug!(status, ms, "request");
+        }
+    });
+}

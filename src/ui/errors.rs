@@ -1,0 +1,155 @@
+//! Stable error codes to words, in the visitor's language.
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// Every code the server sends that the UI knows how to say.
+pub const KNOWN_CODES: &[&str] = &[
+    "validation.invalid",
+    "validation.required",
+    "validation.choice",
+    "auth.unauthenticated",
+    "auth.forbidden",
+    "not_found",
+    "conflict",
+    "rate_limited",
+    "internal",
+    "network",
+    "mobile.required",
+    "mobile.format",
+    "mobile.mainland",
+    "mobile.invalid",
+    "email.required",
+    "email.too_long",
+    "email.format",
+    "email.domain",
+    "credit_code.required",
+    "credit_code.length",
+    "credit_code.charset",
+    "credit_code.checksum",
+    "resident_id.required",
+    "resident_id.length",
+    "resident_id.format",
+    "resident_id.region",
+    "resident_id.birth_date",
+    "resident_id.checksum",
+    "password.required",
+    "password.too_short",
+    "password.too_long",
+    "password.common",
+];
+
+/// The sentence for `code` in `locale`; unknown codes get a generic sentence.
+pub fn code_text(locale: Locale, code: &str) -> &'static str {
+    macro_rules! say {
+        ($key:ident) => {
+            td_string!(locale, errors.$key)
+        };
+    }
+    match code {
+        "validation.invalid" => say!(validation),
+        "validation.required" => say!(required),
+        "validation.choice" => say!(choice),
+        "auth.unauthenticated" => say!(unauthenticated),
+        "auth.forbidden" | "forbidden" => say!(forbidden),
+        "not_found" => say!(not_found),
+        "conflict" => say!(conflict),
+        "rate_limited" => say!(too_many_requests),
+        "internal" => say!(internal),
+        "network" => say!(network),
+        "mobile.required" => say!(mobile_required),
+        "mobile.format" => say!(mobile_format),
+        "mobile.mainland" => say!(mobile_mainland),
+        "mobile.invalid" => say!(mobile_invalid),
+        "email.required" => say!(email_required),
+        "email.too_long" => say!(email_too_long),
+        "email.format" => say!(email_format),
+        "email.domain" => say!(email_domain),
+        "credit_code.required" => say!(credit_code_required),
+        "credit_code.length" => say!(credit_code_length),
+        "credit_code.charset" => say!(credit_code_charset),
+        "credit_code.checksum" => say!(credit_code_checksum),
+        "resident_id.required" => say!(resident_id_required),
+        "resident_id.length" => say!(resident_id_length),
+        "resident_id.format" => say!(resident_id_format),
+        "resident_id.region" => say!(resident_id_region),
+        "resident_id.birth_date" => say!(resident_id_birth_date),
+        "resident_id.checksum" => say!(resident_id_checksum),
+        "password.required" => say!(password_required),
+        "password.too_short" => say!(password_too_short),
+        "password.too_long" => say!(password_too_long),
+        "password.common" => say!(password_common),
+        _ => say!(unknown),
+    }
+}
+
+/// A translated message for an error, with the reference for internal errors.
+#[component]
+pub fn AppErrorView(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = error.code();
+    let reference = match &error {
+        AppError::Internal { request_id } => request_id.clone(),
+        _ => None,
+    };
+    view! {
+        <div class="alert alert--error" role="alert" data-code=code>
+            <p>{move || code_text(i18n.get_locale(), code)}</p>
+            {reference
+                .map(|id| {
+                    view! {
+                        <p class="alert__reference">
+                            {t!(i18n, error_page.reference)} ": " <code>{id}</code>
+                        </p>
+                    }
+                })}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos_i18n::Locale as _;
+
+    #[test]
+    fn every_known_code_has_its_own_sentence_in_every_language() {
+        for &locale in Locale::get_all() {
+            let generic = code_text(locale, "no.such.code");
+            for code in KNOWN_CODES {
+                assert_ne!(
+                    code_text(locale, code),
+                    generic,
+                    "{code} falls back to the generic text in {}",
+                    locale.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn app_error_codes_are_known() {
+        let errors = [
+            AppError::Validation { fields: vec![] },
+            AppError::Unauthenticated,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::Conflict,
+            AppError::TooManyRequests {
+                retry_after_secs: None,
+            },
+            AppError::Internal { request_id: None },
+            AppError::Transport {
+                network: true,
+                message: String::new(),
+            },
+        ];
+        for e in errors {
+            assert!(
+                KNOWN_CODES.contains(&e.code()),
+                "{} is not translated",
+                e.code()
+            );
+        }
+    }
+}
