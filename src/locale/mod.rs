@@ -36,3 +36,48 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
     expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, value);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    fn keys(prefix: &str, value: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    keys(&path, v, out);
+                }
+            }
+            serde_json::Value::String(s) => {
+                assert!(!s.trim().is_empty(), "{prefix} is empty");
+                out.insert(prefix.to_owned());
+            }
+            other => panic!("{prefix}: unexpected value {other}"),
+        }
+    }
+
+    fn load(text: &str) -> BTreeSet<String> {
+        let value: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+        let mut out = BTreeSet::new();
+        keys("", &value, &mut out);
+        out
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let en = load(include_str!("../../locales/en.json"));
+        let zh = load(include_str!("../../locales/zh-CN.json"));
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_zh.is_empty(),
+            "keys only in en.json: {only_en:?}; keys only in zh-CN.json: {only_zh:?}"
+        );
+        assert!(en.len() > 50, "suspiciously few keys: {}", en.len());
+    }
+}

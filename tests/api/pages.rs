@@ -1,0 +1,90 @@
+use crate::helpers::spawn_app;
+use sqlx::PgPool;
+
+#[sqlx::test]
+async fn home_is_chinese_for_a_chinese_browser(db: PgPool) {
+    let app = spawn_app(db).await;
+    let res = app.get_with_language("/", "zh-CN,zh;q=0.9,en;q=0.5").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"<html lang="zh-CN""#),
+        "{}",
+        &html[..300.min(html.len())]
+    );
+    assert!(html.contains("注册组织"));
+    assert!(!html.contains("Register your organisation"));
+}
+
+#[sqlx::test]
+async fn home_is_english_for_an_english_browser(db: PgPool) {
+    let app = spawn_app(db).await;
+    let html = app
+        .get_with_language("/", "en-GB,en;q=0.8")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Register your organisation"));
+    assert!(!html.contains("注册组织"));
+    // Links to registration and sign-in.
+    assert!(html.contains(r#"href="/register""#));
+    assert!(html.contains(r#"href="/login""#));
+}
+
+#[sqlx::test]
+async fn the_cookie_wins_over_the_browser_language(db: PgPool) {
+    let app = spawn_app(db).await;
+    let html = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "en")
+        .header("cookie", "i18n_pref_locale=zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<html lang="zh-CN""#));
+}
+
+#[sqlx::test]
+async fn unknown_paths_get_a_translated_404(db: PgPool) {
+    let app = spawn_app(db).await;
+    let res = app.get_with_language("/no/such/page", "en").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Page not found"), "{html}");
+    let res = app.get_with_language("/no/such/page", "zh-CN").await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("页面不存在"));
+}
+
+#[sqlx::test]
+async fn features_not_built_yet_say_so(db: PgPool) {
+    let app = spawn_app(db).await;
+    for path in ["/register", "/login", "/admin", "/admin/contacts"] {
+        let res = app.get_with_language(path, "en").await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            res.text().await.unwrap().contains("Not available yet"),
+            "{path}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn text_responses_are_compressed(db: PgPool) {
+    let app = spawn_app(db).await;
+    // A client that does not decompress, so the header stays visible.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let res = raw
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+}
