@@ -9,7 +9,7 @@ use orgdesk::server::{
     state::AppState,
     telemetry,
 };
-use sqlx::postgres::PgPoolOptions;
+use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions};
 use std::{process::ExitCode, sync::Arc, time::Duration};
 
 #[tokio::main]
@@ -28,6 +28,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     telemetry::init(config.log_json);
 
+    // A fresh machine has the server but not our database yet.
+    if !sqlx::Postgres::database_exists(config.database_url()).await? {
+        tracing::info!("creating the database named in DATABASE_URL");
+        sqlx::Postgres::create_database(config.database_url()).await?;
+    }
     let db = PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what Orgdesk needs to build (and, with --test, to run its tests),
+# skipping whatever is already present. Everything comes from package
+# registries: cargo-leptos would otherwise try to download helper tools from
+# GitHub, so they are installed here first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=false
+[ "${1:-}" = "--test" ] && with_tests=true
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+SQLX_CLI_VERSION=0.8.6
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust is not installed: see https://rustup.rs, then run this again." >&2
+  exit 1
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 13 minutes, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must match the crate)"
+  # Not --locked: one crate of its lock file is no longer in the index.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! command -v sqlx >/dev/null || ! sqlx --version | grep -q "$SQLX_CLI_VERSION"; then
+  say "installing sqlx-cli $SQLX_CLI_VERSION"
+  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features postgres,rustls --locked
+fi
+
+$with_tests || exit 0
+
+if ! command -v npm >/dev/null; then
+  echo "Node.js and npm are needed for the browser tests: apt-get install nodejs npm" >&2
+  exit 1
+fi
+
+if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing the browser-test packages (end2end/)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the browser tests"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium ||
+    { $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+fi

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, then runs every test: unit and
+# integration tests (a fresh database per test), then the browser tests
+# against a freshly built server in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --test
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# sqlx::test creates and drops one database per test on this server.
+DATABASE_URL="$(./scripts/database.sh orgdesk_test)"
+export DATABASE_URL
+sqlx database create
+# Build from the committed query data, exactly as a machine without a database would.
+export SQLX_OFFLINE=true
+
+say "unit and integration tests"
+cargo test --features ssr
+
+say "building the site for the browser tests"
+cargo leptos build
+
+E2E_PORT="${E2E_PORT:-3100}"
+E2E_DATABASE_URL="${DATABASE_URL%/*}/orgdesk_e2e"
+sqlx database drop -y --database-url "$E2E_DATABASE_URL" >/dev/null 2>&1 || true
+log="target/e2e-server.log"
+say "starting the server on 127.0.0.1:$E2E_PORT (log: $log)"
+DATABASE_URL="$E2E_DATABASE_URL" \
+  PUBLIC_BASE_URL="http://127.0.0.1:$E2E_PORT" \
+  LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+  LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
+  target/debug/orgdesk serve >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "the server stopped; its log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
+say "browser tests"
+(cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
