@@ -1,7 +1,7 @@
 //! Configuration from environment variables (and `.env` when present).
 //! Every variable is documented in `.env.example`.
 use secrecy::{ExposeSecret, SecretString};
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 use url::Url;
 
 /// Settings the server reads once at start-up. Secrets are wrapped so that
@@ -24,6 +24,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `text` (default) or `json` log lines.
     pub log_json: bool,
+    /// Delivery of the outbox.
+    pub outbox: crate::notify::worker::WorkerSettings,
+    /// Attempts per message before it is marked failed.
+    pub outbox_max_attempts: i32,
+    /// Limits of one-time codes.
+    pub codes: crate::codes::CodeSettings,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -61,6 +67,28 @@ fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
         });
     }
     Ok(url)
+}
+
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError {
+            name,
+            problem: format!("expected a whole number, got {v:?}"),
+        }),
+    }
+}
+
+fn seconds(
+    get: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    number(get, name, default.as_secs()).map(Duration::from_secs)
 }
 
 impl Config {
@@ -104,7 +132,37 @@ impl Config {
                 });
             }
         };
+        let worker_defaults = crate::notify::worker::WorkerSettings::default();
+        let outbox = crate::notify::worker::WorkerSettings {
+            concurrency: number(&get, "OUTBOX_CONCURRENCY", worker_defaults.concurrency)?.max(1),
+            retry_base: seconds(&get, "OUTBOX_RETRY_BASE_SECS", worker_defaults.retry_base)?,
+            retry_max: seconds(&get, "OUTBOX_RETRY_MAX_SECS", worker_defaults.retry_max)?,
+            ..worker_defaults
+        };
+        let code_defaults = crate::codes::CodeSettings::default();
+        let codes = crate::codes::CodeSettings {
+            ttl: seconds(&get, "CODE_TTL_SECS", code_defaults.ttl)?,
+            resend_cooldown: seconds(
+                &get,
+                "CODE_RESEND_COOLDOWN_SECS",
+                code_defaults.resend_cooldown,
+            )?,
+            max_attempts: number(&get, "CODE_MAX_ATTEMPTS", code_defaults.max_attempts)?,
+            daily_limit_per_destination: number(
+                &get,
+                "CODE_DAILY_LIMIT",
+                code_defaults.daily_limit_per_destination,
+            )?,
+            hourly_limit_per_ip: number(
+                &get,
+                "CODE_IP_HOURLY_LIMIT",
+                code_defaults.hourly_limit_per_ip,
+            )?,
+        };
         Ok(Config {
+            outbox,
+            outbox_max_attempts: number(&get, "OUTBOX_MAX_ATTEMPTS", 8)?.max(1),
+            codes,
             database_url: SecretString::from(database_url),
             database_max_connections,
             base_url,
@@ -175,6 +233,30 @@ mod tests {
         let forced = config(&[("DATABASE_URL", "x"), ("COOKIE_SECURE", "true")]).unwrap();
         assert!(forced.cookie_secure);
         assert!(config(&[("DATABASE_URL", "x"), ("COOKIE_SECURE", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn limits_have_defaults_and_can_be_set() {
+        let cfg = config(&[("DATABASE_URL", "x")]).unwrap();
+        assert_eq!(cfg.codes.ttl, Duration::from_secs(600));
+        assert_eq!(cfg.codes.resend_cooldown, Duration::from_secs(60));
+        assert_eq!(cfg.codes.max_attempts, 5);
+        assert_eq!(cfg.codes.daily_limit_per_destination, 10);
+        assert_eq!(cfg.outbox_max_attempts, 8);
+        let cfg = config(&[
+            ("DATABASE_URL", "x"),
+            ("CODE_TTL_SECS", "300"),
+            ("OUTBOX_RETRY_BASE_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(cfg.codes.ttl, Duration::from_secs(300));
+        assert_eq!(cfg.outbox.retry_base, Duration::from_secs(5));
+        assert_eq!(
+            config(&[("DATABASE_URL", "x"), ("CODE_MAX_ATTEMPTS", "five")])
+                .unwrap_err()
+                .name,
+            "CODE_MAX_ATTEMPTS"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
     pub config: Arc<Config>,
+    pub codes: crate::codes::CodeService,
 }
 
 /// The state, from inside a server function or a server-rendered component.

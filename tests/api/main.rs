@@ -3,9 +3,12 @@
 #![cfg(feature = "ssr")]
 
 mod helpers;
+mod mail;
 
+mod codes;
 mod database;
 mod health;
 mod locale;
+mod notify;
 mod pages;
 mod security;

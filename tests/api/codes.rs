@@ -1,0 +1,384 @@
+use crate::mail::MailDev;
+use crate::notify::{base_url, worker};
+use orgdesk::codes::{CodeError, CodeRequest, CodeService, CodeSettings, Destination, Purpose};
+use orgdesk::domain::{Email, Mobile};
+use orgdesk::notify::{sms::LogSms, worker::WorkerSettings};
+use sqlx::PgPool;
+use std::{
+    collections::BTreeSet,
+    io::Write,
+    net::IpAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+fn email(s: &str) -> Destination {
+    Destination::Email(Email::parse(s).unwrap())
+}
+
+fn mobile(s: &str) -> Destination {
+    Destination::Mobile(Mobile::parse(s).unwrap())
+}
+
+fn request(purpose: Purpose, destination: Destination) -> CodeRequest {
+    CodeRequest {
+        purpose,
+        destination,
+        locale: "en".into(),
+        client_ip: Some("203.0.113.7".parse().unwrap()),
+        org_id: None,
+    }
+}
+
+async fn service(db: &PgPool, settings: CodeSettings) -> CodeService {
+    CodeService::load(db, settings, 8).await.unwrap()
+}
+
+fn no_cooldown() -> CodeSettings {
+    CodeSettings {
+        resend_cooldown: Duration::ZERO,
+        ..CodeSettings::default()
+    }
+}
+
+/// Issues a code and reads it back from its queued message.
+async fn issue(db: &PgPool, codes: &CodeService, req: &CodeRequest) -> Result<String, CodeError> {
+    let mut tx = db.begin().await.unwrap();
+    let issued = codes.issue(&mut tx, req).await?;
+    tx.commit().await.unwrap();
+    let payload = sqlx::query_scalar!("SELECT payload FROM outbox WHERE id = $1", issued.outbox_id)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    Ok(payload["code"].as_str().unwrap().to_owned())
+}
+
+fn other_code(code: &str) -> String {
+    format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+}
+
+#[sqlx::test]
+async fn a_code_works_once(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let to = email("Li.Lei@Example.com");
+    let code = issue(&db, &codes, &request(Purpose::RegisterEmail, to.clone()))
+        .await
+        .unwrap();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    codes
+        .verify(&db, Purpose::RegisterEmail, &to, &code)
+        .await
+        .unwrap();
+    let again = codes
+        .verify(&db, Purpose::RegisterEmail, &to, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "code.used");
+    // Only a hash is stored.
+    let stored = sqlx::query_scalar!("SELECT code_hash FROM one_time_codes")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert!(!stored.windows(6).any(|w| w == code.as_bytes()));
+}
+
+#[sqlx::test]
+async fn an_expired_code_is_refused(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let to = mobile("13800138000");
+    let code = issue(&db, &codes, &request(Purpose::RegisterMobile, to.clone()))
+        .await
+        .unwrap();
+    sqlx::query!("UPDATE one_time_codes SET expires_at = now() - interval '1 second'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let err = codes
+        .verify(&db, Purpose::RegisterMobile, &to, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "code.expired");
+}
+
+#[sqlx::test]
+async fn a_resend_within_the_cooldown_says_how_long_to_wait(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let req = request(Purpose::RegisterMobile, mobile("13800138001"));
+    issue(&db, &codes, &req).await.unwrap();
+    match issue(&db, &codes, &req).await.unwrap_err() {
+        CodeError::Cooldown { retry_after_secs } => assert!((1..=60).contains(&retry_after_secs)),
+        other => panic!("expected a cooldown, got {other:?}"),
+    }
+    // Once the minute has passed, a new code may be sent.
+    sqlx::query!("UPDATE one_time_codes SET created_at = created_at - interval '61 seconds'")
+        .execute(&db)
+        .await
+        .unwrap();
+    issue(&db, &codes, &req).await.unwrap();
+}
+
+#[sqlx::test]
+async fn a_new_code_replaces_the_previous_one(db: PgPool) {
+    let codes = service(&db, no_cooldown()).await;
+    let to = email("replace@example.com");
+    let req = request(Purpose::RegisterEmail, to.clone());
+    let first = issue(&db, &codes, &req).await.unwrap();
+    let mut second = issue(&db, &codes, &req).await.unwrap();
+    while second == first {
+        second = issue(&db, &codes, &req).await.unwrap();
+    }
+    let err = codes
+        .verify(&db, Purpose::RegisterEmail, &to, &first)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "code.mismatch");
+    codes
+        .verify(&db, Purpose::RegisterEmail, &to, &second)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn five_wrong_tries_kill_the_code(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let to = mobile("+86 139 0000 0000");
+    let code = issue(&db, &codes, &request(Purpose::ResetPassword, to.clone()))
+        .await
+        .unwrap();
+    let wrong = other_code(&code);
+    for expected_remaining in (1..=4).rev() {
+        match codes
+            .verify(&db, Purpose::ResetPassword, &to, &wrong)
+            .await
+            .unwrap_err()
+        {
+            CodeError::Mismatch { remaining_attempts } => {
+                assert_eq!(remaining_attempts, expected_remaining)
+            }
+            other => panic!("expected a mismatch, got {other:?}"),
+        }
+    }
+    let fifth = codes
+        .verify(&db, Purpose::ResetPassword, &to, &wrong)
+        .await
+        .unwrap_err();
+    assert_eq!(fifth.code(), "code.too_many_attempts");
+    // Even the right code no longer works.
+    let right = codes
+        .verify(&db, Purpose::ResetPassword, &to, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(right.code(), "code.too_many_attempts");
+}
+
+#[sqlx::test]
+async fn at_most_ten_codes_a_day_per_destination(db: PgPool) {
+    let codes = service(&db, no_cooldown()).await;
+    let req = request(Purpose::RegisterEmail, email("daily@example.com"));
+    for _ in 0..10 {
+        issue(&db, &codes, &req).await.unwrap();
+    }
+    let err = issue(&db, &codes, &req).await.unwrap_err();
+    assert_eq!(err.code(), "code.daily_limit");
+    // Another destination is not affected.
+    issue(
+        &db,
+        &codes,
+        &request(Purpose::RegisterEmail, email("other@example.com")),
+    )
+    .await
+    .unwrap();
+}
+
+#[sqlx::test]
+async fn one_client_ip_is_capped_per_hour(db: PgPool) {
+    let settings = CodeSettings {
+        hourly_limit_per_ip: 3,
+        ..no_cooldown()
+    };
+    let codes = service(&db, settings).await;
+    for i in 0..3 {
+        issue(
+            &db,
+            &codes,
+            &request(Purpose::RegisterEmail, email(&format!("ip{i}@example.com"))),
+        )
+        .await
+        .unwrap();
+    }
+    let err = issue(
+        &db,
+        &codes,
+        &request(Purpose::RegisterEmail, email("ip9@example.com")),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "code.ip_limit");
+    let mut elsewhere = request(Purpose::RegisterEmail, email("ip9@example.com"));
+    elsewhere.client_ip = Some("198.51.100.1".parse::<IpAddr>().unwrap());
+    issue(&db, &codes, &elsewhere).await.unwrap();
+}
+
+#[sqlx::test]
+async fn wrong_purpose_wrong_destination_and_bad_format_are_refused(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let to = email("purpose@example.com");
+    let code = issue(&db, &codes, &request(Purpose::RegisterEmail, to.clone()))
+        .await
+        .unwrap();
+    let purpose = codes
+        .verify(&db, Purpose::ResetPassword, &to, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(purpose.code(), "code.wrong_purpose");
+    let destination = codes
+        .verify(
+            &db,
+            Purpose::RegisterEmail,
+            &email("someone.else@example.com"),
+            &code,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(destination.code(), "code.not_sent");
+    let format = codes
+        .verify(&db, Purpose::RegisterEmail, &to, "12ab56")
+        .await
+        .unwrap_err();
+    assert_eq!(format.code(), "code.format");
+    // None of these used the code up.
+    codes
+        .verify(&db, Purpose::RegisterEmail, &to, &code)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn every_refusal_has_its_own_code() {
+    let all = [
+        CodeError::Cooldown {
+            retry_after_secs: 1,
+        },
+        CodeError::DailyLimit,
+        CodeError::IpLimit,
+        CodeError::Format,
+        CodeError::NotSent,
+        CodeError::WrongPurpose,
+        CodeError::Expired,
+        CodeError::Used,
+        CodeError::TooManyAttempts,
+        CodeError::Mismatch {
+            remaining_attempts: 1,
+        },
+    ];
+    let codes: BTreeSet<&str> = all.iter().map(|e| e.code()).collect();
+    assert_eq!(codes.len(), all.len());
+}
+
+#[sqlx::test]
+async fn concurrent_requests_for_one_destination_send_one_code(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let req = request(Purpose::RegisterMobile, mobile("13700137000"));
+    let (a, b) = tokio::join!(issue(&db, &codes, &req), issue(&db, &codes, &req));
+    assert!(
+        a.is_ok() != b.is_ok(),
+        "exactly one may succeed: {a:?} / {b:?}"
+    );
+}
+
+/// Log lines written while `f` runs, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn capturing_subscriber(out: Captured) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || out.clone())
+        .with_ansi(false)
+        .finish()
+}
+
+#[sqlx::test]
+async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
+    use tracing::instrument::WithSubscriber as _;
+    let mail = MailDev::start().await;
+    let codes = service(&db, no_cooldown()).await;
+    let to = email("quiet@example.com");
+    let req = request(Purpose::RegisterEmail, to.clone());
+
+    // Through SMTP: issue, a wrong try, delivery, the right try. No log line holds the code.
+    let logs = Captured::default();
+    let code = async {
+        let code = issue(&db, &codes, &req).await.unwrap();
+        let _ = codes
+            .verify(&db, Purpose::RegisterEmail, &to, &other_code(&code))
+            .await;
+        worker(
+            &db,
+            &mail.smtp_url(),
+            Arc::new(LogSms),
+            WorkerSettings::default(),
+        )
+        .run_once()
+        .await
+        .unwrap();
+        codes
+            .verify(&db, Purpose::RegisterEmail, &to, &code)
+            .await
+            .unwrap();
+        code
+    }
+    .with_subscriber(capturing_subscriber(logs.clone()))
+    .await;
+    let emails = mail.wait_for(1).await;
+    assert!(
+        emails[0]["text"].as_str().unwrap().contains(&code),
+        "the email carries the code"
+    );
+    assert!(
+        !logs.text().contains(&code),
+        "code leaked into logs:\n{}",
+        logs.text()
+    );
+
+    // The log transport is the one place that prints it: proves the capture works.
+    let logs = Captured::default();
+    async {
+        let code = issue(&db, &codes, &req).await.unwrap();
+        let email = orgdesk::notify::email::EmailTransport::Log;
+        orgdesk::notify::worker::Worker::new(
+            db.clone(),
+            Arc::new(email),
+            Arc::new(LogSms),
+            base_url(),
+            WorkerSettings::default(),
+        )
+        .run_once()
+        .await
+        .unwrap();
+        assert!(
+            logs.text().contains(&code),
+            "log transport did not print the code"
+        );
+    }
+    .with_subscriber(capturing_subscriber(logs.clone()))
+    .await;
+}
