@@ -37,6 +37,16 @@ pub const KNOWN_CODES: &[&str] = &[
     "password.too_short",
     "password.too_long",
     "password.common",
+    "code.cooldown",
+    "code.daily_limit",
+    "code.ip_limit",
+    "code.format",
+    "code.not_sent",
+    "code.wrong_purpose",
+    "code.expired",
+    "code.used",
+    "code.too_many_attempts",
+    "code.mismatch",
 ];
 
 /// The sentence for `code` in `locale`; unknown codes get a generic sentence.
@@ -79,6 +89,16 @@ pub fn code_text(locale: Locale, code: &str) -> &'static str {
         "password.too_short" => say!(password_too_short),
         "password.too_long" => say!(password_too_long),
         "password.common" => say!(password_common),
+        "code.cooldown" => say!(code_cooldown),
+        "code.daily_limit" => say!(code_daily_limit),
+        "code.ip_limit" => say!(code_ip_limit),
+        "code.format" => say!(code_format),
+        "code.not_sent" => say!(code_not_sent),
+        "code.wrong_purpose" => say!(code_wrong_purpose),
+        "code.expired" => say!(code_expired),
+        "code.used" => say!(code_used),
+        "code.too_many_attempts" => say!(code_too_many_attempts),
+        "code.mismatch" => say!(code_mismatch),
         _ => say!(unknown),
     }
 }
@@ -92,9 +112,14 @@ pub fn AppErrorView(error: AppError) -> impl IntoView {
         AppError::Internal { request_id } => request_id.clone(),
         _ => None,
     };
+    let retry_after = match &error {
+        AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
+        _ => None,
+    };
     view! {
         <div class="alert alert--error" role="alert" data-code=code>
             <p>{move || code_text(i18n.get_locale(), code)}</p>
+            {retry_after.map(|seconds| view! { <p>{t!(i18n, errors.retry_after, seconds)}</p> })}
             {reference
                 .map(|id| {
                     view! {
