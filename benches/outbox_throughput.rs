@@ -17,7 +17,11 @@ use std::{process::Stdio, sync::Arc, time::Instant};
 const MESSAGES: usize = 1000;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::main]
@@ -25,21 +29,38 @@ async fn main() {
     let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let name = format!("orgdesk_bench_{}", std::process::id());
     let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
     let db = PgPool::connect(&url).await.unwrap();
     sqlx::migrate!("./migrations").run(&db).await.unwrap();
 
     let (smtp, web) = (free_port(), free_port());
-    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/end2end/node_modules/.bin/maildev");
+    let bin = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/end2end/node_modules/.bin/maildev"
+    );
     let mut maildev = tokio::process::Command::new(bin)
-        .args(["--smtp", &smtp.to_string(), "--web", &web.to_string(), "--ip", "127.0.0.1", "--silent"])
+        .args([
+            "--smtp",
+            &smtp.to_string(),
+            "--web",
+            &web.to_string(),
+            "--ip",
+            "127.0.0.1",
+            "--silent",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("maildev (run `cd end2end && npm ci`)");
-    while tokio::net::TcpStream::connect(("127.0.0.1", smtp)).await.is_err() {
+    while tokio::net::TcpStream::connect(("127.0.0.1", smtp))
+        .await
+        .is_err()
+    {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
@@ -50,13 +71,16 @@ async fn main() {
             channel: Channel::Email,
             recipient: format!("bench{i}@example.com"),
             locale: if i % 2 == 0 { "zh-CN" } else { "en" }.into(),
-            template: Template::RegistrationApproved { organisation: format!("Org {i}") },
+            template: Template::RegistrationApproved {
+                organisation: format!("Org {i}"),
+            },
         };
         notify::enqueue(&mut tx, &message, 8).await.unwrap();
     }
     tx.commit().await.unwrap();
 
-    let email = EmailTransport::from_config(Some(&format!("smtp://127.0.0.1:{smtp}")), None).unwrap();
+    let email =
+        EmailTransport::from_config(Some(&format!("smtp://127.0.0.1:{smtp}")), None).unwrap();
     let settings = WorkerSettings::default();
     let worker = Worker::new(
         db.clone(),
@@ -83,6 +107,9 @@ async fn main() {
     );
     let _ = maildev.kill().await;
     db.close().await;
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     assert_eq!(sent as usize, MESSAGES, "every message must be delivered");
 }
