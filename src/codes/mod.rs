@@ -244,30 +244,24 @@ impl CodeService {
         .execute(&mut *conn)
         .await?;
 
-        let since_last = sqlx::query_scalar!(
-            r#"SELECT EXTRACT(EPOCH FROM now() - max(created_at))::float8 AS "secs"
+        // One look at this destination's recent codes answers both limits.
+        let recent = sqlx::query!(
+            r#"SELECT EXTRACT(EPOCH FROM now() - max(created_at))::float8 AS "since_last_secs",
+                      count(*) FILTER (WHERE created_at > now() - interval '1 day') AS "today!"
                  FROM one_time_codes WHERE destination = $1"#,
             dest
         )
         .fetch_one(&mut *conn)
         .await?;
         let cooldown = self.settings.resend_cooldown.as_secs_f64();
-        if let Some(secs) = since_last
+        if let Some(secs) = recent.since_last_secs
             && secs < cooldown
         {
             return Err(CodeError::Cooldown {
                 retry_after_secs: (cooldown - secs).ceil().max(1.0) as u64,
             });
         }
-
-        let today = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM one_time_codes
-                WHERE destination = $1 AND created_at > now() - interval '1 day'"#,
-            dest
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        if today >= self.settings.daily_limit_per_destination {
+        if recent.today >= self.settings.daily_limit_per_destination {
             return Err(CodeError::DailyLimit);
         }
 

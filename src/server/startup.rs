@@ -22,8 +22,9 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    // The request id is on the response header and in the log line.
-    let body = include_str!("panic.html");
+    // Runs inside the request's task, so the id matches the log line.
+    let id = telemetry::current_request_id().unwrap_or_else(|| "-".into());
+    let body = include_str!("panic.html").replace("{request_id}", &id);
     let mut res = (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
