@@ -34,6 +34,14 @@ pub enum AppError {
     NotFound,
     #[error("conflict")]
     Conflict,
+    /// Unknown account or wrong password: deliberately the same answer.
+    #[error("wrong account or password")]
+    InvalidCredentials,
+    /// Too many failed sign-ins; try again after the given time.
+    #[error("locked")]
+    Locked { retry_after_secs: u64 },
+    #[error("account disabled")]
+    AccountDisabled,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: Option<u64> },
     #[error("internal error")]
@@ -52,6 +60,9 @@ impl AppError {
             AppError::Forbidden => "auth.forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
+            AppError::InvalidCredentials => "auth.invalid_credentials",
+            AppError::Locked { .. } => "auth.locked",
+            AppError::AccountDisabled => "auth.disabled",
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Internal { .. } => "internal",
             AppError::Transport { network: true, .. } => "network",
@@ -67,6 +78,9 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict => 409,
+            AppError::InvalidCredentials => 401,
+            AppError::Locked { .. } => 429,
+            AppError::AccountDisabled => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal { .. } => 500,
             AppError::Transport { .. } => 400,
@@ -111,6 +125,18 @@ impl AppError {
 
     pub fn conflict() -> Self {
         AppError::Conflict.with_status()
+    }
+
+    pub fn invalid_credentials() -> Self {
+        AppError::InvalidCredentials.with_status()
+    }
+
+    pub fn locked(retry_after_secs: u64) -> Self {
+        AppError::Locked { retry_after_secs }.with_status()
+    }
+
+    pub fn account_disabled() -> Self {
+        AppError::AccountDisabled.with_status()
     }
 
     pub fn too_many_requests(retry_after_secs: Option<u64>) -> Self {

@@ -2,6 +2,8 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod home;

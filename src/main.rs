@@ -1,9 +1,9 @@
 //! The Orgdesk server.
 //!
 //! `orgdesk` (or `orgdesk serve`) runs the web server; `orgdesk migrate`
-//! applies database migrations and exits.
+//! applies database migrations and exits; `orgdesk operator create --email
+//! E --name N` creates a platform operator, reading the password from stdin.
 use leptos::config::get_configuration;
-use orgdesk::codes::CodeService;
 use orgdesk::notify::{
     email::EmailTransport,
     sms::{HttpGateway, LogSms, SmsSender},
@@ -57,15 +57,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "serve" => {
             let leptos_options = get_configuration(None)?.leptos_options;
             let addr = leptos_options.site_addr;
-            let codes =
-                CodeService::load(&db, config.codes.clone(), config.outbox_max_attempts).await?;
             let worker = delivery_worker(&config, &db)?;
-            let state = AppState {
-                leptos_options,
-                db,
-                config: Arc::new(config),
-                codes,
-            };
+            if let Some(link) = orgdesk::auth::setup::first_run_link(&db, &config.base_url).await? {
+                // Printed, not logged: the link is a credential until it is used.
+                println!(
+                    "\nNo platform operator exists yet. Open this link to create the first one \
+                     (it works once):\n\n    {link}\n"
+                );
+            }
+            let state = AppState::load(leptos_options, db, config).await?;
+            tokio::spawn(housekeeping(state.db.clone()));
             let (stop, stopped) = watch::channel(false);
             let worker = tokio::spawn(worker.run(stopped));
 
@@ -85,7 +86,33 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             state.db.close().await;
             Ok(())
         }
-        other => Err(format!("unknown command {other:?}; expected serve or migrate").into()),
+        "operator" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let created = orgdesk::auth::setup::create_operator_from_cli(&db, &args).await?;
+            println!("operator {created} created; two-factor enrolment is asked at first sign-in");
+            Ok(())
+        }
+        other => Err(format!(
+            "unknown command {other:?}; expected serve, migrate or operator create"
+        )
+        .into()),
+    }
+}
+
+/// Drops expired sessions and stale throttling rows every ten minutes.
+async fn housekeeping(db: PgPool) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
+            .execute(&db)
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        if let Err(e) = orgdesk::auth::throttle::prune(&db).await {
+            tracing::warn!(error = %e, "could not prune sign-in throttling");
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Config {
     pub outbox_max_attempts: i32,
     /// Limits of one-time codes.
     pub codes: crate::codes::CodeSettings,
+    /// Sign-in throttling, sessions and hashing.
+    pub auth: crate::auth::settings::AuthSettings,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -89,6 +91,67 @@ fn seconds(
     default: Duration,
 ) -> Result<Duration, ConfigError> {
     number(get, name, default.as_secs()).map(Duration::from_secs)
+}
+
+fn rule(
+    get: &impl Fn(&'static str) -> Option<String>,
+    names: [&'static str; 4],
+    default: crate::auth::settings::ThrottleRule,
+) -> Result<crate::auth::settings::ThrottleRule, ConfigError> {
+    let [delay_after, delay_base, lock_after, lock_for] = names;
+    Ok(crate::auth::settings::ThrottleRule {
+        delay_after: number(get, delay_after, default.delay_after)?.max(1),
+        delay_base: seconds(get, delay_base, default.delay_base)?,
+        lock_after: number(get, lock_after, default.lock_after)?.max(1),
+        lock_for: seconds(get, lock_for, default.lock_for)?,
+        ..default
+    })
+}
+
+fn auth_settings(
+    get: &impl Fn(&'static str) -> Option<String>,
+) -> Result<crate::auth::settings::AuthSettings, ConfigError> {
+    let d = crate::auth::settings::AuthSettings::default();
+    Ok(crate::auth::settings::AuthSettings {
+        account: rule(
+            get,
+            [
+                "AUTH_DELAY_AFTER",
+                "AUTH_DELAY_BASE_SECS",
+                "AUTH_LOCK_AFTER",
+                "AUTH_LOCK_SECS",
+            ],
+            d.account.clone(),
+        )?,
+        ip: rule(
+            get,
+            [
+                "AUTH_IP_DELAY_AFTER",
+                "AUTH_IP_DELAY_BASE_SECS",
+                "AUTH_IP_LOCK_AFTER",
+                "AUTH_IP_LOCK_SECS",
+            ],
+            d.ip.clone(),
+        )?,
+        second_factor: rule(
+            get,
+            [
+                "AUTH_2FA_DELAY_AFTER",
+                "AUTH_2FA_DELAY_BASE_SECS",
+                "AUTH_2FA_LOCK_AFTER",
+                "AUTH_2FA_LOCK_SECS",
+            ],
+            d.second_factor.clone(),
+        )?,
+        session_idle: seconds(get, "SESSION_IDLE_SECS", d.session_idle)?,
+        session_absolute: seconds(get, "SESSION_ABSOLUTE_SECS", d.session_absolute)?,
+        hash_queue_wait: std::time::Duration::from_millis(number(
+            get,
+            "PASSWORD_HASH_QUEUE_MS",
+            d.hash_queue_wait.as_millis() as u64,
+        )?),
+        hash_slots: number(get, "PASSWORD_HASH_SLOTS", d.hash_slots)?.max(1),
+    })
 }
 
 impl Config {
@@ -159,7 +222,9 @@ impl Config {
                 code_defaults.hourly_limit_per_ip,
             )?,
         };
+        let auth = auth_settings(&get)?;
         Ok(Config {
+            auth,
             outbox,
             outbox_max_attempts: number(&get, "OUTBOX_MAX_ATTEMPTS", 8)?.max(1),
             codes,

@@ -42,6 +42,11 @@ pub fn router(state: AppState) -> Router {
     let trusted = security::TrustedOrigins(Arc::new(vec![state.config.public_origin()]));
 
     let context_state = state.clone();
+    let sessions = crate::auth::session::layer(
+        state.db.clone(),
+        state.config.cookie_secure,
+        state.config.auth.session_idle,
+    );
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/{*fn_name}", post(server_fn_handler))
@@ -66,6 +71,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(
                     trusted,
                     security::origin_guard,
+                ))
+                .layer(sessions)
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::auth::guard::page_guard,
                 ))
                 .layer(CompressionLayer::new())
                 .layer(middleware::from_fn_with_state(

@@ -12,6 +12,45 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub codes: crate::codes::CodeService,
+    pub hasher: crate::auth::password::Hasher,
+    pub second_factor: crate::auth::totp::SecondFactorKeys,
+}
+
+impl AppState {
+    /// Loads the server keys (creating them on first start) and builds the state.
+    pub async fn load(
+        leptos_options: LeptosOptions,
+        db: PgPool,
+        config: Config,
+    ) -> Result<Self, sqlx::Error> {
+        let codes =
+            crate::codes::CodeService::load(&db, config.codes.clone(), config.outbox_max_attempts)
+                .await?;
+        let second_factor = crate::auth::totp::SecondFactorKeys::load(&db).await?;
+        Ok(Self::with_parts(leptos_options, db, config, codes, second_factor))
+    }
+
+    /// Builds the state from keys at hand (tools, and tests without a database).
+    pub fn with_parts(
+        leptos_options: LeptosOptions,
+        db: PgPool,
+        config: Config,
+        codes: crate::codes::CodeService,
+        second_factor: crate::auth::totp::SecondFactorKeys,
+    ) -> Self {
+        let hasher = crate::auth::password::Hasher::new(
+            config.auth.hash_slots,
+            config.auth.hash_queue_wait,
+        );
+        AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            codes,
+            hasher,
+            second_factor,
+        }
+    }
 }
 
 /// The state, from inside a server function or a server-rendered component.

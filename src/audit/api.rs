@@ -1,0 +1,20 @@
+//! Reading the audit log.
+use super::AuditPage;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The caller's organisation's audit log (administrators), newest first.
+#[server(prefix = "/api", endpoint = "admin_audit")]
+pub async fn admin_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
+    let (_, org_id) = crate::auth::guard::require_admin().await?;
+    let state = crate::server::state::app_state()?;
+    Ok(super::repo::list(&state.db, Some(org_id), before).await?)
+}
+
+/// The platform's audit log (operators): rows that belong to no organisation.
+#[server(prefix = "/api", endpoint = "operator_audit")]
+pub async fn operator_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
+    crate::auth::guard::require_operator().await?;
+    let state = crate::server::state::app_state()?;
+    Ok(super::repo::list(&state.db, None, before).await?)
+}

@@ -1,0 +1,308 @@
+//! The one check every server function and protected page goes through:
+//! who is calling, from which organisation, at which sign-in stage.
+use super::repo::{self, Account};
+use super::session::{AUTH_KEY, AuthSession, unix_now};
+use super::{AccountKind, CurrentAccount, Stage};
+use crate::audit::repo::Actor;
+use crate::error::AppError;
+use crate::server::state::{AppState, app_state};
+use std::net::{IpAddr, SocketAddr};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// The caller of a request: the account and its session.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: Account,
+    pub auth: AuthSession,
+}
+
+impl Principal {
+    pub fn id(&self) -> Uuid {
+        self.account.id
+    }
+
+    pub fn org_id(&self) -> Option<Uuid> {
+        self.account.org_id
+    }
+
+    pub fn current(&self) -> CurrentAccount {
+        let a = &self.account;
+        CurrentAccount {
+            id: a.id.to_string(),
+            kind: a.kind,
+            name: a.name.clone(),
+            email: a.email.clone(),
+            mobile: a.mobile.clone(),
+            org_id: a.org_id.map(|id| id.to_string()),
+            org_name: a.org_name.clone(),
+            role: a.role.clone(),
+            stage: self.auth.stage,
+            totp_enabled: a.totp_enabled,
+        }
+    }
+}
+
+/// Where a request comes from, for throttling and the audit log.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    /// `en` or `zh-CN`: the chosen language, else the browser's, for messages we send.
+    pub locale: &'static str,
+}
+
+impl Default for RequestMeta {
+    fn default() -> Self {
+        RequestMeta {
+            ip: None,
+            user_agent: None,
+            locale: "en",
+        }
+    }
+}
+
+impl RequestMeta {
+    pub fn from_parts(parts: &http::request::Parts) -> Self {
+        // The peer address; forwarded headers are not trusted.
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        RequestMeta {
+            ip,
+            user_agent,
+            locale: request_locale(&parts.headers),
+        }
+    }
+
+    /// From inside a server function.
+    pub fn current() -> Self {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .map(|p| Self::from_parts(&p))
+            .unwrap_or_default()
+    }
+
+    pub fn actor(&self, id: Option<Uuid>, kind: &'static str) -> Actor {
+        Actor {
+            id,
+            kind,
+            ip: self.ip,
+            user_agent: self.user_agent.clone(),
+        }
+    }
+}
+
+fn request_locale(headers: &http::HeaderMap) -> &'static str {
+    let cookie_choice = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == crate::locale::LOCALE_COOKIE)
+        .map(|(_, value)| value.trim());
+    match cookie_choice {
+        Some("zh-CN") => "zh-CN",
+        Some("en") => "en",
+        _ => {
+            let accept = headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if accept.trim_start().to_ascii_lowercase().starts_with("zh") {
+                "zh-CN"
+            } else {
+                "en"
+            }
+        }
+    }
+}
+
+/// The session of the current request (from inside a server function or page).
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| AppError::internal(format!("session layer missing: {e:?}")))
+}
+
+fn store_error(e: impl std::fmt::Display) -> AppError {
+    AppError::internal(format!("session store: {e}"))
+}
+
+/// Reads and checks the session: timeouts, the account's status and epoch.
+/// A session that fails any check is ended. `None` means not signed in.
+pub async fn authenticate(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Principal>, AppError> {
+    let Some(auth) = session
+        .get::<AuthSession>(AUTH_KEY)
+        .await
+        .map_err(store_error)?
+    else {
+        return Ok(None);
+    };
+    let settings = &state.config.auth;
+    let now = unix_now();
+    let idle = settings.session_idle.as_secs() as i64;
+    let absolute = settings.session_absolute.as_secs() as i64;
+    if now - auth.signed_in_at >= absolute || now - auth.last_seen >= idle {
+        session.flush().await.map_err(store_error)?;
+        return Ok(None);
+    }
+    let account = match repo::find_by_id(&state.db, auth.account_id).await? {
+        Some(a) if a.is_active() && a.session_epoch == auth.epoch && a.kind == auth.kind => a,
+        _ => {
+            session.flush().await.map_err(store_error)?;
+            return Ok(None);
+        }
+    };
+    // Activity moves the idle deadline; writing at most every minute (or
+    // quarter of the idle time) keeps reads from turning into writes.
+    let touch_every = (idle / 4).clamp(1, 60);
+    let mut auth = auth;
+    if now - auth.last_seen >= touch_every {
+        auth.last_seen = now;
+        session
+            .insert(AUTH_KEY, auth.clone())
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(Some(Principal { account, auth }))
+}
+
+/// The caller, at one of the `allowed` stages, or 401.
+pub async fn require_stage(allowed: &[Stage]) -> Result<Principal, AppError> {
+    let state = app_state()?;
+    let session = session().await?;
+    match authenticate(&state, &session).await? {
+        Some(p) if allowed.contains(&p.auth.stage) => Ok(p),
+        _ => Err(AppError::unauthenticated()),
+    }
+}
+
+/// A fully signed-in caller.
+pub async fn require_signed_in() -> Result<Principal, AppError> {
+    require_stage(&[Stage::SignedIn]).await
+}
+
+/// A fully signed-in member of an organisation, or 401/403.
+pub async fn require_member() -> Result<(Principal, Uuid), AppError> {
+    let p = require_signed_in().await?;
+    match (p.account.kind, p.account.org_id) {
+        (AccountKind::Member, Some(org)) => Ok((p, org)),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+/// A fully signed-in organisation administrator, or 401/403.
+pub async fn require_admin() -> Result<(Principal, Uuid), AppError> {
+    let (p, org) = require_member().await?;
+    if matches!(p.account.role.as_deref(), Some("super_admin" | "admin")) {
+        Ok((p, org))
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// A fully signed-in platform operator, or 401/403.
+pub async fn require_operator() -> Result<Principal, AppError> {
+    let p = require_signed_in().await?;
+    if p.account.kind == AccountKind::Operator {
+        Ok(p)
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Page guard (axum middleware) for `/admin`, `/operator` and `/account`:
+/// sends visitors who are not signed in to the right sign-in page, and
+/// half-signed-in sessions to the step they are at.
+pub async fn page_guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::{IntoResponse, Redirect};
+    let path = req.uri().path().to_owned();
+    let Some(area) = protected_area(&path) else {
+        return next.run(req).await;
+    };
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return next.run(req).await;
+    };
+    let principal = match authenticate(&state, &session).await {
+        Ok(p) => p,
+        Err(_) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let target = match (&principal, area) {
+        (None, Area::Operator) => Some(AccountKind::Operator.login_path().to_owned()),
+        (None, _) => Some(format!("/login?next={}", url_encode(&path))),
+        (Some(p), area) => {
+            let stage_path = p.auth.stage.next_path(p.account.kind);
+            match p.auth.stage {
+                Stage::SecondFactor => Some(stage_path.to_owned()),
+                Stage::MustEnrol if area != Area::Account => Some(stage_path.to_owned()),
+                Stage::MustEnrol => None,
+                Stage::SignedIn => match (area, p.account.kind) {
+                    (Area::Admin, AccountKind::Operator) => Some("/operator".to_owned()),
+                    (Area::Operator, AccountKind::Member) => Some("/admin".to_owned()),
+                    _ => None,
+                },
+            }
+        }
+    };
+    match target {
+        Some(to) => Redirect::to(&to).into_response(),
+        None => next.run(req).await,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Area {
+    Admin,
+    Operator,
+    Account,
+}
+
+fn protected_area(path: &str) -> Option<Area> {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/operator/login") {
+        None
+    } else if under("/admin") {
+        Some(Area::Admin)
+    } else if under("/operator") {
+        Some(Area::Operator)
+    } else if under("/account") {
+        Some(Area::Account)
+    } else {
+        None
+    }
+}
+
+fn url_encode(path: &str) -> String {
+    url::form_urlencoded::byte_serialize(path.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protected_areas() {
+        assert_eq!(protected_area("/admin"), Some(Area::Admin));
+        assert_eq!(protected_area("/admin/audit"), Some(Area::Admin));
+        assert_eq!(protected_area("/administrator"), None);
+        assert_eq!(protected_area("/operator"), Some(Area::Operator));
+        assert_eq!(protected_area("/operator/login"), None);
+        assert_eq!(protected_area("/account/security"), Some(Area::Account));
+        assert_eq!(protected_area("/login"), None);
+        assert_eq!(protected_area("/"), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! Accounts and sign-in: passwords, the second factor (TOTP and recovery
+//! codes), sessions, throttling and password recovery.
+//!
+//! Platform operators and organisation members sign in with the same
+//! mechanics; they differ in where they land and what they may reach.
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod setup;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod totp;
+
+pub use pages::*;
+
+/// Who an account belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// Runs the deployment and reviews registrations; belongs to no organisation.
+    Operator,
+    /// Belongs to one organisation.
+    Member,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Operator => "operator",
+            AccountKind::Member => "member",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "operator" => Some(AccountKind::Operator),
+            "member" => Some(AccountKind::Member),
+            _ => None,
+        }
+    }
+
+    /// Where a signed-in account of this kind starts.
+    pub fn home(self) -> &'static str {
+        match self {
+            AccountKind::Operator => "/operator",
+            AccountKind::Member => "/admin",
+        }
+    }
+
+    /// Where an account of this kind signs in.
+    pub fn login_path(self) -> &'static str {
+        match self {
+            AccountKind::Operator => "/operator/login",
+            AccountKind::Member => "/login",
+        }
+    }
+}
+
+/// Where a session stands on the way to being signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The password was right; the second factor is still to come. Grants nothing else.
+    SecondFactor,
+    /// Signed in, but two-factor is required and not set up: only enrolment is open.
+    MustEnrol,
+    /// Fully signed in.
+    SignedIn,
+}
+
+impl Stage {
+    /// The page a session at this stage belongs on.
+    pub fn next_path(self, kind: AccountKind) -> &'static str {
+        match self {
+            Stage::SecondFactor => "/login/verify",
+            Stage::MustEnrol => "/account/security",
+            Stage::SignedIn => kind.home(),
+        }
+    }
+}
+
+/// The signed-in account, as pages see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentAccount {
+    pub id: String,
+    pub kind: AccountKind,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub org_id: Option<String>,
+    pub org_name: Option<String>,
+    pub role: Option<String>,
+    pub stage: Stage,
+    pub totp_enabled: bool,
+}
+
+/// What the client does after a sign-in step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub stage: Stage,
+    pub path: String,
+}
+
+/// The security page's view of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityOverview {
+    pub account: CurrentAccount,
+    pub totp_enabled: bool,
+    pub totp_required: bool,
+    pub recovery_codes_left: i64,
+    pub password_changed_at: Option<String>,
+}
+
+/// A TOTP seed being enrolled: the QR code and the key to type by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    /// `data:image/png;base64,...`
+    pub qr_data_url: String,
+    /// Base32, grouped in fours for reading.
+    pub secret: String,
+    pub otpauth_url: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// A confirmed enrolment: the recovery codes to keep, and where to go next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentDone {
+    pub codes: RecoveryCodes,
+    pub next: NextStep,
+}

@@ -1,0 +1,373 @@
+//! Queries on accounts and their second factors.
+use super::AccountKind;
+use crate::domain::{Email, Mobile};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// How someone names their account at sign-in.
+#[derive(Debug, Clone)]
+pub enum Identifier {
+    Email(Email),
+    Mobile(Mobile),
+}
+
+impl Identifier {
+    /// An address with `@` is an email; anything else must be a mobile number.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err("validation.required");
+        }
+        if input.contains('@') {
+            Email::parse(input)
+                .map(Identifier::Email)
+                .map_err(|e| crate::domain::ErrorCode::code(&e))
+        } else {
+            Mobile::parse(input)
+                .map(Identifier::Mobile)
+                .map_err(|e| crate::domain::ErrorCode::code(&e))
+        }
+    }
+
+    /// The normalised form, for throttling keys.
+    pub fn key(&self) -> String {
+        match self {
+            Identifier::Email(e) => format!("email:{}", e.as_str().to_lowercase()),
+            Identifier::Mobile(m) => format!("mobile:{}", m.as_str()),
+        }
+    }
+
+    pub fn to_destination(&self) -> crate::codes::Destination {
+        match self {
+            Identifier::Email(e) => crate::codes::Destination::Email(e.clone()),
+            Identifier::Mobile(m) => crate::codes::Destination::Mobile(m.clone()),
+        }
+    }
+}
+
+/// An account with what sign-in needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: Uuid,
+    pub kind: AccountKind,
+    pub org_id: Option<Uuid>,
+    pub org_name: Option<String>,
+    /// The organisation requires two factors of its administrators.
+    pub org_enforces_two_factor: bool,
+    pub role: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub password_hash: Option<String>,
+    pub status: String,
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
+    pub session_epoch: i32,
+    pub password_changed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Account {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// Two factors are required: always for operators; for administrators
+    /// when their organisation enforces it.
+    pub fn two_factor_required(&self) -> bool {
+        match self.kind {
+            AccountKind::Operator => true,
+            AccountKind::Member => {
+                self.org_enforces_two_factor
+                    && matches!(self.role.as_deref(), Some("super_admin" | "admin"))
+            }
+        }
+    }
+
+    /// The label an authenticator app shows for this account.
+    pub fn label(&self) -> String {
+        self.email
+            .clone()
+            .or_else(|| self.mobile.clone())
+            .unwrap_or_else(|| self.name.clone())
+    }
+}
+
+macro_rules! to_account {
+    ($r:expr) => {
+        Account {
+            id: $r.id,
+            kind: AccountKind::parse(&$r.kind).unwrap_or(AccountKind::Member),
+            org_id: $r.org_id,
+            org_name: $r.org_name,
+            org_enforces_two_factor: $r.org_enforces_two_factor,
+            role: $r.role,
+            name: $r.name,
+            email: $r.email,
+            mobile: $r.mobile,
+            password_hash: $r.password_hash,
+            status: $r.status,
+            totp_secret: $r.totp_secret,
+            totp_enabled: $r.totp_enabled,
+            totp_last_step: $r.totp_last_step,
+            session_epoch: $r.session_epoch,
+            password_changed_at: $r.password_changed_at,
+        }
+    };
+}
+
+pub async fn find_by_id(db: &PgPool, id: Uuid) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
+                  COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
+                  a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
+                  a.totp_last_step, a.session_epoch,
+                  a.password_changed_at AS "password_changed_at: chrono::DateTime<chrono::Utc>"
+             FROM accounts a LEFT JOIN organisations o ON o.id = a.org_id
+            WHERE a.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| to_account!(r)))
+}
+
+/// Accounts of `kind` known by `ident` (a person may be a member of several
+/// organisations under one mobile number), oldest first, at most five.
+pub async fn find_by_identifier(
+    db: &PgPool,
+    kind: AccountKind,
+    ident: &Identifier,
+) -> Result<Vec<Account>, sqlx::Error> {
+    let (email, mobile) = match ident {
+        Identifier::Email(e) => (Some(e.as_str().to_lowercase()), None),
+        Identifier::Mobile(m) => (None, Some(m.as_str().to_owned())),
+    };
+    let rows = sqlx::query!(
+        r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
+                  COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
+                  a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
+                  a.totp_last_step, a.session_epoch,
+                  a.password_changed_at AS "password_changed_at: chrono::DateTime<chrono::Utc>"
+             FROM accounts a LEFT JOIN organisations o ON o.id = a.org_id
+            WHERE a.kind = $1
+              AND (($2::text IS NOT NULL AND lower(a.email) = $2)
+                OR ($3::text IS NOT NULL AND a.mobile = $3))
+            ORDER BY a.created_at
+            LIMIT 5"#,
+        kind.as_str(),
+        email,
+        mobile
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| to_account!(r)).collect())
+}
+
+/// A new account's fields.
+pub struct NewAccount<'a> {
+    pub kind: AccountKind,
+    pub org_id: Option<Uuid>,
+    pub role: Option<&'a str>,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+    pub password_hash: &'a str,
+}
+
+pub async fn create(conn: &mut PgConnection, new: &NewAccount<'_>) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        r#"INSERT INTO accounts (id, kind, org_id, role, name, email, mobile, password_hash, password_changed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())"#,
+        id,
+        new.kind.as_str(),
+        new.org_id,
+        new.role,
+        new.name,
+        new.email,
+        new.mobile,
+        new.password_hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn any_operator(db: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator') AS "e!""#)
+        .fetch_one(db)
+        .await
+}
+
+/// Sets a new password hash and ends every session (returns the new epoch).
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hash: &str,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE accounts SET password_hash = $2, password_changed_at = now(),
+                  session_epoch = session_epoch + 1, updated_at = now()
+            WHERE id = $1 RETURNING session_epoch"#,
+        id,
+        hash
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Ends every session of the account; returns the new epoch.
+pub async fn bump_epoch(conn: &mut PgConnection, id: Uuid) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE accounts SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING session_epoch",
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Changes the account's status; anything but `active` also ends its sessions.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE accounts SET status = $2, updated_at = now(),
+                  session_epoch = session_epoch + CASE WHEN $2 = 'active' THEN 0 ELSE 1 END
+            WHERE id = $1"#,
+        id,
+        status
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_sign_in(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE accounts SET last_sign_in_at = now() WHERE id = $1",
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_pending_totp(
+    conn: &mut PgConnection,
+    id: Uuid,
+    sealed: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE accounts SET totp_pending = $2, updated_at = now() WHERE id = $1",
+        id,
+        sealed
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn pending_totp(db: &PgPool, id: Uuid) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT totp_pending FROM accounts WHERE id = $1", id)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
+}
+
+/// Switches the pending seed on, recording `step` as used.
+pub async fn enable_totp(
+    conn: &mut PgConnection,
+    id: Uuid,
+    sealed: &[u8],
+    step: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL,
+                  totp_enabled_at = now(), totp_last_step = $3, updated_at = now()
+            WHERE id = $1 AND totp_pending = $2"#,
+        id,
+        sealed,
+        step
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns the second factor off (an operator-assisted reset); the next sign-in enrols again.
+pub async fn clear_totp(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE accounts SET totp_secret = NULL, totp_pending = NULL, totp_enabled_at = NULL,
+                  totp_last_step = NULL, session_epoch = session_epoch + 1, updated_at = now()
+            WHERE id = $1"#,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM recovery_codes WHERE account_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records `step` as used if it is newer than the last one. The condition is
+/// checked by the database, so two instances racing on one code cannot both win.
+pub async fn accept_step(conn: &mut PgConnection, id: Uuid, step: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE accounts SET totp_last_step = $2
+            WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)"#,
+        id,
+        step
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn replace_recovery_codes(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hashes: &[Vec<u8>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM recovery_codes WHERE account_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])",
+        id,
+        hashes
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a recovery code; false when there is no unused code with this hash.
+pub async fn use_recovery_code(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hash: &[u8],
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE recovery_codes SET used_at = now() WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        id,
+        hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn recovery_codes_left(db: &PgPool, id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL"#,
+        id
+    )
+    .fetch_one(db)
+    .await
+}

@@ -1,0 +1,107 @@
+//! Creating the first platform operator: a one-time link printed at start-up,
+//! or `orgdesk operator create` for automation.
+use super::AccountKind;
+use super::repo::{self, NewAccount};
+use crate::audit::repo::{Actor, Event, record};
+use crate::domain::{Email, ErrorCode, Password};
+use base64::Engine as _;
+use sqlx::PgPool;
+
+/// Only the SHA-256 of a setup token is stored.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.trim().as_bytes()).to_vec()
+}
+
+/// When no operator exists: a fresh setup link (earlier unused links stop
+/// working). `None` once an operator exists.
+pub async fn first_run_link(db: &PgPool, base: &url::Url) -> Result<Option<String>, sqlx::Error> {
+    if repo::any_operator(db).await? {
+        return Ok(None);
+    }
+    let mut raw = [0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), &mut raw[..]);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let mut tx = db.begin().await?;
+    sqlx::query!("DELETE FROM setup_tokens WHERE used_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO setup_tokens (token_hash) VALUES ($1)",
+        token_hash(&token)
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut url = base.join("/setup").expect("a fixed path joins");
+    url.query_pairs_mut().append_pair("token", &token);
+    Ok(Some(url.to_string()))
+}
+
+/// `operator create --email E --name N`, password on stdin (first line).
+pub async fn create_operator_from_cli(
+    db: &PgPool,
+    args: &[String],
+) -> Result<String, Box<dyn std::error::Error>> {
+    let usage = "usage: orgdesk operator create --email EMAIL --name NAME  (password on stdin)";
+    if args.first().map(String::as_str) != Some("create") {
+        return Err(usage.into());
+    }
+    let mut email = None;
+    let mut name = None;
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--email" => email = rest.next().cloned(),
+            "--name" => name = rest.next().cloned(),
+            other => return Err(format!("unknown option {other}; {usage}").into()),
+        }
+    }
+    let email = Email::parse(email.as_deref().ok_or(usage)?)
+        .map_err(|e| format!("--email: {} ({})", e, e.code()))?;
+    let name = name.unwrap_or_else(|| email.as_str().to_owned());
+    if name.trim().is_empty() || name.chars().count() > 64 {
+        return Err("--name must be 1 to 64 characters".into());
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
+    let pw = password.expose().to_owned();
+    let hash = tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??;
+    let mut tx = db.begin().await?;
+    let id = repo::create(
+        &mut tx,
+        &NewAccount {
+            kind: AccountKind::Operator,
+            org_id: None,
+            role: None,
+            name: name.trim(),
+            email: Some(email.as_str()),
+            mobile: None,
+            password_hash: &hash,
+        },
+    )
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            "an operator with this email already exists".to_string()
+        }
+        _ => e.to_string(),
+    })?;
+    record(
+        &mut tx,
+        &Actor {
+            id: None,
+            kind: "system",
+            ip: None,
+            user_agent: None,
+        },
+        &Event::new("operator.created")
+            .target_account(id)
+            .details(serde_json::json!({ "via": "cli" })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(email.into_inner())
+}
