@@ -1,8 +1,13 @@
 //! The document shell, the root component and the route table.
+use crate::audit::{AdminAuditPage, OperatorAuditPage};
+use crate::auth::{
+    AdminHomePage, ForgotPage, MemberLoginPage, OperatorHomePage, OperatorLoginPage, SecurityPage,
+    SetupPage, VerifyPage,
+};
 use crate::home::HomePage;
 use crate::i18n::*;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
-use crate::ui::{ComingSoon, ConsoleLayout, ErrorPage, Layout, NotFound};
+use crate::ui::{ComingSoon, ConsoleLayout, ErrorPage, Layout, NotFound, OperatorLayout};
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -66,19 +71,38 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=HomePage />
                             <Route path=path!("/register") view=ComingSoon />
-                            <Route path=path!("/login") view=ComingSoon />
+                            <Route path=path!("/login") view=MemberLoginPage />
+                            <Route path=path!("/login/verify") view=VerifyPage />
+                            <Route path=path!("/forgot") view=ForgotPage />
+                            <Route path=path!("/setup") view=SetupPage />
+                            <Route path=path!("/account/security") view=SecurityPage />
+                            <Route path=path!("/operator/login") view=OperatorLoginPage />
                             <ParentRoute path=path!("/admin") view=ConsoleShell>
-                                <Route path=path!("") view=ComingSoon />
+                                <Route path=path!("") view=AdminHomePage />
                                 <Route path=path!("contacts") view=ComingSoon />
                                 <Route path=path!("access") view=ComingSoon />
                                 <Route path=path!("approvals") view=ComingSoon />
                                 <Route path=path!("security") view=ComingSoon />
+                                <Route path=path!("audit") view=AdminAuditPage />
+                            </ParentRoute>
+                            <ParentRoute path=path!("/operator") view=OperatorShell>
+                                <Route path=path!("") view=OperatorHomePage />
+                                <Route path=path!("audit") view=OperatorAuditPage />
                             </ParentRoute>
                         </Routes>
                     </ErrorBoundary>
                 </Layout>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+#[component]
+fn OperatorShell() -> impl IntoView {
+    view! {
+        <OperatorLayout>
+            <Outlet />
+        </OperatorLayout>
     }
 }
 

@@ -1,1 +1,167 @@
-//! The audit log pages.
+//! The audit log, read-only: `/admin/audit` (one organisation) and
+//! `/operator/audit` (the platform).
+use super::api::{admin_audit, operator_audit};
+use super::{AuditEntry, AuditPage};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::AppErrorView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The words for an action code; unknown codes are shown as they are.
+pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
+    macro_rules! say {
+        ($key:ident) => {
+            Some(td_string!(locale, audit_actions.$key))
+        };
+    }
+    match action {
+        "sign_in.succeeded" => say!(sign_in_succeeded),
+        "sign_in.failed" => say!(sign_in_failed),
+        "sign_in.password_accepted" => say!(sign_in_password_accepted),
+        "sign_in.enrolment_required" => say!(sign_in_enrolment_required),
+        "sign_in.locked" => say!(sign_in_locked),
+        "sign_in.refused" => say!(sign_in_refused),
+        "sign_out" => say!(sign_out),
+        "sign_out.everywhere" => say!(sign_out_everywhere),
+        "totp.enabled" => say!(totp_enabled),
+        "totp.replaced" => say!(totp_replaced),
+        "totp.reset_by_operator" => say!(totp_reset_by_operator),
+        "recovery_code.used" => say!(recovery_code_used),
+        "recovery_codes.regenerated" => say!(recovery_codes_regenerated),
+        "password.changed" => say!(password_changed),
+        "password.reset_requested" => say!(password_reset_requested),
+        "password.reset" => say!(password_reset),
+        "reauth.failed" => say!(reauth_failed),
+        "operator.created" => say!(operator_created),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn AdminAuditPage() -> impl IntoView {
+    view! { <AuditLog base="/admin/audit" load=|before| async move { admin_audit(before).await } /> }
+}
+
+#[component]
+pub fn OperatorAuditPage() -> impl IntoView {
+    view! {
+        <AuditLog
+            base="/operator/audit"
+            load=|before| async move { operator_audit(before).await }
+        />
+    }
+}
+
+#[component]
+fn AuditLog<F, Fut>(base: &'static str, load: F) -> impl IntoView
+where
+    F: Fn(Option<i64>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AuditPage, AppError>> + Send + 'static,
+{
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    };
+    let page = Resource::new(before, move |b| load(b));
+    view! {
+        <Title text=move || t_string!(i18n, audit.title) />
+        <section class="page" data-page="audit">
+            <h1>{t!(i18n, audit.title)}</h1>
+            <p class="page__lead">{t!(i18n, audit.lead)}</p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) if page.entries.is_empty() => {
+                            view! { <p class="empty">{t!(i18n, audit.empty)}</p> }.into_any()
+                        }
+                        Ok(page) => {
+                            let next = page
+                                .next_before
+                                .map(|b| format!("{base}?before={b}"));
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="table" data-testid="audit-table">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{t!(i18n, audit.at)}</th>
+                                                <th scope="col">{t!(i18n, audit.action)}</th>
+                                                <th scope="col">{t!(i18n, audit.actor)}</th>
+                                                <th scope="col">{t!(i18n, audit.target)}</th>
+                                                <th scope="col">{t!(i18n, audit.source)}</th>
+                                                <th scope="col">{t!(i18n, audit.details)}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page
+                                                .entries
+                                                .into_iter()
+                                                .map(|e| view! { <AuditRow entry=e /> })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <nav class="pager" aria-label=move || t_string!(i18n, audit.pages)>
+                                    {before()
+                                        .is_some()
+                                        .then(|| view! { <A href=base>{t!(i18n, audit.newest)}</A> })}
+                                    {next
+                                        .map(|href| {
+                                            view! {
+                                                <A href=href attr:rel="next">
+                                                    {t!(i18n, audit.older)}
+                                                </A>
+                                            }
+                                        })}
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = entry.action.clone();
+    let actor = entry
+        .actor_name
+        .clone()
+        .or(entry.actor_kind.clone())
+        .unwrap_or_else(|| "-".into());
+    let source = match (&entry.ip, &entry.user_agent) {
+        (Some(ip), Some(ua)) => format!("{ip} · {ua}"),
+        (Some(ip), None) => ip.clone(),
+        (None, Some(ua)) => ua.clone(),
+        (None, None) => "-".into(),
+    };
+    view! {
+        <tr data-action=entry.action.clone()>
+            <td>
+                <time datetime=entry.at.clone()>{entry.at.replace('T', " ").replace('Z', " UTC")}</time>
+            </td>
+            <td>
+                {move || {
+                    action_text(i18n.get_locale(), &action)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| action.clone())
+                }}
+            </td>
+            <td>{actor}</td>
+            <td class="table__mono">{entry.target.unwrap_or_else(|| "-".into())}</td>
+            <td class="table__clip" title=source.clone()>{source.clone()}</td>
+            <td class="table__mono">{entry.details}</td>
+        </tr>
+    }
+}

@@ -79,10 +79,7 @@ pub async fn change_password(
 
 /// Sends a reset code if an account is known by `identifier`; answers the same either way.
 #[server(prefix = "/api", endpoint = "request_password_reset")]
-pub async fn request_password_reset(
-    kind: String,
-    identifier: String,
-) -> Result<u64, AppError> {
+pub async fn request_password_reset(kind: String, identifier: String) -> Result<u64, AppError> {
     imp::request_password_reset(kind, identifier).await
 }
 
@@ -129,12 +126,12 @@ mod imp {
     use super::super::guard::{self, Principal, RequestMeta};
     use super::super::repo::{self, Account, Identifier, NewAccount};
     use super::super::session::{self, AUTH_KEY, AuthSession};
+    use super::super::setup::token_hash;
     use super::super::throttle::{self, Key, ThrottleError};
     use super::super::totp::{self as otp, SecondFactorKeys};
     use super::super::{AccountKind, Stage};
     use super::*;
     use crate::audit::repo::{Event, record};
-    use super::super::setup::token_hash;
     use crate::codes::{CodeError, CodeRequest, Purpose};
     use crate::domain::{Email, Password};
     use crate::error::FieldErrors;
@@ -445,7 +442,8 @@ mod imp {
         drop(conn);
 
         let mut tx = state.db.begin().await?;
-        let factor = match use_second_factor(&mut tx, &state.second_factor, &account, &code).await? {
+        let factor = match use_second_factor(&mut tx, &state.second_factor, &account, &code).await?
+        {
             Ok(factor) => factor,
             Err(problem) => {
                 tx.rollback().await?;
@@ -600,9 +598,12 @@ mod imp {
             .map_err(hash_error)?;
         if !ok {
             let mut fail = state.db.begin().await?;
-            let failure =
-                throttle::record_failure(&mut fail, &Key::Account(account.id), &state.config.auth.account)
-                    .await?;
+            let failure = throttle::record_failure(
+                &mut fail,
+                &Key::Account(account.id),
+                &state.config.auth.account,
+            )
+            .await?;
             record(
                 &mut fail,
                 &meta.actor(Some(account.id), actor_kind(account.kind)),
@@ -624,7 +625,9 @@ mod imp {
         }
         match use_second_factor(tx, &state.second_factor, account, code).await? {
             Ok(factor) => Ok(Some(factor)),
-            Err(problem) => Err(second_factor_failed(state, meta, account, problem, "reauth").await?),
+            Err(problem) => {
+                Err(second_factor_failed(state, meta, account, problem, "reauth").await?)
+            }
         }
     }
 
@@ -676,10 +679,14 @@ mod imp {
         let totp = otp::totp(secret, &p.account.label())
             .ok_or_else(|| AppError::internal("TOTP seed rejected"))?;
         let Some(step) = otp::matching_step(&totp, &code, otp::unix_now(), None) else {
-            return Err(
-                second_factor_failed(&state, &meta, &p.account, CodeProblem::Wrong, "enrolment")
-                    .await?,
-            );
+            return Err(second_factor_failed(
+                &state,
+                &meta,
+                &p.account,
+                CodeProblem::Wrong,
+                "enrolment",
+            )
+            .await?);
         };
         let (codes, hashes) = fresh_recovery_codes(&state.second_factor);
         let mut tx = state.db.begin().await?;
@@ -695,10 +702,14 @@ mod imp {
         record(
             &mut tx,
             &meta.actor(Some(p.id()), actor_kind(p.account.kind)),
-            &Event::new(if replaced { "totp.replaced" } else { "totp.enabled" })
-                .org(p.org_id())
-                .target_account(p.id())
-                .details(json!({ "recovery_codes": codes.len() })),
+            &Event::new(if replaced {
+                "totp.replaced"
+            } else {
+                "totp.enabled"
+            })
+            .org(p.org_id())
+            .target_account(p.id())
+            .details(json!({ "recovery_codes": codes.len() })),
         )
         .await?;
         if p.auth.stage == Stage::MustEnrol {
@@ -869,7 +880,12 @@ mod imp {
         }
         state
             .codes
-            .verify(&state.db, Purpose::ResetPassword, &ident.to_destination(), &code)
+            .verify(
+                &state.db,
+                Purpose::ResetPassword,
+                &ident.to_destination(),
+                &code,
+            )
             .await
             .map_err(AppError::from)?;
         let hash = state

@@ -317,7 +317,11 @@ pub async fn clear_totp(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::E
 
 /// Records `step` as used if it is newer than the last one. The condition is
 /// checked by the database, so two instances racing on one code cannot both win.
-pub async fn accept_step(conn: &mut PgConnection, id: Uuid, step: i64) -> Result<bool, sqlx::Error> {
+pub async fn accept_step(
+    conn: &mut PgConnection,
+    id: Uuid,
+    step: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         r#"UPDATE accounts SET totp_last_step = $2
             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)"#,

@@ -85,7 +85,8 @@ impl SecondFactorKeys {
 
     /// The keyed hash a recovery code is stored and looked up as.
     pub fn recovery_hash(&self, code: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.recovery[..]).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.recovery[..]).expect("any key length");
         mac.update(normalise_recovery_code(code).as_bytes());
         mac.finalize().into_bytes().to_vec()
     }

@@ -27,7 +27,13 @@ impl AppState {
             crate::codes::CodeService::load(&db, config.codes.clone(), config.outbox_max_attempts)
                 .await?;
         let second_factor = crate::auth::totp::SecondFactorKeys::load(&db).await?;
-        Ok(Self::with_parts(leptos_options, db, config, codes, second_factor))
+        Ok(Self::with_parts(
+            leptos_options,
+            db,
+            config,
+            codes,
+            second_factor,
+        ))
     }
 
     /// Builds the state from keys at hand (tools, and tests without a database).
@@ -38,10 +44,8 @@ impl AppState {
         codes: crate::codes::CodeService,
         second_factor: crate::auth::totp::SecondFactorKeys,
     ) -> Self {
-        let hasher = crate::auth::password::Hasher::new(
-            config.auth.hash_slots,
-            config.auth.hash_queue_wait,
-        );
+        let hasher =
+            crate::auth::password::Hasher::new(config.auth.hash_slots, config.auth.hash_queue_wait);
         AppState {
             leptos_options,
             db,

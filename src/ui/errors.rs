@@ -47,6 +47,15 @@ pub const KNOWN_CODES: &[&str] = &[
     "code.used",
     "code.too_many_attempts",
     "code.mismatch",
+    "auth.invalid_credentials",
+    "auth.locked",
+    "auth.disabled",
+    "auth.invalid_code",
+    "auth.totp_replayed",
+    "auth.wrong_password",
+    "auth.enrolment_missing",
+    "auth.setup_token",
+    "validation.too_long",
 ];
 
 /// The sentence for `code` in `locale`; unknown codes get a generic sentence.
@@ -99,6 +108,15 @@ pub fn code_text(locale: Locale, code: &str) -> &'static str {
         "code.used" => say!(code_used),
         "code.too_many_attempts" => say!(code_too_many_attempts),
         "code.mismatch" => say!(code_mismatch),
+        "auth.invalid_credentials" => say!(invalid_credentials),
+        "auth.locked" => say!(locked),
+        "auth.disabled" => say!(disabled),
+        "auth.invalid_code" => say!(invalid_code),
+        "auth.totp_replayed" => say!(totp_replayed),
+        "auth.wrong_password" => say!(wrong_password),
+        "auth.enrolment_missing" => say!(enrolment_missing),
+        "auth.setup_token" => say!(setup_token),
+        "validation.too_long" => say!(too_long),
         _ => say!(unknown),
     }
 }
@@ -114,12 +132,21 @@ pub fn AppErrorView(error: AppError) -> impl IntoView {
     };
     let retry_after = match &error {
         AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
+        AppError::Locked { retry_after_secs } => Some(*retry_after_secs),
         _ => None,
     };
     view! {
         <div class="alert alert--error" role="alert" data-code=code>
             <p>{move || code_text(i18n.get_locale(), code)}</p>
-            {retry_after.map(|seconds| view! { <p>{t!(i18n, errors.retry_after, seconds)}</p> })}
+            {retry_after
+                .map(|seconds| {
+                    if seconds >= 120 {
+                        let minutes = seconds.div_ceil(60);
+                        view! { <p>{t!(i18n, errors.retry_after_minutes, minutes)}</p> }.into_any()
+                    } else {
+                        view! { <p>{t!(i18n, errors.retry_after, seconds)}</p> }.into_any()
+                    }
+                })}
             {reference
                 .map(|id| {
                     view! {
@@ -164,6 +191,11 @@ mod tests {
                 retry_after_secs: None,
             },
             AppError::Internal { request_id: None },
+            AppError::InvalidCredentials,
+            AppError::Locked {
+                retry_after_secs: 1,
+            },
+            AppError::AccountDisabled,
             AppError::Transport {
                 network: true,
                 message: String::new(),

@@ -1,12 +1,27 @@
 use leptos::config::LeptosOptions;
+use orgdesk::auth::{
+    AccountKind,
+    repo::{self, NewAccount},
+};
 use orgdesk::server::{config::Config, startup, state::AppState};
 use sqlx::PgPool;
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{
+    collections::HashMap,
+    io::Write,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+use uuid::Uuid;
+
+/// The name of the session cookie over plain http.
+pub const SESSION_COOKIE: &str = "orgdesk_session";
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Resolves once a server on its own runtime has stopped and closed its pool.
+    stopped: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl TestApp {
@@ -30,20 +45,139 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// POSTs `form` url-encoded, as a server function call from a non-browser client.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form_as(path, form, None).await
+    }
+
+    /// POSTs `form` with the session cookie `session`, when given.
+    pub async fn post_form_as(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        session: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).form(form);
+        if let Some(id) = session {
+            req = req.header("cookie", format!("{SESSION_COOKIE}={id}"));
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Stops the server and waits until it has let go of the database.
+    pub async fn stop(mut self) {
+        drop(self.shutdown.take());
+        if let Some(stopped) = self.stopped.take() {
+            let _ = stopped.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.shutdown.take());
+    }
+}
+
+/// What a response did to the session cookie: `None` when it left it alone,
+/// `Some(None)` when it removed it, `Some(Some(id))` when it set it.
+pub fn session_cookie(res: &reqwest::Response) -> Option<Option<String>> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .map(|v| {
+            let value = v.split(';').next().unwrap_or_default().trim();
+            let removed = value.is_empty() || v.to_ascii_lowercase().contains("max-age=0");
+            (!removed).then(|| value.to_owned())
+        })
+        .next_back()
+}
+
+/// A browser of one user: keeps the session cookie between calls, by hand,
+/// so that tests can see and replay every session id.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    /// The session id the next request carries.
+    pub session: Option<String>,
+}
+
+/// The answer to a server function call.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// The body as sent, for byte-for-byte comparisons.
+    pub text: String,
+    /// The body as JSON (`Null` when it is not JSON).
+    pub json: serde_json::Value,
+}
+
+impl Answer {
+    /// The code of a validation error for `field`.
+    pub fn field_code(&self, field: &str) -> Option<&str> {
+        self.json["fields"]
+            .as_array()?
+            .iter()
+            .find(|f| f["field"] == field)?["code"]
+            .as_str()
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.json["kind"].as_str()
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Browser { app, session: None }
+    }
+
+    /// Calls `/api/<endpoint>` and follows what the answer does to the cookie.
+    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        let res = self
+            .app
+            .post_form_as(&format!("/api/{endpoint}"), form, self.session.as_deref())
+            .await;
+        if let Some(cookie) = session_cookie(&res) {
+            self.session = cookie;
+        }
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Answer { status, text, json }
+    }
+
+    /// GETs a page with the session cookie; redirects are not followed.
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let mut req = self.app.client.get(self.app.url(path));
+        if let Some(id) = &self.session {
+            req = req.header("cookie", format!("{SESSION_COOKIE}={id}"));
+        }
+        let res = req.send().await.expect("request");
+        if let Some(cookie) = session_cookie(&res) {
+            self.session = cookie;
+        }
+        res
+    }
 }
 
 /// Starts the real router on 127.0.0.1:0 over `db`.
 pub async fn spawn_app(db: PgPool) -> TestApp {
-    let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let port = listener.local_addr().unwrap().port();
-    let address = format!("http://127.0.0.1:{port}");
-    let vars: HashMap<&'static str, String> = HashMap::from([
+    spawn_app_with(db, &[]).await
+}
+
+fn config(address: &str, vars: &[(&'static str, &str)]) -> Config {
+    let mut map: HashMap<&'static str, String> = HashMap::from([
         ("DATABASE_URL", "postgres://unused-in-tests".to_string()),
-        ("PUBLIC_BASE_URL", address.clone()),
+        ("PUBLIC_BASE_URL", address.to_string()),
     ]);
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
+    map.extend(vars.iter().map(|(k, v)| (*k, v.to_string())));
+    Config::from_lookup(|k| map.get(k).cloned()).expect("config")
+}
+
+async fn state(db: PgPool, port: u16, config: Config) -> AppState {
     let leptos_options = LeptosOptions::builder()
         .output_name("orgdesk")
         .site_root("target/site")
@@ -51,26 +185,38 @@ pub async fn spawn_app(db: PgPool) -> TestApp {
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build();
     // The health test runs against a database that is down.
-    let codes = match orgdesk::codes::CodeService::load(
-        &db,
-        config.codes.clone(),
-        config.outbox_max_attempts,
-    )
-    .await
-    {
-        Ok(codes) => codes,
-        Err(_) => orgdesk::codes::CodeService::with_key(
-            [7; 32],
-            config.codes.clone(),
-            config.outbox_max_attempts,
+    match AppState::load(leptos_options.clone(), db.clone(), config.clone()).await {
+        Ok(state) => state,
+        Err(_) => AppState::with_parts(
+            leptos_options,
+            db,
+            config.clone(),
+            orgdesk::codes::CodeService::with_key(
+                [7; 32],
+                config.codes.clone(),
+                config.outbox_max_attempts,
+            ),
+            orgdesk::auth::totp::SecondFactorKeys::from_keys([8; 32], [9; 32]),
         ),
-    };
-    let state = AppState {
-        leptos_options,
-        db,
-        config: Arc::new(config),
-        codes,
-    };
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Like [`spawn_app`], with extra configuration variables, e.g.
+/// `&[("AUTH_LOCK_AFTER", "4")]`.
+pub async fn spawn_app_with(db: PgPool, vars: &[(&'static str, &str)]) -> TestApp {
+    let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let state = state(db, port, config(&address, vars)).await;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(startup::serve(
         listener,
@@ -79,15 +225,158 @@ pub async fn spawn_app(db: PgPool) -> TestApp {
             let _ = rx.await;
         },
     ));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     TestApp {
         address,
-        client,
-        _shutdown: tx,
+        client: client(),
+        shutdown: Some(tx),
+        stopped: None,
     }
+}
+
+/// Starts the app on a runtime of its own whose every thread logs to
+/// `logs`, so that nothing the server writes escapes the capture. It opens
+/// its own pool on `db`'s database; call [`TestApp::stop`] before the test ends.
+pub async fn spawn_app_logging_to(
+    db: &PgPool,
+    vars: &[(&'static str, &str)],
+    logs: tracing::Dispatch,
+) -> TestApp {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let config = config(&address, vars);
+    let connect = (*db.connect_options()).clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let _main = tracing::dispatcher::set_default(&logs);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .on_thread_start(move || {
+                // Lives as long as the thread.
+                std::mem::forget(tracing::dispatcher::set_default(&logs));
+            })
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let db = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(5)
+                .connect_with(connect)
+                .await
+                .expect("pool");
+            let state = state(db.clone(), port, config).await;
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = ready_tx.send(());
+            let _ = startup::serve(listener, startup::router(state), async move {
+                let _ = rx.await;
+            })
+            .await;
+            db.close().await;
+        });
+        drop(runtime);
+        let _ = stopped_tx.send(());
+    });
+    ready_rx.await.expect("server started");
+    TestApp {
+        address,
+        client: client(),
+        shutdown: Some(tx),
+        stopped: Some(stopped_rx),
+    }
+}
+
+/// Log lines written by everything that logs to it, at every level.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// A subscriber that writes every event and span, without timestamps
+    /// (their digits would look like codes).
+    pub fn dispatch(&self) -> tracing::Dispatch {
+        let out = self.clone();
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(move || out.clone())
+                .with_ansi(false)
+                .without_time()
+                .finish(),
+        )
+    }
+}
+
+/// An organisation; it requires two factors of its administrators (the default).
+pub async fn seed_organisation(db: &PgPool, name: &str) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO organisations (id, name) VALUES ($1, $2)")
+        .bind(id)
+        .bind(name)
+        .execute(db)
+        .await
+        .expect("insert organisation");
+    id
+}
+
+/// An active account with `password`; `org` and `role` for members, `None` for operators.
+pub async fn seed_account(
+    db: &PgPool,
+    org: Option<Uuid>,
+    role: Option<&str>,
+    email: &str,
+    password: &str,
+) -> Uuid {
+    let password = password.to_owned();
+    let hash =
+        tokio::task::spawn_blocking(move || orgdesk::auth::password::hash_blocking(&password))
+            .await
+            .unwrap()
+            .expect("hash");
+    let mut conn = db.acquire().await.unwrap();
+    repo::create(
+        &mut conn,
+        &NewAccount {
+            kind: if org.is_some() {
+                AccountKind::Member
+            } else {
+                AccountKind::Operator
+            },
+            org_id: org,
+            role,
+            name: email.split('@').next().unwrap_or(email),
+            email: Some(email),
+            mobile: None,
+            password_hash: &hash,
+        },
+    )
+    .await
+    .expect("insert account")
+}
+
+/// A member of `org` with `role` (`super_admin`, `admin` or `employee`).
+pub async fn seed_member(db: &PgPool, org: Uuid, role: &str, email: &str, password: &str) -> Uuid {
+    seed_account(db, Some(org), Some(role), email, password).await
+}
+
+/// A platform operator.
+pub async fn seed_operator(db: &PgPool, email: &str, password: &str) -> Uuid {
+    seed_account(db, None, None, email, password).await
 }
 
 /// A pool that points at a port where nothing listens: the database is down.

@@ -5,6 +5,7 @@
 mod helpers;
 mod mail;
 
+mod auth;
 mod codes;
 mod database;
 mod health;

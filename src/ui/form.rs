@@ -1,0 +1,113 @@
+//! Form pieces shared by every page: a labelled field with its error, and
+//! the error summary above a form.
+use super::{AppErrorView, code_text};
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// The error of the last call of a form's action, if it failed.
+pub fn last_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// The code of `field` in `error`, if the error names that field.
+pub fn field_code(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.field_code(field).map(str::to_owned))
+    })
+}
+
+/// A labelled input with its hint and its error underneath.
+#[component]
+pub fn Field(
+    /// The form field name, also the server function argument.
+    name: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(optional, into)] value: Option<Signal<String>>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    #[prop(optional)] autofocus: bool,
+    #[prop(optional)] maxlength: Option<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let has_hint = hint.is_some();
+    let describedby = {
+        let hint_id = hint_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = vec![];
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label class="field__label" for=id.clone()>
+                {move || label.get()}
+            </label>
+            {hint
+                .map(|hint| {
+                    view! {
+                        <p class="field__hint" id=hint_id.clone()>
+                            {move || hint.get()}
+                        </p>
+                    }
+                })}
+            <input
+                class="field__input"
+                id=id.clone()
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=required
+                autofocus=autofocus
+                maxlength=maxlength
+                value=move || value.map(|v| v.get())
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=describedby
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|code| {
+                        view! {
+                            <p class="field__error" id=error_id.clone() data-code=code.clone()>
+                                {code_text(i18n.get_locale(), &code)}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// Above a form: the error that belongs to no single field, or a note that
+/// some fields need attention.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! { <AppErrorView error=e /> }
+        })
+    }
+}

@@ -1,0 +1,1032 @@
+//! Accounts and sign-in over HTTP: passwords and their throttling, the
+//! second factor, sessions, password reset, first-run setup and who may read
+//! which audit log.
+use crate::helpers::{
+    Answer, Browser, CapturedLogs, TestApp, seed_member, seed_operator, seed_organisation,
+    spawn_app, spawn_app_logging_to, spawn_app_with,
+};
+use sqlx::PgPool;
+use std::{
+    collections::{BTreeMap, HashSet},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use uuid::Uuid;
+
+const PASSWORD: &str = "plum orchard at dawn";
+const NEW_PASSWORD: &str = "kites over the harbour";
+
+/// Keeps the per-IP rule out of the way: every request of a test comes from 127.0.0.1.
+const HIGH_IP_LIMITS: [(&str, &str); 2] = [
+    ("AUTH_IP_DELAY_AFTER", "100000"),
+    ("AUTH_IP_LOCK_AFTER", "100000"),
+];
+
+async fn sign_in_as(b: &mut Browser<'_>, kind: &str, identifier: &str, password: &str) -> Answer {
+    b.call(
+        "sign_in",
+        &[
+            ("kind", kind),
+            ("identifier", identifier),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+async fn sign_in(b: &mut Browser<'_>, email: &str, password: &str) -> Answer {
+    sign_in_as(b, "member", email, password).await
+}
+
+/// Signs in and checks that the answer is the `stage` expected.
+async fn signed_in_at(b: &mut Browser<'_>, email: &str, stage: &str) {
+    let answer = sign_in(b, email, PASSWORD).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["stage"], stage, "{}", answer.text);
+}
+
+/// An organisation that does not require two factors of its administrators.
+async fn organisation_without_two_factor(db: &PgPool, name: &str) -> Uuid {
+    let org = seed_organisation(db, name).await;
+    sqlx::query("UPDATE organisations SET enforce_two_factor = false WHERE id = $1")
+        .bind(org)
+        .execute(db)
+        .await
+        .unwrap();
+    org
+}
+
+/// Status of a call with only the session id `session`.
+async fn status_as(app: &TestApp, endpoint: &str, session: &str) -> u16 {
+    app.post_form_as(&format!("/api/{endpoint}"), &[], Some(session))
+        .await
+        .status()
+        .as_u16()
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// Waits, if need be, until at least `secs` of the current 30 s TOTP step
+/// remain, and returns that step, so that "now" stays in it for a while.
+async fn step_with_at_least(secs: f64) -> u64 {
+    loop {
+        let now = unix_now();
+        let left = 30.0 - now % 30.0;
+        if left >= secs {
+            return (now / 30.0) as u64;
+        }
+        tokio::time::sleep(Duration::from_secs_f64(left + 0.05)).await;
+    }
+}
+
+/// Waits until the wall clock is early in a second (sessions count whole seconds).
+async fn start_of_a_second() {
+    let frac = unix_now().fract();
+    if frac > 0.2 {
+        tokio::time::sleep(Duration::from_secs_f64(1.02 - frac)).await;
+    }
+}
+
+fn code_at(seed: &[u8], step: u64) -> String {
+    orgdesk::auth::totp::totp(seed.to_vec(), "test")
+        .unwrap()
+        .generate(step * 30)
+}
+
+/// A second factor switched on through the security page.
+struct Enrolled {
+    seed: Vec<u8>,
+    /// As shown to type by hand.
+    secret: String,
+    otpauth_url: String,
+    recovery_codes: Vec<String>,
+    /// The code that confirmed it.
+    code: String,
+}
+
+/// Enrols the signed-in (`must_enrol`) browser. Confirms with the previous
+/// step's code, so the current and next steps are still unused afterwards.
+async fn enrol(b: &mut Browser<'_>) -> Enrolled {
+    let step = step_with_at_least(5.0).await;
+    let started = b.call("start_enrolment", &[]).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let secret = started.json["secret"].as_str().unwrap().to_owned();
+    assert!(
+        started.json["qr_data_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+    let seed = totp_rs::Secret::Encoded(secret.replace(' ', ""))
+        .to_bytes()
+        .expect("base32 secret");
+    let code = code_at(&seed, step - 1);
+    let done = b.call("confirm_enrolment", &[("code", &code)]).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(done.json["next"]["stage"], "signed_in");
+    let recovery_codes: Vec<String> = done.json["codes"]["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recovery_codes.len(), 10);
+    Enrolled {
+        seed,
+        secret,
+        otpauth_url: started.json["otpauth_url"].as_str().unwrap().to_owned(),
+        recovery_codes,
+        code,
+    }
+}
+
+/// A super admin of an organisation that requires two factors, enrolled.
+async fn enrolled_admin(app: &TestApp, db: &PgPool, email: &str) -> (Uuid, Enrolled) {
+    let org = seed_organisation(db, "Enrolled Co").await;
+    let id = seed_member(db, org, "super_admin", email, PASSWORD).await;
+    let mut b = Browser::new(app);
+    signed_in_at(&mut b, email, "must_enrol").await;
+    (id, enrol(&mut b).await)
+}
+
+/// Signs in with the password, then with `code` as the second factor.
+async fn second_factor(b: &mut Browser<'_>, email: &str, code: &str) -> Answer {
+    signed_in_at(b, email, "second_factor").await;
+    b.call("verify_second_factor", &[("code", code)]).await
+}
+
+#[sqlx::test]
+async fn an_unknown_account_and_a_wrong_password_get_the_same_answer(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Same Answer Ltd").await;
+    seed_member(&db, org, "employee", "known@example.com", PASSWORD).await;
+
+    let mut answers = vec![];
+    for identifier in ["nobody@example.com", "known@example.com"] {
+        let started = Instant::now();
+        let res = app
+            .post_form(
+                "/api/sign_in",
+                &[
+                    ("kind", "member"),
+                    ("identifier", identifier),
+                    ("password", "not the password"),
+                ],
+            )
+            .await;
+        let took = started.elapsed();
+        let status = res.status();
+        let sets_cookie = res.headers().contains_key("set-cookie");
+        let body = res.bytes().await.unwrap();
+        answers.push((status, sets_cookie, body, took));
+    }
+    let (unknown, wrong) = (&answers[0], &answers[1]);
+    assert_eq!(unknown.0, 401);
+    assert_eq!(unknown.0, wrong.0);
+    assert_eq!(unknown.1, wrong.1, "set-cookie differs");
+    assert_eq!(unknown.2, wrong.2, "bodies differ");
+    assert_eq!(&unknown.2[..], br#"{"kind":"invalid_credentials"}"#);
+    // Both paid for a password hash.
+    for (_, _, _, took) in &answers {
+        assert!(*took > Duration::from_millis(5), "answered in {took:?}");
+    }
+}
+
+#[sqlx::test]
+async fn failed_sign_ins_slow_down_then_lock_the_account_and_a_success_resets_the_count(
+    db: PgPool,
+) {
+    let mut vars = vec![
+        ("AUTH_DELAY_AFTER", "3"),
+        ("AUTH_DELAY_BASE_SECS", "1"),
+        ("AUTH_LOCK_AFTER", "5"),
+        ("AUTH_LOCK_SECS", "2"),
+    ];
+    vars.extend(HIGH_IP_LIMITS);
+    let app = spawn_app_with(db.clone(), &vars).await;
+    let org = seed_organisation(&db, "Throttle Ltd").await;
+    seed_member(&db, org, "employee", "a@example.com", PASSWORD).await;
+    seed_member(&db, org, "employee", "b@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    let a = "a@example.com";
+
+    // A success forgets earlier failures: 2 + 2 failures never reach the delay of 3.
+    for _ in 0..2 {
+        assert_eq!(sign_in(&mut b, a, "wrong password").await.status, 401);
+    }
+    assert_eq!(sign_in(&mut b, a, PASSWORD).await.status, 200);
+    for _ in 0..2 {
+        let wrong = sign_in(&mut b, a, "wrong password").await;
+        assert_eq!(wrong.kind(), Some("invalid_credentials"), "{}", wrong.text);
+    }
+    let right = sign_in(&mut b, a, PASSWORD).await;
+    assert_eq!(right.status, 200, "{}", right.text);
+
+    // Three failures: the next attempt must wait.
+    for _ in 0..3 {
+        let wrong = sign_in(&mut b, a, "wrong password").await;
+        assert_eq!(wrong.kind(), Some("invalid_credentials"), "{}", wrong.text);
+    }
+    let waiting = sign_in(&mut b, a, PASSWORD).await;
+    assert_eq!(waiting.status, 429, "{}", waiting.text);
+    assert_eq!(waiting.kind(), Some("too_many_requests"));
+    assert_eq!(waiting.json["retry_after_secs"], 1);
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(sign_in(&mut b, a, "wrong password").await.status, 401);
+    // The fourth failure doubled the delay to 2 s.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let locking = sign_in(&mut b, a, "wrong password").await;
+    assert_eq!(locking.status, 429, "{}", locking.text);
+    assert_eq!(locking.kind(), Some("locked"));
+
+    // Locked: even the right password is refused, with the time to wait.
+    let locked = sign_in(&mut b, a, PASSWORD).await;
+    assert_eq!(locked.status, 429, "{}", locked.text);
+    assert_eq!(locked.kind(), Some("locked"));
+    let retry = locked.json["retry_after_secs"].as_u64().unwrap();
+    assert!((1..=2).contains(&retry), "{}", locked.text);
+
+    // Another account from the same address is not affected.
+    let mut other = Browser::new(&app);
+    let answer = sign_in(&mut other, "b@example.com", PASSWORD).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let after = sign_in(&mut b, a, PASSWORD).await;
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(after.json["stage"], "signed_in");
+}
+
+fn resident_memory_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[sqlx::test]
+async fn a_thousand_bad_sign_ins_stay_bounded_and_leave_other_accounts_alone(db: PgPool) {
+    const ATTEMPTS: usize = 1000;
+    const AT_ONCE: usize = 16;
+    const UNKNOWN_IDENTIFIERS: usize = 90;
+    let app = spawn_app_with(db.clone(), &HIGH_IP_LIMITS).await;
+    let org = seed_organisation(&db, "Flood Ltd").await;
+    let target = seed_member(&db, org, "employee", "target@example.com", PASSWORD).await;
+    let bystander = seed_member(&db, org, "employee", "bystander@example.com", PASSWORD).await;
+
+    let before = resident_memory_kib();
+    let peak = Arc::new(AtomicU64::new(before));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = tokio::spawn({
+        let (peak, done) = (peak.clone(), done.clone());
+        async move {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(resident_memory_kib(), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    });
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..AT_ONCE {
+        let (next, client, url) = (next.clone(), app.client.clone(), app.url("/api/sign_in"));
+        workers.spawn(async move {
+            let mut statuses = BTreeMap::<u16, usize>::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= ATTEMPTS {
+                    return statuses;
+                }
+                let identifier = if i % 10 == 0 {
+                    "target@example.com".to_owned()
+                } else {
+                    format!("nobody{}@example.com", i % UNKNOWN_IDENTIFIERS)
+                };
+                let res = client
+                    .post(&url)
+                    .form(&[
+                        ("kind", "member"),
+                        ("identifier", identifier.as_str()),
+                        ("password", "guess"),
+                    ])
+                    .send()
+                    .await
+                    .expect("request");
+                *statuses.entry(res.status().as_u16()).or_default() += 1;
+            }
+        });
+    }
+    let mut statuses = BTreeMap::<u16, usize>::new();
+    while let Some(done) = workers.join_next().await {
+        for (status, n) in done.unwrap() {
+            *statuses.entry(status).or_default() += n;
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    sampler.await.unwrap();
+
+    // Only refusals: wrong (401) or slowed down, locked or busy (429).
+    assert_eq!(statuses.values().sum::<usize>(), ATTEMPTS);
+    assert!(
+        statuses.keys().all(|s| [401, 429].contains(s)),
+        "{statuses:?}"
+    );
+    let grew_mib = peak.load(Ordering::Relaxed).saturating_sub(before) / 1024;
+    assert!(grew_mib < 256, "memory grew by {grew_mib} MiB");
+
+    // One row per identifier tried, plus the address.
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_throttle")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(
+        rows as usize <= UNKNOWN_IDENTIFIERS + 1 + 1,
+        "{rows} throttle rows"
+    );
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT key FROM auth_throttle WHERE key LIKE 'account:%'")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(keys, vec![format!("account:{target}")], "not {bystander}");
+
+    let mut b = Browser::new(&app);
+    let answer = sign_in(&mut b, "bystander@example.com", PASSWORD).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["stage"], "signed_in");
+    assert_eq!(
+        status_as(&app, "security_overview", b.session.as_deref().unwrap()).await,
+        200
+    );
+}
+
+#[sqlx::test]
+async fn totp_codes_of_the_previous_current_and_next_step_work_and_two_steps_off_do_not(
+    db: PgPool,
+) {
+    let app = spawn_app(db.clone()).await;
+    let (id, enrolled) = enrolled_admin(&app, &db, "totp@example.com").await;
+    // Enrolment used a step up; forget it so the window can be probed from
+    // its oldest end, as for an account enrolled long ago.
+    sqlx::query("UPDATE accounts SET totp_last_step = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let step = step_with_at_least(10.0).await;
+    for off in [-2i64, 2] {
+        let mut b = Browser::new(&app);
+        let code = code_at(&enrolled.seed, (step as i64 + off) as u64);
+        let answer = second_factor(&mut b, "totp@example.com", &code).await;
+        assert_eq!(answer.status, 422, "offset {off}: {}", answer.text);
+        assert_eq!(answer.field_code("code"), Some("auth.invalid_code"));
+        assert_eq!(
+            status_as(&app, "security_overview", b.session.as_deref().unwrap()).await,
+            401
+        );
+    }
+    // Oldest first: a code is only taken when its step is newer than the last one used.
+    for off in [-1i64, 0, 1] {
+        let mut b = Browser::new(&app);
+        let code = code_at(&enrolled.seed, (step as i64 + off) as u64);
+        let answer = second_factor(&mut b, "totp@example.com", &code).await;
+        assert_eq!(answer.status, 200, "offset {off}: {}", answer.text);
+        assert_eq!(answer.json["stage"], "signed_in");
+        assert_eq!(answer.json["path"], "/admin");
+        assert_eq!(
+            status_as(&app, "security_overview", b.session.as_deref().unwrap()).await,
+            200
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_used_totp_code_is_refused_even_by_another_instance(db: PgPool) {
+    let first = spawn_app(db.clone()).await;
+    let second = spawn_app(db.clone()).await;
+    let (_, enrolled) = enrolled_admin(&first, &db, "replay@example.com").await;
+    let step = step_with_at_least(5.0).await;
+    let code = code_at(&enrolled.seed, step);
+
+    let mut b = Browser::new(&first);
+    let answer = second_factor(&mut b, "replay@example.com", &code).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+
+    for (app, code) in [
+        (&second, code.as_str()),
+        (&first, code.as_str()),
+        // An older code than the last one used is a replay too.
+        (&second, enrolled.code.as_str()),
+    ] {
+        let mut b = Browser::new(app);
+        let answer = second_factor(&mut b, "replay@example.com", code).await;
+        assert_eq!(answer.status, 422, "{}", answer.text);
+        assert_eq!(answer.field_code("code"), Some("auth.totp_replayed"));
+        assert_eq!(
+            status_as(app, "security_overview", b.session.as_deref().unwrap()).await,
+            401
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_recovery_code_works_once(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (_, enrolled) = enrolled_admin(&app, &db, "recover@example.com").await;
+    let code = &enrolled.recovery_codes[0];
+
+    let mut b = Browser::new(&app);
+    let answer = second_factor(&mut b, "recover@example.com", code).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["stage"], "signed_in");
+    let overview = b.call("security_overview", &[]).await;
+    assert_eq!(overview.status, 200, "{}", overview.text);
+    assert_eq!(overview.json["recovery_codes_left"], 9);
+    assert_eq!(overview.json["totp_enabled"], true);
+
+    let mut again = Browser::new(&app);
+    let answer = second_factor(&mut again, "recover@example.com", code).await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.field_code("code"), Some("auth.invalid_code"));
+    assert_eq!(
+        status_as(&app, "security_overview", again.session.as_deref().unwrap()).await,
+        401
+    );
+}
+
+#[sqlx::test]
+async fn the_session_id_changes_at_every_sign_in_step_and_old_ids_are_dead(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Fixation Ltd").await;
+    seed_member(&db, org, "super_admin", "steps@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+
+    // An id planted before sign-in is not adopted.
+    let planted = "AAAAAAAAAAAAAAAAAAAAAA".to_owned();
+    b.session = Some(planted.clone());
+    signed_in_at(&mut b, "steps@example.com", "must_enrol").await;
+    let must_enrol = b.session.clone().unwrap();
+    assert_ne!(must_enrol, planted);
+    // Enrolling finishes the sign-in under yet another id.
+    let enrolled = enrol(&mut b).await;
+    let after_enrolment = b.session.clone().unwrap();
+    assert_ne!(after_enrolment, must_enrol);
+    assert_eq!(status_as(&app, "security_overview", &must_enrol).await, 401);
+    assert_eq!(
+        status_as(&app, "security_overview", &after_enrolment).await,
+        200
+    );
+
+    // Password step, from a browser that already holds a half-finished sign-in.
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "steps@example.com", "second_factor").await;
+    let earlier = b.session.clone().unwrap();
+    signed_in_at(&mut b, "steps@example.com", "second_factor").await;
+    let password_step = b.session.clone().unwrap();
+    assert_ne!(password_step, earlier);
+    // Half signed in grants nothing.
+    assert_eq!(
+        status_as(&app, "security_overview", &password_step).await,
+        401
+    );
+    let me = b.call("me", &[]).await;
+    assert_eq!(me.json["stage"], "second_factor", "{}", me.text);
+
+    let step = step_with_at_least(3.0).await;
+    let verified = b
+        .call(
+            "verify_second_factor",
+            &[("code", &code_at(&enrolled.seed, step))],
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    let signed_in = b.session.clone().unwrap();
+    assert_ne!(signed_in, password_step);
+    assert_eq!(status_as(&app, "security_overview", &signed_in).await, 200);
+
+    for old in [&planted, &earlier, &password_step] {
+        assert_eq!(
+            status_as(&app, "security_overview", old).await,
+            401,
+            "{old}"
+        );
+        let me = app.post_form_as("/api/me", &[], Some(old)).await;
+        assert_eq!(me.status(), 200);
+        assert_eq!(me.text().await.unwrap(), "null", "{old}");
+    }
+}
+
+#[sqlx::test]
+async fn signing_out_ends_the_session(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Sign Out Ltd").await;
+    seed_member(&db, org, "employee", "out@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "out@example.com", "signed_in").await;
+    let session = b.session.clone().unwrap();
+    assert_eq!(status_as(&app, "security_overview", &session).await, 200);
+
+    let out = b.call("sign_out", &[]).await;
+    assert_eq!(out.status, 200, "{}", out.text);
+    assert_eq!(b.session, None, "the cookie is removed");
+    assert_eq!(status_as(&app, "security_overview", &session).await, 401);
+}
+
+#[sqlx::test]
+async fn signing_out_everywhere_ends_the_other_sessions_but_keeps_this_one(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Everywhere Ltd").await;
+    seed_member(&db, org, "employee", "many@example.com", PASSWORD).await;
+    let mut here = Browser::new(&app);
+    let mut elsewhere = Browser::new(&app);
+    signed_in_at(&mut here, "many@example.com", "signed_in").await;
+    signed_in_at(&mut elsewhere, "many@example.com", "signed_in").await;
+
+    let answer = here.call("sign_out_everywhere", &[]).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(here.call("security_overview", &[]).await.status, 200);
+    assert_eq!(elsewhere.call("security_overview", &[]).await.status, 401);
+    // Still alive on the next call too.
+    assert_eq!(here.call("security_overview", &[]).await.status, 200);
+}
+
+#[sqlx::test]
+async fn an_idle_session_ends_and_activity_keeps_it_alive(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[("SESSION_IDLE_SECS", "2")]).await;
+    let org = seed_organisation(&db, "Idle Ltd").await;
+    seed_member(&db, org, "employee", "idle@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "idle@example.com", "signed_in").await;
+
+    // Three seconds of use, more than the idle time.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let answer = b.call("security_overview", &[]).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    assert_eq!(b.call("security_overview", &[]).await.status, 401);
+}
+
+#[sqlx::test]
+async fn a_session_ends_at_its_absolute_lifetime_despite_activity(db: PgPool) {
+    let app = spawn_app_with(
+        db.clone(),
+        &[("SESSION_IDLE_SECS", "2"), ("SESSION_ABSOLUTE_SECS", "3")],
+    )
+    .await;
+    let org = seed_organisation(&db, "Absolute Ltd").await;
+    seed_member(&db, org, "employee", "absolute@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    // The server counts whole seconds; starting early in one keeps the edges clear.
+    start_of_a_second().await;
+    let signed_in = Instant::now();
+    signed_in_at(&mut b, "absolute@example.com", "signed_in").await;
+
+    let mut last = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let at = signed_in.elapsed();
+        last = b.call("security_overview", &[]).await.status;
+        if at < Duration::from_millis(2500) {
+            assert_eq!(last, 200, "at {at:?}");
+        }
+        if at >= Duration::from_secs(4) {
+            break;
+        }
+    }
+    assert_eq!(last, 401, "alive after 4 s of use");
+}
+
+/// The reset code queued for `email`, and how many messages it was sent.
+async fn reset_code(db: &PgPool, email: &str) -> (String, i64) {
+    let codes: Vec<String> = sqlx::query_scalar(
+        "SELECT payload->>'code' FROM outbox WHERE recipient = $1 ORDER BY created_at",
+    )
+    .bind(email)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    (
+        codes.last().cloned().expect("a message"),
+        codes.len() as i64,
+    )
+}
+
+async fn request_reset(app: &TestApp, email: &str) -> Answer {
+    Browser::new(app)
+        .call(
+            "request_password_reset",
+            &[("kind", "member"), ("identifier", email)],
+        )
+        .await
+}
+
+async fn reset(app: &TestApp, email: &str, code: &str) -> Answer {
+    Browser::new(app)
+        .call(
+            "reset_password",
+            &[
+                ("kind", "member"),
+                ("identifier", email),
+                ("code", code),
+                ("new_password", NEW_PASSWORD),
+            ],
+        )
+        .await
+}
+
+#[sqlx::test]
+async fn a_password_reset_works_once_ends_sessions_and_keeps_the_second_factor(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let email = "reset@example.com";
+    let (_, enrolled) = enrolled_admin(&app, &db, email).await;
+    let mut before = Browser::new(&app);
+    let step = step_with_at_least(3.0).await;
+    let answer = second_factor(&mut before, email, &code_at(&enrolled.seed, step)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+
+    // Known and unknown accounts hear the same.
+    let known = request_reset(&app, email).await;
+    let unknown = request_reset(&app, "stranger@example.com").await;
+    assert_eq!(known.status, 200, "{}", known.text);
+    assert_eq!((known.status, &known.text), (unknown.status, &unknown.text));
+    let strangers: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = $1")
+        .bind("stranger@example.com")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(strangers, 0);
+    let (code, sent) = reset_code(&db, email).await;
+    assert_eq!(sent, 1);
+
+    let done = reset(&app, email, &code).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let again = reset(&app, email, &code).await;
+    assert_eq!(again.status, 422, "{}", again.text);
+    assert_eq!(again.field_code("code"), Some("code.used"));
+
+    // Every session of the account ended.
+    assert_eq!(before.call("security_overview", &[]).await.status, 401);
+    // The old password is gone; the new one still leads to the second factor.
+    let mut b = Browser::new(&app);
+    assert_eq!(sign_in(&mut b, email, PASSWORD).await.status, 401);
+    let answer = sign_in(&mut b, email, NEW_PASSWORD).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["stage"], "second_factor");
+    assert_eq!(answer.json["path"], "/login/verify");
+    assert_eq!(b.call("security_overview", &[]).await.status, 401);
+}
+
+#[sqlx::test]
+async fn an_expired_reset_code_is_refused(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[("CODE_TTL_SECS", "1")]).await;
+    let org = seed_organisation(&db, "Expiry Ltd").await;
+    let email = "late@example.com";
+    seed_member(&db, org, "employee", email, PASSWORD).await;
+    assert_eq!(request_reset(&app, email).await.status, 200);
+    let (code, _) = reset_code(&db, email).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let answer = reset(&app, email, &code).await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.field_code("code"), Some("code.expired"));
+    // The password did not change.
+    let mut b = Browser::new(&app);
+    assert_eq!(sign_in(&mut b, email, PASSWORD).await.status, 200);
+}
+
+/// Ids of the audit rows of `org` (`None`: the platform's own rows).
+async fn audit_ids(db: &PgPool, org: Option<Uuid>) -> HashSet<i64> {
+    sqlx::query_scalar("SELECT id FROM audit_log WHERE org_id IS NOT DISTINCT FROM $1")
+        .bind(org)
+        .fetch_all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+fn entry_ids(page: &Answer) -> HashSet<i64> {
+    page.json["entries"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no entries: {}", page.text))
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[sqlx::test]
+async fn administrators_see_only_their_organisations_audit_log_and_operators_the_platforms(
+    db: PgPool,
+) {
+    let app = spawn_app(db.clone()).await;
+    let org_a = organisation_without_two_factor(&db, "Org A").await;
+    let org_b = organisation_without_two_factor(&db, "Org B").await;
+    seed_member(&db, org_a, "super_admin", "admin@a.example", PASSWORD).await;
+    seed_member(&db, org_a, "employee", "staff@a.example", PASSWORD).await;
+    seed_member(&db, org_b, "super_admin", "admin@b.example", PASSWORD).await;
+    seed_operator(&db, "ops@example.com", PASSWORD).await;
+
+    let mut admin_b = Browser::new(&app);
+    assert_eq!(
+        sign_in(&mut admin_b, "admin@b.example", "wrong")
+            .await
+            .status,
+        401
+    );
+    signed_in_at(&mut admin_b, "admin@b.example", "signed_in").await;
+    let mut admin_a = Browser::new(&app);
+    signed_in_at(&mut admin_a, "admin@a.example", "signed_in").await;
+    let mut staff = Browser::new(&app);
+    signed_in_at(&mut staff, "staff@a.example", "signed_in").await;
+    let mut operator = Browser::new(&app);
+    let answer = sign_in_as(&mut operator, "operator", "ops@example.com", PASSWORD).await;
+    assert_eq!(answer.json["stage"], "must_enrol", "{}", answer.text);
+    enrol(&mut operator).await;
+
+    let (rows_a, rows_b) = (
+        audit_ids(&db, Some(org_a)).await,
+        audit_ids(&db, Some(org_b)).await,
+    );
+    assert!(!rows_b.is_empty());
+    let newest = rows_a.iter().chain(&rows_b).max().unwrap() + 1;
+    for form in [vec![], vec![("before", newest.to_string())]] {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = admin_a.call("admin_audit", &form).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let seen = entry_ids(&page);
+        assert!(!seen.is_empty());
+        assert!(seen.is_subset(&rows_a), "{}", page.text);
+        assert!(seen.is_disjoint(&rows_b));
+    }
+
+    let forbidden = staff.call("admin_audit", &[]).await;
+    assert_eq!(forbidden.status, 403, "{}", forbidden.text);
+    assert_eq!(forbidden.kind(), Some("forbidden"));
+    assert_eq!(operator.call("admin_audit", &[]).await.status, 403);
+
+    let page = operator.call("operator_audit", &[]).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let seen = entry_ids(&page);
+    assert!(!seen.is_empty());
+    assert!(seen.is_subset(&audit_ids(&db, None).await), "{}", page.text);
+    for member in [&mut admin_a, &mut staff] {
+        let answer = member.call("operator_audit", &[]).await;
+        assert_eq!(answer.status, 403, "{}", answer.text);
+    }
+}
+
+#[sqlx::test]
+async fn a_cross_origin_sign_in_is_refused(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Origin Ltd").await;
+    seed_member(&db, org, "employee", "origin@example.com", PASSWORD).await;
+    let res = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("kind", "member"),
+            ("identifier", "origin@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().get("set-cookie").is_none());
+    // The attempt never reached sign-in.
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+/// Whether `needle` occurs in `text` as a whole word (not inside a longer run
+/// of letters and digits, such as a request id).
+fn contains_word(text: &str, needle: &str) -> bool {
+    text.match_indices(needle).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+#[sqlx::test]
+async fn no_password_code_or_token_appears_in_the_logs(db: PgPool) {
+    let logs = CapturedLogs::default();
+    let app = spawn_app_logging_to(&db, &[], logs.dispatch()).await;
+    let org = seed_organisation(&db, "Quiet Ltd").await;
+    let email = "quiet@example.com";
+    seed_member(&db, org, "super_admin", email, PASSWORD).await;
+    let wrong_password = "wrong horse staple";
+    let mut secrets: Vec<String> =
+        vec![PASSWORD.into(), NEW_PASSWORD.into(), wrong_password.into()];
+
+    let mut b = Browser::new(&app);
+    assert_eq!(sign_in(&mut b, email, wrong_password).await.status, 401);
+    signed_in_at(&mut b, email, "must_enrol").await;
+    let enrolled = enrol(&mut b).await;
+    secrets.extend([
+        enrolled.secret.clone(),
+        enrolled.secret.replace(' ', ""),
+        enrolled.code.clone(),
+    ]);
+    let recovery = enrolled.recovery_codes[0].clone();
+    secrets.extend([recovery.clone(), recovery.replace('-', "")]);
+    let mut b = Browser::new(&app);
+    assert_eq!(second_factor(&mut b, email, &recovery).await.status, 200);
+    let totp = code_at(&enrolled.seed, step_with_at_least(3.0).await);
+    let mut b = Browser::new(&app);
+    assert_eq!(second_factor(&mut b, email, &totp).await.status, 200);
+    secrets.push(totp);
+
+    assert_eq!(request_reset(&app, email).await.status, 200);
+    let (reset_code, _) = reset_code(&db, email).await;
+    assert_eq!(reset(&app, email, &reset_code).await.status, 200);
+    secrets.push(reset_code);
+
+    let base = url::Url::parse(&app.address).unwrap();
+    let link = orgdesk::auth::setup::first_run_link(&db, &base)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    let operator_password = "lantern by the quay";
+    let answer = Browser::new(&app)
+        .call(
+            "setup_operator",
+            &[
+                ("token", token.as_str()),
+                ("name", "Ops"),
+                ("email", "ops@example.com"),
+                ("password", operator_password),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    secrets.extend([token, operator_password.into()]);
+    app.stop().await;
+
+    let text = logs.text();
+    assert!(text.contains("/api/sign_in"), "nothing was captured");
+    for secret in &secrets {
+        assert!(
+            !contains_word(&text, secret),
+            "{secret:?} leaked into the logs:\n{text}"
+        );
+    }
+    // The secret of the authenticator app, inside its otpauth:// URL.
+    assert!(!text.contains(&enrolled.otpauth_url));
+}
+
+async fn setup_token(app: &TestApp, db: &PgPool) -> Option<String> {
+    let base = url::Url::parse(&app.address).unwrap();
+    let link = orgdesk::auth::setup::first_run_link(db, &base)
+        .await
+        .unwrap()?;
+    let link = url::Url::parse(&link).unwrap();
+    assert_eq!(link.path(), "/setup");
+    let token = link
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned());
+    token
+}
+
+#[sqlx::test]
+async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let token = setup_token(&app, &db).await.expect("a link");
+    let status = Browser::new(&app)
+        .call("setup_status", &[("token", token.as_str())])
+        .await;
+    assert_eq!(status.text, "true");
+    let wrong = Browser::new(&app)
+        .call("setup_status", &[("token", "not-the-token")])
+        .await;
+    assert_eq!(wrong.text, "false");
+
+    let form = [
+        ("token", token.as_str()),
+        ("name", "First Operator"),
+        ("email", "first@example.com"),
+        ("password", NEW_PASSWORD),
+    ];
+    let mut b = Browser::new(&app);
+    let answer = b.call("setup_operator", &form).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["stage"], "must_enrol");
+    assert_eq!(answer.json["path"], "/account/security");
+    let me = b.call("me", &[]).await;
+    assert_eq!(me.json["kind"], "operator", "{}", me.text);
+    assert_eq!(me.json["stage"], "must_enrol");
+    assert_eq!(me.json["email"], "first@example.com");
+
+    // The token works once.
+    let form = [
+        ("token", token.as_str()),
+        ("name", "Second Operator"),
+        ("email", "second@example.com"),
+        ("password", NEW_PASSWORD),
+    ];
+    let again = Browser::new(&app).call("setup_operator", &form).await;
+    assert_eq!(again.status, 422, "{}", again.text);
+    assert_eq!(again.field_code("token"), Some("auth.setup_token"));
+    let status = Browser::new(&app)
+        .call("setup_status", &[("token", token.as_str())])
+        .await;
+    assert_eq!(status.text, "false");
+    let operators: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE kind = 'operator'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(operators, 1);
+    // No further links once an operator exists.
+    assert_eq!(setup_token(&app, &db).await, None);
+}
+
+#[sqlx::test]
+async fn disabling_an_account_ends_its_sessions_at_once(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Disable Ltd").await;
+    let id = seed_member(&db, org, "employee", "gone@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "gone@example.com", "signed_in").await;
+    assert_eq!(b.call("security_overview", &[]).await.status, 200);
+
+    let mut conn = db.acquire().await.unwrap();
+    orgdesk::auth::repo::set_status(&mut conn, id, "disabled")
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(b.call("security_overview", &[]).await.status, 401);
+
+    let answer = sign_in(&mut Browser::new(&app), "gone@example.com", PASSWORD).await;
+    assert_eq!(answer.status, 403, "{}", answer.text);
+    assert_eq!(answer.text, r#"{"kind":"account_disabled"}"#);
+}
+
+fn location(res: &reqwest::Response) -> String {
+    assert!(
+        [303, 307].contains(&res.status().as_u16()),
+        "status {}",
+        res.status()
+    );
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[sqlx::test]
+async fn protected_pages_send_visitors_to_the_step_they_are_at(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let mut visitor = Browser::new(&app);
+    assert_eq!(
+        location(&visitor.get("/admin").await),
+        "/login?next=%2Fadmin"
+    );
+    assert_eq!(
+        location(&visitor.get("/admin/audit").await),
+        "/login?next=%2Fadmin%2Faudit"
+    );
+    assert_eq!(location(&visitor.get("/operator").await), "/operator/login");
+
+    let (_, _) = enrolled_admin(&app, &db, "pages@example.com").await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "pages@example.com", "second_factor").await;
+    for path in ["/admin", "/account/security", "/operator"] {
+        assert_eq!(location(&b.get(path).await), "/login/verify", "{path}");
+    }
+
+    // Signed in but not enrolled: only the security page is open.
+    let org = seed_organisation(&db, "Pages Ltd").await;
+    seed_member(&db, org, "super_admin", "unenrolled@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, "unenrolled@example.com", "must_enrol").await;
+    assert_eq!(location(&b.get("/admin").await), "/account/security");
+}
