@@ -25,14 +25,21 @@ E2E_PORT="${E2E_PORT:-3100}"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/orgdesk_e2e"
 sqlx database drop -y --database-url "$E2E_DATABASE_URL" >/dev/null 2>&1 || true
 log="target/e2e-server.log"
+# Mail from the server under test goes to a loopback SMTP server the specs read.
+MAIL_SMTP_PORT="${E2E_SMTP_PORT:-3125}"
+MAIL_WEB_PORT="${E2E_MAILDEV_PORT:-3180}"
+end2end/node_modules/.bin/maildev --smtp "$MAIL_SMTP_PORT" --web "$MAIL_WEB_PORT" --ip 127.0.0.1 \
+  >target/e2e-maildev.log 2>&1 &
+maildev=$!
 say "starting the server on 127.0.0.1:$E2E_PORT (log: $log)"
 DATABASE_URL="$E2E_DATABASE_URL" \
   PUBLIC_BASE_URL="http://127.0.0.1:$E2E_PORT" \
+  SMTP_URL="smtp://127.0.0.1:$MAIL_SMTP_PORT" MAIL_FROM="Orgdesk <no-reply@orgdesk.test>" \
   LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
   target/debug/orgdesk serve >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill "$server" "$maildev" 2>/dev/null || true; wait "$server" "$maildev" 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1; then break; fi
@@ -45,4 +52,7 @@ for _ in $(seq 1 120); do
 done
 
 say "browser tests"
-(cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+server_log="$PWD/$log"
+(cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" \
+  ORGDESK_SERVER_LOG="$server_log" ORGDESK_MAILDEV="http://127.0.0.1:$MAIL_WEB_PORT" \
+  npx playwright test)

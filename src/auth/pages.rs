@@ -131,9 +131,12 @@ pub fn VerifyPage() -> impl IntoView {
                     >
                         {t!(i18n, auth.verify)}
                     </button>
-                    <SignOutButton secondary=true />
                 </div>
             </ActionForm>
+            // A form of its own: forms cannot nest.
+            <div class="form__actions">
+                <SignOutButton secondary=true />
+            </div>
         </section>
     }
 }
@@ -478,6 +481,7 @@ fn TotpEnrolment(overview: SecurityOverview) -> impl IntoView {
                             <FormError error=confirm_error />
                             <Field
                                 name="code"
+                                form="enrol"
                                 label=text!(i18n, security.first_code)
                                 autocomplete="one-time-code"
                                 inputmode="numeric"
@@ -506,6 +510,7 @@ fn TotpEnrolment(overview: SecurityOverview) -> impl IntoView {
                                     view! {
                                         <Field
                                             name="password"
+                                            form="replace"
                                             label=text!(i18n, security.current_password)
                                             input_type="password"
                                             autocomplete="current-password"
@@ -513,6 +518,7 @@ fn TotpEnrolment(overview: SecurityOverview) -> impl IntoView {
                                         />
                                         <Field
                                             name="code"
+                                            form="replace"
                                             label=text!(i18n, auth.code)
                                             autocomplete="one-time-code"
                                             maxlength=20
@@ -626,6 +632,7 @@ pub fn SecurityPage() -> impl IntoView {
                                                         <FormError error=regenerate_error />
                                                         <Field
                                                             name="password"
+                                                            form="codes"
                                                             label=text!(i18n, security.current_password)
                                                             input_type="password"
                                                             autocomplete="current-password"
@@ -633,6 +640,7 @@ pub fn SecurityPage() -> impl IntoView {
                                                         />
                                                         <Field
                                                             name="code"
+                                                            form="codes"
                                                             label=text!(i18n, auth.code)
                                                             autocomplete="one-time-code"
                                                             maxlength=20
@@ -663,6 +671,7 @@ pub fn SecurityPage() -> impl IntoView {
                                             <FormError error=change_error />
                                             <Field
                                                 name="current_password"
+                                                form="change"
                                                 label=text!(i18n, security.current_password)
                                                 input_type="password"
                                                 autocomplete="current-password"
@@ -670,6 +679,7 @@ pub fn SecurityPage() -> impl IntoView {
                                             />
                                             <Field
                                                 name="new_password"
+                                                form="change"
                                                 label=text!(i18n, security.new_password)
                                                 hint=text!(i18n, security.password_rules)
                                                 input_type="password"
@@ -681,6 +691,7 @@ pub fn SecurityPage() -> impl IntoView {
                                                     view! {
                                                         <Field
                                                             name="code"
+                                                            form="change"
                                                             label=text!(i18n, auth.code)
                                                             autocomplete="one-time-code"
                                                             maxlength=20
@@ -714,10 +725,12 @@ pub fn SecurityPage() -> impl IntoView {
                                                 <button type="submit" class="button" data-action="sign-out-everywhere">
                                                     {t!(i18n, security.sign_out_everywhere)}
                                                 </button>
-                                                <SignOutButton secondary=true />
-                                                <A href=home>{t!(i18n, security.back_home)}</A>
                                             </div>
                                         </ActionForm>
+                                        <div class="form__actions">
+                                            <SignOutButton secondary=true />
+                                            <A href=home>{t!(i18n, security.back_home)}</A>
+                                        </div>
                                     </section>
                                 }
                             })}

@@ -28,6 +28,9 @@ pub fn field_code(error: Signal<Option<AppError>>, field: &'static str) -> Signa
 pub fn Field(
     /// The form field name, also the server function argument.
     name: &'static str,
+    /// Makes the element id unique when several forms on a page share a field name.
+    #[prop(optional)]
+    form: Option<&'static str>,
     #[prop(into)] label: Signal<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
@@ -40,7 +43,10 @@ pub fn Field(
     #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("field-{name}");
+    let id = match form {
+        Some(form) => format!("field-{form}-{name}"),
+        None => format!("field-{name}"),
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let error = error.unwrap_or_else(|| Signal::derive(|| None));

@@ -65,7 +65,7 @@ async fn unknown_paths_get_a_translated_404(db: PgPool) {
 #[sqlx::test]
 async fn features_not_built_yet_say_so(db: PgPool) {
     let app = spawn_app(db).await;
-    for path in ["/register", "/login", "/admin", "/admin/contacts"] {
+    for path in ["/register"] {
         let res = app.get_with_language(path, "en").await;
         assert_eq!(res.status(), 200, "{path}");
         assert!(
@@ -87,4 +87,25 @@ async fn text_responses_are_compressed(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "gzip");
+}
+
+#[sqlx::test]
+async fn the_console_sends_visitors_to_sign_in_first(db: PgPool) {
+    let app = spawn_app(db).await;
+    for (path, to) in [
+        ("/admin", "/login?next=%2Fadmin"),
+        ("/admin/contacts", "/login?next=%2Fadmin%2Fcontacts"),
+        ("/account/security", "/login?next=%2Faccount%2Fsecurity"),
+        ("/operator", "/operator/login"),
+    ] {
+        let res = app.get_with_language(path, "en").await;
+        assert!(res.status().is_redirection(), "{path}: {}", res.status());
+        assert_eq!(res.headers()["location"], to, "{path}");
+    }
+    let login = app.get_with_language("/login", "en").await;
+    assert_eq!(login.status(), 200);
+    let html = login.text().await.unwrap();
+    assert!(html.contains("Sign in to your organisation"), "{html}");
+    assert!(html.contains(r#"name="identifier""#));
+    assert!(html.contains(r#"autocomplete="current-password""#));
 }

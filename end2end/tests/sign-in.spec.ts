@@ -1,0 +1,204 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+// The first operator is created once per server (the setup link works once),
+// so the steps run in order in one worker.
+test.describe.configure({ mode: "serial", timeout: 120_000 });
+test.use({ locale: "en-US" });
+
+const SERVER_LOG = process.env.ORGDESK_SERVER_LOG ?? "../target/e2e-server.log";
+const MAILDEV = process.env.ORGDESK_MAILDEV ?? "http://127.0.0.1:3180";
+const EMAIL = "ops@orgdesk.example";
+const NAME = "Platform Ops";
+const PASSWORD = "purple-otter-meadow-42";
+const NEW_PASSWORD = "quiet-harbour-lantern-77";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+function base32Decode(input: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = input.replace(/[\s=]/g, "").toUpperCase();
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of clean) {
+    const idx = alphabet.indexOf(ch);
+    if (idx < 0) throw new Error(`not base32: ${ch}`);
+    value = (value << 5) | idx;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits) for one 30 s step. */
+function totp(secret: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, "0");
+}
+
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+/** The server accepts one step either side and never the same step twice:
+ * use the newest acceptable step, waiting when it was already used. */
+let lastStep = 0;
+async function nextCode(secret: Buffer): Promise<string> {
+  for (;;) {
+    const step = currentStep() + 1;
+    if (step > lastStep) {
+      lastStep = step;
+      return totp(secret, step);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+let secret: Buffer;
+let recoveryCodes: string[] = [];
+
+async function signInWithPassword(page: Page, password: string) {
+  await page.goto("/operator/login");
+  await hydrated(page);
+  await page.getByLabel("Mobile number or email").fill(EMAIL);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/login\/verify$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Two-step verification");
+}
+
+async function signOut(page: Page) {
+  await page.locator('[data-action="sign-out"]').first().click();
+  await expect(page).toHaveURL(/\/operator\/login$/);
+}
+
+test("the first-run link creates the operator, who must enrol an authenticator app", async ({ page }) => {
+  const log = readFileSync(SERVER_LOG, "utf8");
+  const link = log.match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/)?.[0];
+  expect(link, "the server prints a setup link on first start").toBeTruthy();
+  const path = new URL(link!).pathname + new URL(link!).search;
+
+  await page.goto(path);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Create the first platform operator");
+  await page.getByLabel("Your name").fill(NAME);
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create operator account" }).click();
+
+  // Signed in, but only enrolment is open until it is done.
+  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page.getByText("Two-step verification is required")).toBeVisible();
+  const blocked = await page.request.get("/operator", { maxRedirects: 0 });
+  expect(blocked.status()).toBeGreaterThanOrEqual(300);
+  expect(blocked.headers()["location"]).toBe("/account/security");
+
+  await page.getByRole("button", { name: "Set up authenticator app" }).click();
+  const key = page.getByTestId("totp-secret");
+  await expect(key).toBeVisible();
+  await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  secret = base32Decode((await key.textContent()) ?? "");
+  expect(secret.length).toBe(20);
+
+  await page.getByLabel("Code from the app").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  const codes = page.getByTestId("recovery-codes").locator("li code");
+  await expect(codes).toHaveCount(10);
+  recoveryCodes = await codes.allTextContents();
+  await expect(page.getByRole("link", { name: "Download (.txt)" })).toHaveAttribute(
+    "download",
+    "orgdesk-recovery-codes.txt",
+  );
+
+  await page.getByRole("link", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+  await expect(page.getByTestId("account-name")).toHaveText(NAME);
+
+  // The link works once.
+  await page.goto(path);
+  await expect(page.getByText("This setup link is no longer valid")).toBeVisible();
+});
+
+test("the operator signs out, then in with the password and a computed code", async ({ page }) => {
+  await signInWithPassword(page, PASSWORD);
+  // A wrong code is refused with a message beside the field.
+  await page.getByLabel("Authentication code").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.locator('[data-code="auth.invalid_code"]')).toBeVisible();
+
+  await page.getByLabel("Authentication code").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+  await expect(page.getByTestId("account-name")).toHaveText(NAME);
+
+  // The audit log shows the sign-in.
+  await page.getByRole("link", { name: "Audit log" }).first().click();
+  await expect(page.getByTestId("audit-table")).toBeVisible();
+  await expect(page.locator('tr[data-action="sign_in.succeeded"]').first()).toBeVisible();
+  await signOut(page);
+});
+
+test("a recovery code signs in instead of the app, once", async ({ page }) => {
+  await signInWithPassword(page, PASSWORD);
+  await page.getByLabel("Authentication code").fill(recoveryCodes[0]);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+
+  await page.goto("/account/security");
+  await hydrated(page);
+  await expect(page.getByTestId("codes-left")).toHaveText("9 unused recovery codes left.");
+  await signOut(page);
+
+  await signInWithPassword(page, PASSWORD);
+  await page.getByLabel("Authentication code").fill(recoveryCodes[0]);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.locator('[data-code="auth.invalid_code"]')).toBeVisible();
+});
+
+test("a forgotten password is reset with an emailed code, and the app is still asked for", async ({ page }) => {
+  const before = await (await page.request.get(`${MAILDEV}/api/email`)).json();
+  await page.goto("/operator/login");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot\?kind=operator$/);
+  await page.getByLabel("Mobile number or email").fill(EMAIL);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText("If an account uses this address")).toBeVisible();
+  await expect(page.locator('[data-action="send-code"]')).toBeDisabled();
+
+  let code = "";
+  await expect(async () => {
+    const mails: { to: { address: string }[]; text: string }[] = await (
+      await page.request.get(`${MAILDEV}/api/email`)
+    ).json();
+    const fresh = mails.slice(before.length).filter((m) => m.to.some((t) => t.address === EMAIL));
+    const match = fresh.at(-1)?.text.match(/\b(\d{6})\b/);
+    expect(match).toBeTruthy();
+    code = match![1];
+  }).toPass({ timeout: 20_000 });
+
+  await page.getByLabel("Code from the message").fill(code);
+  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page).toHaveURL(/\/operator\/login$/);
+
+  // The old password is gone; the new one still needs the second factor.
+  await page.getByLabel("Mobile number or email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator('[data-code="auth.invalid_credentials"]')).toBeVisible();
+
+  await signInWithPassword(page, NEW_PASSWORD);
+  await page.getByLabel("Authentication code").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+});
