@@ -2,7 +2,9 @@
 //!
 //! `orgdesk` (or `orgdesk serve`) runs the web server; `orgdesk migrate`
 //! applies database migrations and exits; `orgdesk operator create --email
-//! E --name N` creates a platform operator, reading the password from stdin.
+//! E --name N` creates a platform operator, reading the password from stdin;
+//! `orgdesk org create ...` creates an organisation with its super
+//! administrator (see `--help` of each in the README).
 use leptos::config::get_configuration;
 use orgdesk::notify::{
     email::EmailTransport,
@@ -92,8 +94,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("operator {created} created; two-factor enrolment is asked at first sign-in");
             Ok(())
         }
+        "org" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let org = orgdesk::auth::setup::create_organisation_from_cli(&db, &args).await?;
+            println!("organisation {org} created with its super administrator");
+            Ok(())
+        }
         other => Err(format!(
-            "unknown command {other:?}; expected serve, migrate or operator create"
+            "unknown command {other:?}; expected serve, migrate, operator create or org create"
         )
         .into()),
     }

@@ -36,6 +36,7 @@ pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
         "password.reset" => say!(password_reset),
         "reauth.failed" => say!(reauth_failed),
         "operator.created" => say!(operator_created),
+        "organisation.created" => say!(organisation_created),
         _ => None,
     }
 }

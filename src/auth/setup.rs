@@ -105,3 +105,95 @@ pub async fn create_operator_from_cli(
     tx.commit().await?;
     Ok(email.into_inner())
 }
+
+/// `org create --name NAME --admin-name N --admin-email E [--admin-mobile M]
+/// [--no-enforce-two-factor]`, the administrator's password on stdin. For
+/// deployments and demos before an application has been approved.
+pub async fn create_organisation_from_cli(
+    db: &PgPool,
+    args: &[String],
+) -> Result<String, Box<dyn std::error::Error>> {
+    let usage = "usage: orgdesk org create --name NAME --admin-name NAME --admin-email EMAIL \
+                 [--admin-mobile MOBILE] [--no-enforce-two-factor]  (password on stdin)";
+    if args.first().map(String::as_str) != Some("create") {
+        return Err(usage.into());
+    }
+    let (mut name, mut admin_name, mut email, mut mobile) = (None, None, None, None);
+    let mut enforce = true;
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--name" => name = rest.next().cloned(),
+            "--admin-name" => admin_name = rest.next().cloned(),
+            "--admin-email" => email = rest.next().cloned(),
+            "--admin-mobile" => mobile = rest.next().cloned(),
+            "--no-enforce-two-factor" => enforce = false,
+            other => return Err(format!("unknown option {other}; {usage}").into()),
+        }
+    }
+    let name = name.ok_or(usage)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err("--name must be 1 to 128 characters".into());
+    }
+    let admin_name = admin_name.ok_or(usage)?;
+    if admin_name.trim().is_empty() || admin_name.chars().count() > 64 {
+        return Err("--admin-name must be 1 to 64 characters".into());
+    }
+    let email = email
+        .map(|e| Email::parse(&e).map_err(|e| format!("--admin-email: {e} ({})", e.code())))
+        .transpose()?;
+    let mobile = mobile
+        .map(|m| {
+            crate::domain::Mobile::parse(&m).map_err(|e| format!("--admin-mobile: {e} ({})", e.code()))
+        })
+        .transpose()?;
+    if email.is_none() && mobile.is_none() {
+        return Err(usage.into());
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
+    let pw = password.expose().to_owned();
+    let hash = tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??;
+    let org_id = uuid::Uuid::now_v7();
+    let mut tx = db.begin().await?;
+    sqlx::query!(
+        "INSERT INTO organisations (id, name, enforce_two_factor) VALUES ($1, $2, $3)",
+        org_id,
+        name,
+        enforce
+    )
+    .execute(&mut *tx)
+    .await?;
+    let id = repo::create(
+        &mut tx,
+        &NewAccount {
+            kind: AccountKind::Member,
+            org_id: Some(org_id),
+            role: Some("super_admin"),
+            name: admin_name.trim(),
+            email: email.as_ref().map(|e| e.as_str()),
+            mobile: mobile.as_ref().map(|m| m.as_str()),
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        &Actor {
+            id: None,
+            kind: "system",
+            ip: None,
+            user_agent: None,
+        },
+        &Event::new("organisation.created")
+            .org(Some(org_id))
+            .target_account(id)
+            .details(serde_json::json!({ "via": "cli", "enforce_two_factor": enforce })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(org_id.to_string())
+}
