@@ -1,8 +1,8 @@
 //! The document shell, the root component and the route table.
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
-    AdminHomePage, ForgotPage, MemberLoginPage, OperatorHomePage, OperatorLoginPage, SecurityPage,
-    SetupPage, VerifyPage,
+    AdminHomePage, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorHomePage,
+    OperatorLoginPage, SecurityPage, SetupPage, VerifyPage,
 };
 use crate::home::HomePage;
 use crate::i18n::*;
@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                             <ParentRoute path=path!("/operator") view=OperatorShell>
                                 <Route path=path!("") view=OperatorHomePage />
                                 <Route path=path!("audit") view=OperatorAuditPage />
+                                <Route path=path!("accounts") view=OperatorAccountsPage />
                             </ParentRoute>
                         </Routes>
                     </ErrorBoundary>

@@ -11,8 +11,11 @@ pub async fn sign_in(
     kind: String,
     identifier: String,
     password: String,
+    /// Where to go once fully signed in (a path inside the account's area).
+    #[server(default)]
+    next: String,
 ) -> Result<NextStep, AppError> {
-    imp::sign_in(kind, identifier, password).await
+    imp::sign_in(kind, identifier, password, next).await
 }
 
 /// Second step: a TOTP code, or a recovery code instead.
@@ -187,10 +190,40 @@ mod imp {
         }
     }
 
+    /// `next` if it is a path inside the area of `kind` (never another site).
+    fn safe_next(kind: AccountKind, next: &str) -> Option<String> {
+        let ok_prefix = match kind {
+            AccountKind::Member => ["/admin", "/account"],
+            AccountKind::Operator => ["/operator", "/account"],
+        };
+        let path_only = next.starts_with('/')
+            && !next.starts_with("//")
+            && !next.contains('\\')
+            && !next.contains("://");
+        (path_only
+            && ok_prefix.iter().any(|p| {
+                next == *p
+                    || next.starts_with(&format!("{p}/"))
+                    || next.starts_with(&format!("{p}?"))
+            }))
+        .then(|| next.to_owned())
+    }
+
+    fn landing(stage: Stage, kind: AccountKind, next: Option<&str>) -> NextStep {
+        match (stage, next) {
+            (Stage::SignedIn, Some(path)) => NextStep {
+                stage,
+                path: path.to_owned(),
+            },
+            _ => self::next(stage, kind),
+        }
+    }
+
     pub async fn sign_in(
         kind: String,
         identifier: String,
         password: String,
+        next_path: String,
     ) -> Result<NextStep, AppError> {
         let state = app_state()?;
         let meta = RequestMeta::current();
@@ -323,16 +356,18 @@ mod imp {
         )
         .await?;
         tx.commit().await?;
+        let after = safe_next(account.kind, &next_path);
         session::begin(
             &session,
             account.id,
             account.kind,
             account.session_epoch,
             stage,
+            after.clone(),
         )
         .await
         .map_err(store_error)?;
-        let step = next(stage, account.kind);
+        let step = landing(stage, account.kind, after.as_deref());
         redirect_to(&step.path);
         Ok(step)
     }
@@ -482,10 +517,11 @@ mod imp {
         )
         .await?;
         tx.commit().await?;
+        let after = principal.auth.next.clone();
         session::advance(&session, principal.auth, Stage::SignedIn)
             .await
             .map_err(store_error)?;
-        let step = next(Stage::SignedIn, account.kind);
+        let step = landing(Stage::SignedIn, account.kind, after.as_deref());
         redirect_to(&step.path);
         Ok(step)
     }
@@ -732,7 +768,7 @@ mod imp {
             .map_err(store_error)?;
         Ok(EnrolmentDone {
             codes: RecoveryCodes { codes },
-            next: next(Stage::SignedIn, p.account.kind),
+            next: landing(Stage::SignedIn, p.account.kind, p.auth.next.as_deref()),
         })
     }
 
@@ -999,9 +1035,16 @@ mod imp {
         .await?;
         tx.commit().await?;
         // Signed in, but operators always need a second factor first.
-        session::begin(&session, id, AccountKind::Operator, 0, Stage::MustEnrol)
-            .await
-            .map_err(store_error)?;
+        session::begin(
+            &session,
+            id,
+            AccountKind::Operator,
+            0,
+            Stage::MustEnrol,
+            None,
+        )
+        .await
+        .map_err(store_error)?;
         let step = next(Stage::MustEnrol, AccountKind::Operator);
         redirect_to(&step.path);
         Ok(step)
@@ -1038,5 +1081,44 @@ mod imp {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn next_stays_inside_the_accounts_area() {
+            let m = AccountKind::Member;
+            assert_eq!(
+                safe_next(m, "/admin/audit").as_deref(),
+                Some("/admin/audit")
+            );
+            assert_eq!(safe_next(m, "/admin").as_deref(), Some("/admin"));
+            assert_eq!(
+                safe_next(m, "/admin?before=3").as_deref(),
+                Some("/admin?before=3")
+            );
+            assert_eq!(
+                safe_next(m, "/account/security").as_deref(),
+                Some("/account/security")
+            );
+            for bad in [
+                "",
+                "//evil.example/admin",
+                "https://evil.example/admin",
+                "/administrator",
+                "/operator",
+                "/\\evil.example",
+                "admin",
+            ] {
+                assert_eq!(safe_next(m, bad), None, "{bad}");
+            }
+            assert_eq!(
+                safe_next(AccountKind::Operator, "/operator/audit").as_deref(),
+                Some("/operator/audit")
+            );
+            assert_eq!(safe_next(AccountKind::Operator, "/admin"), None);
+        }
     }
 }

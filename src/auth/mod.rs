@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod assist;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -25,6 +26,7 @@ pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod totp;
 
+pub use assist::OperatorAccountsPage;
 pub use pages::*;
 
 /// Who an account belongs to.

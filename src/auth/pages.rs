@@ -36,6 +36,8 @@ fn SignInForm(kind: AccountKind) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = last_error(action);
     let operator = kind == AccountKind::Operator;
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
     let forgot = if operator {
         "/forgot?kind=operator"
     } else {
@@ -70,6 +72,7 @@ fn SignInForm(kind: AccountKind) -> impl IntoView {
             </p>
             <ActionForm action=action>
                 <input type="hidden" name="kind" value=kind.as_str() />
+                <input type="hidden" name="next" value=next />
                 <FormError error />
                 <Field
                     name="identifier"
@@ -851,6 +854,10 @@ pub fn OperatorHomePage() -> impl IntoView {
                                     {t!(i18n, console.welcome, name = a.name.clone())}
                                 </p>
                                 <ul class="cards">
+                                    <li class="card">
+                                        <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
+                                        <p>{t!(i18n, operator.accounts_body)}</p>
+                                    </li>
                                     <li class="card">
                                         <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
                                         <p>{t!(i18n, operator.audit_body)}</p>

@@ -22,6 +22,9 @@ pub struct AuthSession {
     pub signed_in_at: i64,
     /// Unix seconds of the last request that counted as activity.
     pub last_seen: i64,
+    /// Where to go once fully signed in (the page that asked for sign-in).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 pub fn unix_now() -> i64 {
@@ -39,6 +42,7 @@ pub async fn begin(
     kind: AccountKind,
     epoch: i32,
     stage: Stage,
+    next: Option<String>,
 ) -> Result<(), SessionError> {
     session.cycle_id().await?;
     let now = unix_now();
@@ -52,6 +56,7 @@ pub async fn begin(
                 epoch,
                 signed_in_at: now,
                 last_seen: now,
+                next,
             },
         )
         .await?;

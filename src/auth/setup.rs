@@ -145,7 +145,8 @@ pub async fn create_organisation_from_cli(
         .transpose()?;
     let mobile = mobile
         .map(|m| {
-            crate::domain::Mobile::parse(&m).map_err(|e| format!("--admin-mobile: {e} ({})", e.code()))
+            crate::domain::Mobile::parse(&m)
+                .map_err(|e| format!("--admin-mobile: {e} ({})", e.code()))
         })
         .transpose()?;
     if email.is_none() && mobile.is_none() {

@@ -1,0 +1,230 @@
+//! Operator-assisted recovery: an administrator who lost both the
+//! authenticator and the recovery codes asks a platform operator, who finds
+//! the account and turns its second factor off with a recorded reason. The
+//! administrator enrols again at the next sign-in. Kept together (types,
+//! server functions, page) because it is one small screen.
+use super::api::OperatorResetSecondFactor;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{AppErrorView, Field, FormError, field_code, last_error};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// A member account as an operator sees it when helping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberSummary {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub org_name: String,
+    pub role: String,
+    pub status: String,
+    pub totp_enabled: bool,
+}
+
+/// Member accounts whose email, mobile or name matches `query` (at most 50).
+#[server(prefix = "/api", endpoint = "operator_find_members")]
+pub async fn operator_find_members(query: String) -> Result<Vec<MemberSummary>, AppError> {
+    crate::auth::guard::require_operator().await?;
+    let state = crate::server::state::app_state()?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(vec![]);
+    }
+    if query.chars().count() > 128 {
+        return Err(AppError::field("query", "validation.too_long"));
+    }
+    // A mobile number as typed (138 0013 8000) is matched in its stored form.
+    let mobile = crate::domain::Mobile::parse(query)
+        .ok()
+        .map(|m| m.into_inner());
+    let pattern = format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query!(
+        r#"SELECT a.id, a.name, a.email, a.mobile, o.name AS org_name, a.role AS "role!",
+                  a.status, a.totp_enabled_at IS NOT NULL AS "totp_enabled!"
+             FROM accounts a JOIN organisations o ON o.id = a.org_id
+            WHERE a.kind = 'member'
+              AND (lower(a.email) = lower($1) OR a.mobile = $2 OR a.name ILIKE $3)
+            ORDER BY o.name, a.name
+            LIMIT 50"#,
+        query,
+        mobile,
+        pattern
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MemberSummary {
+            id: r.id.to_string(),
+            name: r.name,
+            email: r.email,
+            mobile: r.mobile,
+            org_name: r.org_name,
+            role: r.role,
+            status: r.status,
+            totp_enabled: r.totp_enabled,
+        })
+        .collect())
+}
+
+/// `/operator/accounts`: find a member and reset their second factor.
+#[component]
+pub fn OperatorAccountsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let reset = ServerAction::<OperatorResetSecondFactor>::new();
+    let results = Resource::new(
+        move || (q(), reset.version().get()),
+        |(q, _)| operator_find_members(q),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, assist.title) />
+        <section class="page" data-page="operator-accounts">
+            <h1>{t!(i18n, assist.title)}</h1>
+            <p class="page__lead">{t!(i18n, assist.lead)}</p>
+            <form method="get" action="/operator/accounts" class="search" role="search">
+                <label class="field__label" for="member-search">
+                    {t!(i18n, assist.search_label)}
+                </label>
+                <div class="search__row">
+                    <input
+                        class="field__input"
+                        id="member-search"
+                        type="search"
+                        name="q"
+                        value=q
+                        maxlength="128"
+                    />
+                    <button type="submit" class="button">
+                        {t!(i18n, assist.search)}
+                    </button>
+                </div>
+            </form>
+            {move || {
+                matches!(reset.value().get(), Some(Ok(())))
+                    .then(|| {
+                        view! {
+                            <p class="alert alert--success" role="status">
+                                {t!(i18n, assist.done)}
+                            </p>
+                        }
+                    })
+            }}
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(rows) if rows.is_empty() && !q().trim().is_empty() => {
+                            view! { <p class="empty">{t!(i18n, assist.none)}</p> }.into_any()
+                        }
+                        Ok(rows) if rows.is_empty() => ().into_any(),
+                        Ok(rows) => {
+                            view! {
+                                <ul class="member-list">
+                                    {rows
+                                        .into_iter()
+                                        .map(|m| view! { <MemberRow member=m reset /> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(
+    member: MemberSummary,
+    reset: ServerAction<OperatorResetSecondFactor>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // The reset asks for a reason first: the confirmation step.
+    let confirming = RwSignal::new(false);
+    let error = last_error(reset);
+    let contact = [member.email.clone(), member.mobile.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let id = member.id.clone();
+    let totp = member.totp_enabled;
+    view! {
+        <li class="member-list__item" data-member=member.id.clone()>
+            <div>
+                <strong>{member.name.clone()}</strong>
+                " · "
+                {member.org_name.clone()}
+                <br />
+                <span class="muted">{contact}</span>
+                <br />
+                <span class="muted">
+                    {move || {
+                        if totp {
+                            t_string!(i18n, assist.totp_on)
+                        } else {
+                            t_string!(i18n, assist.totp_off)
+                        }
+                    }}
+                </span>
+            </div>
+            {move || {
+                if !totp {
+                    return ().into_any();
+                }
+                let id = id.clone();
+                if !confirming.get() {
+                    return view! {
+                        <button type="button" class="button" on:click=move |_| confirming.set(true)>
+                            {t!(i18n, assist.reset)}
+                        </button>
+                    }
+                        .into_any();
+                }
+                view! {
+                    <ActionForm action=reset>
+                        <input type="hidden" name="account_id" value=id />
+                        <FormError error />
+                        <Field
+                            name="reason"
+                            form="assist"
+                            label=Signal::derive(move || t_string!(i18n, assist.reason).to_string())
+                            hint=Signal::derive(move || t_string!(i18n, assist.reason_hint).to_string())
+                            autofocus=true
+                            maxlength=500
+                            error=field_code(error, "reason")
+                        />
+                        <div class="form__actions">
+                            <button type="submit" class="button button--danger">
+                                {t!(i18n, assist.confirm)}
+                            </button>
+                            <button
+                                type="button"
+                                class="button button--link"
+                                on:click=move |_| confirming.set(false)
+                            >
+                                {t!(i18n, assist.cancel)}
+                            </button>
+                        </div>
+                    </ActionForm>
+                }
+                    .into_any()
+            }}
+        </li>
+    }
+}
