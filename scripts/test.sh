@@ -53,6 +53,8 @@ done
 
 say "browser tests"
 server_log="$PWD/$log"
+server_bin="$PWD/target/debug/orgdesk"
 (cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" \
   ORGDESK_SERVER_LOG="$server_log" ORGDESK_MAILDEV="http://127.0.0.1:$MAIL_WEB_PORT" \
+  ORGDESK_DATABASE_URL="$E2E_DATABASE_URL" ORGDESK_BIN="$server_bin" \
   npx playwright test)

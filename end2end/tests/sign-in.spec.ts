@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 // The first operator is created once per server (the setup link works once),
@@ -51,12 +52,13 @@ const currentStep = () => Math.floor(Date.now() / 1000 / 30);
 
 /** The server accepts one step either side and never the same step twice:
  * use the newest acceptable step, waiting when it was already used. */
-let lastStep = 0;
+const lastStep = new Map<string, number>();
 async function nextCode(secret: Buffer): Promise<string> {
+  const key = secret.toString("hex");
   for (;;) {
     const step = currentStep() + 1;
-    if (step > lastStep) {
-      lastStep = step;
+    if (step > (lastStep.get(key) ?? 0)) {
+      lastStep.set(key, step);
       return totp(secret, step);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -66,20 +68,22 @@ async function nextCode(secret: Buffer): Promise<string> {
 let secret: Buffer;
 let recoveryCodes: string[] = [];
 
-async function signInWithPassword(page: Page, password: string) {
+async function signInWithPassword(page: Page, password: string, email = EMAIL) {
   await page.goto("/operator/login");
   await hydrated(page);
-  await page.getByLabel("Mobile number or email").fill(EMAIL);
+  await page.getByLabel("Mobile number or email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/login\/verify$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Two-step verification");
 }
 
-async function signOut(page: Page) {
+async function signOutTo(page: Page, url: RegExp) {
   await page.locator('[data-action="sign-out"]').first().click();
-  await expect(page).toHaveURL(/\/operator\/login$/);
+  await expect(page).toHaveURL(url);
 }
+
+const signOut = (page: Page) => signOutTo(page, /\/operator\/login$/);
 
 test("the first-run link creates the operator, who must enrol an authenticator app", async ({ page }) => {
   const log = readFileSync(SERVER_LOG, "utf8");
@@ -201,4 +205,61 @@ test("a forgotten password is reset with an emailed code, and the app is still a
   await page.getByLabel("Authentication code").fill(await nextCode(secret));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/operator$/);
+});
+
+test("an administrator enrols, an operator resets their lost second factor, and they enrol again", async ({
+  page,
+}) => {
+  const adminEmail = "admin@acme.example";
+  const adminPassword = "amber-falcon-orchard-19";
+  // Organisations come from approved registrations; the CLI makes one directly.
+  execFileSync(
+    process.env.ORGDESK_BIN ?? "../target/debug/orgdesk",
+    ["org", "create", "--name", "Acme 示例科技", "--admin-name", "Zhang San", "--admin-email", adminEmail],
+    { input: `${adminPassword}\n`, env: { ...process.env, DATABASE_URL: process.env.ORGDESK_DATABASE_URL } },
+  );
+
+  const adminSignIn = async () => {
+    await page.goto("/login");
+    await hydrated(page);
+    await page.getByLabel("Mobile number or email").fill(adminEmail);
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/account\/security$/);
+    await expect(page.getByText("Two-step verification is required")).toBeVisible();
+  };
+  await adminSignIn();
+  await page.getByRole("button", { name: "Set up authenticator app" }).click();
+  const adminSecret = base32Decode((await page.getByTestId("totp-secret").textContent()) ?? "");
+  await page.getByLabel("Code from the app").fill(await nextCode(adminSecret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li code")).toHaveCount(10);
+  await page.getByRole("link", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Acme 示例科技");
+  await expect(page.getByTestId("account-name")).toHaveText("Zhang San");
+  await page.getByRole("link", { name: "Audit log" }).first().click();
+  await expect(page.locator('tr[data-action="totp.enabled"]')).toBeVisible();
+  await signOutTo(page, /\/login$/);
+
+  // The operator finds the administrator and resets the second factor, with a reason.
+  await signInWithPassword(page, NEW_PASSWORD);
+  await page.getByLabel("Authentication code").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+  await page.getByRole("link", { name: "Accounts" }).first().click();
+  await hydrated(page);
+  await page.getByLabel("Email, mobile number or name").fill(adminEmail);
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.locator("li.member-list__item", { hasText: "Zhang San" });
+  await expect(row).toContainText("Two-step verification: on");
+  await row.getByRole("button", { name: "Reset two-step verification…" }).click();
+  await row.getByLabel("Reason").fill("Called the legal representative to confirm");
+  await row.getByRole("button", { name: "Reset now" }).click();
+  await expect(page.getByText("Two-step verification was reset.")).toBeVisible();
+  await expect(row).toContainText("Two-step verification: not set up");
+  await signOutTo(page, /\/operator\/login$/);
+
+  // The administrator is asked to set up an authenticator again.
+  await adminSignIn();
 });
