@@ -70,7 +70,7 @@ where
             .get("before")
             .and_then(|b| b.parse::<i64>().ok())
     };
-    let page = Resource::new(before, move |b| load(b));
+    let page = Resource::new(before, load);
     view! {
         <Title text=move || t_string!(i18n, audit.title) />
         <section class="page" data-page="audit">

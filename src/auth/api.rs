@@ -179,6 +179,24 @@ mod imp {
         Ok(())
     }
 
+    /// Counts an attempt on `key` before it is checked; refuses it while locked or delayed.
+    async fn begin_attempt(
+        conn: &mut PgConnection,
+        key: &Key<'_>,
+        rule: &super::super::settings::ThrottleRule,
+    ) -> Result<throttle::Failure, AppError> {
+        match throttle::begin_attempt(conn, key, rule).await {
+            Ok(f) => Ok(f),
+            Err(ThrottleError::Throttled(t)) if t.locked => {
+                Err(AppError::locked(t.retry_after_secs))
+            }
+            Err(ThrottleError::Throttled(t)) => {
+                Err(AppError::too_many_requests(Some(t.retry_after_secs)))
+            }
+            Err(ThrottleError::Database(e)) => Err(e.into()),
+        }
+    }
+
     fn redirect_to(path: &str) {
         leptos_axum::redirect(path);
     }
@@ -249,42 +267,54 @@ mod imp {
             Some(a) => Key::Account(a.id),
             None => Key::Unknown(&ident_key),
         };
+        let settings = &state.config.auth;
         let mut conn = state.db.acquire().await?;
-        let mut keys = vec![];
         if let Some(ip) = meta.ip {
-            keys.push(Key::Ip(ip));
+            check_throttle(&mut conn, &[Key::Ip(ip)]).await?;
         }
-        check_throttle(&mut conn, &keys).await?;
-        check_throttle(&mut conn, std::slice::from_ref(&owner_key)).await?;
+        // Counted before the check, so parallel guesses cannot pass the limit.
+        let attempt = begin_attempt(&mut conn, &owner_key, &settings.account).await?;
         drop(conn);
 
         // Every candidate is tried (one person, several organisations); with
         // none, the dummy hash is, so that the answer takes as long.
         let mut matched: Option<Account> = None;
+        let mut hashing = Ok(());
         if candidates.is_empty() {
-            state
+            hashing = state
                 .hasher
                 .verify(None, password.clone())
                 .await
-                .map_err(hash_error)?;
+                .map(|_| ());
         }
         for account in &candidates {
-            if state
+            match state
                 .hasher
                 .verify(account.password_hash.clone(), password.clone())
                 .await
-                .map_err(hash_error)?
             {
-                matched = Some(account.clone());
-                break;
+                Ok(true) => {
+                    matched = Some(account.clone());
+                    break;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    hashing = Err(e);
+                    break;
+                }
             }
+        }
+        if let Err(e) = hashing {
+            // Not looked at, so not held against the account.
+            throttle::forgive(&state.db, &owner_key).await?;
+            return Err(hash_error(e));
         }
 
         let settings = &state.config.auth;
         let mut tx = state.db.begin().await?;
         let Some(account) = matched else {
             let owner = candidates.first();
-            let failure = throttle::record_failure(&mut tx, &owner_key, &settings.account).await?;
+            let failure = attempt;
             if let Some(ip) = meta.ip {
                 throttle::record_failure(&mut tx, &Key::Ip(ip), &settings.ip).await?;
             }
@@ -330,6 +360,7 @@ mod imp {
             tx.commit().await?;
             return Err(AppError::account_disabled());
         }
+        throttle::reset(&mut tx, &owner_key).await?;
         throttle::reset(&mut tx, &Key::Account(account.id)).await?;
         let stage = if account.totp_enabled {
             Stage::SecondFactor
@@ -412,21 +443,17 @@ mod imp {
         }
     }
 
-    /// Counts a failed second factor and answers with the right error.
+    /// Records a failed second factor (already counted by `begin_attempt`)
+    /// and answers with the right error.
     async fn second_factor_failed(
         state: &AppState,
         meta: &RequestMeta,
         account: &Account,
         problem: CodeProblem,
         context: &'static str,
+        failure: throttle::Failure,
     ) -> Result<AppError, AppError> {
         let mut tx = state.db.begin().await?;
-        let failure = throttle::record_failure(
-            &mut tx,
-            &Key::SecondFactor(account.id),
-            &state.config.auth.second_factor,
-        )
-        .await?;
         let actor = meta.actor(Some(account.id), actor_kind(account.kind));
         let reason = match problem {
             CodeProblem::Wrong => "wrong",
@@ -473,7 +500,12 @@ mod imp {
         }
         let account = principal.account.clone();
         let mut conn = state.db.acquire().await?;
-        check_throttle(&mut conn, &[Key::SecondFactor(account.id)]).await?;
+        let attempt = begin_attempt(
+            &mut conn,
+            &Key::SecondFactor(account.id),
+            &state.config.auth.second_factor,
+        )
+        .await?;
         drop(conn);
 
         let mut tx = state.db.begin().await?;
@@ -482,9 +514,10 @@ mod imp {
             Ok(factor) => factor,
             Err(problem) => {
                 tx.rollback().await?;
-                return Err(
-                    second_factor_failed(&state, &meta, &account, problem, "sign_in").await?,
-                );
+                return Err(second_factor_failed(
+                    &state, &meta, &account, problem, "sign_in", attempt,
+                )
+                .await?);
             }
         };
         throttle::reset(&mut tx, &Key::SecondFactor(account.id)).await?;
@@ -612,13 +645,6 @@ mod imp {
         tx: &mut PgConnection,
     ) -> Result<Option<&'static str>, AppError> {
         let account = &p.account;
-        let mut conn = state.db.acquire().await?;
-        check_throttle(
-            &mut conn,
-            &[Key::Account(account.id), Key::SecondFactor(account.id)],
-        )
-        .await?;
-        drop(conn);
         let mut errors = FieldErrors::new();
         if password.is_empty() {
             errors.push("password", "password.required");
@@ -627,19 +653,27 @@ mod imp {
             errors.push("code", "validation.required");
         }
         errors.finish()?;
-        let ok = state
+        let password_key = Key::Account(account.id);
+        let code_key = Key::SecondFactor(account.id);
+        let mut conn = state.db.acquire().await?;
+        if account.totp_enabled {
+            check_throttle(&mut conn, std::slice::from_ref(&code_key)).await?;
+        }
+        let failure = begin_attempt(&mut conn, &password_key, &state.config.auth.account).await?;
+        drop(conn);
+        let ok = match state
             .hasher
             .verify(account.password_hash.clone(), password.to_owned())
             .await
-            .map_err(hash_error)?;
+        {
+            Ok(ok) => ok,
+            Err(e) => {
+                throttle::forgive(&state.db, &password_key).await?;
+                return Err(hash_error(e));
+            }
+        };
         if !ok {
             let mut fail = state.db.begin().await?;
-            let failure = throttle::record_failure(
-                &mut fail,
-                &Key::Account(account.id),
-                &state.config.auth.account,
-            )
-            .await?;
             record(
                 &mut fail,
                 &meta.actor(Some(account.id), actor_kind(account.kind)),
@@ -656,13 +690,20 @@ mod imp {
                 AppError::field("password", "auth.wrong_password")
             });
         }
+        throttle::reset(&mut *tx, &password_key).await?;
         if !account.totp_enabled {
             return Ok(None);
         }
+        let mut conn = state.db.acquire().await?;
+        let attempt = begin_attempt(&mut conn, &code_key, &state.config.auth.second_factor).await?;
+        drop(conn);
         match use_second_factor(tx, &state.second_factor, account, code).await? {
-            Ok(factor) => Ok(Some(factor)),
+            Ok(factor) => {
+                throttle::reset(&mut *tx, &code_key).await?;
+                Ok(Some(factor))
+            }
             Err(problem) => {
-                Err(second_factor_failed(state, meta, account, problem, "reauth").await?)
+                Err(second_factor_failed(state, meta, account, problem, "reauth", attempt).await?)
             }
         }
     }
@@ -702,12 +743,17 @@ mod imp {
         if code.trim().is_empty() {
             return Err(AppError::field("code", "validation.required"));
         }
-        let mut conn = state.db.acquire().await?;
-        check_throttle(&mut conn, &[Key::SecondFactor(p.id())]).await?;
-        drop(conn);
         let Some(sealed) = repo::pending_totp(&state.db, p.id()).await? else {
             return Err(AppError::field("code", "auth.enrolment_missing"));
         };
+        let mut conn = state.db.acquire().await?;
+        let attempt = begin_attempt(
+            &mut conn,
+            &Key::SecondFactor(p.id()),
+            &state.config.auth.second_factor,
+        )
+        .await?;
+        drop(conn);
         let secret = state
             .second_factor
             .open(&sealed)
@@ -721,6 +767,7 @@ mod imp {
                 &p.account,
                 CodeProblem::Wrong,
                 "enrolment",
+                attempt,
             )
             .await?);
         };

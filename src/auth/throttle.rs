@@ -63,6 +63,61 @@ pub async fn check(conn: &mut PgConnection, key: &Key<'_>) -> Result<(), Throttl
     Ok(())
 }
 
+/// Counts an attempt before it is checked, in one statement, and refuses it
+/// while the key is locked or waiting out a delay. Counting first means
+/// parallel attempts cannot all slip in before the first failure is
+/// recorded: each takes its own number, and the one that reaches the limit
+/// locks the key for the rest. A success then calls [`reset`].
+pub async fn begin_attempt(
+    conn: &mut PgConnection,
+    key: &Key<'_>,
+    rule: &ThrottleRule,
+) -> Result<Failure, ThrottleError> {
+    let rendered = key.render();
+    // The CASE repeated below is this attempt's number: a lock that has run
+    // out, or failures older than the window, start afresh.
+    let counted = sqlx::query_scalar!(
+        r#"INSERT INTO auth_throttle AS t (key, failures, last_failure_at, next_attempt_at, locked_until)
+           VALUES ($1, 1, now(),
+                   CASE WHEN 1 >= $6 THEN NULL
+                        WHEN 1 >= $3 THEN now() + make_interval(secs => $4) END,
+                   CASE WHEN 1 >= $6 THEN now() + make_interval(secs => $7) END)
+           ON CONFLICT (key) DO UPDATE SET
+               failures = (CASE WHEN t.last_failure_at < now() - make_interval(secs => $2) OR (t.locked_until IS NOT NULL AND t.locked_until <= now()) THEN 1 ELSE t.failures + 1 END),
+               last_failure_at = now(),
+               next_attempt_at = CASE
+                   WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $2) OR (t.locked_until IS NOT NULL AND t.locked_until <= now()) THEN 1 ELSE t.failures + 1 END) >= $6 THEN NULL
+                   WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $2) OR (t.locked_until IS NOT NULL AND t.locked_until <= now()) THEN 1 ELSE t.failures + 1 END) >= $3 THEN now() + make_interval(secs =>
+                        least($5, $4 * power(2, (CASE WHEN t.last_failure_at < now() - make_interval(secs => $2) OR (t.locked_until IS NOT NULL AND t.locked_until <= now()) THEN 1 ELSE t.failures + 1 END) - $3)))
+                   END,
+               locked_until = CASE WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $2) OR (t.locked_until IS NOT NULL AND t.locked_until <= now()) THEN 1 ELSE t.failures + 1 END) >= $6 THEN now() + make_interval(secs => $7) END
+            WHERE (t.locked_until IS NULL OR t.locked_until <= now())
+              AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= now())
+           RETURNING t.failures"#,
+        rendered,
+        rule.window.as_secs_f64(),
+        rule.delay_after,
+        rule.delay_base.as_secs_f64(),
+        rule.max_delay.as_secs_f64(),
+        rule.lock_after,
+        rule.lock_for.as_secs_f64(),
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match counted {
+        Some(failures) => Ok(Failure {
+            failures,
+            locked_now: failures == rule.lock_after,
+        }),
+        // The row is locked or delayed: say until when.
+        None => match check(conn, key).await {
+            Err(e) => Err(e),
+            // It ran out in between: one more go.
+            Ok(()) => Box::pin(begin_attempt(conn, key, rule)).await,
+        },
+    }
+}
+
 /// What a failure did to the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failure {
@@ -137,6 +192,17 @@ pub async fn reset(conn: &mut PgConnection, key: &Key<'_>) -> Result<(), sqlx::E
     sqlx::query!("DELETE FROM auth_throttle WHERE key = $1", key.render())
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Takes back an attempt that was counted but never checked (the server was too busy).
+pub async fn forgive(db: &sqlx::PgPool, key: &Key<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE auth_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1",
+        key.render()
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -6,10 +6,14 @@ use orgdesk::auth::{
 use orgdesk::server::{config::Config, startup, state::AppState};
 use sqlx::PgPool;
 use std::{
+    alloc::{GlobalAlloc, Layout, System},
     collections::HashMap,
     io::Write,
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 use uuid::Uuid;
 
@@ -250,7 +254,12 @@ pub async fn spawn_app_logging_to(
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<()>();
+    // tracing takes a lone registered dispatcher for the global one, and would
+    // then cache callsites first hit by other tests' threads as disabled;
+    // with a second one registered it asks every dispatcher instead.
+    let second = tracing::Dispatch::new(tracing_subscriber::registry());
     std::thread::spawn(move || {
+        let _second = second;
         let _main = tracing::dispatcher::set_default(&logs);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -286,6 +295,77 @@ pub async fn spawn_app_logging_to(
         shutdown: Some(tx),
         stopped: Some(stopped_rx),
     }
+}
+
+/// The process's heap, counted, so that a test can see how much memory is
+/// really in use at the peak (the resident size also counts what the
+/// allocator keeps for reuse).
+struct CountingAllocator;
+
+static HEAP_IN_USE: AtomicUsize = AtomicUsize::new(0);
+static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+impl CountingAllocator {
+    fn grew(by: usize) {
+        let now = HEAP_IN_USE.fetch_add(by, Ordering::Relaxed) + by;
+        HEAP_PEAK.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn shrank(by: usize) {
+        HEAP_IN_USE.fetch_sub(by, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            Self::grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Self::grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        Self::shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            if new_size >= layout.size() {
+                Self::grew(new_size - layout.size());
+            } else {
+                Self::shrank(layout.size() - new_size);
+            }
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Bytes on the heap now; also starts a new peak from here.
+pub fn heap_in_use_and_reset_peak() -> usize {
+    let now = HEAP_IN_USE.load(Ordering::Relaxed);
+    HEAP_PEAK.store(now, Ordering::Relaxed);
+    now
+}
+
+/// The most bytes on the heap at once since the last reset (of the whole
+/// process: tests running at the same time count too).
+pub fn heap_peak() -> usize {
+    HEAP_PEAK.load(Ordering::Relaxed)
 }
 
 /// Log lines written by everything that logs to it, at every level.
