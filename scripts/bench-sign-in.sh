@@ -18,7 +18,7 @@ PASSWORD="bench-otter-lantern-42"
 
 if ! command -v oha >/dev/null; then
   say "installing the load tool oha (once)"
-  cargo install oha --version 1.10.0 --locked
+  cargo install oha --version 1.16.0 --locked
 fi
 command -v jq >/dev/null || { say "installing jq"; apt-get install -y jq >/dev/null; }
 

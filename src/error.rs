@@ -158,6 +158,14 @@ impl AppError {
             && let Ok(status) = http::StatusCode::from_u16(self.status())
         {
             res.set_status(status);
+            let retry_after = match &self {
+                AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
+                AppError::Locked { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            };
+            if let Some(secs) = retry_after {
+                res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+            }
         }
         self
     }

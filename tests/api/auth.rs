@@ -239,6 +239,7 @@ async fn failed_sign_ins_slow_down_then_lock_the_account_and_a_success_resets_th
     assert_eq!(waiting.status, 429, "{}", waiting.text);
     assert_eq!(waiting.kind(), Some("too_many_requests"));
     assert_eq!(waiting.json["retry_after_secs"], 1);
+    assert_eq!(waiting.retry_after, Some(1), "Retry-After header");
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(sign_in(&mut b, a, "wrong password").await.status, 401);
@@ -254,6 +255,7 @@ async fn failed_sign_ins_slow_down_then_lock_the_account_and_a_success_resets_th
     assert_eq!(locked.kind(), Some("locked"));
     let retry = locked.json["retry_after_secs"].as_u64().unwrap();
     assert!((1..=2).contains(&retry), "{}", locked.text);
+    assert_eq!(locked.retry_after, Some(retry), "Retry-After header");
 
     // Another account from the same address is not affected.
     let mut other = Browser::new(&app);

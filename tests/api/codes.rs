@@ -319,6 +319,9 @@ fn capturing_subscriber(out: Captured) -> impl tracing::Subscriber + Send + Sync
 #[sqlx::test]
 async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
     use tracing::instrument::WithSubscriber as _;
+    // With a second dispatcher alive, tracing asks every dispatcher instead of
+    // trusting interest cached while another test's thread hit a callsite.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let mail = MailDev::start().await;
     let codes = service(&db, no_cooldown()).await;
     let to = email("quiet@example.com");

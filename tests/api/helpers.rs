@@ -116,6 +116,8 @@ pub struct Answer {
     pub text: String,
     /// The body as JSON (`Null` when it is not JSON).
     pub json: serde_json::Value,
+    /// The `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -148,9 +150,19 @@ impl<'a> Browser<'a> {
             self.session = cookie;
         }
         let status = res.status().as_u16();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
         let text = res.text().await.expect("body");
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        Answer { status, text, json }
+        Answer {
+            status,
+            text,
+            json,
+            retry_after,
+        }
     }
 
     /// GETs a page with the session cookie; redirects are not followed.
