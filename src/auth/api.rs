@@ -611,11 +611,7 @@ mod imp {
     }
 
     pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
-        let state = app_state()?;
-        let session = guard::session().await?;
-        Ok(guard::authenticate(&state, &session)
-            .await?
-            .map(|p| p.current()))
+        Ok(guard::current().await?.map(|p| p.current()))
     }
 
     pub async fn get_security_overview() -> Result<SecurityOverview, AppError> {

@@ -178,10 +178,21 @@ pub async fn authenticate(
 }
 
 /// The caller, at one of the `allowed` stages, or 401.
-pub async fn require_stage(allowed: &[Stage]) -> Result<Principal, AppError> {
+/// The caller at any stage, or `None` when not signed in.
+pub async fn current() -> Result<Option<Principal>, AppError> {
+    // A page request already checked by `page_guard` carries its caller.
+    let checked = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>().cloned());
+    if let Some(p) = checked {
+        return Ok(Some(p));
+    }
     let state = app_state()?;
     let session = session().await?;
-    match authenticate(&state, &session).await? {
+    authenticate(&state, &session).await
+}
+
+pub async fn require_stage(allowed: &[Stage]) -> Result<Principal, AppError> {
+    match current().await? {
         Some(p) if allowed.contains(&p.auth.stage) => Ok(p),
         _ => Err(AppError::unauthenticated()),
     }
@@ -231,9 +242,18 @@ pub async fn page_guard(
 ) -> axum::response::Response {
     use axum::response::{IntoResponse, Redirect};
     let path = req.uri().path().to_owned();
+    if matches!(path.as_str(), "/login" | "/operator/login")
+        && let Some(session) = req.extensions().get::<Session>().cloned()
+        && let Ok(Some(p)) = authenticate(&state, &session).await
+        && p.auth.stage == Stage::SignedIn
+    {
+        // Already signed in: the sign-in form has nothing to offer.
+        return Redirect::to(p.account.kind.home()).into_response();
+    }
     let Some(area) = protected_area(&path) else {
         return next.run(req).await;
     };
+    let mut req = req;
     let Some(session) = req.extensions().get::<Session>().cloned() else {
         return next.run(req).await;
     };
@@ -260,7 +280,13 @@ pub async fn page_guard(
     };
     match target {
         Some(to) => Redirect::to(&to).into_response(),
-        None => next.run(req).await,
+        None => {
+            // The page's own server calls reuse this check instead of repeating it.
+            if let Some(p) = principal {
+                req.extensions_mut().insert(p);
+            }
+            next.run(req).await
+        }
     }
 }
 

@@ -1397,3 +1397,19 @@ async fn protected_pages_send_visitors_to_the_step_they_are_at(db: PgPool) {
     assert_eq!(location(&b.get("/admin").await), "/account/security");
     assert_eq!(b.call("admin_audit", &[]).await.status, 401);
 }
+
+#[sqlx::test]
+async fn the_sign_in_page_sends_a_signed_in_visitor_home(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Home Again Ltd").await;
+    seed_member(&db, org, "employee", "home@example.com", PASSWORD).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.get("/login").await.status(), 200);
+    signed_in_at(&mut b, "home@example.com", "signed_in").await;
+    assert_eq!(location(&b.get("/login").await), "/admin");
+    // Half signed in: the form is still what they need.
+    let (_, _) = enrolled_admin(&app, &db, "half@example.com").await;
+    let mut half = Browser::new(&app);
+    signed_in_at(&mut half, "half@example.com", "second_factor").await;
+    assert_eq!(half.get("/login").await.status(), 200);
+}
