@@ -26,6 +26,8 @@ DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench)"
 export DATABASE_URL
 say "building the server (release)"
 cargo build --release --features ssr --bin orgdesk
+say "0/4 one password hash, one thread"
+hash_line="$(cargo bench -q --features ssr --bench password_hash 2>/dev/null | tail -n1)"
 
 sqlx database drop -y >/dev/null 2>&1 || true
 target/release/orgdesk migrate >/dev/null
@@ -79,6 +81,7 @@ storm_json="$(cat target/bench-storm.json)"
 cat <<REPORT
 
 Sign-in benchmark on $(nproc) cores ($(date -u +%Y-%m-%dT%H:%MZ))
+  $hash_line
   one sign-in at a time:        average $one_avg ms (argon2id m=19456 KiB t=2 p=1 plus queries)
   sign-in throughput (8 conn):  $rps/s, i.e. about $per_core/s per core
   /admin alone (8 conn):        $(echo "$alone" | jq -r '.summary.requestsPerSec | round')/s, p50 $(echo "$alone" | ms '.latencyPercentiles.p50') ms, p99 $(echo "$alone" | ms '.latencyPercentiles.p99') ms
