@@ -1,14 +1,22 @@
 //! Password hashing with argon2id (OWASP: m=19456 KiB, t=2, p=1, PHC string).
 //!
-//! Hashing is deliberately slow, so it runs on tokio's blocking pool and at
-//! most `slots` hashes run at once; a request that waits longer than the
-//! configured time for a slot is told to try again instead of piling up.
+//! Hashing is deliberately slow, so it runs off the async runtime on `slots`
+//! threads of its own, at most one hash each; a request that waits longer
+//! than the configured time for a slot is told to try again instead of piling
+//! up. Fixed threads also bound memory: each hash allocates 19 MiB, and the
+//! allocator keeps freed memory per thread, so hashing on tokio's blocking
+//! pool (up to 512 threads) let the resident size grow with every new thread.
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex, mpsc},
+    time::Duration,
+};
 use tokio::sync::Semaphore;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Every hashing slot stayed busy for longer than the allowed wait.
 #[derive(Debug, thiserror::Error)]
@@ -33,21 +41,55 @@ pub fn hash_blocking(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError::Failed(e.to_string()))
 }
 
-/// Checks `password` against a PHC string (blocking). A malformed hash never matches.
+thread_local! {
+    /// Each hashing thread fills the same 19 MiB again and again, instead of
+    /// asking the allocator for it at every sign-in.
+    static MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Checks `password` against a PHC string (blocking). A malformed hash never
+/// matches. The parameters come from the stored string, so hashes made with
+/// other parameters keep working.
 pub fn verify_blocking(phc: &str, password: &str) -> bool {
-    match PasswordHash::new(phc) {
-        // The parameters come from the stored string, so old hashes keep working.
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    fn check(phc: &str, password: &str) -> Option<bool> {
+        let parsed = PasswordHash::new(phc).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::V0x13,
+        };
+        let params = Params::try_from(&parsed).ok()?;
+        let expected = parsed.hash?;
+        let mut salt_buf = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt_buf).ok()?;
+        let mut out = vec![0u8; expected.len()];
+        let blocks = params.block_count();
+        let hasher = Argon2::new(algorithm, version, params);
+        MEMORY.with(|memory| {
+            let mut memory = memory.borrow_mut();
+            if memory.len() < blocks {
+                memory.resize(blocks, argon2::Block::default());
+            }
+            hasher
+                .hash_password_into_with_memory(
+                    password.as_bytes(),
+                    salt,
+                    &mut out,
+                    &mut memory[..blocks],
+                )
+                .ok()
+        })?;
+        Some(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), &out[..]).into())
     }
+    check(phc, password).unwrap_or(false)
 }
 
 /// Runs hashes off the async runtime, a bounded number at a time.
 #[derive(Clone)]
 pub struct Hasher {
     slots: Arc<Semaphore>,
+    /// To the hashing threads; they stop when the last `Hasher` is dropped.
+    jobs: mpsc::Sender<Job>,
     wait: Duration,
     /// Checked when the account does not exist, so that the answer takes as long.
     dummy: Arc<String>,
@@ -57,8 +99,34 @@ impl Hasher {
     pub fn new(slots: usize, wait: Duration) -> Self {
         let dummy = hash_blocking("orgdesk-dummy-password-for-unknown-accounts")
             .expect("hashing a constant works");
+        let slots = slots.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..slots {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("password-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A panicking job must not take its thread with it.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("start a password hashing thread");
+        }
         Hasher {
-            slots: Arc::new(Semaphore::new(slots.max(1))),
+            jobs,
+            slots: Arc::new(Semaphore::new(slots)),
             wait,
             dummy: Arc::new(dummy),
         }
@@ -72,14 +140,16 @@ impl Hasher {
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
-        let out = tokio::task::spawn_blocking(move || {
-            let out = work();
-            drop(permit);
-            out
-        })
-        .await
-        .map_err(|e| HashError::Failed(e.to_string()))?;
-        Ok(out)
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+                drop(permit);
+            }))
+            .map_err(|_| HashError::Failed("hashing threads stopped".into()))?;
+        result
+            .await
+            .map_err(|_| HashError::Failed("a hashing job was dropped".into()))
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
@@ -107,6 +177,24 @@ mod tests {
         assert!(verify_blocking(&phc, "correct horse battery"));
         assert!(!verify_blocking(&phc, "correct horse batterY"));
         assert!(!verify_blocking("not a hash", "correct horse battery"));
+        // The stock verifier agrees, both ways.
+        use argon2::PasswordVerifier;
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        let stock = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 3, 1, None).unwrap(),
+        )
+        .hash_password(b"other params", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(verify_blocking(&stock, "other params"));
+        assert!(!verify_blocking(&stock, "other paramz"));
         // A fresh salt each time.
         assert_ne!(phc, hash_blocking("correct horse battery").unwrap());
     }
