@@ -14,6 +14,16 @@ pub struct Actor {
     pub user_agent: Option<String>,
 }
 
+impl Actor {
+    /// The server itself (start-up, command line).
+    pub fn system() -> Self {
+        Actor {
+            kind: "system",
+            ..Actor::default()
+        }
+    }
+}
+
 /// One audit row to write. `details` must never hold a secret.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {

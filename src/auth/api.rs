@@ -158,8 +158,24 @@ mod imp {
         AccountKind::parse(kind).ok_or_else(|| AppError::field("kind", "validation.choice"))
     }
 
-    fn actor_kind(kind: AccountKind) -> &'static str {
-        kind.as_str()
+    /// An audit row for something an account did to itself.
+    async fn record_own(
+        tx: &mut PgConnection,
+        meta: &RequestMeta,
+        account: &Account,
+        action: &str,
+        details: serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        let event = Event::new(action)
+            .org(account.org_id)
+            .target_account(account.id)
+            .details(details);
+        record(
+            tx,
+            &meta.actor(Some(account.id), account.kind.as_str()),
+            &event,
+        )
+        .await
     }
 
     /// Refuses the attempt while any of `keys` is throttled.
@@ -345,16 +361,13 @@ mod imp {
                 AppError::invalid_credentials()
             });
         };
-
-        let actor = meta.actor(Some(account.id), actor_kind(account.kind));
         if !account.is_active() {
-            record(
+            record_own(
                 &mut tx,
-                &actor,
-                &Event::new("sign_in.refused")
-                    .org(account.org_id)
-                    .target_account(account.id)
-                    .details(json!({ "status": account.status })),
+                &meta,
+                &account,
+                "sign_in.refused",
+                json!({ "status": account.status }),
             )
             .await?;
             tx.commit().await?;
@@ -377,13 +390,12 @@ mod imp {
         if stage != Stage::SecondFactor {
             repo::touch_sign_in(&mut tx, account.id).await?;
         }
-        record(
+        record_own(
             &mut tx,
-            &actor,
-            &Event::new(action)
-                .org(account.org_id)
-                .target_account(account.id)
-                .details(json!({ "factors": ["password"] })),
+            &meta,
+            &account,
+            action,
+            json!({ "factors": ["password"] }),
         )
         .await?;
         tx.commit().await?;
@@ -454,18 +466,16 @@ mod imp {
         failure: throttle::Failure,
     ) -> Result<AppError, AppError> {
         let mut tx = state.db.begin().await?;
-        let actor = meta.actor(Some(account.id), actor_kind(account.kind));
         let reason = match problem {
             CodeProblem::Wrong => "wrong",
             CodeProblem::Replayed => "replayed",
         };
-        record(
+        record_own(
             &mut tx,
-            &actor,
-            &Event::new("sign_in.failed")
-                .org(account.org_id)
-                .target_account(account.id)
-                .details(json!({ "factor": "second_factor", "reason": reason, "during": context })),
+            meta,
+            account,
+            "sign_in.failed",
+            json!({ "factor": "second_factor", "reason": reason, "during": context }),
         )
         .await?;
         if failure.locked_now {
@@ -522,31 +532,23 @@ mod imp {
         };
         throttle::reset(&mut tx, &Key::SecondFactor(account.id)).await?;
         repo::touch_sign_in(&mut tx, account.id).await?;
-        let actor = meta.actor(Some(account.id), actor_kind(account.kind));
         if factor == "recovery_code" {
-            let left = sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL"#,
-                account.id
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            record(
+            let left = repo::recovery_codes_left(&mut *tx, account.id).await?;
+            record_own(
                 &mut tx,
-                &actor,
-                &Event::new("recovery_code.used")
-                    .org(account.org_id)
-                    .target_account(account.id)
-                    .details(json!({ "remaining": left })),
+                &meta,
+                &account,
+                "recovery_code.used",
+                json!({ "remaining": left }),
             )
             .await?;
         }
-        record(
+        record_own(
             &mut tx,
-            &actor,
-            &Event::new("sign_in.succeeded")
-                .org(account.org_id)
-                .target_account(account.id)
-                .details(json!({ "factors": ["password", factor] })),
+            &meta,
+            &account,
+            "sign_in.succeeded",
+            json!({ "factors": ["password", factor] }),
         )
         .await?;
         tx.commit().await?;
@@ -571,14 +573,7 @@ mod imp {
             && let Some(account) = repo::find_by_id(&state.db, auth.account_id).await?
         {
             let mut tx = state.db.begin().await?;
-            record(
-                &mut tx,
-                &meta.actor(Some(account.id), actor_kind(account.kind)),
-                &Event::new("sign_out")
-                    .org(account.org_id)
-                    .target_account(account.id),
-            )
-            .await?;
+            record_own(&mut tx, &meta, &account, "sign_out", json!({})).await?;
             tx.commit().await?;
         }
         session.flush().await.map_err(store_error)?;
@@ -594,12 +589,12 @@ mod imp {
         let principal = guard::require_signed_in().await?;
         let mut tx = state.db.begin().await?;
         let epoch = repo::bump_epoch(&mut tx, principal.id()).await?;
-        record(
+        record_own(
             &mut tx,
-            &meta.actor(Some(principal.id()), actor_kind(principal.account.kind)),
-            &Event::new("sign_out.everywhere")
-                .org(principal.org_id())
-                .target_account(principal.id()),
+            &meta,
+            &principal.account,
+            "sign_out.everywhere",
+            json!({}),
         )
         .await?;
         tx.commit().await?;
@@ -670,13 +665,12 @@ mod imp {
         };
         if !ok {
             let mut fail = state.db.begin().await?;
-            record(
+            record_own(
                 &mut fail,
-                &meta.actor(Some(account.id), actor_kind(account.kind)),
-                &Event::new("reauth.failed")
-                    .org(account.org_id)
-                    .target_account(account.id)
-                    .details(json!({ "factor": "password" })),
+                meta,
+                account,
+                "reauth.failed",
+                json!({ "factor": "password" }),
             )
             .await?;
             fail.commit().await?;
@@ -778,28 +772,26 @@ mod imp {
         let replaced = p.account.totp_enabled;
         // A new second factor ends the account's other sessions.
         let epoch = repo::bump_epoch(&mut tx, p.id()).await?;
-        record(
+        record_own(
             &mut tx,
-            &meta.actor(Some(p.id()), actor_kind(p.account.kind)),
-            &Event::new(if replaced {
+            &meta,
+            &p.account,
+            if replaced {
                 "totp.replaced"
             } else {
                 "totp.enabled"
-            })
-            .org(p.org_id())
-            .target_account(p.id())
-            .details(json!({ "recovery_codes": codes.len() })),
+            },
+            json!({ "recovery_codes": codes.len() }),
         )
         .await?;
         if p.auth.stage == Stage::MustEnrol {
             repo::touch_sign_in(&mut tx, p.id()).await?;
-            record(
+            record_own(
                 &mut tx,
-                &meta.actor(Some(p.id()), actor_kind(p.account.kind)),
-                &Event::new("sign_in.succeeded")
-                    .org(p.org_id())
-                    .target_account(p.id())
-                    .details(json!({ "factors": ["password", "totp"] })),
+                &meta,
+                &p.account,
+                "sign_in.succeeded",
+                json!({ "factors": ["password", "totp"] }),
             )
             .await?;
         }
@@ -829,12 +821,12 @@ mod imp {
         reauthenticate(&state, &meta, &p, &password, &code, &mut tx).await?;
         let (codes, hashes) = fresh_recovery_codes(&state.second_factor);
         repo::replace_recovery_codes(&mut tx, p.id(), &hashes).await?;
-        record(
+        record_own(
             &mut tx,
-            &meta.actor(Some(p.id()), actor_kind(p.account.kind)),
-            &Event::new("recovery_codes.regenerated")
-                .org(p.org_id())
-                .target_account(p.id()),
+            &meta,
+            &p.account,
+            "recovery_codes.regenerated",
+            json!({}),
         )
         .await?;
         tx.commit().await?;
@@ -867,14 +859,7 @@ mod imp {
             .await
             .map_err(hash_error)?;
         let epoch = repo::set_password(&mut tx, p.id(), &hash).await?;
-        record(
-            &mut tx,
-            &meta.actor(Some(p.id()), actor_kind(p.account.kind)),
-            &Event::new("password.changed")
-                .org(p.org_id())
-                .target_account(p.id()),
-        )
-        .await?;
+        record_own(&mut tx, &meta, &p.account, "password.changed", json!({})).await?;
         tx.commit().await?;
         // Every other session ended with the new epoch; this one carries on.
         session::set_epoch(&session, p.auth, epoch)

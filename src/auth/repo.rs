@@ -367,7 +367,10 @@ pub async fn use_recovery_code(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn recovery_codes_left(db: &PgPool, id: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn recovery_codes_left(
+    db: impl sqlx::PgExecutor<'_>,
+    id: Uuid,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL"#,
         id

@@ -38,6 +38,16 @@ pub async fn first_run_link(db: &PgPool, base: &url::Url) -> Result<Option<Strin
     Ok(Some(url.to_string()))
 }
 
+/// Reads the first line of stdin as a password, checks it and hashes it.
+async fn password_hash_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
+    let pw = password.expose().to_owned();
+    Ok(tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??)
+}
+
 /// `operator create --email E --name N`, password on stdin (first line).
 pub async fn create_operator_from_cli(
     db: &PgPool,
@@ -63,12 +73,7 @@ pub async fn create_operator_from_cli(
     if name.trim().is_empty() || name.chars().count() > 64 {
         return Err("--name must be 1 to 64 characters".into());
     }
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
-        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
-    let pw = password.expose().to_owned();
-    let hash = tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??;
+    let hash = password_hash_from_stdin().await?;
     let mut tx = db.begin().await?;
     let id = repo::create(
         &mut tx,
@@ -91,12 +96,7 @@ pub async fn create_operator_from_cli(
     })?;
     record(
         &mut tx,
-        &Actor {
-            id: None,
-            kind: "system",
-            ip: None,
-            user_agent: None,
-        },
+        &Actor::system(),
         &Event::new("operator.created")
             .target_account(id)
             .details(serde_json::json!({ "via": "cli" })),
@@ -152,12 +152,7 @@ pub async fn create_organisation_from_cli(
     if email.is_none() && mobile.is_none() {
         return Err(usage.into());
     }
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
-        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
-    let pw = password.expose().to_owned();
-    let hash = tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??;
+    let hash = password_hash_from_stdin().await?;
     let org_id = uuid::Uuid::now_v7();
     let mut tx = db.begin().await?;
     sqlx::query!(
@@ -183,12 +178,7 @@ pub async fn create_organisation_from_cli(
     .await?;
     record(
         &mut tx,
-        &Actor {
-            id: None,
-            kind: "system",
-            ip: None,
-            user_agent: None,
-        },
+        &Actor::system(),
         &Event::new("organisation.created")
             .org(Some(org_id))
             .target_account(id)

@@ -31,28 +31,10 @@ pub struct SecondFactorKeys {
     recovery: Arc<[u8; 32]>,
 }
 
-async fn server_key(db: &PgPool, name: &str) -> Result<[u8; 32], sqlx::Error> {
-    let mut fresh = [0u8; 32];
-    rand::Rng::fill(&mut rand::rng(), &mut fresh[..]);
-    sqlx::query!(
-        "INSERT INTO server_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        name,
-        &fresh[..]
-    )
-    .execute(db)
-    .await?;
-    let stored = sqlx::query_scalar!("SELECT key FROM server_keys WHERE name = $1", name)
-        .fetch_one(db)
-        .await?;
-    stored
-        .try_into()
-        .map_err(|_| sqlx::Error::Protocol(format!("server key {name} has the wrong length")))
-}
-
 impl SecondFactorKeys {
     pub async fn load(db: &PgPool) -> Result<Self, sqlx::Error> {
-        let seal = server_key(db, "totp_seal").await?;
-        let recovery = server_key(db, "recovery_codes").await?;
+        let seal = crate::server::keys::load_or_create(db, "totp_seal").await?;
+        let recovery = crate::server::keys::load_or_create(db, "recovery_codes").await?;
         Ok(Self::from_keys(seal, recovery))
     }
 

@@ -185,21 +185,7 @@ impl CodeService {
         settings: CodeSettings,
         outbox_max_attempts: i32,
     ) -> Result<Self, sqlx::Error> {
-        let mut fresh = [0u8; 32];
-        rand::Rng::fill(&mut rand::rng(), &mut fresh[..]);
-        sqlx::query!(
-            "INSERT INTO server_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            KEY_NAME,
-            &fresh[..]
-        )
-        .execute(db)
-        .await?;
-        let stored = sqlx::query_scalar!("SELECT key FROM server_keys WHERE name = $1", KEY_NAME)
-            .fetch_one(db)
-            .await?;
-        let key: [u8; 32] = stored
-            .try_into()
-            .map_err(|_| sqlx::Error::Protocol("server key has the wrong length".into()))?;
+        let key = crate::server::keys::load_or_create(db, KEY_NAME).await?;
         Ok(CodeService {
             key: Arc::new(key),
             settings,
