@@ -7,6 +7,11 @@ use crate::auth::{
 use crate::home::HomePage;
 use crate::i18n::*;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
+use crate::registration::{
+    AdministratorStepPage, DocumentsStepPage, LegalStepPage, OrganisationStepPage, RegisterPage,
+    ResumePage, ReviewStepPage, StatusPage,
+};
+use crate::review::{ReviewDetailPage, ReviewQueuePage};
 use crate::ui::{ComingSoon, ConsoleLayout, ErrorPage, Layout, NotFound, OperatorLayout};
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
@@ -70,7 +75,14 @@ pub fn App() -> impl IntoView {
                     <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=HomePage />
-                            <Route path=path!("/register") view=ComingSoon />
+                            <Route path=path!("/register") view=RegisterPage />
+                            <Route path=path!("/register/organisation") view=OrganisationStepPage />
+                            <Route path=path!("/register/administrator") view=AdministratorStepPage />
+                            <Route path=path!("/register/legal") view=LegalStepPage />
+                            <Route path=path!("/register/documents") view=DocumentsStepPage />
+                            <Route path=path!("/register/review") view=ReviewStepPage />
+                            <Route path=path!("/register/status") view=StatusPage />
+                            <Route path=path!("/register/resume") view=ResumePage />
                             <Route path=path!("/login") view=MemberLoginPage />
                             <Route path=path!("/login/verify") view=VerifyPage />
                             <Route path=path!("/forgot") view=ForgotPage />
@@ -89,6 +101,8 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("") view=OperatorHomePage />
                                 <Route path=path!("audit") view=OperatorAuditPage />
                                 <Route path=path!("accounts") view=OperatorAccountsPage />
+                                <Route path=path!("reviews") view=ReviewQueuePage />
+                                <Route path=path!("reviews/:id") view=ReviewDetailPage />
                             </ParentRoute>
                         </Routes>
                     </ErrorBoundary>

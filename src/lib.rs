@@ -8,6 +8,8 @@ pub mod domain;
 pub mod error;
 pub mod home;
 pub mod locale;
+pub mod registration;
+pub mod review;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -67,8 +67,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                      (it works once):\n\n    {link}\n"
                 );
             }
-            let state = AppState::load(leptos_options, db, config).await?;
-            tokio::spawn(housekeeping(state.db.clone()));
+            let state = AppState::load(leptos_options, db, config)
+                .await
+                .map_err(|e| e.to_string())?;
+            tokio::spawn(housekeeping(state.db.clone(), state.documents.clone()));
             let (stop, stopped) = watch::channel(false);
             let worker = tokio::spawn(worker.run(stopped));
 
@@ -108,7 +110,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Drops expired sessions and stale throttling rows every ten minutes.
-async fn housekeeping(db: PgPool) {
+async fn housekeeping(db: PgPool, documents: orgdesk::registration::documents::DocumentStore) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -120,6 +122,10 @@ async fn housekeeping(db: PgPool) {
         }
         if let Err(e) = orgdesk::auth::throttle::prune(&db).await {
             tracing::warn!(error = %e, "could not prune sign-in throttling");
+        }
+        // Files of replaced documents whose deletion failed at the time.
+        if let Err(e) = documents.sweep_orphans(&db).await {
+            tracing::warn!(error = %e, "could not delete replaced documents");
         }
     }
 }

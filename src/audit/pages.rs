@@ -37,6 +37,9 @@ pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
         "reauth.failed" => say!(reauth_failed),
         "operator.created" => say!(operator_created),
         "organisation.created" => say!(organisation_created),
+        "registration.submitted" => say!(registration_submitted),
+        "registration.approved" => say!(registration_approved),
+        "registration.rejected" => say!(registration_rejected),
         _ => None,
     }
 }

@@ -56,6 +56,12 @@ impl<'a> Event<'a> {
         self
     }
 
+    pub fn target(mut self, kind: &'a str, id: String) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id);
+        self
+    }
+
     pub fn details(mut self, details: serde_json::Value) -> Self {
         self.details = details;
         self

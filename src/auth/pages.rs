@@ -855,6 +855,10 @@ pub fn OperatorHomePage() -> impl IntoView {
                                 </p>
                                 <ul class="cards">
                                     <li class="card">
+                                        <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
+                                        <p>{t!(i18n, operator.reviews_body)}</p>
+                                    </li>
+                                    <li class="card">
                                         <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
                                         <p>{t!(i18n, operator.accounts_body)}</p>
                                     </li>

@@ -163,6 +163,16 @@ pub async fn create_organisation_from_cli(
     )
     .execute(&mut *tx)
     .await?;
+    // Every organisation has its root department, named after it.
+    let root: String = name.chars().take(64).collect();
+    sqlx::query!(
+        "INSERT INTO departments (id, org_id, parent_id, name) VALUES ($1, $2, NULL, $3)",
+        uuid::Uuid::now_v7(),
+        org_id,
+        root
+    )
+    .execute(&mut *tx)
+    .await?;
     let id = repo::create(
         &mut tx,
         &NewAccount {

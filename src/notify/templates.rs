@@ -10,6 +10,13 @@ pub enum Template {
     VerificationCode { code: String, ttl_minutes: u32 },
     /// The organisation was approved: sign in at the link.
     RegistrationApproved { organisation: String },
+    /// The application was rejected: the reasons (subject, reason codes of
+    /// `registration::catalog`), the operator's note, and where to correct it.
+    RegistrationRejected {
+        organisation: String,
+        reasons: Vec<(String, String)>,
+        note: String,
+    },
 }
 
 // The payload may hold a code: never print it.
@@ -25,6 +32,7 @@ impl Template {
         match self {
             Template::VerificationCode { .. } => "verification_code",
             Template::RegistrationApproved { .. } => "registration_approved",
+            Template::RegistrationRejected { .. } => "registration_rejected",
         }
     }
 }
@@ -161,6 +169,87 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
                 }
             }
         }
+        Template::RegistrationRejected {
+            organisation,
+            reasons,
+            note,
+        } => render_rejected(organisation, reasons, note, zh, base_url),
+    }
+}
+
+fn render_rejected(
+    organisation: &str,
+    reasons: &[(String, String)],
+    note: &str,
+    zh: bool,
+    base_url: &Url,
+) -> Rendered {
+    use crate::registration::catalog::reason_sentence;
+    let lang = if zh { "zh-CN" } else { "en" };
+    let url = link(base_url, "/register/resume");
+    let mut lines: Vec<String> = reasons
+        .iter()
+        .map(|(s, r)| reason_sentence(s, r, zh))
+        .collect();
+    if !note.is_empty() {
+        lines.push(note.to_owned());
+    }
+    let list_text: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    let list_html = format!(
+        "<ul>{}</ul>",
+        lines
+            .iter()
+            .map(|l| format!("<li>{}</li>", escape_html(l)))
+            .collect::<String>()
+    );
+    let a = format!(
+        "<a href=\"{}\">{}</a>",
+        escape_html(&url),
+        escape_html(&url)
+    );
+    let org = escape_html(organisation);
+    if zh {
+        Rendered {
+            subject: format!("{organisation} 的注册申请需要修改"),
+            text: format!(
+                "你好,\n\n{organisation} 的 Orgdesk 注册申请未通过审核,原因如下:\n{list_text}\n请修改后重新提交:\n{url}\n\nOrgdesk\n"
+            ),
+            html: html_page(
+                lang,
+                &[
+                    "你好,".into(),
+                    format!("{org} 的 Orgdesk 注册申请未通过审核,原因如下:"),
+                    list_html,
+                    format!("请修改后重新提交:{a}"),
+                ],
+            ),
+            sms: format!(
+                "【Orgdesk】{organisation} 的注册申请未通过:{}。请修改后重新提交:{url}",
+                lines.join(";")
+            ),
+        }
+    } else {
+        Rendered {
+            subject: format!("The registration of {organisation} needs changes"),
+            text: format!(
+                "Hello,\n\nThe registration of {organisation} on Orgdesk was not approved, for these reasons:\n{list_text}\nCorrect it and submit it again:\n{url}\n\nOrgdesk\n"
+            ),
+            html: html_page(
+                lang,
+                &[
+                    "Hello,".into(),
+                    format!(
+                        "The registration of {org} on Orgdesk was not approved, for these reasons:"
+                    ),
+                    list_html,
+                    format!("Correct it and submit it again: {a}"),
+                ],
+            ),
+            sms: format!(
+                "[Orgdesk] The registration of {organisation} was not approved: {}. Correct it: {url}",
+                lines.join("; ")
+            ),
+        }
     }
 }
 
@@ -198,6 +287,24 @@ mod tests {
         assert!(r.html.contains("href=\"https://od.example.com/login\""));
         assert!(r.html.contains("&lt;b&gt;Acme&lt;/b&gt; &amp; Co"));
         assert!(!r.html.contains("<b>Acme"));
+    }
+
+    #[test]
+    fn rejection_lists_reasons_and_the_way_back() {
+        let t = Template::RegistrationRejected {
+            organisation: "Acme".into(),
+            reasons: vec![("licence".into(), "blurred".into())],
+            note: "Please scan <again>".into(),
+        };
+        let en = render(&t, "en", &base());
+        assert!(
+            en.text
+                .contains("Business licence is blurred or unreadable")
+        );
+        assert!(en.text.contains("https://od.example.com/register/resume"));
+        assert!(en.html.contains("Please scan &lt;again&gt;"));
+        let zh = render(&t, "zh-CN", &base());
+        assert!(zh.sms.contains("营业执照模糊或无法辨认"));
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub struct Config {
     /// HTTP SMS gateway; unset means log transport.
     pub sms_gateway_url: Option<Url>,
     pub sms_gateway_token: Option<SecretString>,
-    /// Where uploaded files are kept.
+    /// Where uploaded files are kept (the `documents` directory under it).
     pub data_dir: PathBuf,
+    /// `s3://bucket/prefix` to keep documents in S3-compatible storage instead.
+    pub document_store_url: Option<Url>,
     /// `text` (default) or `json` log lines.
     pub log_json: bool,
     /// Delivery of the outbox.
@@ -237,6 +239,9 @@ impl Config {
             sms_gateway_url,
             sms_gateway_token: get("SMS_GATEWAY_TOKEN").map(SecretString::from),
             data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into())),
+            document_store_url: get("DOCUMENT_STORE_URL")
+                .map(|v| parse_url("DOCUMENT_STORE_URL", &v))
+                .transpose()?,
             log_json,
         })
     }

@@ -81,7 +81,7 @@ fn csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -91,14 +91,19 @@ pub async fn security_headers(State(hsts): State<bool>, mut req: Request, next: 
     req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp(&nonce.0)) {
+    // A handler may set a stricter policy of its own (e.g. served documents).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&csp(&nonce.0))
+    {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),

@@ -50,6 +50,22 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/{*fn_name}", post(server_fn_handler))
+        .route(
+            "/register/documents/upload",
+            post(crate::registration::documents::upload).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::registration::MAX_DOCUMENT_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/register/files/{kind}",
+            get(crate::registration::documents::applicant_file),
+        )
+        .route(
+            "/operator/reviews/{id}/files/{kind}",
+            get(crate::registration::documents::operator_file),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -14,6 +14,10 @@ pub struct AppState {
     pub codes: crate::codes::CodeService,
     pub hasher: crate::auth::password::Hasher,
     pub second_factor: crate::auth::totp::SecondFactorKeys,
+    /// Where registration documents are kept.
+    pub documents: crate::registration::documents::DocumentStore,
+    /// How the legal representative's identity is checked on submission.
+    pub identity: Arc<dyn crate::registration::verifier::IdentityVerifier>,
 }
 
 impl AppState {
@@ -22,7 +26,9 @@ impl AppState {
         leptos_options: LeptosOptions,
         db: PgPool,
         config: Config,
-    ) -> Result<Self, sqlx::Error> {
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        // Checked here so that a bad store setting stops start-up with its reason.
+        crate::registration::documents::DocumentStore::from_config(&config)?;
         let codes =
             crate::codes::CodeService::load(&db, config.codes.clone(), config.outbox_max_attempts)
                 .await?;
@@ -37,6 +43,9 @@ impl AppState {
     }
 
     /// Builds the state from keys at hand (tools, and tests without a database).
+    ///
+    /// # Panics
+    /// When the document store setting is unusable; [`AppState::load`] reports it instead.
     pub fn with_parts(
         leptos_options: LeptosOptions,
         db: PgPool,
@@ -46,7 +55,11 @@ impl AppState {
     ) -> Self {
         let hasher =
             crate::auth::password::Hasher::new(config.auth.hash_slots, config.auth.hash_queue_wait);
+        let documents = crate::registration::documents::DocumentStore::from_config(&config)
+            .unwrap_or_else(|e| panic!("document store: {e}"));
         AppState {
+            documents,
+            identity: Arc::new(crate::registration::verifier::ManualReview),
             leptos_options,
             db,
             config: Arc::new(config),

@@ -72,6 +72,7 @@ pub fn OperatorLayout(children: Children) -> impl IntoView {
         <div class="console console--operator">
             <nav class="console__nav" aria-label=move || t_string!(i18n, nav.operator)>
                 <A href="/operator" exact=true>{t!(i18n, nav.overview)}</A>
+                <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
                 <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
                 <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
             </nav>

@@ -188,6 +188,13 @@ fn config(address: &str, vars: &[(&'static str, &str)]) -> Config {
     let mut map: HashMap<&'static str, String> = HashMap::from([
         ("DATABASE_URL", "postgres://unused-in-tests".to_string()),
         ("PUBLIC_BASE_URL", address.to_string()),
+        (
+            "DATA_DIR",
+            std::env::temp_dir()
+                .join(format!("orgdesk-test-{}", uuid::Uuid::now_v7()))
+                .display()
+                .to_string(),
+        ),
     ]);
     map.extend(vars.iter().map(|(k, v)| (*k, v.to_string())));
     Config::from_lookup(|k| map.get(k).cloned()).expect("config")

@@ -1,0 +1,393 @@
+//! Registration documents: where the files live, what they may be, and the
+//! HTTP endpoints that take and give them.
+//!
+//! Files go to an object store (`object_store`): a directory under
+//! `DATA_DIR` by default, or S3-compatible storage when `DOCUMENT_STORE_URL`
+//! is an `s3://bucket/prefix` URL (credentials from the usual `AWS_*`
+//! variables). PostgreSQL keeps the key. A file is served only to the session
+//! that is filling its application and to signed-in platform operators.
+use super::{DocumentKind, MAX_DOCUMENT_BYTES, repo};
+use crate::auth::{AccountKind, Stage, guard::Principal};
+use crate::server::state::AppState;
+use axum::{
+    body::Body,
+    extract::{Multipart, Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use bytes::Bytes;
+use object_store::{ObjectStore, PutPayload, path::Path as ObjectPath};
+use std::sync::Arc;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Where document files are kept.
+#[derive(Clone)]
+pub struct DocumentStore {
+    inner: Arc<dyn ObjectStore>,
+}
+
+impl std::fmt::Debug for DocumentStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DocumentStore({})", self.inner)
+    }
+}
+
+impl DocumentStore {
+    /// The store the configuration names: S3 for an `s3://` URL, else the
+    /// `documents` directory under the data directory.
+    pub fn from_config(config: &crate::server::config::Config) -> Result<Self, String> {
+        match &config.document_store_url {
+            Some(url) if url.scheme() == "s3" => {
+                let bucket = url.host_str().ok_or("DOCUMENT_STORE_URL: no bucket")?;
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .map_err(|e| format!("DOCUMENT_STORE_URL: {e}"))?;
+                let prefix = url.path().trim_matches('/');
+                let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+                    Arc::new(s3)
+                } else {
+                    Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+                };
+                Ok(DocumentStore { inner })
+            }
+            Some(url) => Err(format!(
+                "DOCUMENT_STORE_URL: unsupported scheme {:?}; use s3://bucket/prefix or leave it unset",
+                url.scheme()
+            )),
+            None => Self::local(&config.data_dir.join("documents")),
+        }
+    }
+
+    /// A store in a local directory (created when missing).
+    pub fn local(dir: &std::path::Path) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(DocumentStore {
+            inner: Arc::new(fs),
+        })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), object_store::Error> {
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from_bytes(bytes))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Bytes, object_store::Error> {
+        self.inner.get(&ObjectPath::from(key)).await?.bytes().await
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
+        match self.inner.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes objects whose rows were replaced or removed, and forgets them.
+    pub async fn sweep_orphans(&self, db: &sqlx::PgPool) -> Result<usize, sqlx::Error> {
+        let keys = repo::orphaned_objects(db).await?;
+        let mut done = 0;
+        for key in keys {
+            match self.delete(&key).await {
+                Ok(()) => {
+                    repo::forget_orphan(db, &key).await?;
+                    done += 1;
+                }
+                Err(e) => tracing::warn!(error = %e, "could not delete a replaced document"),
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// The type of a file by its first bytes, whatever its name says.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// Keeps a file name for display: no path, no control characters, bounded length.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if cleaned.trim().is_empty() {
+        "document".into()
+    } else {
+        cleaned
+    }
+}
+
+fn back_to_documents(kind: Option<DocumentKind>, error: Option<&str>) -> Response {
+    let mut to = String::from("/register/documents");
+    match (kind, error) {
+        (Some(k), Some(e)) => to.push_str(&format!(
+            "?kind={}&error={e}#doc-{}",
+            k.as_str(),
+            k.as_str()
+        )),
+        (None, Some(e)) => to.push_str(&format!("?error={e}")),
+        (Some(k), None) => to.push_str(&format!("?uploaded={}#doc-{}", k.as_str(), k.as_str())),
+        (None, None) => {}
+    }
+    Redirect::to(&to).into_response()
+}
+
+/// `POST /register/documents/upload` (multipart: `kind`, then `file`).
+/// Answers with a redirect back to the documents step, carrying the outcome,
+/// so the same form works with and without JavaScript.
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(Some(reg_id)) = repo::session_registration(&session).await else {
+        return Redirect::to("/register?error=no_application").into_response();
+    };
+    let Ok(mut multipart) = multipart else {
+        return back_to_documents(None, Some("document.invalid"));
+    };
+    let mut kind = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // The body limit cuts off bodies far over the maximum.
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return back_to_documents(kind, Some("document.too_large"));
+            }
+            Err(_) => return back_to_documents(kind, Some("document.invalid")),
+        };
+        match field.name() {
+            Some("kind") => {
+                let text = field.text().await.unwrap_or_default();
+                kind = DocumentKind::parse(text.trim());
+            }
+            Some("file") => {
+                let name = clean_file_name(field.file_name().unwrap_or("document"));
+                let mut field = field;
+                let mut buf = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if buf.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                                return back_to_documents(kind, Some("document.too_large"));
+                            }
+                            buf.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            return back_to_documents(kind, Some("document.too_large"));
+                        }
+                        Err(_) => return back_to_documents(kind, Some("document.invalid")),
+                    }
+                }
+                file = Some((name, buf));
+            }
+            _ => {}
+        }
+    }
+    let Some(kind) = kind else {
+        return back_to_documents(None, Some("document.kind"));
+    };
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return back_to_documents(Some(kind), Some("document.empty"));
+    };
+    let Some(content_type) = sniff(&bytes) else {
+        return back_to_documents(Some(kind), Some("document.type"));
+    };
+    match store_document(&state, reg_id, kind, content_type, file_name, bytes).await {
+        Ok(()) => back_to_documents(Some(kind), None),
+        Err(StoreError::NotEditable) => Redirect::to("/register/status").into_response(),
+        Err(StoreError::Missing) => Redirect::to("/register?error=no_application").into_response(),
+        Err(StoreError::Internal(e)) => {
+            crate::error::AppError::internal(e);
+            back_to_documents(Some(kind), Some("internal"))
+        }
+    }
+}
+
+enum StoreError {
+    Missing,
+    NotEditable,
+    Internal(String),
+}
+
+async fn store_document(
+    state: &AppState,
+    reg_id: Uuid,
+    kind: DocumentKind,
+    content_type: &'static str,
+    file_name: String,
+    bytes: Vec<u8>,
+) -> Result<(), StoreError> {
+    use sha2::{Digest, Sha256};
+    let status = repo::status(&state.db, reg_id)
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    match status {
+        None => return Err(StoreError::Missing),
+        Some(s) if !s.editable() => return Err(StoreError::NotEditable),
+        Some(_) => {}
+    }
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let key = format!(
+        "registrations/{reg_id}/{}-{}",
+        kind.as_str(),
+        Uuid::now_v7()
+    );
+    let size = bytes.len() as i32;
+    state
+        .documents
+        .put(&key, Bytes::from(bytes))
+        .await
+        .map_err(|e| StoreError::Internal(format!("document store: {e}")))?;
+    let saved = repo::save_document(
+        &state.db,
+        reg_id,
+        repo::NewDocument {
+            kind,
+            storage_key: &key,
+            content_type,
+            size_bytes: size,
+            sha256: &sha256,
+            file_name: &file_name,
+        },
+    )
+    .await;
+    match saved {
+        Ok(repo::Saved::Done) => {
+            // The replaced file, if any, was listed as an orphan in the same
+            // transaction; delete it now (or at the next sweep).
+            let _ = state.documents.sweep_orphans(&state.db).await;
+            Ok(())
+        }
+        Ok(repo::Saved::NotEditable) => {
+            let _ = state.documents.delete(&key).await;
+            Err(StoreError::NotEditable)
+        }
+        Err(e) => {
+            let _ = state.documents.delete(&key).await;
+            Err(StoreError::Internal(e.to_string()))
+        }
+    }
+}
+
+async fn serve(state: &AppState, reg_id: Uuid, kind: &str) -> Response {
+    let Some(kind) = DocumentKind::parse(kind) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let doc = match repo::document_file(&state.db, reg_id, kind).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            crate::error::AppError::internal(e);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let bytes = match state.documents.get(&doc.storage_key).await {
+        Ok(b) => b,
+        Err(e) => {
+            crate::error::AppError::internal(format!("document store: {e}"));
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    if let Ok(ct) = HeaderValue::from_str(&doc.content_type) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    let ext = match doc.content_type.as_str() {
+        "image/png" => "png",
+        "application/pdf" => "pdf",
+        _ => "jpg",
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}.{ext}\"", kind.as_str())) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    // Our own pages show PDFs in a frame; nobody else may.
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+        ),
+    );
+    res
+}
+
+/// `GET /register/files/{kind}`: the applicant's own document.
+pub async fn applicant_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(kind): Path<String>,
+) -> Response {
+    match repo::session_registration(&session).await {
+        Ok(Some(reg_id)) => serve(&state, reg_id, &kind).await,
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `GET /operator/reviews/{id}/files/{kind}`: any application's document, for operators.
+pub async fn operator_file(
+    State(state): State<AppState>,
+    principal: Option<axum::Extension<Principal>>,
+    Path((id, kind)): Path<(Uuid, String)>,
+) -> Response {
+    match principal {
+        Some(axum::Extension(p))
+            if p.account.kind == AccountKind::Operator && p.auth.stage == Stage::SignedIn =>
+        {
+            serve(&state, id, &kind).await
+        }
+        _ => StatusCode::FORBIDDEN.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_content_not_name() {
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        // An executable named .jpg.
+        assert_eq!(sniff(b"\x7fELF\x02\x01\x01"), None);
+        assert_eq!(sniff(b"MZ\x90\0"), None);
+        assert_eq!(sniff(b"<svg xmlns="), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_controls() {
+        assert_eq!(clean_file_name("C:\\Users\\a\\licence.jpg"), "licence.jpg");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("a\u{0}b\nc.pdf"), "abc.pdf");
+        assert_eq!(clean_file_name(""), "document");
+        assert_eq!(clean_file_name(&"x".repeat(500)).chars().count(), 120);
+    }
+}

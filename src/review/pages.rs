@@ -1,0 +1,549 @@
+//! `/operator/reviews` (the queue) and `/operator/reviews/{id}` (one application).
+use super::api::{
+    ApproveApplication, RejectApplication, StartReview, get_review_detail, review_queue,
+};
+use super::{QueueFilter, QueuePage, ReviewDetail};
+use crate::i18n::*;
+use crate::registration::catalog::{self, REASONS, SUBJECTS};
+use crate::registration::pages::{DocumentPreview, field_label, field_value, human_size};
+use crate::registration::{DocumentKind, Status};
+use crate::ui::{AppErrorView, FormError, code_text, field_code, last_error};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn is_zh(i18n: leptos_i18n::I18nContext<Locale>) -> bool {
+    i18n.get_locale() == Locale::zh_CN
+}
+
+/// "45 min", "3 h", "2 d".
+pub fn age_text(secs: i64, zh: bool) -> String {
+    let (n, unit_en, unit_zh) = if secs < 3600 {
+        ((secs / 60).max(1), "min", "分钟")
+    } else if secs < 86_400 {
+        (secs / 3600, "h", "小时")
+    } else {
+        (secs / 86_400, "d", "天")
+    };
+    if zh {
+        format!("{n} {unit_zh}")
+    } else {
+        format!("{n} {unit_en}")
+    }
+}
+
+pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, s: Status) -> &'static str {
+    match s {
+        Status::Draft => t_string!(i18n, review.status_draft),
+        Status::Submitted => t_string!(i18n, review.status_submitted),
+        Status::InReview => t_string!(i18n, review.status_in_review),
+        Status::Rejected => t_string!(i18n, review.status_rejected),
+        Status::Approved => t_string!(i18n, review.status_approved),
+    }
+}
+
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = move || QueueFilter::parse(&query.read().get("filter").unwrap_or_default());
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+    };
+    let data = Resource::new(
+        move || (filter(), page()),
+        |(f, p)| review_queue(f.as_str().to_owned(), p),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, review.title) />
+        <section class="page" data-page="review-queue">
+            <h1>{t!(i18n, review.title)}</h1>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(q) => view! { <Queue q /> }.into_any(),
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Queue(q: QueuePage) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = is_zh(i18n);
+    let tab = move |f: QueueFilter, count: i64| {
+        let current = q.filter == f;
+        view! {
+            <a
+                href=format!("/operator/reviews?filter={}", f.as_str())
+                class="tabs__tab"
+                aria-current=current.then_some("page")
+                data-filter=f.as_str()
+            >
+                {move || match f {
+                    QueueFilter::Pending => t_string!(i18n, review.filter_pending),
+                    QueueFilter::Rejected => t_string!(i18n, review.filter_rejected),
+                    QueueFilter::Approved => t_string!(i18n, review.filter_approved),
+                }}
+                " "
+                <span class="badge">{count}</span>
+            </a>
+        }
+    };
+    let filter = q.filter;
+    view! {
+        <nav class="tabs" aria-label=move || t_string!(i18n, review.filters)>
+            {tab(QueueFilter::Pending, q.pending)}
+            {tab(QueueFilter::Rejected, q.rejected)}
+            {tab(QueueFilter::Approved, q.approved)}
+        </nav>
+        {if q.items.is_empty() {
+            view! { <p class="empty">{t!(i18n, review.empty)}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table" data-table="reviews">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, review.col_organisation)}</th>
+                                <th scope="col">{t!(i18n, review.col_credit_code)}</th>
+                                <th scope="col">{t!(i18n, review.col_admin)}</th>
+                                <th scope="col">{t!(i18n, review.col_submitted)}</th>
+                                <th scope="col">{t!(i18n, review.col_age)}</th>
+                                <th scope="col">{t!(i18n, review.col_status)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {q
+                                .items
+                                .into_iter()
+                                .map(|item| {
+                                    let href = format!("/operator/reviews/{}", item.id);
+                                    let resubmitted = item.submission_no > 1;
+                                    view! {
+                                        <tr data-id=item.id.clone()>
+                                            <td>
+                                                <A href=href>{item.org_name.clone()}</A>
+                                                {resubmitted
+                                                    .then(|| {
+                                                        view! {
+                                                            <span class="badge badge--info">
+                                                                {t!(i18n, review.resubmission, n = item.submission_no)}
+                                                            </span>
+                                                        }
+                                                    })}
+                                            </td>
+                                            <td class="mono">{item.credit_code.clone()}</td>
+                                            <td>{item.admin_name.clone()}</td>
+                                            <td>
+                                                {item
+                                                    .submitted_at
+                                                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())}
+                                            </td>
+                                            <td>{age_text(item.age_secs, zh)}</td>
+                                            <td>
+                                                <span class=format!("status-badge status-badge--{}", item.status.as_str())>
+                                                    {move || status_text(i18n, item.status)}
+                                                </span>
+                                                {item
+                                                    .reviewer_name
+                                                    .clone()
+                                                    .map(|n| view! { <span class="muted">" · " {n}</span> })}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <nav class="pager" aria-label=move || t_string!(i18n, review.pages)>
+                    {(q.page > 1)
+                        .then(|| {
+                            view! {
+                                <a href=format!(
+                                    "/operator/reviews?filter={}&page={}",
+                                    filter.as_str(),
+                                    q.page - 1,
+                                )>{t!(i18n, review.previous)}</a>
+                            }
+                        })}
+                    <span>{t!(i18n, review.page_of, page = q.page, pages = q.pages)}</span>
+                    {(q.page < q.pages)
+                        .then(|| {
+                            view! {
+                                <a href=format!(
+                                    "/operator/reviews?filter={}&page={}",
+                                    filter.as_str(),
+                                    q.page + 1,
+                                )>{t!(i18n, review.next)}</a>
+                            }
+                        })}
+                </nav>
+            }
+                .into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn ReviewDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let start = ServerAction::<StartReview>::new();
+    let approve = ServerAction::<ApproveApplication>::new();
+    let reject = ServerAction::<RejectApplication>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                start.version().get() + approve.version().get() + reject.version().get(),
+            )
+        },
+        |(id, _)| get_review_detail(id),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, review.detail_title) />
+        <section class="page" data-page="review-detail">
+            <p>
+                <A href="/operator/reviews">{t!(i18n, review.back_to_queue)}</A>
+            </p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <Detail d start approve reject /> }.into_any(),
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+const FIELD_GROUPS: &[&[&str]] = &[
+    &[
+        "org_name",
+        "credit_code",
+        "industry",
+        "size_band",
+        "province",
+        "city",
+        "address",
+    ],
+    &["admin_name", "admin_mobile", "admin_email"],
+    &["legal_name", "legal_id_number", "admin_is_legal"],
+];
+
+#[component]
+fn Detail(
+    d: ReviewDetail,
+    start: ServerAction<StartReview>,
+    approve: ServerAction<ApproveApplication>,
+    reject: ServerAction<RejectApplication>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = is_zh(i18n);
+    let a = d.application.clone();
+    let status = a.status;
+    let pending = status.pending();
+    let changed = d.changed.clone();
+    let submission_no = a.submission_no;
+    let start_error = last_error(start);
+    let approve_error = last_error(approve);
+    let reject_error = last_error(reject);
+    view! {
+        <header class="detail__header">
+            <h1>{a.org_name.clone()}</h1>
+            <span class=format!("status-badge status-badge--{}", status.as_str()) data-status=status.as_str()>
+                {move || status_text(i18n, status)}
+            </span>
+        </header>
+        <p class="muted">
+            {t!(i18n, review.submission_line, n = submission_no, at = a.submitted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default())}
+            {d.reviewer_name.clone().map(|n| view! { " · " {t!(i18n, review.reviewer, name = n)} })}
+        </p>
+        {(submission_no > 1)
+            .then(|| {
+                let changed = changed.clone();
+                view! {
+                    <div class="notice notice--info" data-state="changes">
+                        <p>
+                            <strong>{t!(i18n, review.changed_heading)}</strong>
+                        </p>
+                        {if changed.is_empty() {
+                            view! { <p>{t!(i18n, review.nothing_changed)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="changes">
+                                    {changed
+                                        .iter()
+                                        .map(|f| {
+                                            view! { <li data-field=f.clone()>{field_label(i18n, f)}</li> }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }}
+                    </div>
+                }
+            })}
+        <div class="detail__grid">
+            <div>
+                {FIELD_GROUPS
+                    .iter()
+                    .map(|fields| {
+                        view! {
+                            <dl class="summary__list">
+                                {fields
+                                    .iter()
+                                    .map(|f| {
+                                        let is_changed = submission_no > 1 && changed.iter().any(|c| c == f);
+                                        let value = match *f {
+                                            "admin_is_legal" => {
+                                                if a.admin_is_legal {
+                                                    t_string!(i18n, review.yes).to_string()
+                                                } else {
+                                                    t_string!(i18n, review.no).to_string()
+                                                }
+                                            }
+                                            other => field_value(&a, other, zh),
+                                        };
+                                        view! {
+                                            <dt>{field_label(i18n, f)}</dt>
+                                            <dd class:changed=is_changed data-field=*f>
+                                                {value}
+                                                {(*f == "credit_code" && !d.credit_code_checksum_ok)
+                                                    .then(|| {
+                                                        view! {
+                                                            <span class="badge badge--warning">
+                                                                {t!(i18n, review.checksum_fails)}
+                                                            </span>
+                                                        }
+                                                    })}
+                                            </dd>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </dl>
+                        }
+                    })
+                    .collect_view()}
+                <p class="muted" data-identity=d.identity_check.clone().unwrap_or_default()>
+                    {t!(i18n, review.identity_check)}
+                    " "
+                    {match d.identity_check.as_deref() {
+                        Some("verified") => t_string!(i18n, review.identity_verified),
+                        Some(s) if s.starts_with("failed") => t_string!(i18n, review.identity_failed),
+                        _ => t_string!(i18n, review.identity_manual),
+                    }}
+                </p>
+            </div>
+            <ul class="documents documents--review">
+                {DocumentKind::ALL
+                    .into_iter()
+                    .map(|k| {
+                        let doc = a.document(k).cloned();
+                        let is_changed = submission_no > 1 && changed.iter().any(|c| c == k.as_str());
+                        let src = format!("/operator/reviews/{}/files/{}", d.id, k.as_str());
+                        let title = field_label(i18n, k.as_str());
+                        view! {
+                            <li class="document" class:changed=is_changed data-kind=k.as_str()>
+                                <h2 class="document__title">{title.clone()}</h2>
+                                {match doc {
+                                    Some(doc) => {
+                                        view! {
+                                            <DocumentPreview src=src.clone() doc=doc.clone() title=title.clone() />
+                                            <p class="document__meta">
+                                                {doc.file_name.clone()}
+                                                " · "
+                                                {human_size(doc.size_bytes)}
+                                                " · "
+                                                <a href=src target="_blank" rel="noopener">
+                                                    {t!(i18n, review.open_full)}
+                                                </a>
+                                            </p>
+                                        }
+                                            .into_any()
+                                    }
+                                    None => view! { <p class="muted">{t!(i18n, review.no_document)}</p> }.into_any(),
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+        {pending
+            .then(|| {
+                let id = d.id.clone();
+                let id2 = d.id.clone();
+                let id3 = d.id.clone();
+                view! {
+                    <section class="decision" data-state="decision">
+                        <h2>{t!(i18n, review.decide)}</h2>
+                        {(status == Status::Submitted)
+                            .then(|| {
+                                view! {
+                                    <ActionForm action=start>
+                                        <input type="hidden" name="id" value=id.clone() />
+                                        <input type="hidden" name="submission_no" value=submission_no />
+                                        <FormError error=start_error />
+                                        <button type="submit" class="button" data-action="start-review">
+                                            {t!(i18n, review.start_review)}
+                                        </button>
+                                    </ActionForm>
+                                }
+                            })}
+                        <div class="decision__forms">
+                            <ActionForm action=approve attr:class="decision__approve">
+                                <input type="hidden" name="id" value=id2 />
+                                <input type="hidden" name="submission_no" value=submission_no />
+                                <h3>{t!(i18n, review.approve_heading)}</h3>
+                                <p class="muted">{t!(i18n, review.approve_body)}</p>
+                                {move || {
+                                    approve_error
+                                        .get()
+                                        .map(|e| {
+                                            let code = e.field_code("decision").map(str::to_owned);
+                                            match code {
+                                                Some(code) => view! {
+                                                    <p class="notice notice--warning" role="alert" data-code=code.clone()>
+                                                        {code_text(i18n.get_locale(), &code)}
+                                                    </p>
+                                                }.into_any(),
+                                                None => view! { <AppErrorView error=e /> }.into_any(),
+                                            }
+                                        })
+                                }}
+                                <label class="check">
+                                    <input type="checkbox" name="confirm" value="yes" required=true />
+                                    <span>{t!(i18n, review.approve_confirm)}</span>
+                                </label>
+                                <button type="submit" class="button button--primary" data-action="approve" disabled=move || approve.pending().get()>
+                                    {t!(i18n, review.approve)}
+                                </button>
+                            </ActionForm>
+                            <ActionForm action=reject attr:class="decision__reject">
+                                <input type="hidden" name="id" value=id3 />
+                                <input type="hidden" name="submission_no" value=submission_no />
+                                <h3>{t!(i18n, review.reject_heading)}</h3>
+                                {move || {
+                                    reject_error
+                                        .get()
+                                        .map(|e| {
+                                            let code = e
+                                                .field_code("decision")
+                                                .or_else(|| e.field_code("reasons"))
+                                                .or_else(|| e.field_code("note"))
+                                                .map(str::to_owned);
+                                            match code {
+                                                Some(code) => view! {
+                                                    <p class="notice notice--warning" role="alert" data-code=code.clone()>
+                                                        {code_text(i18n.get_locale(), &code)}
+                                                    </p>
+                                                }.into_any(),
+                                                None => view! { <AppErrorView error=e /> }.into_any(),
+                                            }
+                                        })
+                                }}
+                                <div class="reason-groups">
+                                    {SUBJECTS
+                                        .iter()
+                                        .map(|(subject, _, _)| {
+                                            let subject = *subject;
+                                            view! {
+                                                <fieldset class="reason-group" data-subject=subject>
+                                                    <legend>{move || catalog::label(SUBJECTS, subject, is_zh(i18n)).unwrap_or(subject)}</legend>
+                                                    {catalog::reasons_for(subject)
+                                                        .iter()
+                                                        .map(|reason| {
+                                                            let value = format!("{subject}:{reason}");
+                                                            let reason = *reason;
+                                                            view! {
+                                                                <label class="check check--small">
+                                                                    <input type="checkbox" name="reasons[]" value=value />
+                                                                    <span>{move || catalog::label(REASONS, reason, is_zh(i18n)).unwrap_or(reason)}</span>
+                                                                </label>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </fieldset>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                                <div class="field">
+                                    <label class="field__label" for="field-note">{t!(i18n, review.note)}</label>
+                                    <p class="field__hint" id="field-note-hint">{t!(i18n, review.note_hint)}</p>
+                                    <textarea class="field__input" id="field-note" name="note" rows="3" maxlength="1000" aria-describedby="field-note-hint"></textarea>
+                                    {move || field_code(reject_error, "note").get().map(|c| view! { <p class="field__error">{code_text(i18n.get_locale(), &c)}</p> })}
+                                </div>
+                                <button type="submit" class="button button--danger" data-action="reject" disabled=move || reject.pending().get()>
+                                    {t!(i18n, review.reject)}
+                                </button>
+                            </ActionForm>
+                        </div>
+                    </section>
+                }
+            })}
+        {(status == Status::Approved)
+            .then(|| view! { <p class="notice notice--success" data-state="approved">{t!(i18n, review.approved_note)}</p> })}
+        <section class="history">
+            <h2>{t!(i18n, review.history)}</h2>
+            {if d.decisions.is_empty() {
+                view! { <p class="muted">{t!(i18n, review.no_history)}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="history__list">
+                        {d
+                            .decisions
+                            .iter()
+                            .map(|dec| {
+                                let dec = dec.clone();
+                                let approved = dec.decision == "approved";
+                                view! {
+                                    <li data-decision=dec.decision.clone()>
+                                        <p>
+                                            <strong>
+                                                {move || if approved { t_string!(i18n, review.status_approved) } else { t_string!(i18n, review.status_rejected) }}
+                                            </strong>
+                                            " · "
+                                            {t!(i18n, review.submission_short, n = dec.submission_no)}
+                                            " · "
+                                            {dec.decided_at.format("%Y-%m-%d %H:%M UTC").to_string()}
+                                            " · "
+                                            {dec.operator_name.clone().unwrap_or_default()}
+                                        </p>
+                                        <ul>
+                                            {dec
+                                                .reasons
+                                                .iter()
+                                                .map(|r| {
+                                                    let r = r.clone();
+                                                    view! { <li>{move || catalog::reason_sentence(&r.subject, &r.reason, is_zh(i18n))}</li> }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                        {(!dec.note.is_empty()).then(|| view! { <p class="muted">{dec.note.clone()}</p> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
