@@ -25,7 +25,12 @@ const HIGH_IP_LIMITS: [(&str, &str); 2] = [
     ("AUTH_IP_LOCK_AFTER", "100000"),
 ];
 
-async fn sign_in_as(b: &mut Browser<'_>, kind: &str, identifier: &str, password: &str) -> Answer {
+pub(crate) async fn sign_in_as(
+    b: &mut Browser<'_>,
+    kind: &str,
+    identifier: &str,
+    password: &str,
+) -> Answer {
     b.call(
         "sign_in",
         &[
@@ -102,7 +107,7 @@ fn code_at(seed: &[u8], step: u64) -> String {
 }
 
 /// A second factor switched on through the security page.
-struct Enrolled {
+pub(crate) struct Enrolled {
     seed: Vec<u8>,
     /// As shown to type by hand.
     secret: String,
@@ -114,7 +119,7 @@ struct Enrolled {
 
 /// Enrols the signed-in (`must_enrol`) browser. Confirms with the previous
 /// step's code, so the current and next steps are still unused afterwards.
-async fn enrol(b: &mut Browser<'_>) -> Enrolled {
+pub(crate) async fn enrol(b: &mut Browser<'_>) -> Enrolled {
     let step = step_with_at_least(5.0).await;
     let started = b.call("start_enrolment", &[]).await;
     assert_eq!(started.status, 200, "{}", started.text);

@@ -12,4 +12,5 @@ mod health;
 mod locale;
 mod notify;
 mod pages;
+mod registration;
 mod security;
