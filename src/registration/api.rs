@@ -4,6 +4,9 @@
 //!
 //! Every step saves what was typed before it validates, so a step that does
 //! not pass loses nothing; `intent = back` saves without validating.
+// One argument per form field keeps the forms plain HTML; the server macro
+// also generates client code with the same arguments.
+#![allow(clippy::too_many_arguments)]
 use super::{Application, CodeSent};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -22,7 +25,6 @@ pub async fn get_application() -> Result<Option<Application>, AppError> {
 
 /// Step 1: the organisation.
 #[server(prefix = "/api", endpoint = "registration_organisation")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_organisation(
     #[server(default)] org_name: String,
     #[server(default)] industry: String,
@@ -261,35 +263,25 @@ mod imp {
 
     /// Checks the organisation fields; the credit code's own problems are
     /// reported under `credit_code`.
-    fn check_organisation(
-        errors: &mut FieldErrors,
-        org_name: &str,
-        industry: &str,
-        size_band: &str,
-        credit_code: &str,
-        confirmed: bool,
-        province: &str,
-        city: &str,
-        address: &str,
-    ) {
-        length(errors, "org_name", org_name, 128);
-        if org_name.chars().count() == 1 {
+    fn check_organisation(errors: &mut FieldErrors, f: &OrganisationFields<'_>) {
+        length(errors, "org_name", f.org_name, 128);
+        if f.org_name.chars().count() == 1 {
             errors.push("org_name", "registration.name_too_short");
         }
-        choice(errors, "industry", industry, INDUSTRIES);
-        choice(errors, "size_band", size_band, SIZE_BANDS);
-        match CreditCode::parse_allowing_bad_checksum(credit_code) {
+        choice(errors, "industry", f.industry, INDUSTRIES);
+        choice(errors, "size_band", f.size_band, SIZE_BANDS);
+        match CreditCode::parse_allowing_bad_checksum(f.credit_code) {
             Ok((_, true)) => {}
             // A few early pilot codes are legal and fail the checksum.
-            Ok((_, false)) if confirmed => {}
+            Ok((_, false)) if f.credit_code_confirmed => {}
             Ok((_, false)) => errors.push("credit_code", "credit_code.checksum_confirm"),
             Err(e) => {
                 errors.check::<(), _>("credit_code", Err(e));
             }
         }
-        choice(errors, "province", province, PROVINCES);
-        length(errors, "city", city, 64);
-        length(errors, "address", address, 200);
+        choice(errors, "province", f.province, PROVINCES);
+        length(errors, "city", f.city, 64);
+        length(errors, "address", f.address, 200);
     }
 
     pub async fn save_organisation(input: OrganisationInput) -> Result<(), AppError> {
@@ -317,17 +309,7 @@ mod imp {
             return Ok(());
         }
         let mut errors = FieldErrors::new();
-        check_organisation(
-            &mut errors,
-            org_name,
-            fields.industry,
-            fields.size_band,
-            &credit_code,
-            confirmed,
-            fields.province,
-            city,
-            address,
-        );
+        check_organisation(&mut errors, &fields);
         if errors.is_empty() {
             let mut conn = state.db.acquire().await?;
             if repo::credit_code_taken(&mut conn, &credit_code, row.id).await? {
@@ -455,20 +437,20 @@ mod imp {
         // A new password is taken only when it is valid and confirmed; it is
         // never kept in clear, so an invalid one is simply not saved.
         let mut hash = None;
-        if !password.is_empty() {
-            if let Some(p) = errors.check("password", Password::parse(&password)) {
-                if password != password_confirm {
-                    errors.push("password_confirm", "password.mismatch");
-                } else {
-                    hash = Some(state.hasher.hash(p.expose().to_owned()).await.map_err(
-                        |e| match e {
-                            crate::auth::password::HashError::Busy => {
-                                AppError::too_many_requests(Some(1))
-                            }
-                            other => AppError::internal(other),
-                        },
-                    )?);
-                }
+        if !password.is_empty()
+            && let Some(p) = errors.check("password", Password::parse(&password))
+        {
+            if password != password_confirm {
+                errors.push("password_confirm", "password.mismatch");
+            } else {
+                hash = Some(state.hasher.hash(p.expose().to_owned()).await.map_err(
+                    |e| match e {
+                        crate::auth::password::HashError::Busy => {
+                            AppError::too_many_requests(Some(1))
+                        }
+                        other => AppError::internal(other),
+                    },
+                )?);
             }
         }
         done(repo::save_administrator(&state.db, row.id, name, hash.as_deref()).await?)?;
@@ -559,14 +541,16 @@ mod imp {
         let mut errors = FieldErrors::new();
         check_organisation(
             &mut errors,
-            row.org_name.trim(),
-            &row.industry,
-            &row.size_band,
-            &row.credit_code,
-            row.credit_code_confirmed,
-            &row.province,
-            &row.city,
-            &row.address,
+            &OrganisationFields {
+                org_name: row.org_name.trim(),
+                industry: &row.industry,
+                size_band: &row.size_band,
+                credit_code: &row.credit_code,
+                credit_code_confirmed: row.credit_code_confirmed,
+                province: &row.province,
+                city: &row.city,
+                address: &row.address,
+            },
         );
         check_administrator(&mut errors, row);
         check_legal(&mut errors, &row.legal_name, &row.legal_id_number);
