@@ -63,16 +63,17 @@ async fn unknown_paths_get_a_translated_404(db: PgPool) {
 }
 
 #[sqlx::test]
-async fn features_not_built_yet_say_so(db: PgPool) {
+async fn the_registration_page_lists_what_to_prepare_in_both_languages(db: PgPool) {
     let app = spawn_app(db).await;
-    for path in ["/register"] {
-        let res = app.get_with_language(path, "en").await;
-        assert_eq!(res.status(), 200, "{path}");
-        assert!(
-            res.text().await.unwrap().contains("Not available yet"),
-            "{path}"
-        );
-    }
+    let en = app.get_with_language("/register", "en").await;
+    assert_eq!(en.status(), 200);
+    let en = en.text().await.unwrap();
+    assert!(en.contains("Before you start, have these ready"), "{en}");
+    assert!(en.contains("bank account opening permit"));
+    assert!(!en.contains("Not available yet"));
+    let zh = app.get_with_language("/register", "zh-CN").await.text().await.unwrap();
+    assert!(zh.contains("开始之前,请准备好以下材料"), "{zh}");
+    assert!(zh.contains("营业执照或组织机构代码证"));
 }
 
 #[sqlx::test]
