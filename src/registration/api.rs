@@ -223,11 +223,16 @@ mod imp {
 
     pub async fn start() -> Result<(), AppError> {
         let state = app_state()?;
-        if let Some(id) = current_id(&state).await? {
-            let status = repo::status(&state.db, id).await?;
-            leptos_axum::redirect(match status {
-                Some(s) if s.editable() => Step::Organisation.path(),
-                _ => "/register/status",
+        // Go on with this browser's application, unless it is approved
+        // (then this is another organisation's application).
+        if let Some(id) = current_id(&state).await?
+            && let Some(status) = repo::status(&state.db, id).await?
+            && status != Status::Approved
+        {
+            leptos_axum::redirect(if status.editable() {
+                Step::Organisation.path()
+            } else {
+                "/register/status"
             });
             return Ok(());
         }

@@ -73,7 +73,7 @@ pub fn RegisterPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let app = current.await.ok().flatten();
-                    let resuming = app.is_some();
+                    let resuming = app.is_some_and(|a| a.status != Status::Approved);
                     view! {
                         <ActionForm action=start>
                             <div class="form__actions">

@@ -71,7 +71,12 @@ async fn the_registration_page_lists_what_to_prepare_in_both_languages(db: PgPoo
     assert!(en.contains("Before you start, have these ready"), "{en}");
     assert!(en.contains("bank account opening permit"));
     assert!(!en.contains("Not available yet"));
-    let zh = app.get_with_language("/register", "zh-CN").await.text().await.unwrap();
+    let zh = app
+        .get_with_language("/register", "zh-CN")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(zh.contains("开始之前,请准备好以下材料"), "{zh}");
     assert!(zh.contains("营业执照或组织机构代码证"));
 }

@@ -338,6 +338,11 @@ async fn an_approved_application_becomes_an_organisation_with_its_root_departmen
         .await
         .unwrap();
     assert_eq!(orgs, 1);
+    // The same browser can then apply for another organisation.
+    ok(&applicant.call("registration_start", &[]).await);
+    let fresh = application(&mut applicant).await;
+    assert_eq!(fresh["status"], "draft");
+    assert_eq!(fresh["org_name"], "");
 }
 
 #[sqlx::test]
