@@ -31,15 +31,20 @@ MAIL_WEB_PORT="${E2E_MAILDEV_PORT:-3180}"
 end2end/node_modules/.bin/maildev --smtp "$MAIL_SMTP_PORT" --web "$MAIL_WEB_PORT" --ip 127.0.0.1 \
   >target/e2e-maildev.log 2>&1 &
 maildev=$!
+# Text messages go to a loopback HTTP gateway the specs read.
+SMS_SINK_PORT="${E2E_SMS_PORT:-3190}"
+node end2end/sms-sink.mjs "$SMS_SINK_PORT" 127.0.0.1 >target/e2e-sms.log 2>&1 &
+sms_sink=$!
 say "starting the server on 127.0.0.1:$E2E_PORT (log: $log)"
 DATABASE_URL="$E2E_DATABASE_URL" \
   PUBLIC_BASE_URL="http://127.0.0.1:$E2E_PORT" \
   SMTP_URL="smtp://127.0.0.1:$MAIL_SMTP_PORT" MAIL_FROM="Orgdesk <no-reply@orgdesk.test>" \
+  SMS_GATEWAY_URL="http://127.0.0.1:$SMS_SINK_PORT/" \
   LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
   target/debug/orgdesk serve >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" "$maildev" 2>/dev/null || true; wait "$server" "$maildev" 2>/dev/null || true' EXIT
+trap 'kill "$server" "$maildev" "$sms_sink" 2>/dev/null || true; wait "$server" "$maildev" "$sms_sink" 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1; then break; fi
@@ -56,5 +61,6 @@ server_log="$PWD/$log"
 server_bin="$PWD/target/debug/orgdesk"
 (cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" \
   ORGDESK_SERVER_LOG="$server_log" ORGDESK_MAILDEV="http://127.0.0.1:$MAIL_WEB_PORT" \
+  ORGDESK_SMS_SINK="http://127.0.0.1:$SMS_SINK_PORT" \
   ORGDESK_DATABASE_URL="$E2E_DATABASE_URL" ORGDESK_BIN="$server_bin" \
   npx playwright test)

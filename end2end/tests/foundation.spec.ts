@@ -1,9 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-/** Waits until the client has taken over the server-rendered page. */
-async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-}
+import { hydrated } from "./helpers";
 
 function collectProblems(page: Page): string[] {
   const problems: string[] = [];
@@ -47,7 +43,8 @@ test.describe("with JavaScript", () => {
     await page.evaluate(() => ((window as any).__sameDocument = true));
     await page.getByRole("link", { name: "Register your organisation" }).click();
     await expect(page).toHaveURL(/\/register$/);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not available yet");
+    await expect(page.locator('[data-page="register"]')).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Register your organisation");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   });
 

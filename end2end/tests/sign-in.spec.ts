@@ -1,69 +1,17 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { ORGDESK_BIN, SERVER_LOG, base32Decode, hydrated, mails, nextCode } from "./helpers";
 
 // The first operator is created once per server (the setup link works once),
 // so the steps run in order in one worker.
 test.describe.configure({ mode: "serial", timeout: 120_000 });
 test.use({ locale: "en-US" });
 
-const SERVER_LOG = process.env.ORGDESK_SERVER_LOG ?? "../target/e2e-server.log";
-const MAILDEV = process.env.ORGDESK_MAILDEV ?? "http://127.0.0.1:3180";
 const EMAIL = "ops@orgdesk.example";
 const NAME = "Platform Ops";
 const PASSWORD = "purple-otter-meadow-42";
 const NEW_PASSWORD = "quiet-harbour-lantern-77";
-
-async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-}
-
-function base32Decode(input: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const clean = input.replace(/[\s=]/g, "").toUpperCase();
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of clean) {
-    const idx = alphabet.indexOf(ch);
-    if (idx < 0) throw new Error(`not base32: ${ch}`);
-    value = (value << 5) | idx;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits) for one 30 s step. */
-function totp(secret: Buffer, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return code.toString().padStart(6, "0");
-}
-
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-
-/** The server accepts one step either side and never the same step twice:
- * use the newest acceptable step, waiting when it was already used. */
-const lastStep = new Map<string, number>();
-async function nextCode(secret: Buffer): Promise<string> {
-  const key = secret.toString("hex");
-  for (;;) {
-    const step = currentStep() + 1;
-    if (step > (lastStep.get(key) ?? 0)) {
-      lastStep.set(key, step);
-      return totp(secret, step);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 let secret: Buffer;
 let recoveryCodes: string[] = [];
@@ -169,7 +117,7 @@ test("a recovery code signs in instead of the app, once", async ({ page }) => {
 });
 
 test("a forgotten password is reset with an emailed code, and the app is still asked for", async ({ page }) => {
-  const before = await (await page.request.get(`${MAILDEV}/api/email`)).json();
+  const before = await mails(page.request);
   await page.goto("/operator/login");
   await hydrated(page);
   await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -181,10 +129,9 @@ test("a forgotten password is reset with an emailed code, and the app is still a
 
   let code = "";
   await expect(async () => {
-    const mails: { to: { address: string }[]; text: string }[] = await (
-      await page.request.get(`${MAILDEV}/api/email`)
-    ).json();
-    const fresh = mails.slice(before.length).filter((m) => m.to.some((t) => t.address === EMAIL));
+    const fresh = (await mails(page.request))
+      .slice(before.length)
+      .filter((m) => m.to.some((t) => t.address === EMAIL));
     const match = fresh.at(-1)?.text.match(/\b(\d{6})\b/);
     expect(match).toBeTruthy();
     code = match![1];
@@ -214,7 +161,7 @@ test("an administrator enrols, an operator resets their lost second factor, and 
   const adminPassword = "amber-falcon-orchard-19";
   // Organisations come from approved registrations; the CLI makes one directly.
   execFileSync(
-    process.env.ORGDESK_BIN ?? "../target/debug/orgdesk",
+    ORGDESK_BIN,
     ["org", "create", "--name", "Acme 示例科技", "--admin-name", "Zhang San", "--admin-email", adminEmail],
     { input: `${adminPassword}\n`, env: { ...process.env, DATABASE_URL: process.env.ORGDESK_DATABASE_URL } },
   );

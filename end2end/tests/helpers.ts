@@ -1,0 +1,122 @@
+// Shared pieces of the browser specs: hydration, authenticator codes, and
+// reading what the server under test sent by email (maildev) and by text
+// message (end2end/sms-sink.mjs).
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+
+export const SERVER_LOG = process.env.ORGDESK_SERVER_LOG ?? "../target/e2e-server.log";
+export const MAILDEV = process.env.ORGDESK_MAILDEV ?? "http://127.0.0.1:3180";
+export const SMS_SINK = process.env.ORGDESK_SMS_SINK ?? "http://127.0.0.1:3190";
+export const ORGDESK_BIN = process.env.ORGDESK_BIN ?? "../target/debug/orgdesk";
+export const DATABASE_URL = process.env.ORGDESK_DATABASE_URL;
+
+/** Waits until the client has taken over the server-rendered page: a click
+ * before that is lost. The first page of a browser context compiles the
+ * debug build's wasm (about 18 MB): some 5 s alone, longer while the other
+ * worker keeps both cores busy. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+export function base32Decode(input: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = input.replace(/[\s=]/g, "").toUpperCase();
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of clean) {
+    const idx = alphabet.indexOf(ch);
+    if (idx < 0) throw new Error(`not base32: ${ch}`);
+    value = (value << 5) | idx;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits) for one 30 s step. */
+export function totp(secret: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, "0");
+}
+
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+/** The server accepts one step either side and never the same step twice:
+ * use the newest acceptable step, waiting when it was already used. */
+const lastStep = new Map<string, number>();
+export async function nextCode(secret: Buffer): Promise<string> {
+  const key = secret.toString("hex");
+  for (;;) {
+    const step = currentStep() + 1;
+    if (step > (lastStep.get(key) ?? 0)) {
+      lastStep.set(key, step);
+      return totp(secret, step);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export type Mail = {
+  subject: string;
+  text: string;
+  to: { address: string }[];
+};
+
+/** Every message maildev received, oldest first. */
+export async function mails(request: APIRequestContext): Promise<Mail[]> {
+  return (await request.get(`${MAILDEV}/api/email`)).json();
+}
+
+/** Waits for a message to `address` that `match` accepts (the outbox sends
+ * asynchronously), and returns the newest such message. */
+export async function waitForMail(
+  request: APIRequestContext,
+  address: string,
+  match: (m: Mail) => boolean = () => true,
+  timeout = 20_000,
+): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect(async () => {
+    const all = await mails(request);
+    found = all.filter((m) => m.to.some((t) => t.address === address) && match(m)).at(-1);
+    expect(found, `a message to ${address}`).toBeTruthy();
+  }).toPass({ timeout });
+  return found!;
+}
+
+export type Sms = { to: string; text: string; at: string };
+
+/** Text messages the SMS sink received for `to` (E.164), oldest first. */
+export async function smsTo(request: APIRequestContext, to: string): Promise<Sms[]> {
+  return (await request.get(`${SMS_SINK}/messages?to=${encodeURIComponent(to)}`)).json();
+}
+
+/** Waits for a text message to `to` that `match` accepts, and returns the newest. */
+export async function waitForSms(
+  request: APIRequestContext,
+  to: string,
+  match: (m: Sms) => boolean = () => true,
+  timeout = 20_000,
+): Promise<Sms> {
+  let found: Sms | undefined;
+  await expect(async () => {
+    found = (await smsTo(request, to)).filter(match).at(-1);
+    expect(found, `a text message to ${to}`).toBeTruthy();
+  }).toPass({ timeout });
+  return found!;
+}
+
+/** The 6-digit code in a message's text. */
+export function codeIn(text: string): string {
+  const match = text.match(/\b(\d{6})\b/);
+  if (!match) throw new Error(`no code in: ${text}`);
+  return match[1];
+}
