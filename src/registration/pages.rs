@@ -11,7 +11,7 @@ use super::catalog::{self, INDUSTRIES, PROVINCES, SIZE_BANDS};
 use super::{Application, CodeSent, DocumentKind, DocumentView, Status, Step};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, Field, FormError, code_text, field_code, last_error};
+use crate::ui::{AppErrorView, CodeMessage, Field, FormError, code_text, field_code, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -594,22 +594,19 @@ pub fn AdministratorStepPage() -> impl IntoView {
                     let password_set = a.password_set;
                     view! {
                         <p class="page__lead">{t!(i18n, register.administrator_lead)}</p>
-                        {move || {
-                            error
-                                .get()
-                                .and_then(|e| {
-                                    e.field_code("admin_mobile")
-                                        .or_else(|| e.field_code("admin_email"))
-                                        .map(str::to_owned)
-                                })
-                                .map(|code| {
-                                    view! {
-                                        <p class="notice notice--warning" role="alert" data-code=code.clone()>
-                                            {code_text(i18n.get_locale(), &code)}
-                                        </p>
-                                    }
-                                })
-                        }}
+                        <CodeMessage
+                            class="notice notice--warning"
+                            alert=true
+                            code=Signal::derive(move || {
+                                error
+                                    .get()
+                                    .and_then(|e| {
+                                        e.field_code("admin_mobile")
+                                            .or_else(|| e.field_code("admin_email"))
+                                            .map(str::to_owned)
+                                    })
+                            })
+                        />
                         <ContactProof
                             channel="mobile"
                             value=a.admin_mobile.clone()
@@ -675,17 +672,7 @@ pub fn AdministratorStepPage() -> impl IntoView {
                                         }
                                     }}
                                 </div>
-                                {move || {
-                                    pw_error
-                                        .get()
-                                        .map(|code| {
-                                            view! {
-                                                <p class="field__error" data-code=code.clone()>
-                                                    {code_text(i18n.get_locale(), &code)}
-                                                </p>
-                                            }
-                                        })
-                                }}
+                                <CodeMessage code=pw_error />
                             </div>
                             <Field
                                 name="password_confirm"
@@ -823,15 +810,11 @@ pub fn DocumentsStepPage() -> impl IntoView {
                     let uploaded = query.read_untracked().get("uploaded");
                     view! {
                         <p class="page__lead">{t!(i18n, register.documents_lead)}</p>
-                        {(upload_error.is_some() && upload_kind.is_none())
-                            .then(|| {
-                                let code = upload_error.clone().unwrap_or_default();
-                                view! {
-                                    <p class="notice notice--warning" role="alert" data-code=code.clone()>
-                                        {code_text(i18n.get_locale(), &code)}
-                                    </p>
-                                }
-                            })}
+                        <CodeMessage
+                            class="notice notice--warning"
+                            alert=true
+                            code=upload_error.clone().filter(|_| upload_kind.is_none())
+                        />
                         <ul class="documents">
                             {DocumentKind::ALL
                                 .into_iter()
@@ -932,25 +915,8 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                     {t!(i18n, register.upload)}
                                                 </button>
                                             </form>
-                                            {this_error
-                                                .map(|code| {
-                                                    view! {
-                                                        <p class="field__error" role="alert" data-code=code.clone()>
-                                                            {code_text(i18n.get_locale(), &code)}
-                                                        </p>
-                                                    }
-                                                })}
-                                            {move || {
-                                                missing
-                                                    .get()
-                                                    .map(|code| {
-                                                        view! {
-                                                            <p class="field__error" data-code=code.clone()>
-                                                                {code_text(i18n.get_locale(), &code)}
-                                                            </p>
-                                                        }
-                                                    })
-                                            }}
+                                            <CodeMessage code=this_error alert=true />
+                                            <CodeMessage code=missing />
                                         </li>
                                     }
                                 })
@@ -1162,17 +1128,7 @@ pub fn ReviewStepPage() -> impl IntoView {
                                 <input type="checkbox" name="accept_terms" value="yes" required=true />
                                 <span>{t!(i18n, register.accept_terms)}</span>
                             </label>
-                            {move || {
-                                field_code(error, "accept_terms")
-                                    .get()
-                                    .map(|code| {
-                                        view! {
-                                            <p class="field__error" data-code=code.clone()>
-                                                {code_text(i18n.get_locale(), &code)}
-                                            </p>
-                                        }
-                                    })
-                            }}
+                            <CodeMessage code=field_code(error, "accept_terms") />
                             <details class="terms">
                                 <summary>{t!(i18n, register.terms_summary)}</summary>
                                 <p>{t!(i18n, register.terms_body)}</p>

@@ -7,7 +7,7 @@ use crate::i18n::*;
 use crate::registration::catalog::{self, REASONS, SUBJECTS};
 use crate::registration::pages::{DocumentPreview, field_label, field_value, human_size};
 use crate::registration::{DocumentKind, Status};
-use crate::ui::{AppErrorView, FormError, code_text, field_code, last_error};
+use crate::ui::{AppErrorView, CodeMessage, FormError, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -411,21 +411,7 @@ fn Detail(
                                 <input type="hidden" name="submission_no" value=submission_no />
                                 <h3>{t!(i18n, review.approve_heading)}</h3>
                                 <p class="muted">{t!(i18n, review.approve_body)}</p>
-                                {move || {
-                                    approve_error
-                                        .get()
-                                        .map(|e| {
-                                            let code = e.field_code("decision").map(str::to_owned);
-                                            match code {
-                                                Some(code) => view! {
-                                                    <p class="notice notice--warning" role="alert" data-code=code.clone()>
-                                                        {code_text(i18n.get_locale(), &code)}
-                                                    </p>
-                                                }.into_any(),
-                                                None => view! { <AppErrorView error=e /> }.into_any(),
-                                            }
-                                        })
-                                }}
+                                <DecisionError error=approve_error fields=&["decision"] />
                                 <label class="check">
                                     <input type="checkbox" name="confirm" value="yes" required=true />
                                     <span>{t!(i18n, review.approve_confirm)}</span>
@@ -438,25 +424,7 @@ fn Detail(
                                 <input type="hidden" name="id" value=id3 />
                                 <input type="hidden" name="submission_no" value=submission_no />
                                 <h3>{t!(i18n, review.reject_heading)}</h3>
-                                {move || {
-                                    reject_error
-                                        .get()
-                                        .map(|e| {
-                                            let code = e
-                                                .field_code("decision")
-                                                .or_else(|| e.field_code("reasons"))
-                                                .or_else(|| e.field_code("note"))
-                                                .map(str::to_owned);
-                                            match code {
-                                                Some(code) => view! {
-                                                    <p class="notice notice--warning" role="alert" data-code=code.clone()>
-                                                        {code_text(i18n.get_locale(), &code)}
-                                                    </p>
-                                                }.into_any(),
-                                                None => view! { <AppErrorView error=e /> }.into_any(),
-                                            }
-                                        })
-                                }}
+                                <DecisionError error=reject_error fields=&["decision", "reasons", "note"] />
                                 <div class="reason-groups">
                                     {SUBJECTS
                                         .iter()
@@ -487,7 +455,6 @@ fn Detail(
                                     <label class="field__label" for="field-note">{t!(i18n, review.note)}</label>
                                     <p class="field__hint" id="field-note-hint">{t!(i18n, review.note_hint)}</p>
                                     <textarea class="field__input" id="field-note" name="note" rows="3" maxlength="1000" aria-describedby="field-note-hint"></textarea>
-                                    {move || field_code(reject_error, "note").get().map(|c| view! { <p class="field__error">{code_text(i18n.get_locale(), &c)}</p> })}
                                 </div>
                                 <button type="submit" class="button button--danger" data-action="reject" disabled=move || reject.pending().get()>
                                     {t!(i18n, review.reject)}
@@ -545,5 +512,30 @@ fn Detail(
                     .into_any()
             }}
         </section>
+    }
+}
+
+/// The error of a decision form: the first of `fields` that it names, as a
+/// notice, or the error itself.
+#[component]
+fn DecisionError(
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
+    let code = Signal::derive(move || {
+        error.get().and_then(|e| {
+            fields
+                .iter()
+                .find_map(|f| e.field_code(f).map(str::to_owned))
+        })
+    });
+    view! {
+        <CodeMessage code class="notice notice--warning" alert=true />
+        {move || {
+            error
+                .get()
+                .filter(|_| code.get().is_none())
+                .map(|e| view! { <AppErrorView error=e /> })
+        }}
     }
 }

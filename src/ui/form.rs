@@ -117,3 +117,25 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
         })
     }
 }
+
+/// A translated error code in a paragraph, when there is one: under a field
+/// (`field__error`, the default) or above a block (`notice notice--warning`).
+#[component]
+pub fn CodeMessage(
+    #[prop(into)] code: Signal<Option<String>>,
+    #[prop(default = "field__error")] class: &'static str,
+    /// Announce it at once to screen readers.
+    #[prop(optional)]
+    alert: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        code.get().map(|code| {
+            view! {
+                <p class=class role=alert.then_some("alert") data-code=code.clone()>
+                    {code_text(i18n.get_locale(), &code)}
+                </p>
+            }
+        })
+    }
+}

@@ -5,6 +5,6 @@ mod layout;
 mod pages;
 
 pub use errors::{AppErrorView, KNOWN_CODES, code_text};
-pub use form::{Field, FormError, field_code, last_error};
+pub use form::{CodeMessage, Field, FormError, field_code, last_error};
 pub use layout::{ConsoleLayout, Layout, OperatorLayout};
 pub use pages::{ComingSoon, ErrorPage, NotFound};
