@@ -164,24 +164,16 @@ mod imp {
         }
     }
 
-    /// The application of this session, if it exists.
-    async fn current_id(state: &AppState) -> Result<Option<Uuid>, AppError> {
+    /// The application this session names (it may no longer exist).
+    async fn session_id() -> Result<Option<Uuid>, AppError> {
         let session = session().await?;
-        let Some(id) = repo::session_registration(&session)
+        repo::session_registration(&session)
             .await
-            .map_err(store_error)?
-        else {
-            return Ok(None);
-        };
-        Ok(repo::status(&state.db, id).await?.map(|_| id))
-    }
-
-    async fn require_id(state: &AppState) -> Result<Uuid, AppError> {
-        current_id(state).await?.ok_or_else(no_application)
+            .map_err(store_error)
     }
 
     async fn require_editable(state: &AppState) -> Result<Row, AppError> {
-        let id = require_id(state).await?;
+        let id = session_id().await?.ok_or_else(no_application)?;
         let mut conn = state.db.acquire().await?;
         let row = repo::load(&mut conn, id, false)
             .await?
@@ -225,7 +217,7 @@ mod imp {
         let state = app_state()?;
         // Go on with this browser's application, unless it is approved
         // (then this is another organisation's application).
-        if let Some(id) = current_id(&state).await?
+        if let Some(id) = session_id().await?
             && let Some(status) = repo::status(&state.db, id).await?
             && status != Status::Approved
         {
@@ -248,7 +240,7 @@ mod imp {
 
     pub async fn get() -> Result<Option<Application>, AppError> {
         let state = app_state()?;
-        let Some(id) = current_id(&state).await? else {
+        let Some(id) = session_id().await? else {
             return Ok(None);
         };
         Ok(repo::application(&state.db, id).await?)
@@ -369,9 +361,21 @@ mod imp {
             Channel::Mobile => Purpose::RegisterMobile,
             Channel::Email => Purpose::RegisterEmail,
         };
-        let meta = RequestMeta::current();
         let mut tx = state.db.begin().await?;
         done(repo::set_contact(&mut tx, row.id, channel, destination_text(&dest)).await?)?;
+        let sent = issue_code(&state, &mut tx, purpose, dest).await?;
+        tx.commit().await?;
+        Ok(sent)
+    }
+
+    /// Queues a code to `dest` in the caller's transaction, in the visitor's language.
+    async fn issue_code(
+        state: &AppState,
+        tx: &mut sqlx::PgConnection,
+        purpose: Purpose,
+        dest: Destination,
+    ) -> Result<CodeSent, AppError> {
+        let meta = RequestMeta::current();
         let request = CodeRequest {
             purpose,
             destination: dest,
@@ -379,8 +383,7 @@ mod imp {
             client_ip: meta.ip,
             org_id: None,
         };
-        state.codes.issue(&mut tx, &request).await?;
-        tx.commit().await?;
+        state.codes.issue(tx, &request).await?;
         Ok(CodeSent {
             cooldown_secs: state.codes.settings().resend_cooldown.as_secs(),
         })
@@ -463,10 +466,12 @@ mod imp {
             go(Step::Administrator.previous());
             return Ok(());
         }
-        let mut conn = state.db.acquire().await?;
-        let row = repo::load(&mut conn, row.id, false)
-            .await?
-            .ok_or_else(no_application)?;
+        // The row as just saved.
+        let mut row = row;
+        row.admin_name = name.to_owned();
+        if hash.is_some() {
+            row.admin_password_hash = hash;
+        }
         check_administrator(&mut errors, &row);
         errors.finish()?;
         go(Step::Administrator.next());
@@ -593,7 +598,7 @@ mod imp {
 
     pub async fn submit(accept_terms: bool) -> Result<(), AppError> {
         let state = app_state()?;
-        let id = require_id(&state).await?;
+        let id = session_id().await?.ok_or_else(no_application)?;
         let meta = RequestMeta::current();
         let mut tx = state.db.begin().await?;
         let row = repo::load(&mut tx, id, true)
@@ -681,18 +686,10 @@ mod imp {
         {
             return Ok(CodeSent { cooldown_secs });
         }
-        let meta = RequestMeta::current();
         let mut tx = state.db.begin().await?;
-        let request = CodeRequest {
-            purpose: Purpose::ResumeRegistration,
-            destination: dest,
-            locale: meta.locale.to_owned(),
-            client_ip: meta.ip,
-            org_id: None,
-        };
-        state.codes.issue(&mut tx, &request).await?;
+        let sent = issue_code(&state, &mut tx, Purpose::ResumeRegistration, dest).await?;
         tx.commit().await?;
-        Ok(CodeSent { cooldown_secs })
+        Ok(sent)
     }
 
     pub async fn resume(identifier: String, code: String) -> Result<(), AppError> {

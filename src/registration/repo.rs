@@ -424,13 +424,7 @@ pub async fn save_document(
     doc: NewDocument<'_>,
 ) -> Result<Saved, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let editable = sqlx::query_scalar!(
-        "SELECT status IN ('draft', 'rejected') AS \"e!\" FROM registrations WHERE id = $1 FOR UPDATE",
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if editable != Some(true) {
+    if !lock_editable(&mut tx, id).await? {
         return Ok(Saved::NotEditable);
     }
     remove_document_in(&mut tx, id, doc.kind).await?;
@@ -456,6 +450,17 @@ pub async fn save_document(
     .await?;
     tx.commit().await?;
     Ok(Saved::Done)
+}
+
+/// Locks the application; whether it exists and may be changed.
+async fn lock_editable(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let editable = sqlx::query_scalar!(
+        "SELECT status IN ('draft', 'rejected') AS \"e!\" FROM registrations WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(editable == Some(true))
 }
 
 async fn remove_document_in(
@@ -488,13 +493,7 @@ pub async fn remove_document(
     kind: DocumentKind,
 ) -> Result<Saved, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let editable = sqlx::query_scalar!(
-        "SELECT status IN ('draft', 'rejected') AS \"e!\" FROM registrations WHERE id = $1 FOR UPDATE",
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if editable != Some(true) {
+    if !lock_editable(&mut tx, id).await? {
         return Ok(Saved::NotEditable);
     }
     remove_document_in(&mut tx, id, kind).await?;

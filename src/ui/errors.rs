@@ -159,7 +159,16 @@ pub fn code_text(locale: Locale, code: &str) -> &'static str {
 #[component]
 pub fn AppErrorView(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
-    let code = error.code();
+    // A validation error about the whole application (not one field) says
+    // what it is instead of "some fields need attention".
+    let code = match error.field_code("application") {
+        Some(whole) => KNOWN_CODES
+            .iter()
+            .copied()
+            .find(|c| *c == whole)
+            .unwrap_or("validation.invalid"),
+        None => error.code(),
+    };
     let reference = match &error {
         AppError::Internal { request_id } => request_id.clone(),
         _ => None,
