@@ -1,7 +1,9 @@
 //! Orgdesk: a self-hosted workspace for organisations.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod app;
+pub mod contacts;
 pub mod audit;
 pub mod auth;
 pub mod domain;

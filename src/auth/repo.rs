@@ -177,11 +177,18 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
 }
 
+/// Creates an active account. A member is placed in their organisation's
+/// root department (as their main department) and counted there.
 pub async fn create(conn: &mut PgConnection, new: &NewAccount<'_>) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
+    let member = new.kind == AccountKind::Member;
+    let (pinyin, initials) = crate::contacts::pinyin::search_keys(new.name);
     sqlx::query!(
-        r#"INSERT INTO accounts (id, kind, org_id, role, name, email, mobile, password_hash, password_changed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())"#,
+        r#"INSERT INTO accounts (id, kind, org_id, role, name, email, mobile, password_hash, password_changed_at,
+                                 userid, name_pinyin, name_initials, main_department_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(),
+                   CASE WHEN $9 THEN 'u' || substr(md5(random()::text), 1, 10) END, $10, $11,
+                   (SELECT id FROM departments WHERE org_id = $3 AND parent_id IS NULL))"#,
         id,
         new.kind.as_str(),
         new.org_id,
@@ -189,10 +196,26 @@ pub async fn create(conn: &mut PgConnection, new: &NewAccount<'_>) -> Result<Uui
         new.name,
         new.email,
         new.mobile,
-        new.password_hash
+        new.password_hash,
+        member,
+        pinyin,
+        initials
     )
     .execute(&mut *conn)
     .await?;
+    if member {
+        sqlx::query!(
+            r#"WITH root AS (
+                 INSERT INTO department_members (org_id, department_id, account_id)
+                 SELECT org_id, id, $2 FROM departments WHERE org_id = $1 AND parent_id IS NULL
+                 RETURNING department_id)
+               UPDATE departments SET headcount = headcount + 1 WHERE id IN (SELECT department_id FROM root)"#,
+            new.org_id,
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(id)
 }
 

@@ -164,15 +164,7 @@ pub async fn create_organisation_from_cli(
     .execute(&mut *tx)
     .await?;
     // Every organisation has its root department, named after it.
-    let root: String = name.chars().take(64).collect();
-    sqlx::query!(
-        "INSERT INTO departments (id, org_id, parent_id, name) VALUES ($1, $2, NULL, $3)",
-        uuid::Uuid::now_v7(),
-        org_id,
-        root
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::contacts::repo::create_root(&mut tx, org_id, &name).await?;
     let id = repo::create(
         &mut tx,
         &NewAccount {

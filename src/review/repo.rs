@@ -246,16 +246,7 @@ pub async fn approve(
         return Err(DecisionError::CreditCodeTaken);
     }
     inserted?;
-    // A department name is at most 64 characters; an organisation's up to 128.
-    let department: String = name.chars().take(64).collect();
-    sqlx::query!(
-        "INSERT INTO departments (id, org_id, parent_id, name) VALUES ($1, $2, NULL, $3)",
-        Uuid::now_v7(),
-        org_id,
-        department
-    )
-    .execute(&mut *conn)
-    .await?;
+    crate::contacts::repo::create_root(conn, org_id, name).await?;
     let hash = row
         .admin_password_hash
         .as_deref()

@@ -430,6 +430,10 @@ pub async fn seed_organisation(db: &PgPool, name: &str) -> Uuid {
         .execute(db)
         .await
         .expect("insert organisation");
+    let mut conn = db.acquire().await.unwrap();
+    orgdesk::contacts::repo::create_root(&mut conn, id, name)
+        .await
+        .expect("root department");
     id
 }
 

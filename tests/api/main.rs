@@ -6,6 +6,7 @@ mod helpers;
 mod mail;
 
 mod auth;
+mod contacts;
 mod codes;
 mod database;
 mod health;

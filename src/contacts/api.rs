@@ -1,0 +1,703 @@
+//! Server functions of the contacts console. Each one asks for its
+//! permission first and works only inside the caller's organisation: ids
+//! from the request are looked up within it, so another organisation's ids
+//! are simply not found.
+#![allow(clippy::too_many_arguments)]
+use super::{Branch, DepartmentNode, EmployeeDetail, MemberPage};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A person offered by a picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonOption {
+    pub id: String,
+    pub name: String,
+    pub userid: String,
+    pub department: Option<String>,
+}
+
+/// The console's tree opened down to `department` (the root when blank).
+#[server(prefix = "/api", endpoint = "contacts_branch")]
+pub async fn contacts_branch(#[server(default)] department: String) -> Result<Branch, AppError> {
+    imp::branch(department).await
+}
+
+/// The children of a department, for opening the tree one level.
+#[server(prefix = "/api", endpoint = "contacts_children")]
+pub async fn contacts_children(parent: String) -> Result<Vec<DepartmentNode>, AppError> {
+    imp::children(parent).await
+}
+
+/// The whole tree, or the subtree under `from`, parents before children.
+#[server(prefix = "/api", endpoint = "contacts_tree", input = server_fn::codec::GetUrl)]
+pub async fn contacts_tree(#[server(default)] from: String) -> Result<Vec<DepartmentNode>, AppError> {
+    imp::tree(from).await
+}
+
+/// A page of members: of the department and below, or (`direct`) the department alone.
+#[server(prefix = "/api", endpoint = "contacts_members", input = server_fn::codec::GetUrl)]
+pub async fn contacts_members(
+    #[server(default)] department: String,
+    #[server(default)] q: String,
+    #[server(default)] status: String,
+    #[server(default)] direct: bool,
+    #[server(default)] page: i64,
+) -> Result<MemberPage, AppError> {
+    imp::members(department, q, status, direct, page).await
+}
+
+/// Departments whose name contains `q`: (id, path).
+#[server(prefix = "/api", endpoint = "contacts_find_departments")]
+pub async fn find_departments(q: String) -> Result<Vec<(String, String)>, AppError> {
+    imp::find_departments(q).await
+}
+
+/// People matching `q`, for choosing managers and heads.
+#[server(prefix = "/api", endpoint = "contacts_find_people")]
+pub async fn find_people(q: String) -> Result<Vec<PersonOption>, AppError> {
+    imp::find_people(q).await
+}
+
+/// An employee with departments, managers, reports and history.
+#[server(prefix = "/api", endpoint = "contacts_employee")]
+pub async fn contacts_employee(id: String) -> Result<EmployeeDetail, AppError> {
+    imp::employee(id).await
+}
+
+/// Adds a department at the end of `parent`'s children; returns its id.
+#[server(prefix = "/api", endpoint = "department_create")]
+pub async fn create_department(parent: String, name: String) -> Result<String, AppError> {
+    imp::create_department(parent, name).await
+}
+
+#[server(prefix = "/api", endpoint = "department_rename")]
+pub async fn rename_department(id: String, name: String, version: i32) -> Result<(), AppError> {
+    imp::rename_department(id, name, version).await
+}
+
+/// Moves the department, with everything below it, under `parent`.
+#[server(prefix = "/api", endpoint = "department_move")]
+pub async fn move_department(id: String, parent: String, version: i32) -> Result<(), AppError> {
+    imp::move_department(id, parent, version).await
+}
+
+/// Puts the department at `index` (0-based) among its siblings.
+#[server(prefix = "/api", endpoint = "department_reorder")]
+pub async fn reorder_department(id: String, index: i32, version: i32) -> Result<(), AppError> {
+    imp::reorder_department(id, index, version).await
+}
+
+/// Deletes an empty department; returns its parent's id.
+#[server(prefix = "/api", endpoint = "department_delete")]
+pub async fn delete_department(id: String, version: i32) -> Result<String, AppError> {
+    imp::delete_department(id, version).await
+}
+
+/// Sets the department's heads from account ids (userids), separated by commas or spaces.
+#[server(prefix = "/api", endpoint = "department_heads")]
+pub async fn set_department_heads(
+    id: String,
+    #[server(default)] heads: String,
+    version: i32,
+) -> Result<(), AppError> {
+    imp::set_heads(id, heads, version).await
+}
+
+/// Adds an employee; returns the new id.
+#[server(prefix = "/api", endpoint = "employee_create")]
+pub async fn create_employee(
+    name: String,
+    #[server(default)] userid: String,
+    #[server(default)] mobile: String,
+    #[server(default)] email: String,
+    #[server(default)] position: String,
+    #[server(default)] employee_no: String,
+    #[server(default)] gender: String,
+    #[server(default)] hire_date: String,
+    #[server(default)] departments: Vec<String>,
+    #[server(default)] main_department: String,
+    #[server(default)] managers: String,
+) -> Result<String, AppError> {
+    let form = imp::Form {
+        name,
+        userid,
+        mobile,
+        email,
+        position,
+        employee_no,
+        gender,
+        hire_date,
+        departments,
+        main_department,
+        managers,
+    };
+    imp::create_employee(form).await
+}
+
+/// Saves an employee's fields (`version` as loaded).
+#[server(prefix = "/api", endpoint = "employee_update")]
+pub async fn update_employee(
+    id: String,
+    version: i32,
+    name: String,
+    #[server(default)] userid: String,
+    #[server(default)] mobile: String,
+    #[server(default)] email: String,
+    #[server(default)] position: String,
+    #[server(default)] employee_no: String,
+    #[server(default)] gender: String,
+    #[server(default)] hire_date: String,
+    #[server(default)] departments: Vec<String>,
+    #[server(default)] main_department: String,
+    #[server(default)] managers: String,
+) -> Result<(), AppError> {
+    let form = imp::Form {
+        name,
+        userid,
+        mobile,
+        email,
+        position,
+        employee_no,
+        gender,
+        hire_date,
+        departments,
+        main_department,
+        managers,
+    };
+    imp::update_employee(id, version, form).await
+}
+
+/// Enables, disables or marks as departed (`active`, `disabled`, `departed`).
+#[server(prefix = "/api", endpoint = "employee_status")]
+pub async fn set_employee_status(id: String, status: String, version: i32) -> Result<(), AppError> {
+    imp::set_status(id, status, version).await
+}
+
+#[cfg(feature = "ssr")]
+mod imp {
+    use super::*;
+    use crate::access::{Permission, require};
+    use crate::audit::repo::{Actor, Event, record};
+    use crate::auth::guard::{Principal, RequestMeta};
+    use crate::contacts::employees::{self, EmployeeInput, MemberQuery};
+    use crate::contacts::repo::{self, ContactsError};
+    use crate::contacts::{EmployeeStatus, MAX_MANAGERS, StatusFilter, rules};
+    use crate::domain::{Email, Mobile};
+    use crate::error::{FieldError, FieldErrors};
+    use crate::server::state::app_state;
+    use serde_json::json;
+    use sqlx::PgConnection;
+    use uuid::Uuid;
+
+    /// An id from the request; anything that is not one is simply not found.
+    fn id(raw: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found())
+    }
+
+    fn refused(e: ContactsError) -> AppError {
+        match e {
+            ContactsError::NotFound => AppError::not_found(),
+            ContactsError::Changed => AppError::conflict(),
+            ContactsError::Rule(field, code) => AppError::field(field, code),
+            ContactsError::Rules(list) => AppError::validation(
+                list.into_iter()
+                    .map(|(field, code)| FieldError {
+                        field: field.into(),
+                        code: code.into(),
+                    })
+                    .collect(),
+            ),
+            ContactsError::Database(e) => AppError::internal(e),
+        }
+    }
+
+    fn actor(p: &Principal) -> Actor {
+        RequestMeta::current().actor(Some(p.id()), "member")
+    }
+
+    /// Runs one change in a transaction under the organisation's contacts
+    /// lock; `audit` returns the row to write with it.
+    async fn change<T>(
+        org: Uuid,
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, ContactsError>,
+    ) -> Result<T, AppError> {
+        let state = app_state()?;
+        let mut tx = state.db.begin().await?;
+        repo::lock(&mut tx, org).await?;
+        let out = work(&mut tx).await.map_err(refused)?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn branch(department: String) -> Result<Branch, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let selected = match department.trim() {
+            "" => None,
+            raw => Some(id(raw)?),
+        };
+        repo::branch(&state.db, org, selected)
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    pub async fn children(parent: String) -> Result<Vec<DepartmentNode>, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let parent = id(&parent)?;
+        let mut conn = state.db.acquire().await?;
+        repo::existing(&mut conn, org, parent).await.map_err(refused)?;
+        Ok(repo::children(&state.db, org, parent).await?)
+    }
+
+    pub async fn tree(from: String) -> Result<Vec<DepartmentNode>, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let from = match from.trim() {
+            "" => None,
+            raw => Some(id(raw)?),
+        };
+        let nodes = repo::tree(&state.db, org, from).await?;
+        if nodes.is_empty() && from.is_some() {
+            return Err(AppError::not_found());
+        }
+        Ok(nodes)
+    }
+
+    pub async fn members(
+        department: String,
+        q: String,
+        status: String,
+        direct: bool,
+        page: i64,
+    ) -> Result<MemberPage, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let mut conn = state.db.acquire().await?;
+        let d = match department.trim() {
+            "" => repo::root(&mut conn, org).await?,
+            raw => repo::department(&mut conn, org, id(raw)?).await?,
+        }
+        .ok_or_else(AppError::not_found)?;
+        drop(conn);
+        let query = MemberQuery {
+            department: d.id,
+            direct_only: direct,
+            search: q.chars().take(100).collect(),
+            status: StatusFilter::parse(&status),
+            page: page.max(1),
+        };
+        Ok(employees::members(&state.db, org, d.parent_id.is_none(), &query).await?)
+    }
+
+    pub async fn find_departments(q: String) -> Result<Vec<(String, String)>, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        Ok(repo::search(&state.db, org, &q.chars().take(64).collect::<String>(), 20).await?)
+    }
+
+    pub async fn find_people(q: String) -> Result<Vec<PersonOption>, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let q: String = q.chars().take(64).collect();
+        if q.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(employees::search_people(&state.db, org, &q, 20)
+            .await?
+            .into_iter()
+            .map(|(id, name, userid, department)| PersonOption {
+                id,
+                name,
+                userid,
+                department,
+            })
+            .collect())
+    }
+
+    pub async fn employee(raw: String) -> Result<EmployeeDetail, AppError> {
+        let (p, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        employees::detail(&state.db, org, id(&raw)?, p.id())
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    fn department_name(raw: &str) -> Result<String, AppError> {
+        rules::department_name(raw).map_err(|code| AppError::field("name", code))
+    }
+
+    pub async fn create_department(parent: String, name: String) -> Result<String, AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let parent = id(&parent)?;
+        let name = department_name(&name)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let d = repo::create(c, org, parent, &name).await?;
+            record(
+                c,
+                &actor,
+                &Event::new("department.created")
+                    .org(Some(org))
+                    .target("department", d.id.to_string())
+                    .details(json!({ "after": { "name": d.name, "parent": parent.to_string() } })),
+            )
+            .await?;
+            Ok(d.id.to_string())
+        })
+        .await
+    }
+
+    pub async fn rename_department(raw: String, name: String, version: i32) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let department = id(&raw)?;
+        let name = department_name(&name)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let before = repo::rename(c, org, department, &name, version).await?;
+            record(
+                c,
+                &actor,
+                &Event::new("department.renamed")
+                    .org(Some(org))
+                    .target("department", department.to_string())
+                    .details(json!({ "before": { "name": before.name }, "after": { "name": name } })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn move_department(raw: String, parent: String, version: i32) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let department = id(&raw)?;
+        let parent = id(&parent)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let moved = repo::move_to(c, org, department, parent, version).await?;
+            record(
+                c,
+                &actor,
+                &Event::new("department.moved")
+                    .org(Some(org))
+                    .target("department", department.to_string())
+                    .details(json!({
+                        "name": moved.before.name,
+                        "before": { "parent": moved.before.parent_id.map(|p| p.to_string()) },
+                        "after": { "parent": parent.to_string(), "parent_name": moved.new_parent.name },
+                        "descendants": moved.descendants,
+                    })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let department = id(&raw)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let (old, new) = repo::reorder(c, org, department, index, version).await?;
+            if old != new {
+                record(
+                    c,
+                    &actor,
+                    &Event::new("department.reordered")
+                        .org(Some(org))
+                        .target("department", department.to_string())
+                        .details(json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } })),
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn delete_department(raw: String, version: i32) -> Result<String, AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let department = id(&raw)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let d = repo::delete(c, org, department, version).await?;
+            let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
+            record(
+                c,
+                &actor,
+                &Event::new("department.deleted")
+                    .org(Some(org))
+                    .target("department", department.to_string())
+                    .details(json!({ "before": { "name": d.name, "parent": parent } })),
+            )
+            .await?;
+            Ok(parent)
+        })
+        .await
+    }
+
+    /// Account ids (userids) separated by commas, spaces or 、 to account ids
+    /// in `org`; unknown ones are reported under `field`.
+    async fn resolve_userids(
+        c: &mut PgConnection,
+        org: Uuid,
+        raw: &str,
+        field: &'static str,
+        code: &'static str,
+    ) -> Result<Vec<Uuid>, ContactsError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for u in raw
+            .split(|ch: char| ch == ',' || ch == '，' || ch == '、' || ch.is_whitespace())
+            .filter(|s| !s.is_empty())
+        {
+            let u = u.to_lowercase();
+            if !wanted.contains(&u) {
+                wanted.push(u);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query!(
+            r#"SELECT id, lower(userid) AS "userid!" FROM accounts
+               WHERE org_id = $1 AND kind = 'member' AND status <> 'departed' AND lower(userid) = ANY($2)"#,
+            org,
+            &wanted
+        )
+        .fetch_all(&mut *c)
+        .await?;
+        wanted
+            .iter()
+            .map(|u| {
+                rows.iter()
+                    .find(|r| &r.userid == u)
+                    .map(|r| r.id)
+                    .ok_or(ContactsError::Rule(field, code))
+            })
+            .collect()
+    }
+
+    pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let department = id(&raw)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            let ids = resolve_userids(c, org, &heads, "heads", "department.head_not_member").await?;
+            let (before, after) = repo::set_heads(c, org, department, &ids, version).await?;
+            record(
+                c,
+                &actor,
+                &Event::new("department.heads_changed")
+                    .org(Some(org))
+                    .target("department", department.to_string())
+                    .details(json!({ "before": { "heads": before.join(", ") }, "after": { "heads": after.join(", ") } })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The employee form as typed.
+    pub struct Form {
+        pub name: String,
+        pub userid: String,
+        pub mobile: String,
+        pub email: String,
+        pub position: String,
+        pub employee_no: String,
+        pub gender: String,
+        pub hire_date: String,
+        pub departments: Vec<String>,
+        pub main_department: String,
+        pub managers: String,
+    }
+
+    /// Checks everything that needs no database, reporting every field at
+    /// once. Managers stay as typed until the transaction resolves them.
+    fn parse(form: &Form) -> Result<EmployeeInput, AppError> {
+        let mut errors = FieldErrors::new();
+        let name = match rules::person_name(&form.name) {
+            Ok(n) => Some(n),
+            Err(code) => {
+                errors.push("name", code);
+                None
+            }
+        };
+        let userid = match form.userid.trim() {
+            "" => None,
+            raw => match rules::userid(raw) {
+                Ok(u) => Some(u),
+                Err(code) => {
+                    errors.push("userid", code);
+                    None
+                }
+            },
+        };
+        let mobile = match form.mobile.trim() {
+            "" => None,
+            raw => errors
+                .check("mobile", Mobile::parse(raw))
+                .map(|m| m.as_str().to_owned()),
+        };
+        let email = match form.email.trim() {
+            "" => None,
+            raw => errors
+                .check("email", Email::parse(raw))
+                .map(|e| e.as_str().to_owned()),
+        };
+        if form.mobile.trim().is_empty() && form.email.trim().is_empty() {
+            errors.push("mobile", "employee.contact_required");
+        }
+        let mut text = |field: &str, raw: &str, max: usize| match rules::optional_text(raw, max) {
+            Ok(v) => v,
+            Err(code) => {
+                errors.push(field, code);
+                None
+            }
+        };
+        let position = text("position", &form.position, 128);
+        let employee_no = text("employee_no", &form.employee_no, 64);
+        let gender = match form.gender.trim() {
+            "" => None,
+            g @ ("male" | "female") => Some(g.to_owned()),
+            _ => {
+                errors.push("gender", "validation.choice");
+                None
+            }
+        };
+        let hire_date = match form.hire_date.trim() {
+            "" => None,
+            raw => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push("hire_date", "employee.date_format");
+                    None
+                }
+            },
+        };
+        let mut departments: Vec<Uuid> = Vec::new();
+        for raw in &form.departments {
+            match Uuid::parse_str(raw.trim()) {
+                Ok(d) if !departments.contains(&d) => departments.push(d),
+                Ok(_) => {}
+                Err(_) => errors.push("departments", "employee.department_unknown"),
+            }
+        }
+        if departments.is_empty() {
+            errors.push("departments", "employee.department_required");
+        }
+        let main = match form.main_department.trim() {
+            "" => departments.first().copied(),
+            raw => Uuid::parse_str(raw).ok().filter(|m| departments.contains(m)),
+        };
+        if main.is_none() && !departments.is_empty() {
+            errors.push("main_department", "employee.main_department");
+        }
+        errors.finish()?;
+        Ok(EmployeeInput {
+            name: name.unwrap_or_default(),
+            userid,
+            mobile,
+            email,
+            position,
+            employee_no,
+            gender,
+            hire_date,
+            departments,
+            main_department: main.unwrap_or_default(),
+            managers: Vec::new(),
+        })
+    }
+
+    async fn managers(
+        c: &mut PgConnection,
+        org: Uuid,
+        raw: &str,
+    ) -> Result<Vec<Uuid>, ContactsError> {
+        let ids = resolve_userids(c, org, raw, "managers", "employee.manager_unknown").await?;
+        if ids.len() > MAX_MANAGERS {
+            return Err(ContactsError::Rule("managers", "employee.too_many_managers"));
+        }
+        Ok(ids)
+    }
+
+    pub async fn create_employee(form: Form) -> Result<String, AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let mut input = parse(&form)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            input.managers = managers(c, org, &form.managers).await?;
+            let (id, _) = employees::create(c, org, &input).await?;
+            let after = employees::record(c, org, id).await?;
+            record(
+                c,
+                &actor,
+                &Event::new("employee.created")
+                    .org(Some(org))
+                    .target_account(id)
+                    .details(json!({ "after": after })),
+            )
+            .await?;
+            Ok(id.to_string())
+        })
+        .await
+    }
+
+    pub async fn update_employee(raw: String, version: i32, form: Form) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let employee = id(&raw)?;
+        let mut input = parse(&form)?;
+        let actor = actor(&p);
+        change(org, async |c| {
+            input.managers = managers(c, org, &form.managers).await?;
+            let (before, after) = employees::update(c, org, employee, &input, version).await?;
+            let (before, after) = employees::changed(&before, &after);
+            if after.as_object().is_some_and(|o| !o.is_empty()) {
+                record(
+                    c,
+                    &actor,
+                    &Event::new("employee.updated")
+                        .org(Some(org))
+                        .target_account(employee)
+                        .details(json!({ "before": before, "after": after })),
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn set_status(raw: String, status: String, version: i32) -> Result<(), AppError> {
+        let (p, org) = require(Permission::ManageContacts).await?;
+        let employee = id(&raw)?;
+        let status = EmployeeStatus::parse(status.trim())
+            .ok_or_else(|| AppError::field("status", "validation.choice"))?;
+        if employee == p.id() {
+            return Err(AppError::field("status", "employee.status_self"));
+        }
+        let actor = actor(&p);
+        change(org, async |c| {
+            let old = employees::set_status(c, org, employee, status, version).await?;
+            let new = employees::record(c, org, employee).await?;
+            let new = new["status"].as_str().unwrap_or_default().to_owned();
+            if old.as_str() != new {
+                record(
+                    c,
+                    &actor,
+                    &Event::new("employee.status_changed")
+                        .org(Some(org))
+                        .target_account(employee)
+                        .details(json!({ "before": { "status": old.as_str() }, "after": { "status": new } })),
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}

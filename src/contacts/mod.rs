@@ -1,0 +1,209 @@
+//! Contacts (通讯录): the department tree, employees, search and the org chart.
+//!
+//! Shared types travel between server and browser; `repo` holds the queries,
+//! `api` the server functions, `pages` the screens under `/admin/contacts`.
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+pub mod pages;
+pub mod rules;
+
+#[cfg(feature = "ssr")]
+pub mod employees;
+#[cfg(feature = "ssr")]
+pub mod headcount;
+#[cfg(feature = "ssr")]
+pub mod pinyin;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+pub use pages::{ContactsPage, EmployeeEditPage, EmployeePage, NewEmployeePage, OrgChartPage};
+
+/// The deepest a department may sit, counting the root as level 1 (as WeCom).
+pub const MAX_DEPTH: usize = 15;
+/// Departments per organisation (as WeCom).
+pub const MAX_DEPARTMENTS: i64 = 30_000;
+/// Direct managers per employee (as WeCom).
+pub const MAX_MANAGERS: usize = 5;
+/// Members per page of the contacts list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One department as the tree shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentNode {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    /// People in this department and below, each counted once.
+    pub headcount: i32,
+    /// 1 for the root.
+    pub depth: i32,
+    pub child_count: i32,
+    pub sort_order: i32,
+    pub version: i32,
+}
+
+/// Someone named on a screen, with a link to their page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The selected department with what the console shows above its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentDetail {
+    pub node: DepartmentNode,
+    /// From the root down to the parent: (id, name).
+    pub ancestors: Vec<(String, String)>,
+    pub heads: Vec<PersonRef>,
+    /// Members directly in this department, not below it.
+    pub direct_members: i64,
+}
+
+impl DepartmentDetail {
+    pub fn is_root(&self) -> bool {
+        self.node.parent_id.is_none()
+    }
+}
+
+/// What the console's tree shows: the path to the selected department opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub selected: DepartmentDetail,
+    /// The root, the children of every department on the path to the
+    /// selected one, and the selected one's children; in tree order.
+    pub nodes: Vec<DepartmentNode>,
+    pub department_count: i64,
+}
+
+/// Where an employee is in their life with the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmployeeStatus {
+    /// Added by an administrator, has not signed in yet (新建 / 未激活).
+    NotActivated,
+    Active,
+    /// Cannot sign in; the record stays in the departments.
+    Disabled,
+    /// Has left; kept with their history, out of the headcount.
+    Departed,
+}
+
+impl EmployeeStatus {
+    pub const ALL: [EmployeeStatus; 4] = [
+        EmployeeStatus::NotActivated,
+        EmployeeStatus::Active,
+        EmployeeStatus::Disabled,
+        EmployeeStatus::Departed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmployeeStatus::NotActivated => "not_activated",
+            EmployeeStatus::Active => "active",
+            EmployeeStatus::Disabled => "disabled",
+            EmployeeStatus::Departed => "departed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Which members the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    /// Everyone who has not left.
+    #[default]
+    Current,
+    Departed,
+    All,
+}
+
+impl StatusFilter {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "departed" => StatusFilter::Departed,
+            "all" => StatusFilter::All,
+            _ => StatusFilter::Current,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Current => "current",
+            StatusFilter::Departed => "departed",
+            StatusFilter::All => "all",
+        }
+    }
+}
+
+/// One row of the members list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    pub userid: String,
+    pub position: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub status: EmployeeStatus,
+    /// Department names, the main one first.
+    pub departments: Vec<String>,
+}
+
+/// A page of the members list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub items: Vec<MemberRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// One of an employee's departments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeDepartment {
+    pub id: String,
+    pub name: String,
+    /// "Acme / 市场部 / 华东区": where it sits.
+    pub path: String,
+    pub is_main: bool,
+    pub is_head: bool,
+}
+
+/// A change to the employee, from the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub action: String,
+    pub actor: Option<String>,
+    /// Fields that changed: (field, before, after).
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// Everything the employee page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeDetail {
+    pub id: String,
+    pub name: String,
+    pub userid: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub employee_no: Option<String>,
+    pub gender: Option<String>,
+    pub hire_date: Option<chrono::NaiveDate>,
+    pub status: EmployeeStatus,
+    pub role: Option<String>,
+    pub departments: Vec<EmployeeDepartment>,
+    pub managers: Vec<PersonRef>,
+    pub reports: Vec<PersonRef>,
+    pub version: i32,
+    /// The caller themselves: some actions are not offered on oneself.
+    pub is_self: bool,
+    pub history: Vec<HistoryEntry>,
+}

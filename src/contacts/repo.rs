@@ -1,0 +1,697 @@
+//! Department queries. Every function takes the caller's organisation and
+//! only ever reads or writes that organisation's rows.
+use super::headcount::{Deltas, Snapshot};
+use super::{Branch, DepartmentDetail, DepartmentNode, MAX_DEPARTMENTS, MAX_DEPTH, PersonRef};
+use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Why a contacts change was refused.
+#[derive(Debug)]
+pub enum ContactsError {
+    NotFound,
+    /// Changed by someone else since the caller loaded it.
+    Changed,
+    /// A rule was broken: (field, code).
+    Rule(&'static str, &'static str),
+    /// Several rules were broken at once: (field, code) each.
+    Rules(Vec<(&'static str, &'static str)>),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for ContactsError {
+    fn from(e: sqlx::Error) -> Self {
+        ContactsError::Database(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ContactsError>;
+
+/// Serialises changes to one organisation's contacts for the rest of the
+/// transaction, so paths, limits and headcounts are never computed from a
+/// state another transaction is changing.
+pub async fn lock(conn: &mut PgConnection, org_id: Uuid) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('contacts:' || $1::text, 0))",
+        org_id.to_string()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates the organisation's root department, named after it.
+pub async fn create_root(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    organisation: &str,
+) -> std::result::Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO departments (id, org_id, parent_id, name, path) VALUES ($1, $2, NULL, $3, ARRAY[$1::uuid])",
+        id,
+        org_id,
+        super::rules::root_name(organisation)
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// A department row as the changes need it.
+#[derive(Debug, Clone)]
+pub struct Department {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub path: Vec<Uuid>,
+    pub headcount: i32,
+    pub sort_order: i32,
+    pub version: i32,
+}
+
+impl Department {
+    pub fn depth(&self) -> usize {
+        self.path.len()
+    }
+}
+
+pub async fn department(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+) -> std::result::Result<Option<Department>, sqlx::Error> {
+    sqlx::query_as!(
+        Department,
+        r#"SELECT id, parent_id, name, path, headcount, sort_order, version
+           FROM departments WHERE org_id = $1 AND id = $2"#,
+        org_id,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+pub async fn root(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+) -> std::result::Result<Option<Department>, sqlx::Error> {
+    sqlx::query_as!(
+        Department,
+        r#"SELECT id, parent_id, name, path, headcount, sort_order, version
+           FROM departments WHERE org_id = $1 AND parent_id IS NULL"#,
+        org_id
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The department, or `NotFound` when it is not in this organisation.
+pub async fn existing(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<Department> {
+    department(conn, org_id, id)
+        .await?
+        .ok_or(ContactsError::NotFound)
+}
+
+fn check_version(d: &Department, version: i32) -> Result<()> {
+    if d.version == version {
+        Ok(())
+    } else {
+        Err(ContactsError::Changed)
+    }
+}
+
+async fn sibling_name_taken(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    parent: Uuid,
+    name: &str,
+    except: Option<Uuid>,
+) -> std::result::Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM departments
+            WHERE org_id = $1 AND parent_id = $2 AND lower(name) = lower($3)
+              AND id IS DISTINCT FROM $4) AS "taken!""#,
+        org_id,
+        parent,
+        name,
+        except
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Adds a department at the end of `parent`'s children.
+pub async fn create(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    parent: Uuid,
+    name: &str,
+) -> Result<Department> {
+    let parent = existing(conn, org_id, parent).await?;
+    if parent.depth() >= MAX_DEPTH {
+        return Err(ContactsError::Rule("parent", "department.too_deep"));
+    }
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM departments WHERE org_id = $1"#,
+        org_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if count >= MAX_DEPARTMENTS {
+        return Err(ContactsError::Rule("parent", "department.limit"));
+    }
+    if sibling_name_taken(conn, org_id, parent.id, name, None).await? {
+        return Err(ContactsError::Rule("name", "department.name_taken"));
+    }
+    let id = Uuid::now_v7();
+    let mut path = parent.path.clone();
+    path.push(id);
+    let row = sqlx::query_as!(
+        Department,
+        r#"INSERT INTO departments (id, org_id, parent_id, name, path, sort_order)
+           VALUES ($1, $2, $3, $4, $5,
+                   (SELECT coalesce(max(sort_order), 0) + 1 FROM departments
+                     WHERE org_id = $2 AND parent_id = $3))
+           RETURNING id, parent_id, name, path, headcount, sort_order, version"#,
+        id,
+        org_id,
+        parent.id,
+        name,
+        &path
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row)
+}
+
+/// Renames; returns the department as it was.
+pub async fn rename(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    name: &str,
+    version: i32,
+) -> Result<Department> {
+    let d = existing(conn, org_id, id).await?;
+    check_version(&d, version)?;
+    if let Some(parent) = d.parent_id
+        && sibling_name_taken(conn, org_id, parent, name, Some(id)).await?
+    {
+        return Err(ContactsError::Rule("name", "department.name_taken"));
+    }
+    sqlx::query!(
+        "UPDATE departments SET name = $3, version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2",
+        org_id,
+        id,
+        name
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(d)
+}
+
+/// What a move did, for the audit row.
+#[derive(Debug)]
+pub struct Moved {
+    pub before: Department,
+    pub new_parent: Department,
+    pub descendants: i64,
+}
+
+/// Moves `id` and everything below it under `new_parent`, at the end of its
+/// children. Refuses a cycle, a tree deeper than [`MAX_DEPTH`] and a name
+/// already used there.
+pub async fn move_to(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    new_parent: Uuid,
+    version: i32,
+) -> Result<Moved> {
+    let d = existing(conn, org_id, id).await?;
+    check_version(&d, version)?;
+    let Some(old_parent) = d.parent_id else {
+        return Err(ContactsError::Rule("department", "department.root_fixed"));
+    };
+    let parent = existing(conn, org_id, new_parent).await?;
+    if parent.path.contains(&d.id) {
+        return Err(ContactsError::Rule("parent", "department.move_into_itself"));
+    }
+    if old_parent == parent.id {
+        return Err(ContactsError::Rule("parent", "department.same_parent"));
+    }
+    let stats = sqlx::query!(
+        r#"SELECT max(cardinality(path)) AS "deepest!", count(*) AS "n!"
+           FROM departments WHERE org_id = $1 AND path @> ARRAY[$2::uuid]"#,
+        org_id,
+        d.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let new_depth = stats.deepest as usize - d.depth() + parent.depth() + 1;
+    if new_depth > MAX_DEPTH {
+        return Err(ContactsError::Rule("parent", "department.too_deep"));
+    }
+    if sibling_name_taken(conn, org_id, parent.id, &d.name, Some(d.id)).await? {
+        return Err(ContactsError::Rule("parent", "department.name_taken"));
+    }
+
+    // People who also belong somewhere outside the subtree need exact
+    // before/after sets; everyone else simply leaves the old ancestors
+    // and joins the new ones.
+    let straddling = sqlx::query_scalar!(
+        r#"SELECT DISTINCT dm.account_id AS "id!"
+           FROM department_members dm
+           JOIN departments d ON d.id = dm.department_id
+           JOIN accounts a ON a.id = dm.account_id
+           WHERE dm.org_id = $1 AND d.path @> ARRAY[$2::uuid] AND a.status <> 'departed'
+             AND EXISTS (SELECT 1 FROM department_members o
+                         JOIN departments od ON od.id = o.department_id
+                         WHERE o.account_id = dm.account_id
+                           AND NOT od.path @> ARRAY[$2::uuid])"#,
+        org_id,
+        d.id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let before = Snapshot::take(conn, org_id, &straddling).await?;
+
+    let mut prefix = parent.path.clone();
+    prefix.push(d.id);
+    let cut = d.depth() as i32 + 1;
+    sqlx::query!(
+        r#"UPDATE departments SET path = $3::uuid[] || path[$4:], updated_at = now()
+           WHERE org_id = $1 AND path @> ARRAY[$2::uuid]"#,
+        org_id,
+        d.id,
+        &prefix,
+        cut
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"UPDATE departments SET parent_id = $3, version = version + 1,
+                  sort_order = (SELECT coalesce(max(sort_order), 0) + 1 FROM departments
+                                 WHERE org_id = $1 AND parent_id = $3)
+           WHERE org_id = $1 AND id = $2"#,
+        org_id,
+        d.id,
+        parent.id
+    )
+    .execute(&mut *conn)
+    .await?;
+
+    let after = Snapshot::take(conn, org_id, &straddling).await?;
+    let mut deltas = Deltas::default();
+    let plain = d.headcount - straddling.len() as i32;
+    let old_above = &d.path[..d.depth() - 1];
+    for a in old_above.iter().filter(|a| !parent.path.contains(a)) {
+        deltas.add(*a, -plain);
+    }
+    for a in parent.path.iter().filter(|a| !old_above.contains(a)) {
+        deltas.add(*a, plain);
+    }
+    before.diff_into(&after, &mut deltas);
+    deltas.apply(conn, org_id).await?;
+
+    Ok(Moved {
+        before: d,
+        new_parent: parent,
+        descendants: stats.n - 1,
+    })
+}
+
+/// Puts `id` at `index` (0-based) among its siblings; returns (old, new) index.
+pub async fn reorder(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    index: i32,
+    version: i32,
+) -> Result<(usize, usize)> {
+    let d = existing(conn, org_id, id).await?;
+    check_version(&d, version)?;
+    let Some(parent) = d.parent_id else {
+        return Err(ContactsError::Rule("department", "department.root_fixed"));
+    };
+    let mut siblings = sqlx::query_scalar!(
+        "SELECT id FROM departments WHERE org_id = $1 AND parent_id = $2 ORDER BY sort_order, lower(name), id",
+        org_id,
+        parent
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let old = siblings
+        .iter()
+        .position(|s| *s == id)
+        .ok_or(ContactsError::NotFound)?;
+    siblings.remove(old);
+    let new = (index.max(0) as usize).min(siblings.len());
+    siblings.insert(new, id);
+    let orders: Vec<i32> = (1..=siblings.len() as i32).collect();
+    sqlx::query!(
+        r#"UPDATE departments d SET sort_order = x.ord,
+                  version = d.version + CASE WHEN d.id = $2 THEN 1 ELSE 0 END
+           FROM unnest($3::uuid[], $4::int4[]) AS x(id, ord)
+           WHERE d.org_id = $1 AND d.id = x.id"#,
+        org_id,
+        id,
+        &siblings,
+        &orders
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok((old, new))
+}
+
+/// Deletes an empty department (no members, no sub-departments, not the root).
+pub async fn delete(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    version: i32,
+) -> Result<Department> {
+    let d = existing(conn, org_id, id).await?;
+    check_version(&d, version)?;
+    if d.parent_id.is_none() {
+        return Err(ContactsError::Rule("department", "department.root_fixed"));
+    }
+    let busy = sqlx::query!(
+        r#"SELECT EXISTS (SELECT 1 FROM departments WHERE org_id = $1 AND parent_id = $2) AS "children!",
+                  EXISTS (SELECT 1 FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+                           WHERE dm.department_id = $2 AND a.status <> 'departed') AS "members!""#,
+        org_id,
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if busy.children {
+        return Err(ContactsError::Rule("department", "department.has_children"));
+    }
+    if busy.members {
+        return Err(ContactsError::Rule("department", "department.has_members"));
+    }
+    // Only people who have left can still be listed here; they keep their
+    // record and history, not the department.
+    sqlx::query!(
+        "DELETE FROM department_members WHERE org_id = $1 AND department_id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "UPDATE accounts SET main_department_id = NULL WHERE org_id = $1 AND main_department_id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM departments WHERE org_id = $1 AND id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(d)
+}
+
+/// Sets the department's heads, who must be its direct members.
+/// Returns (before, after) as names.
+pub async fn set_heads(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    heads: &[Uuid],
+    version: i32,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let d = existing(conn, org_id, id).await?;
+    check_version(&d, version)?;
+    let members = sqlx::query!(
+        r#"SELECT dm.account_id, dm.is_head, a.name FROM department_members dm
+           JOIN accounts a ON a.id = dm.account_id
+           WHERE dm.org_id = $1 AND dm.department_id = $2 AND dm.account_id = ANY($3)"#,
+        org_id,
+        id,
+        heads
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if members.len() != heads.len() {
+        return Err(ContactsError::Rule("heads", "department.head_not_member"));
+    }
+    let before = sqlx::query_scalar!(
+        r#"SELECT a.name FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+           WHERE dm.org_id = $1 AND dm.department_id = $2 AND dm.is_head ORDER BY a.name_pinyin"#,
+        org_id,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"UPDATE department_members SET is_head = (account_id = ANY($3))
+           WHERE org_id = $1 AND department_id = $2 AND is_head <> (account_id = ANY($3))"#,
+        org_id,
+        id,
+        heads
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "UPDATE departments SET version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let after = members.into_iter().map(|m| m.name).collect();
+    Ok((before, after))
+}
+
+struct NodeRow {
+    id: Uuid,
+    parent_id: Option<Uuid>,
+    name: String,
+    headcount: i32,
+    depth: i32,
+    sort_order: i32,
+    version: i32,
+    child_count: i32,
+}
+
+fn node(r: NodeRow) -> DepartmentNode {
+    DepartmentNode {
+        id: r.id.to_string(),
+        parent_id: r.parent_id.map(|p| p.to_string()),
+        name: r.name,
+        headcount: r.headcount,
+        depth: r.depth,
+        child_count: r.child_count,
+        sort_order: r.sort_order,
+        version: r.version,
+    }
+}
+
+/// The children of `parent`, in order.
+pub async fn children(
+    db: &PgPool,
+    org_id: Uuid,
+    parent: Uuid,
+) -> std::result::Result<Vec<DepartmentNode>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        NodeRow,
+        r#"SELECT d.id, d.parent_id, d.name, d.headcount, cardinality(d.path) AS "depth!",
+                  d.sort_order, d.version,
+                  (SELECT count(*) FROM departments c WHERE c.org_id = d.org_id AND c.parent_id = d.id)::int4 AS "child_count!"
+           FROM departments d
+           WHERE d.org_id = $1 AND d.parent_id = $2
+           ORDER BY d.sort_order, lower(d.name), d.id"#,
+        org_id,
+        parent
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(node).collect())
+}
+
+/// The whole tree, or the subtree under `from`, in tree order (parents
+/// before children, siblings in their order).
+pub async fn tree(
+    db: &PgPool,
+    org_id: Uuid,
+    from: Option<Uuid>,
+) -> std::result::Result<Vec<DepartmentNode>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, parent_id, name, headcount, cardinality(path) AS "depth!", sort_order, version
+           FROM departments
+           WHERE org_id = $1 AND ($2::uuid IS NULL OR path @> ARRAY[$2::uuid])"#,
+        org_id,
+        from
+    )
+    .fetch_all(db)
+    .await?;
+    let mut kids: HashMap<Option<Uuid>, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        kids.entry(r.parent_id).or_default().push(i);
+    }
+    for list in kids.values_mut() {
+        list.sort_by(|a, b| {
+            let (a, b) = (&rows[*a], &rows[*b]);
+            (a.sort_order, a.name.to_lowercase(), a.id).cmp(&(b.sort_order, b.name.to_lowercase(), b.id))
+        });
+    }
+    let top: Vec<usize> = match from {
+        Some(f) => rows.iter().position(|r| r.id == f).into_iter().collect(),
+        None => kids.get(&None).cloned().unwrap_or_default(),
+    };
+    // Depth-first, without recursion: the tree can be 15 deep and 30,000 wide.
+    let mut out = Vec::with_capacity(rows.len());
+    let mut stack: Vec<usize> = top.into_iter().rev().collect();
+    while let Some(i) = stack.pop() {
+        let r = &rows[i];
+        let children = kids.get(&Some(r.id));
+        out.push(DepartmentNode {
+            id: r.id.to_string(),
+            parent_id: r.parent_id.map(|p| p.to_string()),
+            name: r.name.clone(),
+            headcount: r.headcount,
+            depth: r.depth,
+            child_count: children.map_or(0, |c| c.len() as i32),
+            sort_order: r.sort_order,
+            version: r.version,
+        });
+        if let Some(children) = children {
+            stack.extend(children.iter().rev());
+        }
+    }
+    Ok(out)
+}
+
+/// The console's view: the selected department (the root when `None`) with
+/// the tree opened down to it.
+pub async fn branch(
+    db: &PgPool,
+    org_id: Uuid,
+    selected: Option<Uuid>,
+) -> std::result::Result<Option<Branch>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let d = match selected {
+        Some(id) => department(&mut conn, org_id, id).await?,
+        None => root(&mut conn, org_id).await?,
+    };
+    let Some(d) = d else { return Ok(None) };
+    let rows = sqlx::query_as!(
+        NodeRow,
+        r#"SELECT d.id, d.parent_id, d.name, d.headcount, cardinality(d.path) AS "depth!",
+                  d.sort_order, d.version,
+                  (SELECT count(*) FROM departments c WHERE c.org_id = d.org_id AND c.parent_id = d.id)::int4 AS "child_count!"
+           FROM departments d
+           WHERE d.org_id = $1 AND (d.parent_id = ANY($2) OR d.parent_id IS NULL)
+           ORDER BY cardinality(d.path), d.sort_order, lower(d.name), d.id"#,
+        org_id,
+        &d.path
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let nodes: Vec<DepartmentNode> = rows.into_iter().map(node).collect();
+    let ancestors = sqlx::query!(
+        "SELECT id, name FROM departments WHERE org_id = $1 AND id = ANY($2)",
+        org_id,
+        &d.path
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let names: HashMap<Uuid, String> = ancestors.into_iter().map(|r| (r.id, r.name)).collect();
+    let ancestors = d.path[..d.depth() - 1]
+        .iter()
+        .map(|id| (id.to_string(), names.get(id).cloned().unwrap_or_default()))
+        .collect();
+    let heads = sqlx::query!(
+        r#"SELECT a.id, a.name FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+           WHERE dm.org_id = $1 AND dm.department_id = $2 AND dm.is_head
+           ORDER BY a.name_pinyin, a.id"#,
+        org_id,
+        d.id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| PersonRef {
+        id: r.id.to_string(),
+        name: r.name,
+    })
+    .collect();
+    let counts = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+                    WHERE dm.department_id = $2 AND a.status <> 'departed') AS "direct!",
+                  (SELECT count(*) FROM departments WHERE org_id = $1) AS "departments!""#,
+        org_id,
+        d.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = d.id.to_string();
+    let selected_node = nodes
+        .iter()
+        .find(|n| n.id == id)
+        .cloned()
+        .unwrap_or_else(|| DepartmentNode {
+            id: id.clone(),
+            parent_id: d.parent_id.map(|p| p.to_string()),
+            name: d.name.clone(),
+            headcount: d.headcount,
+            depth: d.depth() as i32,
+            child_count: 0,
+            sort_order: d.sort_order,
+            version: d.version,
+        });
+    Ok(Some(Branch {
+        selected: DepartmentDetail {
+            node: selected_node,
+            ancestors,
+            heads,
+            direct_members: counts.direct,
+        },
+        nodes,
+        department_count: counts.departments,
+    }))
+}
+
+/// Departments whose name contains `q`, for pickers: (id, "A / B / name").
+pub async fn search(
+    db: &PgPool,
+    org_id: Uuid,
+    q: &str,
+    limit: i64,
+) -> std::result::Result<Vec<(String, String)>, sqlx::Error> {
+    let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
+    let rows = sqlx::query!(
+        r#"SELECT d.id,
+                  (SELECT string_agg(p.name, ' / ' ORDER BY array_position(d.path, p.id))
+                     FROM departments p WHERE p.org_id = d.org_id AND p.id = ANY(d.path)) AS "path!"
+           FROM departments d
+           WHERE d.org_id = $1 AND lower(d.name) LIKE $2
+           ORDER BY cardinality(d.path), lower(d.name)
+           LIMIT $3"#,
+        org_id,
+        pattern,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id.to_string(), r.path)).collect())
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
