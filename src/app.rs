@@ -4,6 +4,9 @@ use crate::auth::{
     AdminHomePage, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorHomePage,
     OperatorLoginPage, SecurityPage, SetupPage, VerifyPage,
 };
+use crate::contacts::{
+    ContactsPage, EmployeeEditPage, EmployeePage, NewEmployeePage, OrgChartPage,
+};
 use crate::home::HomePage;
 use crate::i18n::*;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
@@ -91,7 +94,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/operator/login") view=OperatorLoginPage />
                             <ParentRoute path=path!("/admin") view=ConsoleShell>
                                 <Route path=path!("") view=AdminHomePage />
-                                <Route path=path!("contacts") view=ComingSoon />
+                                <Route path=path!("contacts") view=ContactsPage />
+                                <Route path=path!("contacts/chart") view=OrgChartPage />
+                                <Route path=path!("contacts/employees/new") view=NewEmployeePage />
+                                <Route path=path!("contacts/employees/:id") view=EmployeePage />
+                                <Route path=path!("contacts/employees/:id/edit") view=EmployeeEditPage />
                                 <Route path=path!("access") view=ComingSoon />
                                 <Route path=path!("approvals") view=ComingSoon />
                                 <Route path=path!("security") view=ComingSoon />

@@ -3,9 +3,9 @@
 
 pub mod access;
 pub mod app;
-pub mod contacts;
 pub mod audit;
 pub mod auth;
+pub mod contacts;
 pub mod domain;
 pub mod error;
 pub mod home;

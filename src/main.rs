@@ -102,14 +102,63 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("organisation {org} created with its super administrator");
             Ok(())
         }
+        "seed" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            seed(&db, &args).await
+        }
         other => Err(format!(
-            "unknown command {other:?}; expected serve, migrate, operator create or org create"
+            "unknown command {other:?}; expected serve, migrate, operator create, org create or seed"
         )
         .into()),
     }
 }
 
 /// Drops expired sessions and stale throttling rows every ten minutes.
+/// `orgdesk seed --members N --departments M [--name NAME] [--admin-email EMAIL]`,
+/// the administrator's password on standard input.
+async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let usage = "usage: orgdesk seed --members N --departments M [--name NAME] [--admin-email EMAIL] \
+                 (the administrator's password on standard input)";
+    let mut spec = orgdesk::contacts::seed::SeedSpec {
+        name: "Seed Co".into(),
+        admin_email: "admin@seed.example".into(),
+        password_hash: String::new(),
+        members: 100_000,
+        departments: 10_000,
+        rng_seed: 2026,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(usage)?;
+        match flag.as_str() {
+            "--members" => spec.members = value.parse().map_err(|_| usage)?,
+            "--departments" => spec.departments = value.parse().map_err(|_| usage)?,
+            "--name" => spec.name = value.clone(),
+            "--admin-email" => spec.admin_email = value.clone(),
+            _ => return Err(usage.into()),
+        }
+    }
+    spec.password_hash = orgdesk::auth::setup::password_hash_from_stdin().await?;
+    let started = std::time::Instant::now();
+    let done = orgdesk::contacts::seed::seed(db, &spec)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "organisation {} seeded in {:.1} s: {} departments (deepest level {}), {} members; \
+         mid-level department {} (level {}, {} people); sign in as {}",
+        done.org_id,
+        started.elapsed().as_secs_f64(),
+        done.departments,
+        done.max_depth,
+        done.members,
+        done.mid_level.0,
+        done.mid_level.1,
+        done.mid_level.2,
+        spec.admin_email
+    );
+    Ok(())
+}
+
 async fn housekeeping(db: PgPool, documents: orgdesk::registration::documents::DocumentStore) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {

@@ -40,6 +40,15 @@ pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
         "registration.submitted" => say!(registration_submitted),
         "registration.approved" => say!(registration_approved),
         "registration.rejected" => say!(registration_rejected),
+        "department.created" => say!(department_created),
+        "department.renamed" => say!(department_renamed),
+        "department.moved" => say!(department_moved),
+        "department.reordered" => say!(department_reordered),
+        "department.deleted" => say!(department_deleted),
+        "department.heads_changed" => say!(department_heads_changed),
+        "employee.created" => say!(employee_created),
+        "employee.updated" => say!(employee_updated),
+        "employee.status_changed" => say!(employee_status_changed),
         _ => None,
     }
 }

@@ -39,7 +39,7 @@ pub async fn first_run_link(db: &PgPool, base: &url::Url) -> Result<Option<Strin
 }
 
 /// Reads the first line of stdin as a password, checks it and hashes it.
-async fn password_hash_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
+pub async fn password_hash_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     let password = Password::parse(line.trim_end_matches(['\r', '\n']))

@@ -3,7 +3,7 @@
 //! from the request are looked up within it, so another organisation's ids
 //! are simply not found.
 #![allow(clippy::too_many_arguments)]
-use super::{Branch, DepartmentNode, EmployeeDetail, MemberPage};
+use super::{Branch, ChartNode, DepartmentNode, EmployeeDetail, MemberPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -31,8 +31,19 @@ pub async fn contacts_children(parent: String) -> Result<Vec<DepartmentNode>, Ap
 
 /// The whole tree, or the subtree under `from`, parents before children.
 #[server(prefix = "/api", endpoint = "contacts_tree", input = server_fn::codec::GetUrl)]
-pub async fn contacts_tree(#[server(default)] from: String) -> Result<Vec<DepartmentNode>, AppError> {
+pub async fn contacts_tree(
+    #[server(default)] from: String,
+) -> Result<Vec<DepartmentNode>, AppError> {
     imp::tree(from).await
+}
+
+/// The org chart from `from` (the root when blank), `levels` deep (1-8), at most 500 boxes.
+#[server(prefix = "/api", endpoint = "contacts_chart", input = server_fn::codec::GetUrl)]
+pub async fn contacts_chart(
+    #[server(default)] from: String,
+    #[server(default)] levels: i32,
+) -> Result<Vec<ChartNode>, AppError> {
+    imp::chart(from, levels).await
 }
 
 /// A page of members: of the department and below, or (`direct`) the department alone.
@@ -247,7 +258,9 @@ mod imp {
         let state = app_state()?;
         let parent = id(&parent)?;
         let mut conn = state.db.acquire().await?;
-        repo::existing(&mut conn, org, parent).await.map_err(refused)?;
+        repo::existing(&mut conn, org, parent)
+            .await
+            .map_err(refused)?;
         Ok(repo::children(&state.db, org, parent).await?)
     }
 
@@ -260,6 +273,21 @@ mod imp {
         };
         let nodes = repo::tree(&state.db, org, from).await?;
         if nodes.is_empty() && from.is_some() {
+            return Err(AppError::not_found());
+        }
+        Ok(nodes)
+    }
+
+    pub async fn chart(from: String, levels: i32) -> Result<Vec<ChartNode>, AppError> {
+        let (_, org) = require(Permission::ViewContacts).await?;
+        let state = app_state()?;
+        let from = match from.trim() {
+            "" => None,
+            raw => Some(id(raw)?),
+        };
+        let levels = if levels <= 0 { 3 } else { levels.min(8) };
+        let nodes = repo::chart(&state.db, org, from, levels, 500).await?;
+        if nodes.is_empty() {
             return Err(AppError::not_found());
         }
         Ok(nodes)
@@ -349,7 +377,11 @@ mod imp {
         .await
     }
 
-    pub async fn rename_department(raw: String, name: String, version: i32) -> Result<(), AppError> {
+    pub async fn rename_department(
+        raw: String,
+        name: String,
+        version: i32,
+    ) -> Result<(), AppError> {
         let (p, org) = require(Permission::ManageContacts).await?;
         let department = id(&raw)?;
         let name = department_name(&name)?;
@@ -362,7 +394,9 @@ mod imp {
                 &Event::new("department.renamed")
                     .org(Some(org))
                     .target("department", department.to_string())
-                    .details(json!({ "before": { "name": before.name }, "after": { "name": name } })),
+                    .details(
+                        json!({ "before": { "name": before.name }, "after": { "name": name } }),
+                    ),
             )
             .await?;
             Ok(())
@@ -370,7 +404,11 @@ mod imp {
         .await
     }
 
-    pub async fn move_department(raw: String, parent: String, version: i32) -> Result<(), AppError> {
+    pub async fn move_department(
+        raw: String,
+        parent: String,
+        version: i32,
+    ) -> Result<(), AppError> {
         let (p, org) = require(Permission::ManageContacts).await?;
         let department = id(&raw)?;
         let parent = id(&parent)?;
@@ -592,7 +630,9 @@ mod imp {
         }
         let main = match form.main_department.trim() {
             "" => departments.first().copied(),
-            raw => Uuid::parse_str(raw).ok().filter(|m| departments.contains(m)),
+            raw => Uuid::parse_str(raw)
+                .ok()
+                .filter(|m| departments.contains(m)),
         };
         if main.is_none() && !departments.is_empty() {
             errors.push("main_department", "employee.main_department");
@@ -620,7 +660,10 @@ mod imp {
     ) -> Result<Vec<Uuid>, ContactsError> {
         let ids = resolve_userids(c, org, raw, "managers", "employee.manager_unknown").await?;
         if ids.len() > MAX_MANAGERS {
-            return Err(ContactsError::Rule("managers", "employee.too_many_managers"));
+            return Err(ContactsError::Rule(
+                "managers",
+                "employee.too_many_managers",
+            ));
         }
         Ok(ids)
     }

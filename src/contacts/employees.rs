@@ -410,10 +410,12 @@ pub async fn update(
     let before_record = record(conn, org_id, id).await?;
     let before = headcount::Snapshot::take(conn, org_id, &[id]).await?;
     let (pinyin, initials) = super::pinyin::search_keys(&input.name);
-    let userid = input
-        .userid
-        .clone()
-        .unwrap_or_else(|| before_record["userid"].as_str().unwrap_or_default().to_owned());
+    let userid = input.userid.clone().unwrap_or_else(|| {
+        before_record["userid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    });
     sqlx::query!(
         r#"UPDATE accounts SET name = $3, userid = $4, name_pinyin = $5, name_initials = $6,
                   email = $7, mobile = $8, position = $9, employee_no = $10, gender = $11,
@@ -634,17 +636,20 @@ pub async fn detail(
             })
             .collect::<Vec<_>>()
     };
-    let managers = sqlx::query!(
-        r#"SELECT m.id, m.name FROM account_managers am JOIN accounts m ON m.id = am.manager_id
+    let manager_rows = sqlx::query!(
+        r#"SELECT m.id, m.name, m.userid FROM account_managers am JOIN accounts m ON m.id = am.manager_id
            WHERE am.org_id = $1 AND am.account_id = $2 ORDER BY am.rank"#,
         org_id,
         id
     )
     .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.name))
-    .collect();
+    .await?;
+    let manager_userids = manager_rows
+        .iter()
+        .filter_map(|r| r.userid.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let managers = manager_rows.into_iter().map(|r| (r.id, r.name)).collect();
     let reports = sqlx::query!(
         r#"SELECT r.id, r.name FROM account_managers am JOIN accounts r ON r.id = am.account_id
            WHERE am.org_id = $1 AND am.manager_id = $2 AND r.status <> 'departed'
@@ -703,6 +708,7 @@ pub async fn detail(
         role: a.role,
         departments,
         managers: people(managers),
+        manager_userids,
         reports: people(reports),
         version: a.version,
         is_self: a.id == viewer,

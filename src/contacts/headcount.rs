@@ -68,7 +68,8 @@ impl Deltas {
 
     /// Writes the changes in one statement.
     pub async fn apply(self, conn: &mut PgConnection, org_id: Uuid) -> Result<(), sqlx::Error> {
-        let (ids, deltas): (Vec<Uuid>, Vec<i32>) = self.0.into_iter().filter(|(_, n)| *n != 0).unzip();
+        let (ids, deltas): (Vec<Uuid>, Vec<i32>) =
+            self.0.into_iter().filter(|(_, n)| *n != 0).unzip();
         if ids.is_empty() {
             return Ok(());
         }

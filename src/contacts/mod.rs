@@ -16,6 +16,8 @@ pub mod headcount;
 pub mod pinyin;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod seed;
 
 pub use pages::{ContactsPage, EmployeeEditPage, EmployeePage, NewEmployeePage, OrgChartPage};
 
@@ -57,6 +59,8 @@ pub struct DepartmentDetail {
     /// From the root down to the parent: (id, name).
     pub ancestors: Vec<(String, String)>,
     pub heads: Vec<PersonRef>,
+    /// The heads' account ids, as the heads form takes them.
+    pub head_userids: String,
     /// Members directly in this department, not below it.
     pub direct_members: i64,
 }
@@ -185,6 +189,13 @@ pub struct HistoryEntry {
     pub changes: Vec<(String, String, String)>,
 }
 
+/// A box of the org chart: a department with its heads' names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartNode {
+    pub node: DepartmentNode,
+    pub heads: Vec<String>,
+}
+
 /// Everything the employee page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmployeeDetail {
@@ -201,6 +212,8 @@ pub struct EmployeeDetail {
     pub role: Option<String>,
     pub departments: Vec<EmployeeDepartment>,
     pub managers: Vec<PersonRef>,
+    /// The managers' account ids, as the form takes them.
+    pub manager_userids: String,
     pub reports: Vec<PersonRef>,
     pub version: i32,
     /// The caller themselves: some actions are not offered on oneself.

@@ -38,7 +38,10 @@ mod tests {
     #[test]
     fn chinese_names() {
         assert_eq!(search_keys("张三"), ("zhangsan".into(), "zs".into()));
-        assert_eq!(search_keys("欧阳 娜娜"), ("ouyangnana".into(), "oynn".into()));
+        assert_eq!(
+            search_keys("欧阳 娜娜"),
+            ("ouyangnana".into(), "oynn".into())
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Department queries. Every function takes the caller's organisation and
 //! only ever reads or writes that organisation's rows.
 use super::headcount::{Deltas, Snapshot};
-use super::{Branch, DepartmentDetail, DepartmentNode, MAX_DEPARTMENTS, MAX_DEPTH, PersonRef};
+use super::{
+    Branch, ChartNode, DepartmentDetail, DepartmentNode, MAX_DEPARTMENTS, MAX_DEPTH, PersonRef,
+};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -539,7 +541,11 @@ pub async fn tree(
     for list in kids.values_mut() {
         list.sort_by(|a, b| {
             let (a, b) = (&rows[*a], &rows[*b]);
-            (a.sort_order, a.name.to_lowercase(), a.id).cmp(&(b.sort_order, b.name.to_lowercase(), b.id))
+            (a.sort_order, a.name.to_lowercase(), a.id).cmp(&(
+                b.sort_order,
+                b.name.to_lowercase(),
+                b.id,
+            ))
         });
     }
     let top: Vec<usize> = match from {
@@ -608,21 +614,27 @@ pub async fn branch(
         .iter()
         .map(|id| (id.to_string(), names.get(id).cloned().unwrap_or_default()))
         .collect();
-    let heads = sqlx::query!(
-        r#"SELECT a.id, a.name FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+    let head_rows = sqlx::query!(
+        r#"SELECT a.id, a.name, a.userid FROM department_members dm JOIN accounts a ON a.id = dm.account_id
            WHERE dm.org_id = $1 AND dm.department_id = $2 AND dm.is_head
            ORDER BY a.name_pinyin, a.id"#,
         org_id,
         d.id
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| PersonRef {
-        id: r.id.to_string(),
-        name: r.name,
-    })
-    .collect();
+    .await?;
+    let head_userids = head_rows
+        .iter()
+        .filter_map(|r| r.userid.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let heads = head_rows
+        .into_iter()
+        .map(|r| PersonRef {
+            id: r.id.to_string(),
+            name: r.name,
+        })
+        .collect();
     let counts = sqlx::query!(
         r#"SELECT (SELECT count(*) FROM department_members dm JOIN accounts a ON a.id = dm.account_id
                     WHERE dm.department_id = $2 AND a.status <> 'departed') AS "direct!",
@@ -652,11 +664,59 @@ pub async fn branch(
             node: selected_node,
             ancestors,
             heads,
+            head_userids,
             direct_members: counts.direct,
         },
         nodes,
         department_count: counts.departments,
     }))
+}
+
+/// The org chart from `from` (the root when `None`), `levels` deep, at
+/// most `limit` boxes, each with its heads' names.
+pub async fn chart(
+    db: &PgPool,
+    org_id: Uuid,
+    from: Option<Uuid>,
+    levels: i32,
+    limit: usize,
+) -> std::result::Result<Vec<ChartNode>, sqlx::Error> {
+    let nodes = tree(db, org_id, from).await?;
+    let Some(top) = nodes.first().map(|n| n.depth) else {
+        return Ok(Vec::new());
+    };
+    let nodes: Vec<DepartmentNode> = nodes
+        .into_iter()
+        .filter(|n| n.depth < top + levels)
+        .take(limit)
+        .collect();
+    let ids: Vec<Uuid> = nodes
+        .iter()
+        .filter_map(|n| Uuid::parse_str(&n.id).ok())
+        .collect();
+    let rows = sqlx::query!(
+        r#"SELECT dm.department_id, a.name FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+           WHERE dm.org_id = $1 AND dm.department_id = ANY($2) AND dm.is_head AND a.status <> 'departed'
+           ORDER BY a.name_pinyin"#,
+        org_id,
+        &ids
+    )
+    .fetch_all(db)
+    .await?;
+    let mut heads: HashMap<String, Vec<String>> = HashMap::new();
+    for r in rows {
+        heads
+            .entry(r.department_id.to_string())
+            .or_default()
+            .push(r.name);
+    }
+    Ok(nodes
+        .into_iter()
+        .map(|node| ChartNode {
+            heads: heads.remove(&node.id).unwrap_or_default(),
+            node,
+        })
+        .collect())
 }
 
 /// Departments whose name contains `q`, for pickers: (id, "A / B / name").
@@ -681,7 +741,10 @@ pub async fn search(
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id.to_string(), r.path)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.path))
+        .collect())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.

@@ -117,6 +117,9 @@ mod tests {
     fn optional_texts() {
         assert_eq!(optional_text("  ", 10), Ok(None));
         assert_eq!(optional_text(" 经理 ", 10), Ok(Some("经理".into())));
-        assert_eq!(optional_text(&"x".repeat(11), 10), Err("validation.too_long"));
+        assert_eq!(
+            optional_text(&"x".repeat(11), 10),
+            Err("validation.too_long")
+        );
     }
 }

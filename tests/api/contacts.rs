@@ -9,7 +9,12 @@ use uuid::Uuid;
 const PASSWORD: &str = "violet-harbour-lantern-58";
 
 /// An organisation without enforced two factors and its signed-in super administrator.
-async fn admin<'a>(app: &'a TestApp, db: &PgPool, org_name: &str, email: &str) -> (Browser<'a>, Uuid) {
+async fn admin<'a>(
+    app: &'a TestApp,
+    db: &PgPool,
+    org_name: &str,
+    email: &str,
+) -> (Browser<'a>, Uuid) {
     let org = seed_organisation(db, org_name).await;
     sqlx::query("UPDATE organisations SET enforce_two_factor = false WHERE id = $1")
         .bind(org)
@@ -41,7 +46,9 @@ async fn read(b: &mut Browser<'_>, endpoint: &str, query: &[(&str, &str)]) -> An
 }
 
 async fn branch(b: &mut Browser<'_>, department: &str) -> Value {
-    let a = b.call("contacts_branch", &[("department", department)]).await;
+    let a = b
+        .call("contacts_branch", &[("department", department)])
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.json
 }
@@ -128,16 +135,21 @@ async fn no_drift(db: &PgPool, org: Uuid) {
     let drift = orgdesk::contacts::headcount::drift(&mut conn, org)
         .await
         .unwrap();
-    assert!(drift.is_empty(), "headcounts differ from a recount: {drift:?}");
+    assert!(
+        drift.is_empty(),
+        "headcounts differ from a recount: {drift:?}"
+    );
 }
 
 async fn audit_details(db: &PgPool, org: Uuid, action: &str) -> Vec<Value> {
-    sqlx::query_scalar("SELECT details FROM audit_log WHERE org_id = $1 AND action = $2 ORDER BY id")
-        .bind(org)
-        .bind(action)
-        .fetch_all(db)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE org_id = $1 AND action = $2 ORDER BY id",
+    )
+    .bind(org)
+    .bind(action)
+    .fetch_all(db)
+    .await
+    .unwrap()
 }
 
 #[sqlx::test]
@@ -149,11 +161,17 @@ async fn departments_follow_the_rules(db: PgPool) {
     let finance = create_department(&mut b, &root, "财务部").await;
     let market = create_department(&mut b, &root, "Marketing").await;
     let east = create_department(&mut b, &market, "华东区").await;
-    assert_eq!(children(&mut b, &root).await, ["总经办", "财务部", "Marketing"]);
+    assert_eq!(
+        children(&mut b, &root).await,
+        ["总经办", "财务部", "Marketing"]
+    );
 
     // Names: unique among siblings (case-insensitive), 1-64, no \:*?"<>|.
     let dup = b
-        .call("department_create", &[("parent", &root), ("name", " marketing ")])
+        .call(
+            "department_create",
+            &[("parent", &root), ("name", " marketing ")],
+        )
         .await;
     assert_eq!(dup.field_code("name"), Some("department.name_taken"));
     let bad = b
@@ -171,11 +189,17 @@ async fn departments_follow_the_rules(db: PgPool) {
     // Rename, with the version the screen was loaded at.
     let v = version(&mut b, &office).await;
     let renamed = b
-        .call("department_rename", &[("id", &office), ("name", "总经理办公室"), ("version", &v)])
+        .call(
+            "department_rename",
+            &[("id", &office), ("name", "总经理办公室"), ("version", &v)],
+        )
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
     let stale = b
-        .call("department_rename", &[("id", &office), ("name", "总经办"), ("version", &v)])
+        .call(
+            "department_rename",
+            &[("id", &office), ("name", "总经办"), ("version", &v)],
+        )
         .await;
     assert_eq!(stale.status, 409, "{}", stale.text);
     let details = audit_details(&db, org, "department.renamed").await;
@@ -185,19 +209,34 @@ async fn departments_follow_the_rules(db: PgPool) {
     // Reorder: Marketing first.
     let v = version(&mut b, &market).await;
     let r = b
-        .call("department_reorder", &[("id", &market), ("index", "0"), ("version", &v)])
+        .call(
+            "department_reorder",
+            &[("id", &market), ("index", "0"), ("version", &v)],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(children(&mut b, &root).await, ["Marketing", "总经理办公室", "财务部"]);
+    assert_eq!(
+        children(&mut b, &root).await,
+        ["Marketing", "总经理办公室", "财务部"]
+    );
 
     // Moves: not into itself or below itself, not the root, not onto a name taken there.
     let below = create_department(&mut b, &east, "上海").await;
     let cycle = move_department(&mut b, &market, &below).await;
-    assert_eq!(cycle.field_code("parent"), Some("department.move_into_itself"));
+    assert_eq!(
+        cycle.field_code("parent"),
+        Some("department.move_into_itself")
+    );
     let onto_self = move_department(&mut b, &market, &market).await;
-    assert_eq!(onto_self.field_code("parent"), Some("department.move_into_itself"));
+    assert_eq!(
+        onto_self.field_code("parent"),
+        Some("department.move_into_itself")
+    );
     let root_move = move_department(&mut b, &root, &finance).await;
-    assert_eq!(root_move.field_code("department"), Some("department.root_fixed"));
+    assert_eq!(
+        root_move.field_code("department"),
+        Some("department.root_fixed")
+    );
     let taken = move_department(&mut b, &east, &finance).await;
     assert_eq!(taken.field_code("parent"), Some("department.name_taken"));
     let moved = move_department(&mut b, &east, &office).await;
@@ -220,19 +259,28 @@ async fn departments_follow_the_rules(db: PgPool) {
     let busy = b
         .call("department_delete", &[("id", &office), ("version", &v)])
         .await;
-    assert_eq!(busy.field_code("department"), Some("department.has_children"));
+    assert_eq!(
+        busy.field_code("department"),
+        Some("department.has_children")
+    );
     let v = version(&mut b, &root).await;
     let root_delete = b
         .call("department_delete", &[("id", &root), ("version", &v)])
         .await;
-    assert_eq!(root_delete.field_code("department"), Some("department.root_fixed"));
+    assert_eq!(
+        root_delete.field_code("department"),
+        Some("department.root_fixed")
+    );
     let hired = create_employee(&mut b, "王五", &[&below], &[("mobile", "13800138001")]).await;
     assert_eq!(hired.status, 200, "{}", hired.text);
     let v = version(&mut b, &below).await;
     let with_member = b
         .call("department_delete", &[("id", &below), ("version", &v)])
         .await;
-    assert_eq!(with_member.field_code("department"), Some("department.has_members"));
+    assert_eq!(
+        with_member.field_code("department"),
+        Some("department.has_members")
+    );
     let v = version(&mut b, &market).await;
     let emptied = b
         .call("department_delete", &[("id", &market), ("version", &v)])
@@ -240,11 +288,13 @@ async fn departments_follow_the_rules(db: PgPool) {
     assert_eq!(emptied.status, 200, "{}", emptied.text);
     assert_eq!(emptied.json, root.as_str());
     assert_eq!(children(&mut b, &root).await, ["总经理办公室", "财务部"]);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'department.deleted'")
-        .bind(org)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'department.deleted'",
+    )
+    .bind(org)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(count, 1);
     no_drift(&db, org).await;
 }
@@ -330,12 +380,19 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     let none = create_employee(&mut b, "李四", &[&east], &[]).await;
     assert_eq!(none.field_code("mobile"), Some("employee.contact_required"));
     let nowhere = create_employee(&mut b, "李四", &[], &[("mobile", "13800138002")]).await;
-    assert_eq!(nowhere.field_code("departments"), Some("employee.department_required"));
+    assert_eq!(
+        nowhere.field_code("departments"),
+        Some("employee.department_required")
+    );
     let bad = create_employee(
         &mut b,
         "李四",
         &[&east],
-        &[("mobile", "12345"), ("hire_date", "2024-13-01"), ("userid", "李四")],
+        &[
+            ("mobile", "12345"),
+            ("hire_date", "2024-13-01"),
+            ("userid", "李四"),
+        ],
     )
     .await;
     assert!(bad.field_code("mobile").is_some(), "{}", bad.text);
@@ -347,7 +404,11 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
         &mut b,
         "李四",
         &[&east],
-        &[("mobile", "13800138002"), ("userid", "lisi"), ("managers", "zhangsan")],
+        &[
+            ("mobile", "13800138002"),
+            ("userid", "lisi"),
+            ("managers", "zhangsan"),
+        ],
     )
     .await;
     assert_eq!(li.status, 200, "{}", li.text);
@@ -363,7 +424,10 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
         &[("mobile", "13800138003"), ("managers", "nobody")],
     )
     .await;
-    assert_eq!(unknown.field_code("managers"), Some("employee.manager_unknown"));
+    assert_eq!(
+        unknown.field_code("managers"),
+        Some("employee.manager_unknown")
+    );
     let v = detail["version"].to_string();
     let me = b
         .call(
@@ -383,13 +447,28 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     for i in 0..6 {
         let id = format!("m{i}");
         let mobile = format!("1390000000{i}");
-        let a = create_employee(&mut b, &format!("经理{i}"), &[&root], &[("mobile", &mobile), ("userid", &id)]).await;
+        let a = create_employee(
+            &mut b,
+            &format!("经理{i}"),
+            &[&root],
+            &[("mobile", &mobile), ("userid", &id)],
+        )
+        .await;
         assert_eq!(a.status, 200, "{}", a.text);
         many.push(id);
     }
     let six = many.join(", ");
-    let too_many = create_employee(&mut b, "赵六", &[&east], &[("mobile", "13800138003"), ("managers", &six)]).await;
-    assert_eq!(too_many.field_code("managers"), Some("employee.too_many_managers"));
+    let too_many = create_employee(
+        &mut b,
+        "赵六",
+        &[&east],
+        &[("mobile", "13800138003"), ("managers", &six)],
+    )
+    .await;
+    assert_eq!(
+        too_many.field_code("managers"),
+        Some("employee.too_many_managers")
+    );
 
     // Headcounts count each person once: 张三 is in 财务部 and 华东区.
     assert_eq!(headcount(&mut b, &east).await, 2);
@@ -420,7 +499,13 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     let stale = b
         .call(
             "employee_update",
-            &[("id", &zhang), ("version", &v), ("name", "张三"), ("mobile", "13800138000"), ("departments[]", &finance)],
+            &[
+                ("id", &zhang),
+                ("version", &v),
+                ("name", "张三"),
+                ("mobile", "13800138000"),
+                ("departments[]", &finance),
+            ],
         )
         .await;
     assert_eq!(stale.status, 409, "{}", stale.text);
@@ -428,13 +513,21 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     assert_eq!(history[0]["action"], "employee.updated");
     let changes = history[0]["changes"].as_array().unwrap();
     assert!(
-        changes.iter().any(|c| c[0] == "position" && c[1] == "会计" && c[2] == "财务经理"),
+        changes
+            .iter()
+            .any(|c| c[0] == "position" && c[1] == "会计" && c[2] == "财务经理"),
         "{changes:?}"
     );
     assert_eq!(history[1]["action"], "employee.created");
 
     // A person in two departments of a moved subtree, and one straddling it.
-    let both = create_employee(&mut b, "钱七", &[&east, &west, &finance], &[("mobile", "13800138009")]).await;
+    let both = create_employee(
+        &mut b,
+        "钱七",
+        &[&east, &west, &finance],
+        &[("mobile", "13800138009")],
+    )
+    .await;
     assert_eq!(both.status, 200, "{}", both.text);
     no_drift(&db, org).await;
     assert_eq!(move_department(&mut b, &east, &finance).await.status, 200);
@@ -447,13 +540,20 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     // Departed: out of the headcount and the default list, record kept.
     let v = employee(&mut b, &li).await["version"].to_string();
     let gone = b
-        .call("employee_status", &[("id", &li), ("status", "departed"), ("version", &v)])
+        .call(
+            "employee_status",
+            &[("id", &li), ("status", "departed"), ("version", &v)],
+        )
         .await;
     assert_eq!(gone.status, 200, "{}", gone.text);
     no_drift(&db, org).await;
     // 李四 stays listed in 华东区, outside its headcount.
     assert_eq!(li_department(&mut b, &li).await, east);
-    assert!(!members(&mut b, &[("department", &root)]).await.contains(&"李四".to_owned()));
+    assert!(
+        !members(&mut b, &[("department", &root)])
+            .await
+            .contains(&"李四".to_owned())
+    );
     assert_eq!(
         members(&mut b, &[("department", &root), ("status", "departed")]).await,
         ["李四"]
@@ -478,18 +578,39 @@ async fn search_finds_names_pinyin_and_addresses_within_the_subtree(db: PgPool) 
     let finance = create_department(&mut b, &root, "财务部").await;
     for (name, dept, mobile, email, position) in [
         ("张三", &east, "13800138000", "zs@acme.test", "销售"),
-        ("张珊珊", &finance, "13800138001", "shanshan@acme.test", "会计"),
-        ("Zoe Smith", &market, "13800138002", "zoe@acme.test", "Designer"),
+        (
+            "张珊珊",
+            &finance,
+            "13800138001",
+            "shanshan@acme.test",
+            "会计",
+        ),
+        (
+            "Zoe Smith",
+            &market,
+            "13800138002",
+            "zoe@acme.test",
+            "Designer",
+        ),
         ("李四", &east, "13900139000", "lisi@acme.test", "销售经理"),
     ] {
-        let a = create_employee(&mut b, name, &[dept], &[("mobile", mobile), ("email", email), ("position", position)]).await;
+        let a = create_employee(
+            &mut b,
+            name,
+            &[dept],
+            &[("mobile", mobile), ("email", email), ("position", position)],
+        )
+        .await;
         assert_eq!(a.status, 200, "{}", a.text);
     }
     let find = |q: &'static str, dept: String| (q, dept);
     let cases = [
         (find("zhangsan", root.clone()), vec!["张三"]),
         // Initials match from their start: zs, zss.
-        (find("zs", root.clone()), vec!["张三", "张珊珊", "Zoe Smith"]),
+        (
+            find("zs", root.clone()),
+            vec!["张三", "张珊珊", "Zoe Smith"],
+        ),
         (find("zss", root.clone()), vec!["张珊珊"]),
         (find("zhang", root.clone()), vec!["张三", "张珊珊"]),
         (find("张", root.clone()), vec!["张三", "张珊珊"]),
@@ -509,7 +630,10 @@ async fn search_finds_names_pinyin_and_addresses_within_the_subtree(db: PgPool) 
         assert_eq!(found, expected, "search {q:?}");
     }
     // The department alone, without its sub-departments.
-    assert_eq!(members(&mut b, &[("department", &market), ("direct", "true")]).await, ["Zoe Smith"]);
+    assert_eq!(
+        members(&mut b, &[("department", &market), ("direct", "true")]).await,
+        ["Zoe Smith"]
+    );
     let all = members(&mut b, &[("department", &market)]).await;
     assert_eq!(all.len(), 3, "{all:?}");
     // Pinyin order: li, zhang, zhang shan, zoe.
@@ -532,7 +656,9 @@ async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPool) {
     assert_eq!(read(&mut w, "contacts_members", &[]).await.status, 403);
     let root = root_id(&mut b).await;
     assert_eq!(
-        w.call("department_create", &[("parent", &root), ("name", "X")]).await.status,
+        w.call("department_create", &[("parent", &root), ("name", "X")])
+            .await
+            .status,
         403
     );
     // Nor does anyone signed out.
@@ -541,14 +667,18 @@ async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPool) {
     assert_eq!(read(&mut anonymous, "contacts_tree", &[]).await.status, 401);
 
     let me = b.call("contacts_branch", &[]).await;
-    let boss_id: String = sqlx::query_scalar::<_, Uuid>("SELECT id FROM accounts WHERE email = 'boss@acme.test'")
-        .fetch_one(&db)
-        .await
-        .unwrap()
-        .to_string();
+    let boss_id: String =
+        sqlx::query_scalar::<_, Uuid>("SELECT id FROM accounts WHERE email = 'boss@acme.test'")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+            .to_string();
     let v = employee(&mut b, &boss_id).await["version"].to_string();
     let own = b
-        .call("employee_status", &[("id", &boss_id), ("status", "disabled"), ("version", &v)])
+        .call(
+            "employee_status",
+            &[("id", &boss_id), ("status", "disabled"), ("version", &v)],
+        )
         .await;
     assert_eq!(own.field_code("status"), Some("employee.status_self"));
     assert_eq!(me.status, 200);
@@ -556,7 +686,10 @@ async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPool) {
     let worker = worker.to_string();
     let v = employee(&mut b, &worker).await["version"].to_string();
     let disabled = b
-        .call("employee_status", &[("id", &worker), ("status", "disabled"), ("version", &v)])
+        .call(
+            "employee_status",
+            &[("id", &worker), ("status", "disabled"), ("version", &v)],
+        )
         .await;
     assert_eq!(disabled.status, 200, "{}", disabled.text);
     // The worker's session is over.
@@ -570,10 +703,18 @@ async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPool) {
     // Enabled again, they can sign in.
     let v = employee(&mut b, &worker).await["version"].to_string();
     let enabled = b
-        .call("employee_status", &[("id", &worker), ("status", "active"), ("version", &v)])
+        .call(
+            "employee_status",
+            &[("id", &worker), ("status", "active"), ("version", &v)],
+        )
         .await;
     assert_eq!(enabled.status, 200, "{}", enabled.text);
-    assert_eq!(sign_in_as(&mut w, "member", "worker@acme.test", PASSWORD).await.status, 200);
+    assert_eq!(
+        sign_in_as(&mut w, "member", "worker@acme.test", PASSWORD)
+            .await
+            .status,
+        200
+    );
 }
 
 #[sqlx::test]
@@ -584,7 +725,13 @@ async fn another_organisations_ids_are_not_found_and_nothing_changes(db: PgPool)
     let b_root = root_id(&mut b).await;
     let b_dept = create_department(&mut b, &b_root, "Beta 财务部").await;
     let b_other = create_department(&mut b, &b_root, "Beta 市场部").await;
-    let b_person = create_employee(&mut b, "贝塔", &[&b_dept], &[("mobile", "13800138000"), ("userid", "beta")]).await;
+    let b_person = create_employee(
+        &mut b,
+        "贝塔",
+        &[&b_dept],
+        &[("mobile", "13800138000"), ("userid", "beta")],
+    )
+    .await;
     let b_person = b_person.json.as_str().unwrap().to_owned();
     let a_root = root_id(&mut a).await;
     let a_dept = create_department(&mut a, &a_root, "Alpha 部").await;
@@ -601,17 +748,63 @@ async fn another_organisations_ids_are_not_found_and_nothing_changes(db: PgPool)
         ("contacts_branch", vec![("department", &b_dept)]),
         ("contacts_children", vec![("parent", &b_dept)]),
         ("contacts_employee", vec![("id", &b_person)]),
-        ("department_create", vec![("parent", &b_dept), ("name", "Intruder")]),
-        ("department_rename", vec![("id", &b_dept), ("name", "Intruder"), ("version", v)]),
-        ("department_move", vec![("id", &b_dept), ("parent", &b_other), ("version", v)]),
-        ("department_move", vec![("id", &a_dept), ("parent", &b_dept), ("version", v)]),
-        ("department_reorder", vec![("id", &b_dept), ("index", "1"), ("version", v)]),
+        (
+            "department_create",
+            vec![("parent", &b_dept), ("name", "Intruder")],
+        ),
+        (
+            "department_rename",
+            vec![("id", &b_dept), ("name", "Intruder"), ("version", v)],
+        ),
+        (
+            "department_move",
+            vec![("id", &b_dept), ("parent", &b_other), ("version", v)],
+        ),
+        (
+            "department_move",
+            vec![("id", &a_dept), ("parent", &b_dept), ("version", v)],
+        ),
+        (
+            "department_reorder",
+            vec![("id", &b_dept), ("index", "1"), ("version", v)],
+        ),
         ("department_delete", vec![("id", &b_other), ("version", v)]),
-        ("department_heads", vec![("id", &b_dept), ("heads", ""), ("version", v)]),
-        ("employee_update", vec![("id", &b_person), ("version", v), ("name", "X"), ("mobile", "13900139000"), ("departments[]", &a_root)]),
-        ("employee_update", vec![("id", &b_person), ("version", "1"), ("name", "X"), ("mobile", "13900139000"), ("departments[]", &b_dept)]),
-        ("employee_status", vec![("id", &b_person), ("status", "disabled"), ("version", v)]),
-        ("employee_create", vec![("name", "X"), ("mobile", "13900139001"), ("departments[]", &b_dept)]),
+        (
+            "department_heads",
+            vec![("id", &b_dept), ("heads", ""), ("version", v)],
+        ),
+        (
+            "employee_update",
+            vec![
+                ("id", &b_person),
+                ("version", v),
+                ("name", "X"),
+                ("mobile", "13900139000"),
+                ("departments[]", &a_root),
+            ],
+        ),
+        (
+            "employee_update",
+            vec![
+                ("id", &b_person),
+                ("version", "1"),
+                ("name", "X"),
+                ("mobile", "13900139000"),
+                ("departments[]", &b_dept),
+            ],
+        ),
+        (
+            "employee_status",
+            vec![("id", &b_person), ("status", "disabled"), ("version", v)],
+        ),
+        (
+            "employee_create",
+            vec![
+                ("name", "X"),
+                ("mobile", "13900139001"),
+                ("departments[]", &b_dept),
+            ],
+        ),
     ];
     for (endpoint, form) in probes {
         let answer = a.call(endpoint, &form).await;
@@ -625,14 +818,33 @@ async fn another_organisations_ids_are_not_found_and_nothing_changes(db: PgPool)
         assert_eq!(answer.status, 404, "{endpoint}: {}", answer.text);
     }
     // A manager from the other organisation is unknown here.
-    let foreign_manager = create_employee(&mut a, "X", &[&a_root], &[("mobile", "13900139002"), ("managers", "beta")]).await;
-    assert_eq!(foreign_manager.field_code("managers"), Some("employee.manager_unknown"));
+    let foreign_manager = create_employee(
+        &mut a,
+        "X",
+        &[&a_root],
+        &[("mobile", "13900139002"), ("managers", "beta")],
+    )
+    .await;
+    assert_eq!(
+        foreign_manager.field_code("managers"),
+        Some("employee.manager_unknown")
+    );
     // Searches see only their own organisation.
     assert!(members(&mut a, &[("q", "贝塔")]).await.is_empty());
     let people = a.call("contacts_find_people", &[("q", "beta")]).await;
-    assert_eq!(people.json.as_array().map(Vec::len), Some(0), "{}", people.text);
+    assert_eq!(
+        people.json.as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        people.text
+    );
     let departments = a.call("contacts_find_departments", &[("q", "Beta")]).await;
-    assert_eq!(departments.json.as_array().map(Vec::len), Some(0), "{}", departments.text);
+    assert_eq!(
+        departments.json.as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        departments.text
+    );
 
     assert_eq!(read(&mut b, "contacts_tree", &[]).await.text, before_tree);
     assert_eq!(employee(&mut b, &b_person).await, before_person);
@@ -659,9 +871,20 @@ async fn simultaneous_moves_cannot_both_win(db: PgPool) {
         app: &app,
         session: b.session.clone(),
     };
-    let first = [("id", x.as_str()), ("parent", y.as_str()), ("version", vx.as_str())];
-    let second = [("id", x.as_str()), ("parent", z.as_str()), ("version", vx.as_str())];
-    let (one, two) = tokio::join!(b.call("department_move", &first), other.call("department_move", &second));
+    let first = [
+        ("id", x.as_str()),
+        ("parent", y.as_str()),
+        ("version", vx.as_str()),
+    ];
+    let second = [
+        ("id", x.as_str()),
+        ("parent", z.as_str()),
+        ("version", vx.as_str()),
+    ];
+    let (one, two) = tokio::join!(
+        b.call("department_move", &first),
+        other.call("department_move", &second)
+    );
     let mut statuses = [one.status, two.status];
     statuses.sort();
     assert_eq!(statuses, [200, 409], "{} / {}", one.text, two.text);
@@ -671,10 +894,24 @@ async fn simultaneous_moves_cannot_both_win(db: PgPool) {
     let vw = version(&mut b, &w).await;
     let vy2 = version(&mut b, &y).await;
     let _ = vy;
-    let a1 = [("id", w.as_str()), ("parent", y.as_str()), ("version", vw.as_str())];
-    let a2 = [("id", y.as_str()), ("parent", w.as_str()), ("version", vy2.as_str())];
-    let (one, two) = tokio::join!(b.call("department_move", &a1), other.call("department_move", &a2));
-    let ok = [one.status, two.status].iter().filter(|s| **s == 200).count();
+    let a1 = [
+        ("id", w.as_str()),
+        ("parent", y.as_str()),
+        ("version", vw.as_str()),
+    ];
+    let a2 = [
+        ("id", y.as_str()),
+        ("parent", w.as_str()),
+        ("version", vy2.as_str()),
+    ];
+    let (one, two) = tokio::join!(
+        b.call("department_move", &a1),
+        other.call("department_move", &a2)
+    );
+    let ok = [one.status, two.status]
+        .iter()
+        .filter(|s| **s == 200)
+        .count();
     assert_eq!(ok, 1, "{} / {}", one.text, two.text);
     let cyclic: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM departments d JOIN departments p ON p.id = d.parent_id WHERE d.org_id = $1 AND d.id = ANY(p.path)",
@@ -706,11 +943,20 @@ async fn heads_are_members_of_the_department(db: PgPool) {
     assert_eq!(other.status, 200);
     let v = version(&mut b, &finance).await;
     let outsider = b
-        .call("department_heads", &[("id", &finance), ("heads", "lisi"), ("version", &v)])
+        .call(
+            "department_heads",
+            &[("id", &finance), ("heads", "lisi"), ("version", &v)],
+        )
         .await;
-    assert_eq!(outsider.field_code("heads"), Some("department.head_not_member"));
+    assert_eq!(
+        outsider.field_code("heads"),
+        Some("department.head_not_member")
+    );
     let set = b
-        .call("department_heads", &[("id", &finance), ("heads", "zhangsan"), ("version", &v)])
+        .call(
+            "department_heads",
+            &[("id", &finance), ("heads", "zhangsan"), ("version", &v)],
+        )
         .await;
     assert_eq!(set.status, 200, "{}", set.text);
     let detail = branch(&mut b, &finance).await;

@@ -6,8 +6,8 @@ mod helpers;
 mod mail;
 
 mod auth;
-mod contacts;
 mod codes;
+mod contacts;
 mod database;
 mod health;
 mod locale;

@@ -1,0 +1,384 @@
+//! `orgdesk seed --members N --departments M`: a realistic organisation for
+//! trying the console at scale and for the contacts benchmark. A tree 8-15
+//! levels deep with Chinese and English names, members in one to three
+//! departments, a head per department and managers from the heads.
+//!
+//! The super administrator signs in with the email and the password given on
+//! standard input; the organisation does not enforce two factors, so a
+//! benchmark can sign in with a password alone. Never use it for real data.
+use super::pinyin::search_keys;
+use super::{MAX_DEPTH, headcount};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "欧阳", "司马",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "晨", "浩", "宇", "欣", "婷", "俊", "子涵", "雨轩",
+    "思远", "嘉怡", "一鸣", "梓萱",
+];
+const FIRST: &[&str] = &[
+    "Alice", "Ben", "Chloe", "David", "Emma", "Frank", "Grace", "Henry", "Ivy", "Jack", "Lucy",
+    "Mark", "Nina", "Oscar", "Paul", "Rose", "Sam", "Tina", "Victor", "Zoe",
+];
+const LAST: &[&str] = &[
+    "Smith", "Brown", "Wilson", "Taylor", "Clark", "Lewis", "Walker", "Young", "King", "Wright",
+];
+const UNITS: &[&str] = &[
+    "总经办",
+    "财务部",
+    "人力资源部",
+    "市场部",
+    "销售部",
+    "研发中心",
+    "产品部",
+    "客服中心",
+    "法务部",
+    "采购部",
+    "华东区",
+    "华南区",
+    "华北区",
+    "西南区",
+    "Sales",
+    "Engineering",
+    "Operations",
+    "Marketing",
+    "Support",
+    "Platform",
+    "Design",
+    "Research",
+    "Logistics",
+    "Quality",
+];
+const POSITIONS: &[&str] = &[
+    "工程师",
+    "高级工程师",
+    "经理",
+    "专员",
+    "主管",
+    "总监",
+    "Designer",
+    "Analyst",
+    "会计",
+    "销售代表",
+];
+
+/// What to create.
+pub struct SeedSpec {
+    pub name: String,
+    pub admin_email: String,
+    pub password_hash: String,
+    pub members: usize,
+    pub departments: usize,
+    pub rng_seed: u64,
+}
+
+/// What was created, for the command's output.
+pub struct Seeded {
+    pub org_id: Uuid,
+    pub departments: usize,
+    pub members: usize,
+    pub max_depth: usize,
+    /// A department about halfway down with a few thousand people below it,
+    /// for benchmarks: (id, depth, headcount).
+    pub mid_level: (Uuid, usize, i32),
+}
+
+struct Dept {
+    id: Uuid,
+    parent: Option<usize>,
+    depth: usize,
+    path: Vec<Uuid>,
+    children: usize,
+}
+
+/// Creates the organisation in one transaction.
+pub async fn seed(
+    db: &PgPool,
+    spec: &SeedSpec,
+) -> Result<Seeded, Box<dyn std::error::Error + Send + Sync>> {
+    let mut rng = StdRng::seed_from_u64(spec.rng_seed);
+    let departments = spec.departments.clamp(1, super::MAX_DEPARTMENTS as usize);
+    let org_id = Uuid::now_v7();
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO organisations (id, name, enforce_two_factor) VALUES ($1, $2, false)")
+        .bind(org_id)
+        .bind(&spec.name)
+        .execute(&mut *tx)
+        .await?;
+
+    // The tree: a few wide top levels, then chains that reach 8-15 levels.
+    let root = Uuid::now_v7();
+    let mut tree = vec![Dept {
+        id: root,
+        parent: None,
+        depth: 1,
+        path: vec![root],
+        children: 0,
+    }];
+    while tree.len() < departments {
+        let n = tree.len();
+        let parent = if n < 40 {
+            rng.random_range(0..n.min(8))
+        } else if rng.random_bool(0.55) {
+            // Recent departments: grows chains downwards.
+            rng.random_range(n.saturating_sub(30)..n)
+        } else {
+            rng.random_range(0..n)
+        };
+        if tree[parent].depth >= MAX_DEPTH {
+            continue;
+        }
+        let id = Uuid::now_v7();
+        let mut path = tree[parent].path.clone();
+        path.push(id);
+        tree[parent].children += 1;
+        let depth = tree[parent].depth + 1;
+        tree.push(Dept {
+            id,
+            parent: Some(parent),
+            depth,
+            path,
+            children: 0,
+        });
+    }
+    let mut sibling_no = vec![0usize; tree.len()];
+    let mut rows: (Vec<Uuid>, Vec<Option<Uuid>>, Vec<String>, Vec<i32>) = Default::default();
+    let mut paths: Vec<String> = Vec::new();
+    for d in &tree {
+        let name = match d.parent {
+            None => super::rules::root_name(&spec.name),
+            Some(p) => {
+                sibling_no[p] += 1;
+                let unit = UNITS[rng.random_range(0..UNITS.len())];
+                format!("{unit} {}", sibling_no[p])
+            }
+        };
+        rows.0.push(d.id);
+        rows.1.push(d.parent.map(|p| tree[p].id));
+        rows.2.push(name);
+        rows.3.push(d.parent.map_or(0, |p| sibling_no[p] as i32));
+        paths.push(format!(
+            "{{{}}}",
+            d.path
+                .iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    // Parents come before children, so each chunk's parents already exist.
+    for chunk in (0..tree.len()).collect::<Vec<_>>().chunks(5000) {
+        let (a, b) = (chunk[0], chunk[chunk.len() - 1] + 1);
+        sqlx::query(
+            r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
+               SELECT id, $1, parent, name, ord, path::uuid[]
+               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[], $6::text[])
+                 AS x(id, parent, name, ord, path)"#,
+        )
+        .bind(org_id)
+        .bind(&rows.0[a..b])
+        .bind(&rows.1[a..b])
+        .bind(&rows.2[a..b])
+        .bind(&rows.3[a..b])
+        .bind(&paths[a..b])
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    // Members: mostly in leaf-ish departments, one in ten in a second or third.
+    let mut ids = Vec::with_capacity(spec.members + 1);
+    let mut member_rows: Vec<(
+        Uuid,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Uuid,
+    )> = Vec::with_capacity(spec.members + 1);
+    let admin_id = Uuid::now_v7();
+    let leaves: Vec<usize> = (0..tree.len())
+        .filter(|i| tree[*i].children == 0 || rng.random_bool(0.3))
+        .collect();
+    for i in 0..spec.members {
+        let name = if rng.random_bool(0.8) {
+            format!(
+                "{}{}",
+                SURNAMES[rng.random_range(0..SURNAMES.len())],
+                GIVEN[rng.random_range(0..GIVEN.len())]
+            )
+        } else {
+            format!(
+                "{} {}",
+                FIRST[rng.random_range(0..FIRST.len())],
+                LAST[rng.random_range(0..LAST.len())]
+            )
+        };
+        let id = Uuid::now_v7();
+        let main = tree[leaves[rng.random_range(0..leaves.len())]].id;
+        let (pinyin, initials) = search_keys(&name);
+        member_rows.push((
+            id,
+            name,
+            format!("u{i}"),
+            format!("+86139{:08}", i),
+            format!("u{i}@seed.example"),
+            Some(POSITIONS[rng.random_range(0..POSITIONS.len())].to_owned()),
+            format!("{pinyin}|{initials}"),
+            main,
+        ));
+        ids.push(id);
+    }
+    let (pinyin, initials) = search_keys("Seed Admin");
+    member_rows.push((
+        admin_id,
+        "Seed Admin".into(),
+        "admin".into(),
+        "+8613900000000".into(),
+        spec.admin_email.clone(),
+        None,
+        format!("{pinyin}|{initials}"),
+        root,
+    ));
+    for chunk in member_rows.chunks(5000) {
+        let mut cols: (
+            Vec<Uuid>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<Option<String>>,
+            Vec<String>,
+            Vec<String>,
+            Vec<Uuid>,
+        ) = Default::default();
+        for r in chunk {
+            let (p, ini) = r.6.split_once('|').unwrap_or_default();
+            cols.0.push(r.0);
+            cols.1.push(r.1.clone());
+            cols.2.push(r.2.clone());
+            cols.3.push(r.3.clone());
+            cols.4.push(r.4.clone());
+            cols.5.push(r.5.clone());
+            cols.6.push(p.to_owned());
+            cols.7.push(ini.to_owned());
+            cols.8.push(r.7);
+        }
+        sqlx::query(
+            r#"INSERT INTO accounts (id, kind, org_id, role, name, userid, mobile, email, position,
+                                     name_pinyin, name_initials, main_department_id, status)
+               SELECT id, 'member', $1, CASE WHEN userid = 'admin' THEN 'super_admin' ELSE 'employee' END,
+                      name, userid, mobile, email, position, py, ini, main,
+                      CASE WHEN userid = 'admin' THEN 'active' ELSE 'not_activated' END
+               FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::text[], $9::text[], $10::uuid[])
+                 AS x(id, name, userid, mobile, email, position, py, ini, main)"#,
+        )
+        .bind(org_id)
+        .bind(&cols.0)
+        .bind(&cols.1)
+        .bind(&cols.2)
+        .bind(&cols.3)
+        .bind(&cols.4)
+        .bind(&cols.5)
+        .bind(&cols.6)
+        .bind(&cols.7)
+        .bind(&cols.8)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+    )
+    .bind(admin_id)
+    .bind(&spec.password_hash)
+    .execute(&mut *tx)
+    .await?;
+
+    // Memberships: the main department, and sometimes one or two more.
+    let mut links: (Vec<Uuid>, Vec<Uuid>) = Default::default();
+    for r in &member_rows {
+        links.0.push(r.7);
+        links.1.push(r.0);
+        if r.0 != admin_id && rng.random_bool(0.1) {
+            for _ in 0..rng.random_range(1..=2) {
+                let extra = tree[leaves[rng.random_range(0..leaves.len())]].id;
+                if extra != r.7 {
+                    links.0.push(extra);
+                    links.1.push(r.0);
+                }
+            }
+        }
+    }
+    for (d, a) in links.0.chunks(20000).zip(links.1.chunks(20000)) {
+        sqlx::query(
+            r#"INSERT INTO department_members (org_id, department_id, account_id)
+               SELECT $1, d, a FROM unnest($2::uuid[], $3::uuid[]) AS x(d, a)
+               ON CONFLICT DO NOTHING"#,
+        )
+        .bind(org_id)
+        .bind(d)
+        .bind(a)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // A head for each department with members, and heads as managers.
+    sqlx::query(
+        r#"UPDATE department_members dm SET is_head = true
+           FROM (SELECT DISTINCT ON (department_id) department_id, account_id
+                 FROM department_members WHERE org_id = $1 ORDER BY department_id, account_id) h
+           WHERE dm.department_id = h.department_id AND dm.account_id = h.account_id"#,
+    )
+    .bind(org_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        r#"INSERT INTO account_managers (org_id, account_id, manager_id, rank)
+           SELECT $1, a.id, h.account_id, 1
+           FROM accounts a
+           JOIN department_members h ON h.department_id = a.main_department_id AND h.is_head
+           WHERE a.org_id = $1 AND h.account_id <> a.id"#,
+    )
+    .bind(org_id)
+    .execute(&mut *tx)
+    .await?;
+    let counts = headcount::recount(&mut tx, org_id).await?;
+    let (d, n): (Vec<Uuid>, Vec<i32>) = counts.into_iter().map(|(d, n)| (d, n as i32)).unzip();
+    sqlx::query(
+        r#"UPDATE departments d SET headcount = x.n FROM unnest($1::uuid[], $2::int4[]) AS x(id, n)
+           WHERE d.id = x.id"#,
+    )
+    .bind(&d)
+    .bind(&n)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE departments, accounts, department_members, account_managers")
+        .execute(db)
+        .await?;
+
+    let mid = sqlx::query_as::<_, (Uuid, i32, i32)>(
+        r#"SELECT id, cardinality(path), headcount FROM departments
+           WHERE org_id = $1 AND cardinality(path) BETWEEN 3 AND 6 AND headcount BETWEEN 500 AND 5000
+           ORDER BY abs(headcount - 2000) LIMIT 1"#,
+    )
+    .bind(org_id)
+    .fetch_optional(db)
+    .await?
+    .unwrap_or((root, 1, spec.members as i32));
+    Ok(Seeded {
+        org_id,
+        departments: tree.len(),
+        members: spec.members,
+        max_depth: tree.iter().map(|d| d.depth).max().unwrap_or(1),
+        mid_level: (mid.0, mid.1 as usize, mid.2),
+    })
+}
