@@ -164,7 +164,7 @@ pub async fn create_organisation_from_cli(
     .execute(&mut *tx)
     .await?;
     // Every organisation has its root department, named after it.
-    crate::contacts::repo::create_root(&mut tx, org_id, &name).await?;
+    crate::contacts::repo::create_root(&mut tx, org_id, name).await?;
     let id = repo::create(
         &mut tx,
         &NewAccount {

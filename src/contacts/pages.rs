@@ -274,7 +274,7 @@ fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
             data-name=node.name.clone()
         >
             <div
-                class="tree__row"
+                class=format!("tree__row tree__row--d{}", (node.depth - 1).clamp(0, 14))
                 class:tree__row--selected=is_selected
                 class:tree__row--drop=move || tree.drop_target.with(|t| t.as_deref() == Some(id.get_value().as_str()))
                 draggable=(!is_root).then_some("true")
@@ -286,7 +286,6 @@ fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
                 on:dragover=drag_over
                 on:dragleave=drag_leave
                 on:drop=drop
-                style=format!("--depth: {}", node.depth - 1)
             >
                 {if has_children {
                     view! {
@@ -372,7 +371,7 @@ fn DepartmentPanel(detail: DepartmentDetail, siblings: (usize, usize)) -> impl I
                 {node.name.clone()}
                 " "
                 <span class="badge" data-headcount=node.headcount>
-                    {t!(i18n, contacts.people, count = node.headcount)}
+                    {t!(i18n, contacts.people, count = move || node.headcount)}
                 </span>
             </h2>
             <p class="muted">
@@ -519,19 +518,57 @@ fn MoveDialog(id: String, version: i32) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<Actions>();
     let query = use_query_map();
-    let term = RwSignal::new(query.read_untracked().get("move_q").unwrap_or_default());
-    let open = !term.get_untracked().is_empty();
-    let results = Resource::new(
-        move || term.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                find_departments(q).await
-            }
-        },
-    );
+    // A search form: typing then Enter (or Search) puts the words in the
+    // address, and the server answers with the departments found, with or
+    // without JavaScript.
+    let term = move || query.read().get("move_q").unwrap_or_default();
+    let open = !query
+        .read_untracked()
+        .get("move_q")
+        .unwrap_or_default()
+        .is_empty();
+    let found = Resource::new(term, |q| async move {
+        if q.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            find_departments(q).await
+        }
+    });
     let here = StoredValue::new(id.clone());
+    let targets = move |found: Vec<(String, String)>| {
+        let found: Vec<(String, String)> = found
+            .into_iter()
+            .filter(|(d, _)| *d != here.get_value())
+            .collect();
+        if found.is_empty() {
+            return (!term().trim().is_empty())
+                .then(|| view! { <p class="muted">{t!(i18n, contacts.no_departments_found)}</p> })
+                .into_any();
+        }
+        view! {
+            <ul class="move-targets">
+                {found
+                    .into_iter()
+                    .map(|(target, path)| {
+                        view! {
+                            <li>
+                                <ActionForm action=actions.move_to attr:class="move-target">
+                                    <input type="hidden" name="id" value=here.get_value() />
+                                    <input type="hidden" name="version" value=version />
+                                    <input type="hidden" name="parent" value=target.clone() />
+                                    <span class="move-target__path">{path.clone()}</span>
+                                    <button type="submit" class="button" data-move-target=path>
+                                        {t!(i18n, contacts.move_here)}
+                                    </button>
+                                </ActionForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <details class="action" data-action-panel="move" open=open>
             <summary class="button">{t!(i18n, contacts.move_to)}</summary>
@@ -546,50 +583,15 @@ fn MoveDialog(id: String, version: i32) -> impl IntoView {
                             type="search"
                             name="move_q"
                             autocomplete="off"
-                            prop:value=move || term.get()
-                            on:input=move |ev| term.set(event_target_value(&ev))
+                            value=term
                         />
                         <button type="submit" class="button">{t!(i18n, contacts.search)}</button>
                     </div>
                 </Form>
                 <FormError error=last_error(actions.move_to) />
-                <Transition fallback=|| ()>
-                    {move || Suspend::new({
-                        async move {
-                            let found = results.await.unwrap_or_default();
-                            let found: Vec<(String, String)> =
-                                found.into_iter().filter(|(d, _)| *d != here.get_value()).collect();
-                            if found.is_empty() {
-                                return (!term.get_untracked().trim().is_empty())
-                                    .then(|| view! { <p class="muted">{t!(i18n, contacts.no_departments_found)}</p> })
-                                    .into_any();
-                            }
-                            view! {
-                                <ul class="move-targets">
-                                    {found
-                                        .into_iter()
-                                        .map(|(target, path)| {
-                                            view! {
-                                                <li>
-                                                    <ActionForm action=actions.move_to attr:class="move-target">
-                                                        <input type="hidden" name="id" value=here.get_value() />
-                                                        <input type="hidden" name="version" value=version />
-                                                        <input type="hidden" name="parent" value=target.clone() />
-                                                        <span class="move-target__path">{path.clone()}</span>
-                                                        <button type="submit" class="button" data-move-target=path>
-                                                            {t!(i18n, contacts.move_here)}
-                                                        </button>
-                                                    </ActionForm>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                    })}
-                </Transition>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { targets(found.await.unwrap_or_default()) })}
+                </Suspense>
             </div>
         </details>
     }
@@ -616,9 +618,10 @@ fn Members(department: String, refresh: RwSignal<u32>) -> impl IntoView {
             contacts_members(department.get_value(), q, status, direct, page)
         },
     );
-    let q = get("q");
-    let status = StatusFilter::parse(&get("status"));
-    let direct = matches!(get("direct").as_str(), "1" | "true");
+    let initial = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
+    let q = initial("q");
+    let status = StatusFilter::parse(&initial("status"));
+    let direct = matches!(initial("direct").as_str(), "1" | "true");
     view! {
         <section class="members" aria-labelledby="members-heading">
             <h2 id="members-heading" class="visually-hidden">{t!(i18n, contacts.members)}</h2>

@@ -90,6 +90,18 @@ pub struct Seeded {
     pub mid_level: (Uuid, usize, i32),
 }
 
+struct Member {
+    id: Uuid,
+    name: String,
+    userid: String,
+    mobile: String,
+    email: String,
+    position: Option<String>,
+    pinyin: String,
+    initials: String,
+    main: Uuid,
+}
+
 struct Dept {
     id: Uuid,
     parent: Option<usize>,
@@ -194,16 +206,7 @@ pub async fn seed(
 
     // Members: mostly in leaf-ish departments, one in ten in a second or third.
     let mut ids = Vec::with_capacity(spec.members + 1);
-    let mut member_rows: Vec<(
-        Uuid,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Uuid,
-    )> = Vec::with_capacity(spec.members + 1);
+    let mut member_rows: Vec<Member> = Vec::with_capacity(spec.members + 1);
     let admin_id = Uuid::now_v7();
     let leaves: Vec<usize> = (0..tree.len())
         .filter(|i| tree[*i].children == 0 || rng.random_bool(0.3))
@@ -225,53 +228,36 @@ pub async fn seed(
         let id = Uuid::now_v7();
         let main = tree[leaves[rng.random_range(0..leaves.len())]].id;
         let (pinyin, initials) = search_keys(&name);
-        member_rows.push((
+        member_rows.push(Member {
             id,
             name,
-            format!("u{i}"),
-            format!("+86139{:08}", i),
-            format!("u{i}@seed.example"),
-            Some(POSITIONS[rng.random_range(0..POSITIONS.len())].to_owned()),
-            format!("{pinyin}|{initials}"),
+            userid: format!("u{i}"),
+            mobile: format!("+86139{:08}", i),
+            email: format!("u{i}@seed.example"),
+            position: Some(POSITIONS[rng.random_range(0..POSITIONS.len())].to_owned()),
+            pinyin,
+            initials,
             main,
-        ));
+        });
         ids.push(id);
     }
     let (pinyin, initials) = search_keys("Seed Admin");
-    member_rows.push((
-        admin_id,
-        "Seed Admin".into(),
-        "admin".into(),
-        "+8613900000000".into(),
-        spec.admin_email.clone(),
-        None,
-        format!("{pinyin}|{initials}"),
-        root,
-    ));
+    member_rows.push(Member {
+        id: admin_id,
+        name: "Seed Admin".into(),
+        userid: "admin".into(),
+        mobile: "+8613900000000".into(),
+        email: spec.admin_email.clone(),
+        position: None,
+        pinyin,
+        initials,
+        main: root,
+    });
     for chunk in member_rows.chunks(5000) {
-        let mut cols: (
-            Vec<Uuid>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<Option<String>>,
-            Vec<String>,
-            Vec<String>,
-            Vec<Uuid>,
-        ) = Default::default();
-        for r in chunk {
-            let (p, ini) = r.6.split_once('|').unwrap_or_default();
-            cols.0.push(r.0);
-            cols.1.push(r.1.clone());
-            cols.2.push(r.2.clone());
-            cols.3.push(r.3.clone());
-            cols.4.push(r.4.clone());
-            cols.5.push(r.5.clone());
-            cols.6.push(p.to_owned());
-            cols.7.push(ini.to_owned());
-            cols.8.push(r.7);
-        }
+        let col = |f: fn(&Member) -> String| chunk.iter().map(f).collect::<Vec<String>>();
+        let ids: Vec<Uuid> = chunk.iter().map(|m| m.id).collect();
+        let mains: Vec<Uuid> = chunk.iter().map(|m| m.main).collect();
+        let positions: Vec<Option<String>> = chunk.iter().map(|m| m.position.clone()).collect();
         sqlx::query(
             r#"INSERT INTO accounts (id, kind, org_id, role, name, userid, mobile, email, position,
                                      name_pinyin, name_initials, main_department_id, status)
@@ -283,15 +269,15 @@ pub async fn seed(
                  AS x(id, name, userid, mobile, email, position, py, ini, main)"#,
         )
         .bind(org_id)
-        .bind(&cols.0)
-        .bind(&cols.1)
-        .bind(&cols.2)
-        .bind(&cols.3)
-        .bind(&cols.4)
-        .bind(&cols.5)
-        .bind(&cols.6)
-        .bind(&cols.7)
-        .bind(&cols.8)
+        .bind(&ids)
+        .bind(col(|m| m.name.clone()))
+        .bind(col(|m| m.userid.clone()))
+        .bind(col(|m| m.mobile.clone()))
+        .bind(col(|m| m.email.clone()))
+        .bind(&positions)
+        .bind(col(|m| m.pinyin.clone()))
+        .bind(col(|m| m.initials.clone()))
+        .bind(&mains)
         .execute(&mut *tx)
         .await?;
     }
@@ -306,14 +292,14 @@ pub async fn seed(
     // Memberships: the main department, and sometimes one or two more.
     let mut links: (Vec<Uuid>, Vec<Uuid>) = Default::default();
     for r in &member_rows {
-        links.0.push(r.7);
-        links.1.push(r.0);
-        if r.0 != admin_id && rng.random_bool(0.1) {
+        links.0.push(r.main);
+        links.1.push(r.id);
+        if r.id != admin_id && rng.random_bool(0.1) {
             for _ in 0..rng.random_range(1..=2) {
                 let extra = tree[leaves[rng.random_range(0..leaves.len())]].id;
-                if extra != r.7 {
+                if extra != r.main {
                     links.0.push(extra);
-                    links.1.push(r.0);
+                    links.1.push(r.id);
                 }
             }
         }

@@ -92,6 +92,7 @@ fn chart_box(n: ChartNode, by_parent: &HashMap<Option<String>, Vec<ChartNode>>) 
         .unwrap_or_default();
     let hidden = n.node.child_count as usize > kids.len();
     let heads = n.heads.join(", ");
+    let headcount = n.node.headcount;
     view! {
         <li>
             <div class="orgchart__box" data-chart-department=n.node.name.clone()>
@@ -101,7 +102,7 @@ fn chart_box(n: ChartNode, by_parent: &HashMap<Option<String>, Vec<ChartNode>>) 
                 <span class="orgchart__heads">
                     {if heads.is_empty() { "—".to_owned() } else { heads }}
                 </span>
-                <span class="orgchart__count">{t!(i18n, contacts.people, count = n.node.headcount)}</span>
+                <span class="orgchart__count">{t!(i18n, contacts.people, count = move || headcount)}</span>
                 {hidden
                     .then(|| {
                         view! {

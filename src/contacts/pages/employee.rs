@@ -501,16 +501,21 @@ fn DepartmentPicker(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let term = RwSignal::new(String::new());
-    let found = Resource::new(
-        move || term.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                find_departments(q).await
+    let found: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let on_input = move |ev| {
+        let q = event_target_value(&ev);
+        term.set(q.clone());
+        if q.trim().is_empty() {
+            found.set(Vec::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let list = find_departments(q.clone()).await.unwrap_or_default();
+            if term.get_untracked() == q {
+                found.set(list);
             }
-        },
-    );
+        });
+    };
     view! {
         <fieldset class="field picker" data-picker="departments">
             <legend class="field__label">{t!(i18n, contacts.field_departments)}</legend>
@@ -556,11 +561,10 @@ fn DepartmentPicker(
                 autocomplete="off"
                 placeholder=move || t_string!(i18n, contacts.add_department_search)
                 prop:value=move || term.get()
-                on:input=move |ev| term.set(event_target_value(&ev))
+                on:input=on_input
             />
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = found.await.unwrap_or_default();
+            {move || {
+                    let list = found.get();
                     view! {
                         <ul class="picker__results">
                             {list
@@ -585,6 +589,7 @@ fn DepartmentPicker(
                                                         main.set(add.0);
                                                     }
                                                     term.set(String::new());
+                                                    found.set(Vec::new());
                                                 }
                                             >
                                                 "+ "
@@ -596,8 +601,7 @@ fn DepartmentPicker(
                                 .collect_view()}
                         </ul>
                     }
-                })}
-            </Transition>
+                }}
         </fieldset>
     }
 }
@@ -607,16 +611,21 @@ fn DepartmentPicker(
 fn ManagerPicker(managers: RwSignal<String>, error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let term = RwSignal::new(String::new());
-    let found = Resource::new(
-        move || term.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                find_people(q).await
+    let found: RwSignal<Vec<crate::contacts::api::PersonOption>> = RwSignal::new(Vec::new());
+    let on_input = move |ev| {
+        let q = event_target_value(&ev);
+        term.set(q.clone());
+        if q.trim().is_empty() {
+            found.set(Vec::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let list = find_people(q.clone()).await.unwrap_or_default();
+            if term.get_untracked() == q {
+                found.set(list);
             }
-        },
-    );
+        });
+    };
     view! {
         <div class="field picker" data-picker="managers">
             <label class="field__label" for="field-managers">{t!(i18n, contacts.field_managers)}</label>
@@ -639,11 +648,10 @@ fn ManagerPicker(managers: RwSignal<String>, error: Signal<Option<AppError>>) ->
                 autocomplete="off"
                 placeholder=move || t_string!(i18n, contacts.find_person)
                 prop:value=move || term.get()
-                on:input=move |ev| term.set(event_target_value(&ev))
+                on:input=on_input
             />
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = found.await.unwrap_or_default();
+            {move || {
+                    let list = found.get();
                     view! {
                         <ul class="picker__results">
                             {list
@@ -669,6 +677,7 @@ fn ManagerPicker(managers: RwSignal<String>, error: Signal<Option<AppError>>) ->
                                                         *m = list.join(", ");
                                                     });
                                                     term.set(String::new());
+                                                    found.set(Vec::new());
                                                 }
                                             >
                                                 "+ "
@@ -684,8 +693,7 @@ fn ManagerPicker(managers: RwSignal<String>, error: Signal<Option<AppError>>) ->
                                 .collect_view()}
                         </ul>
                     }
-                })}
-            </Transition>
+                }}
         </div>
     }
 }

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Contacts at scale. Seeds an organisation (100,000 members in 10,000
+# departments, 8-15 levels) and measures, against 127.0.0.1 only:
+#   1. the members page (/admin/contacts?dept=…, server-rendered) of a
+#      mid-level department's subtree, first page and last page, against a
+#      hand-written axum handler doing the same session lookup and queries
+#      (benches/contacts_baseline.rs), at CONNS connections;
+#   2. pgbench of the bare member-list SQL, for context;
+#   3. the full tree endpoint (/api/contacts_tree);
+#   4. the two tree representations compared: the maintained path against a
+#      recursive CTE over parent_id (subtree check, subtree members);
+#   5. moving a department with about 1,000 departments below it.
+# Every run stops by itself. Usage:
+#   scripts/bench-contacts.sh      (DURATION=15 s per run, CONNS=32;
+#                                   MEMBERS=100000 DEPARTMENTS=10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+DURATION="${DURATION:-15}"
+CONNS="${CONNS:-32}"
+MEMBERS="${MEMBERS:-100000}"
+DEPARTMENTS="${DEPARTMENTS:-10000}"
+PORT="${BENCH_PORT:-3310}"
+BASE="http://127.0.0.1:$PORT"
+BASELINE_ADDR="127.0.0.1:${BASELINE_PORT:-3399}"
+EMAIL="bench-contacts@orgdesk.example"
+PASSWORD="bench-heron-ledger-64"
+
+if ! command -v oha >/dev/null; then
+  say "installing the load tool oha (once)"
+  cargo install oha --version 1.16.0 --locked
+fi
+command -v jq >/dev/null || { say "installing jq"; apt-get install -y jq >/dev/null; }
+PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -n1 || true)"
+[ -x "$PGBENCH" ] || { echo "pgbench not found (Debian: postgresql-contrib or postgresql-<version>)" >&2; exit 1; }
+
+DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench_contacts)"
+export DATABASE_URL
+say "building the server and the baseline (release)"
+cargo build --release --features ssr --bin orgdesk
+baseline_bin="$(cargo bench --features ssr --bench contacts_baseline --no-run --message-format=json 2>/dev/null |
+  jq -r 'select(.executable != null and .target.name == "contacts_baseline") | .executable' | tail -n1)"
+[ -x "$baseline_bin" ] || { echo "baseline did not build" >&2; exit 1; }
+[ -d target/site ] || mkdir -p target/site
+
+say "seeding $MEMBERS members in $DEPARTMENTS departments"
+sqlx database drop -y >/dev/null 2>&1 || psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS orgdesk_bench_contacts" >/dev/null
+target/release/orgdesk migrate >/dev/null
+seeded="$(echo "$PASSWORD" | target/release/orgdesk seed --members "$MEMBERS" --departments "$DEPARTMENTS" \
+  --name "Bench Contacts Co" --admin-email "$EMAIL")"
+echo "$seeded"
+MID="$(echo "$seeded" | sed -n 's/.*mid-level department \([0-9a-f-]*\).*/\1/p')"
+ORG="$(echo "$seeded" | sed -n 's/^organisation \([0-9a-f-]*\).*/\1/p')"
+
+say "starting the server on $BASE and the baseline on $BASELINE_ADDR"
+PUBLIC_BASE_URL="$BASE" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site \
+  LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_HASH_FILES=false RUST_LOG=warn \
+  target/release/orgdesk serve >target/bench-contacts-server.log 2>&1 &
+server=$!
+BASELINE_ADDR="$BASELINE_ADDR" "$baseline_bin" >target/bench-contacts-baseline.log 2>&1 &
+baseline=$!
+trap 'kill "$server" "$baseline" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+
+FORM="content-type: application/x-www-form-urlencoded"
+cookie="$(curl -fsS -D - -o /dev/null -X POST "$BASE/api/sign_in" -H "$FORM" -H "origin: $BASE" \
+  --data "kind=member&identifier=$EMAIL&password=$PASSWORD" |
+  tr -d '\r' | sed -n 's/^set-cookie: \(orgdesk_session=[^;]*\).*/\1/Ip' | head -n1)"
+[ -n "$cookie" ] || { echo "sign-in for the benchmark failed" >&2; exit 1; }
+
+pages="$(curl -fsS -H "cookie: $cookie" "$BASE/api/contacts_members?department=$MID" | jq .pages)"
+FIRST="/admin/contacts?dept=$MID"
+DEEP="/admin/contacts?dept=$MID&page=$pages"
+for url in "$BASE$FIRST" "$BASE$DEEP" "http://$BASELINE_ADDR/members?dept=$MID" "$BASE/api/contacts_tree"; do
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $cookie" "$url")"
+  [ "$code" = 200 ] || { echo "$url answered $code" >&2; exit 1; }
+done
+
+run() { oha --no-tui --output-format json -H "cookie: $cookie" "$@"; }
+rps() { jq -r '.summary.requestsPerSec | round'; }
+p99() { jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100'; }
+p50() { jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100'; }
+ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
+load() {
+  local out
+  out="$(run -c "$CONNS" -z "${DURATION}s" "$1")"
+  echo "$out" | ok_only
+  echo "$(echo "$out" | rps) $(echo "$out" | p99)"
+}
+
+say "1/5 members page, first page (${DURATION}s at $CONNS connections)"
+read -r page_rps page_p99 <<<"$(load "$BASE$FIRST")"
+say "    members page, last page ($pages)"
+read -r deep_rps deep_p99 <<<"$(load "$BASE$DEEP")"
+say "    baseline, first page"
+read -r base_rps base_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID")"
+say "    baseline, last page"
+read -r base_deep_rps base_deep_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID&page=$pages")"
+
+say "2/5 pgbench of the member-list SQL (count and first page)"
+sqlfile="$(mktemp)"
+cat >"$sqlfile" <<SQL
+SELECT count(*) FROM accounts a WHERE a.org_id = '$ORG' AND a.kind = 'member'
+  AND a.id IN (SELECT dm.account_id FROM department_members dm JOIN departments d ON d.id = dm.department_id
+               WHERE dm.org_id = '$ORG' AND d.path @> ARRAY['$MID'::uuid]) AND a.status <> 'departed';
+SELECT a.id, a.name, a.userid, a.position, a.mobile, a.email, a.status FROM accounts a
+  WHERE a.org_id = '$ORG' AND a.kind = 'member'
+  AND a.id IN (SELECT dm.account_id FROM department_members dm JOIN departments d ON d.id = dm.department_id
+               WHERE dm.org_id = '$ORG' AND d.path @> ARRAY['$MID'::uuid]) AND a.status <> 'departed'
+  ORDER BY a.name_pinyin, a.id LIMIT 50;
+SQL
+pg_tps="$("$PGBENCH" -n -c "$CONNS" -j 2 -T "$DURATION" -f "$sqlfile" "$DATABASE_URL" 2>/dev/null |
+  sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n1)"
+
+say "3/5 the full tree ($DEPARTMENTS departments)"
+tree_one="$(run -c 1 -z "${DURATION}s" "$BASE/api/contacts_tree")"
+tree_p50="$(echo "$tree_one" | p50)"
+tree_p99="$(echo "$tree_one" | p99)"
+tree_bytes="$(curl -fsS -H "cookie: $cookie" "$BASE/api/contacts_tree" | wc -c)"
+
+say "4/5 tree representations: maintained path against a recursive CTE"
+leaf="$(psql "$DATABASE_URL" -Atc "SELECT id FROM departments WHERE org_id = '$ORG' ORDER BY cardinality(path) DESC, id LIMIT 1")"
+anc="$(psql "$DATABASE_URL" -Atc "SELECT path[3] FROM departments WHERE id = '$leaf'")"
+latency() { # average ms of one query, one client
+  local f
+  f="$(mktemp)"
+  echo "$1" >"$f"
+  "$PGBENCH" -n -c 1 -T 5 -f "$f" "$DATABASE_URL" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
+}
+check_path="$(latency "SELECT '$anc'::uuid = ANY(path) FROM departments WHERE id = '$leaf';")"
+check_cte="$(latency "WITH RECURSIVE up AS (SELECT id, parent_id FROM departments WHERE id = '$leaf'
+  UNION ALL SELECT d.id, d.parent_id FROM departments d JOIN up ON d.id = up.parent_id)
+  SELECT EXISTS (SELECT 1 FROM up WHERE id = '$anc');")"
+sub_path="$(latency "SELECT count(DISTINCT dm.account_id) FROM department_members dm JOIN departments d ON d.id = dm.department_id
+  WHERE d.org_id = '$ORG' AND d.path @> ARRAY['$MID'::uuid];")"
+sub_cte="$(latency "WITH RECURSIVE down AS (SELECT id FROM departments WHERE id = '$MID'
+  UNION ALL SELECT d.id FROM departments d JOIN down ON d.parent_id = down.id WHERE d.org_id = '$ORG')
+  SELECT count(DISTINCT dm.account_id) FROM department_members dm JOIN down ON down.id = dm.department_id;")"
+
+say "5/5 moving a department with about 1,000 departments below it"
+read -r big big_n <<<"$(psql "$DATABASE_URL" -AtF ' ' -c "SELECT d.id, (SELECT count(*) FROM departments s WHERE s.path @> ARRAY[d.id]) - 1 AS n
+  FROM departments d WHERE d.org_id = '$ORG' AND d.parent_id IS NOT NULL AND cardinality(d.path) <= 5
+  ORDER BY abs((SELECT count(*) FROM departments s WHERE s.path @> ARRAY[d.id]) - 1001) LIMIT 1")"
+read -r old_parent big_version big_people <<<"$(psql "$DATABASE_URL" -AtF ' ' -c "SELECT parent_id, version, headcount FROM departments WHERE id = '$big'")"
+root="$(psql "$DATABASE_URL" -Atc "SELECT id FROM departments WHERE org_id = '$ORG' AND parent_id IS NULL")"
+target="$root"
+[ "$old_parent" = "$root" ] && target="$(psql "$DATABASE_URL" -Atc "SELECT id FROM departments WHERE org_id = '$ORG'
+  AND cardinality(path) = 2 AND id <> '$big' LIMIT 1")"
+move() {
+  curl -fsS -o /dev/null -w '%{time_total}' -X POST "$BASE/api/department_move" -H "$FORM" -H "origin: $BASE" \
+    -H "cookie: $cookie" --data "id=$big&parent=$1&version=$2" | awk '{ printf "%.1f", $1 * 1000 }'
+}
+move_there="$(move "$target" "$big_version")"
+move_back="$(move "$old_parent" "$((big_version + 1))")"
+drift="$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM departments d LEFT JOIN (
+  SELECT anc, count(DISTINCT dm.account_id) n FROM department_members dm JOIN departments dd ON dd.id = dm.department_id
+  JOIN accounts a ON a.id = dm.account_id CROSS JOIN LATERAL unnest(dd.path) anc
+  WHERE dm.org_id = '$ORG' AND a.status <> 'departed' GROUP BY anc) c ON c.anc = d.id
+  WHERE d.org_id = '$ORG' AND d.headcount <> coalesce(c.n, 0)")"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * a / b : 0) }'; }
+cat <<REPORT
+
+Contacts benchmark: $MEMBERS members, $DEPARTMENTS departments, $CONNS connections, ${DURATION}s per run
+  mid-level department: $(psql "$DATABASE_URL" -Atc "SELECT 'level ' || cardinality(path) || ', ' || headcount || ' people' FROM departments WHERE id = '$MID'") ($pages pages)
+
+                              req/s     p99 ms
+  members page, first page  $(printf '%8s %10s' "$page_rps" "$page_p99")
+  baseline, first page      $(printf '%8s %10s' "$base_rps" "$base_p99")
+    page / baseline         $(ratio "$page_rps" "$base_rps")
+  members page, last page   $(printf '%8s %10s' "$deep_rps" "$deep_p99")
+  baseline, last page       $(printf '%8s %10s' "$base_deep_rps" "$base_deep_p99")
+    page / baseline         $(ratio "$deep_rps" "$base_deep_rps")
+  pgbench, the two queries  $(printf '%8s' "$pg_tps") tps
+
+  full tree ($DEPARTMENTS departments, $tree_bytes bytes JSON): p50 $tree_p50 ms, p99 $tree_p99 ms (one client)
+
+  tree representation            maintained path   recursive CTE
+  "is X under Y" (level-15 leaf) $(printf '%12s ms %12s ms' "$check_path" "$check_cte")
+  subtree members (distinct)     $(printf '%12s ms %12s ms' "$sub_path" "$sub_cte")
+
+  move a department with $big_n departments and $big_people people below it: ${move_there} ms; back: ${move_back} ms
+  headcounts differing from a recount afterwards: $drift
+REPORT
