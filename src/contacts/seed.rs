@@ -232,7 +232,7 @@ pub async fn seed(
             id,
             name,
             userid: format!("u{i}"),
-            mobile: format!("+86139{:08}", i),
+            mobile: format!("+86138{:08}", i),
             email: format!("u{i}@seed.example"),
             position: Some(POSITIONS[rng.random_range(0..POSITIONS.len())].to_owned()),
             pinyin,
