@@ -35,15 +35,22 @@ pub async fn members(
     q: &MemberQuery,
 ) -> std::result::Result<MemberPage, sqlx::Error> {
     // The statement is put together from fixed pieces; every value is bound.
+    // The subtree's members are gathered first (departments by path, then
+    // their members by key) and the accounts looked up by id: left to
+    // itself the planner walks the whole organisation in pinyin order and
+    // tests each person (118 ms against 23 ms for a 2,000-person subtree
+    // of a 100,000-person organisation).
     let scope = match (q.direct_only, is_root) {
         (true, _) => {
-            "AND EXISTS (SELECT 1 FROM department_members dm WHERE dm.account_id = a.id AND dm.department_id = $2)"
+            "AND a.id = ANY(ARRAY(SELECT dm.account_id FROM department_members dm
+                                  WHERE dm.org_id = $1 AND dm.department_id = $2))"
         }
         (false, true) => "AND $2::uuid IS NOT NULL",
         (false, false) => {
-            "AND a.id IN (SELECT dm.account_id FROM department_members dm
-                          JOIN departments d ON d.id = dm.department_id
-                          WHERE dm.org_id = $1 AND d.path @> ARRAY[$2::uuid])"
+            "AND a.id = ANY(ARRAY(SELECT DISTINCT dm.account_id FROM department_members dm
+                                  WHERE dm.department_id = ANY(ARRAY(
+                                      SELECT d.id FROM departments d
+                                      WHERE d.org_id = $1 AND d.path @> ARRAY[$2::uuid]))))"
         }
     };
     let status = match q.status {

@@ -80,6 +80,19 @@ pub fn ContactsPage() -> impl IntoView {
             navigate(&contacts_href(&parent), Default::default());
         }
     });
+    // Another department: the last answers of the forms belong to the one before.
+    Effect::new(move |previous: Option<String>| {
+        let department = get("dept");
+        if previous.is_some_and(|p| p != department) {
+            actions.create.value().set(None);
+            actions.rename.value().set(None);
+            actions.move_to.value().set(None);
+            actions.reorder.value().set(None);
+            actions.delete.value().set(None);
+            actions.heads.value().set(None);
+        }
+        department
+    });
     let bump = move |ok: bool| {
         if ok {
             refresh.update(|n| *n += 1);
