@@ -227,8 +227,8 @@ mod imp {
         RequestMeta::current().actor(Some(p.id()), "member")
     }
 
-    /// Runs one change in a transaction under the organisation's contacts
-    /// lock; `audit` returns the row to write with it.
+    /// Runs one change, with its audit row, in a transaction under the
+    /// organisation's contacts lock.
     async fn change<T>(
         org: Uuid,
         work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, ContactsError>,

@@ -389,12 +389,10 @@ pub async fn create(
     .execute(&mut *conn)
     .await
     .map_err(unique_violation)?;
-    let before = headcount::Snapshot::default();
-    write_links(conn, org_id, id, input).await?;
-    let after = headcount::Snapshot::take(conn, org_id, &[id]).await?;
-    let mut deltas = headcount::Deltas::default();
-    before.diff_into(&after, &mut deltas);
-    deltas.apply(conn, org_id).await?;
+    headcount::around(conn, org_id, &[id], async |c: &mut PgConnection| {
+        write_links(c, org_id, id, input).await
+    })
+    .await?;
     Ok((id, userid))
 }
 
@@ -415,7 +413,6 @@ pub async fn update(
     }
     check(conn, org_id, Some(id), input).await?;
     let before_record = record(conn, org_id, id).await?;
-    let before = headcount::Snapshot::take(conn, org_id, &[id]).await?;
     let (pinyin, initials) = super::pinyin::search_keys(&input.name);
     let userid = input.userid.clone().unwrap_or_else(|| {
         before_record["userid"]
@@ -445,11 +442,11 @@ pub async fn update(
     .execute(&mut *conn)
     .await
     .map_err(unique_violation)?;
-    write_links(conn, org_id, id, input).await?;
-    let after = headcount::Snapshot::take(conn, org_id, &[id]).await?;
-    let mut deltas = headcount::Deltas::default();
-    before.diff_into(&after, &mut deltas);
-    deltas.apply(conn, org_id).await?;
+    // The status is unchanged here: only the departments move the person's counts.
+    headcount::around(conn, org_id, &[id], async |c: &mut PgConnection| {
+        write_links(c, org_id, id, input).await
+    })
+    .await?;
     let after_record = record(conn, org_id, id).await?;
     Ok((before_record, after_record))
 }

@@ -127,7 +127,7 @@ fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <header class="contacts__header">
             <h1>{t!(i18n, contacts.title)}</h1>
-            <p class="muted">{t!(i18n, contacts.department_count, count = count)}</p>
+            <p class="muted">{t!(i18n, contacts.department_count, count = move || count)}</p>
             <div class="contacts__links">
                 <a class="button" href=format!("/admin/contacts/chart?dept={}", selected.node.id)>
                     {t!(i18n, contacts.org_chart)}
@@ -703,7 +703,7 @@ fn MemberTable(page: MemberPage, department: String) -> impl IntoView {
     }
     let total = page.total;
     view! {
-        <p class="muted" data-total=total>{t!(i18n, contacts.found, count = total)}</p>
+        <p class="muted" data-total=total>{t!(i18n, contacts.people, count = move || total)}</p>
         <div class="table-wrap">
             <table class="table" data-table="members">
                 <thead>

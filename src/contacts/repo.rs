@@ -528,7 +528,8 @@ pub async fn tree(
     let rows = sqlx::query!(
         r#"SELECT id, parent_id, name, headcount, cardinality(path) AS "depth!", sort_order, version
            FROM departments
-           WHERE org_id = $1 AND ($2::uuid IS NULL OR path @> ARRAY[$2::uuid])"#,
+           WHERE org_id = $1 AND ($2::uuid IS NULL OR path @> ARRAY[$2::uuid])
+           ORDER BY sort_order, lower(name), id"#,
         org_id,
         from
     )
@@ -538,16 +539,7 @@ pub async fn tree(
     for (i, r) in rows.iter().enumerate() {
         kids.entry(r.parent_id).or_default().push(i);
     }
-    for list in kids.values_mut() {
-        list.sort_by(|a, b| {
-            let (a, b) = (&rows[*a], &rows[*b]);
-            (a.sort_order, a.name.to_lowercase(), a.id).cmp(&(
-                b.sort_order,
-                b.name.to_lowercase(),
-                b.id,
-            ))
-        });
-    }
+    // Siblings keep the statement's order, as the children endpoint does.
     let top: Vec<usize> = match from {
         Some(f) => rows.iter().position(|r| r.id == f).into_iter().collect(),
         None => kids.get(&None).cloned().unwrap_or_default(),

@@ -205,7 +205,6 @@ pub async fn seed(
     }
 
     // Members: mostly in leaf-ish departments, one in ten in a second or third.
-    let mut ids = Vec::with_capacity(spec.members + 1);
     let mut member_rows: Vec<Member> = Vec::with_capacity(spec.members + 1);
     let admin_id = Uuid::now_v7();
     let leaves: Vec<usize> = (0..tree.len())
@@ -239,7 +238,6 @@ pub async fn seed(
             initials,
             main,
         });
-        ids.push(id);
     }
     let (pinyin, initials) = search_keys("Seed Admin");
     member_rows.push(Member {
