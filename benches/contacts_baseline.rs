@@ -78,14 +78,23 @@ async fn page(State(app): State<App>, headers: HeaderMap, Query(p): Query<Params
     let Ok(Some(branch)) = departments::branch(&app.db, org, selected).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let Ok(department_id) = Uuid::parse_str(&branch.selected.node.id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(mut conn) = app.db.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let Ok(Some(department)) = departments::department(&mut conn, org, department_id).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    drop(conn);
     let query = MemberQuery {
-        department: Uuid::parse_str(&branch.selected.node.id).unwrap_or_default(),
         direct_only: false,
         search: String::new(),
         status: StatusFilter::Current,
         page: p.page.unwrap_or(1),
     };
-    let Ok(list) = members(&app.db, org, branch.selected.is_root(), &query).await else {
+    let Ok(list) = members(&app.db, org, &department, &query).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
 

@@ -310,13 +310,12 @@ mod imp {
         .ok_or_else(AppError::not_found)?;
         drop(conn);
         let query = MemberQuery {
-            department: d.id,
             direct_only: direct,
             search: q.chars().take(100).collect(),
             status: StatusFilter::parse(&status),
             page: page.max(1),
         };
-        Ok(employees::members(&state.db, org, d.parent_id.is_none(), &query).await?)
+        Ok(employees::members(&state.db, org, &d, &query).await?)
     }
 
     pub async fn find_departments(q: String) -> Result<Vec<(String, String)>, AppError> {

@@ -124,6 +124,11 @@ fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
     let selected = branch.selected.clone();
     let count = branch.department_count;
     let move_error = last_error(actions.move_to);
+    let main = (
+        format!("{}:{}", selected.node.id, refresh.get_untracked()),
+        selected.clone(),
+        siblings_of(&branch),
+    );
     view! {
         <header class="contacts__header">
             <h1>{t!(i18n, contacts.title)}</h1>
@@ -146,10 +151,21 @@ fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
                 <FormError error=move_error />
                 <DepartmentTree branch=branch.clone() />
             </nav>
-            <div class="contacts__main">
-                <DepartmentPanel detail=selected.clone() siblings=siblings_of(&branch) />
-                <Members department=selected.node.id.clone() refresh />
-            </div>
+            // Keyed by this answer of the server, so that another department
+            // (or the same one after a change) gets fresh panels: closed
+            // actions and empty fields, not the ones the browser kept open.
+            <For
+                each=move || [main.clone()]
+                key=|(key, _, _)| key.clone()
+                children=move |(_, detail, siblings)| {
+                    view! {
+                        <div class="contacts__main">
+                            <DepartmentPanel detail=detail.clone() siblings />
+                            <Members department=detail.node.id.clone() refresh />
+                        </div>
+                    }
+                }
+            />
         </div>
     }
 }

@@ -594,17 +594,22 @@ pub async fn branch(
     .fetch_all(&mut *conn)
     .await?;
     let nodes: Vec<DepartmentNode> = rows.into_iter().map(node).collect();
-    let ancestors = sqlx::query!(
-        "SELECT id, name FROM departments WHERE org_id = $1 AND id = ANY($2)",
-        org_id,
-        &d.path
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let names: HashMap<Uuid, String> = ancestors.into_iter().map(|r| (r.id, r.name)).collect();
+    // Every ancestor is among the nodes (its parent is on the path).
+    let names: HashMap<&str, &str> = nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.name.as_str()))
+        .collect();
     let ancestors = d.path[..d.depth() - 1]
         .iter()
-        .map(|id| (id.to_string(), names.get(id).cloned().unwrap_or_default()))
+        .map(|id| {
+            let id = id.to_string();
+            let name = names
+                .get(id.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_owned();
+            (id, name)
+        })
         .collect();
     let head_rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.userid FROM department_members dm JOIN accounts a ON a.id = dm.account_id
@@ -628,8 +633,8 @@ pub async fn branch(
         })
         .collect();
     let counts = sqlx::query!(
-        r#"SELECT (SELECT count(*) FROM department_members dm JOIN accounts a ON a.id = dm.account_id
-                    WHERE dm.department_id = $2 AND a.status <> 'departed') AS "direct!",
+        r#"SELECT (SELECT count(*) FROM department_members dm
+                    WHERE dm.org_id = $1 AND dm.department_id = $2 AND dm.is_current) AS "direct!",
                   (SELECT count(*) FROM departments WHERE org_id = $1) AS "departments!""#,
         org_id,
         d.id

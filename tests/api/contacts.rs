@@ -965,3 +965,133 @@ async fn heads_are_members_of_the_department(db: PgPool) {
     assert_eq!(details[0]["after"]["heads"], "张三");
     assert_eq!(details[0]["before"]["heads"], "");
 }
+
+/// The page of `contacts_members` as (names, total, page, pages).
+async fn member_page(b: &mut Browser<'_>, query: &[(&str, &str)]) -> (Vec<String>, i64, i64, i64) {
+    let a = read(b, "contacts_members", query).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let names = a.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect();
+    let n = |k: &str| a.json[k].as_i64().unwrap();
+    (names, n("total"), n("page"), n("pages"))
+}
+
+#[sqlx::test]
+async fn the_members_list_pages_a_subtree_in_pinyin_order_and_follows_changes(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org) = admin(&app, &db, "Acme", "boss@acme.test").await;
+    let root = root_id(&mut b).await;
+    let sales = create_department(&mut b, &root, "销售部").await;
+    let north = create_department(&mut b, &sales, "华北区").await;
+    let south = create_department(&mut b, &sales, "华南区").await;
+    let other = create_department(&mut b, &root, "财务部").await;
+    // 60 people below 销售部, every third one in both regions (counted
+    // once), and one elsewhere.
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let name = format!("Member {i:02}");
+        let mobile = format!("1380013{i:04}");
+        let departments: Vec<&str> = match i % 3 {
+            0 => vec![north.as_str(), south.as_str()],
+            1 => vec![north.as_str()],
+            _ => vec![south.as_str()],
+        };
+        let a = create_employee(&mut b, &name, &departments, &[("mobile", &mobile)]).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        ids.push(a.json.as_str().unwrap().to_owned());
+    }
+    let a = create_employee(&mut b, "Outsider", &[&other], &[("mobile", "13900139000")]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+
+    let expected: Vec<String> = (0..60).map(|i| format!("Member {i:02}")).collect();
+    let (first, total, page, pages) = member_page(&mut b, &[("department", &sales)]).await;
+    assert_eq!((total, page, pages), (60, 1, 2));
+    assert_eq!(first, expected[..50]);
+    let (second, ..) = member_page(&mut b, &[("department", &sales), ("page", "2")]).await;
+    assert_eq!(second, expected[50..]);
+    // A page past the end shows the last one.
+    let (last, _, page, _) = member_page(&mut b, &[("department", &sales), ("page", "9")]).await;
+    assert_eq!((last.len(), page), (10, 2));
+    // One region alone, and a region with its (empty) subtree.
+    let (direct, total, ..) =
+        member_page(&mut b, &[("department", &north), ("direct", "true")]).await;
+    assert_eq!(total, 40);
+    assert!(direct.iter().all(|n| {
+        let i: usize = n[7..].parse().unwrap();
+        i % 3 != 2
+    }));
+    assert_eq!(member_page(&mut b, &[("department", &south)]).await.1, 40);
+
+    // A new name moves the person to their new place in the order.
+    let v = employee(&mut b, &ids[0]).await["version"].to_string();
+    let renamed = b
+        .call(
+            "employee_update",
+            &[
+                ("id", ids[0].as_str()),
+                ("version", &v),
+                ("name", "Aaron"),
+                ("mobile", "13800130000"),
+                ("departments[]", &north),
+                ("departments[]", &south),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let (first, ..) = member_page(&mut b, &[("department", &sales)]).await;
+    assert_eq!(first[0], "Aaron");
+    assert_eq!(first[1], "Member 01");
+
+    // Departed people leave the list and its count, and are listed apart.
+    let v = employee(&mut b, &ids[1]).await["version"].to_string();
+    let gone = b
+        .call(
+            "employee_status",
+            &[
+                ("id", ids[1].as_str()),
+                ("status", "departed"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.text);
+    let (first, total, ..) = member_page(&mut b, &[("department", &sales)]).await;
+    assert_eq!(total, 59);
+    assert_eq!(&first[..2], ["Aaron", "Member 02"]);
+    assert_eq!(headcount(&mut b, &sales).await, 59);
+    let (departed, total, ..) =
+        member_page(&mut b, &[("department", &sales), ("status", "departed")]).await;
+    assert_eq!((departed, total), (vec!["Member 01".to_owned()], 1));
+    assert_eq!(
+        member_page(
+            &mut b,
+            &[
+                ("department", &north),
+                ("status", "all"),
+                ("direct", "true")
+            ]
+        )
+        .await
+        .1,
+        40
+    );
+    // A search within the subtree counts what it finds (mobiles 138001300 50–59).
+    let (found, total, ..) = member_page(&mut b, &[("department", &sales), ("q", "0013005")]).await;
+    assert_eq!(total, 10);
+    assert_eq!(found[0], "Member 50");
+    // The copies on the membership rows match their accounts.
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+         WHERE dm.org_id = $1 AND (dm.sort_key <> a.name_pinyin OR dm.is_current <> (a.status <> 'departed'))",
+    )
+    .bind(org)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(stale, 0);
+    no_drift(&db, org).await;
+}
