@@ -227,6 +227,30 @@ mod imp {
         RequestMeta::current().actor(Some(p.id()), "member")
     }
 
+    /// What a contacts change is about.
+    enum Target {
+        Department(Uuid),
+        Employee(Uuid),
+    }
+
+    /// Writes the audit row of one change, in its transaction.
+    async fn audit(
+        c: &mut PgConnection,
+        actor: &Actor,
+        org: Uuid,
+        action: &str,
+        target: Target,
+        details: serde_json::Value,
+    ) -> Result<(), ContactsError> {
+        let event = Event::new(action).org(Some(org)).details(details);
+        let event = match target {
+            Target::Department(id) => event.target("department", id.to_string()),
+            Target::Employee(id) => event.target_account(id),
+        };
+        record(c, actor, &event).await?;
+        Ok(())
+    }
+
     /// Runs one change, with its audit row, in a transaction under the
     /// organisation's contacts lock.
     async fn change<T>(
@@ -362,13 +386,13 @@ mod imp {
         let actor = actor(&p);
         change(org, async |c| {
             let d = repo::create(c, org, parent, &name).await?;
-            record(
+            audit(
                 c,
                 &actor,
-                &Event::new("department.created")
-                    .org(Some(org))
-                    .target("department", d.id.to_string())
-                    .details(json!({ "after": { "name": d.name, "parent": parent.to_string() } })),
+                org,
+                "department.created",
+                Target::Department(d.id),
+                json!({ "after": { "name": d.name, "parent": parent.to_string() } }),
             )
             .await?;
             Ok(d.id.to_string())
@@ -387,15 +411,13 @@ mod imp {
         let actor = actor(&p);
         change(org, async |c| {
             let before = repo::rename(c, org, department, &name, version).await?;
-            record(
+            audit(
                 c,
                 &actor,
-                &Event::new("department.renamed")
-                    .org(Some(org))
-                    .target("department", department.to_string())
-                    .details(
-                        json!({ "before": { "name": before.name }, "after": { "name": name } }),
-                    ),
+                org,
+                "department.renamed",
+                Target::Department(department),
+                json!({ "before": { "name": before.name }, "after": { "name": name } }),
             )
             .await?;
             Ok(())
@@ -414,18 +436,18 @@ mod imp {
         let actor = actor(&p);
         change(org, async |c| {
             let moved = repo::move_to(c, org, department, parent, version).await?;
-            record(
+            audit(
                 c,
                 &actor,
-                &Event::new("department.moved")
-                    .org(Some(org))
-                    .target("department", department.to_string())
-                    .details(json!({
-                        "name": moved.before.name,
-                        "before": { "parent": moved.before.parent_id.map(|p| p.to_string()) },
-                        "after": { "parent": parent.to_string(), "parent_name": moved.new_parent.name },
-                        "descendants": moved.descendants,
-                    })),
+                org,
+                "department.moved",
+                Target::Department(department),
+                json!({
+                    "name": moved.before.name,
+                    "before": { "parent": moved.before.parent_id.map(|p| p.to_string()) },
+                    "after": { "parent": parent.to_string(), "parent_name": moved.new_parent.name },
+                    "descendants": moved.descendants,
+                }),
             )
             .await?;
             Ok(())
@@ -440,13 +462,13 @@ mod imp {
         change(org, async |c| {
             let (old, new) = repo::reorder(c, org, department, index, version).await?;
             if old != new {
-                record(
+                audit(
                     c,
                     &actor,
-                    &Event::new("department.reordered")
-                        .org(Some(org))
-                        .target("department", department.to_string())
-                        .details(json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } })),
+                    org,
+                    "department.reordered",
+                    Target::Department(department),
+                    json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } }),
                 )
                 .await?;
             }
@@ -462,13 +484,13 @@ mod imp {
         change(org, async |c| {
             let d = repo::delete(c, org, department, version).await?;
             let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
-            record(
+            audit(
                 c,
                 &actor,
-                &Event::new("department.deleted")
-                    .org(Some(org))
-                    .target("department", department.to_string())
-                    .details(json!({ "before": { "name": d.name, "parent": parent } })),
+                org,
+                "department.deleted",
+                Target::Department(department),
+                json!({ "before": { "name": d.name, "parent": parent } }),
             )
             .await?;
             Ok(parent)
@@ -524,15 +546,7 @@ mod imp {
         change(org, async |c| {
             let ids = resolve_userids(c, org, &heads, "heads", "department.head_not_member").await?;
             let (before, after) = repo::set_heads(c, org, department, &ids, version).await?;
-            record(
-                c,
-                &actor,
-                &Event::new("department.heads_changed")
-                    .org(Some(org))
-                    .target("department", department.to_string())
-                    .details(json!({ "before": { "heads": before.join(", ") }, "after": { "heads": after.join(", ") } })),
-            )
-            .await?;
+            audit(c, &actor, org, "department.heads_changed", Target::Department(department), json!({ "before": { "heads": before.join(", ") }, "after": { "heads": after.join(", ") } })).await?;
             Ok(())
         })
         .await
@@ -675,13 +689,13 @@ mod imp {
             input.managers = managers(c, org, &form.managers).await?;
             let (id, _) = employees::create(c, org, &input).await?;
             let after = employees::record(c, org, id).await?;
-            record(
+            audit(
                 c,
                 &actor,
-                &Event::new("employee.created")
-                    .org(Some(org))
-                    .target_account(id)
-                    .details(json!({ "after": after })),
+                org,
+                "employee.created",
+                Target::Employee(id),
+                json!({ "after": after }),
             )
             .await?;
             Ok(id.to_string())
@@ -699,13 +713,13 @@ mod imp {
             let (before, after) = employees::update(c, org, employee, &input, version).await?;
             let (before, after) = employees::changed(&before, &after);
             if after.as_object().is_some_and(|o| !o.is_empty()) {
-                record(
+                audit(
                     c,
                     &actor,
-                    &Event::new("employee.updated")
-                        .org(Some(org))
-                        .target_account(employee)
-                        .details(json!({ "before": before, "after": after })),
+                    org,
+                    "employee.updated",
+                    Target::Employee(employee),
+                    json!({ "before": before, "after": after }),
                 )
                 .await?;
             }
@@ -728,13 +742,13 @@ mod imp {
             let new = employees::record(c, org, employee).await?;
             let new = new["status"].as_str().unwrap_or_default().to_owned();
             if old.as_str() != new {
-                record(
+                audit(
                     c,
                     &actor,
-                    &Event::new("employee.status_changed")
-                        .org(Some(org))
-                        .target_account(employee)
-                        .details(json!({ "before": { "status": old.as_str() }, "after": { "status": new } })),
+                    org,
+                    "employee.status_changed",
+                    Target::Employee(employee),
+                    json!({ "before": { "status": old.as_str() }, "after": { "status": new } }),
                 )
                 .await?;
             }
