@@ -1,6 +1,7 @@
 // The administrator builds the organisation in the contacts console: a
-// three-level tree, a drag-and-drop move, a reorder, employees in two
-// departments, a pinyin search, a disabled employee and the org chart.
+// three-level tree, a drag-and-drop move, a move by the "Move to…" search,
+// a reorder, employees in two departments, a pinyin search, a disabled
+// employee and the org chart.
 import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
@@ -100,8 +101,17 @@ test("an administrator builds the tree, adds people, finds them by pinyin and se
   await expect(topLevel.first()).toHaveAttribute("data-name", "财务部");
   await expect(topLevel.nth(1)).toHaveAttribute("data-name", "市场部");
 
-  // Two employees; 张三 in 上海 and 财务部, 上海 the main one.
+  // The keyboard way: "Move to…" finds 市场部 by name and moves 华东区
+  // (with 上海) back there.
   await select(page, "华东区");
+  const move = await open(page, '[data-action-panel="move"]');
+  await move.locator("#move-search").pressSequentially("市场");
+  await move.locator("#move-search").press("Enter");
+  await page.locator(`[data-move-target="${org} / 市场部"]`).click();
+  await expect(page.locator(".breadcrumbs")).toHaveText(new RegExp(`${org}\\s*/\\s*市场部\\s*/`));
+  await expect(selected(page)).toHaveAttribute("data-selected-name", "华东区");
+
+  // Two employees; 张三 in 上海 and 财务部, 上海 the main one.
   await select(page, "上海");
   await page.locator('[data-action="new-employee"]').click();
   await expect(page).toHaveURL(/\/employees\/new/);
