@@ -51,3 +51,37 @@ CREATE TRIGGER department_members_follow_account
     FOR EACH ROW
     WHEN (OLD.name_pinyin IS DISTINCT FROM NEW.name_pinyin OR OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION department_members_follow_account();
+
+-- 3. The organisation's number of departments, shown on every contacts
+--    page, kept by statement triggers instead of counting 10,000 rows each
+--    time.
+ALTER TABLE organisations ADD COLUMN department_count integer NOT NULL DEFAULT 0;
+
+UPDATE organisations o
+SET department_count = (SELECT count(*) FROM departments d WHERE d.org_id = o.id);
+
+CREATE FUNCTION departments_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE organisations o SET department_count = o.department_count + n.n
+    FROM (SELECT org_id, count(*) AS n FROM inserted GROUP BY org_id) n
+    WHERE o.id = n.org_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION departments_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE organisations o SET department_count = o.department_count - n.n
+    FROM (SELECT org_id, count(*) AS n FROM deleted GROUP BY org_id) n
+    WHERE o.id = n.org_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER departments_count_inserted
+    AFTER INSERT ON departments REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION departments_count_inserted();
+
+CREATE TRIGGER departments_count_deleted
+    AFTER DELETE ON departments REFERENCING OLD TABLE AS deleted
+    FOR EACH STATEMENT EXECUTE FUNCTION departments_count_deleted();

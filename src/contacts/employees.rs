@@ -61,9 +61,10 @@ fn scope_memberships<'a>(
     department: &'a Department,
     q: &MemberQuery,
 ) {
-    qb.push(" FROM department_members dm WHERE dm.org_id = ")
-        .push_bind(org_id)
-        .push(" AND dm.department_id = ANY(");
+    // The departments are the organisation's already (the department was
+    // found in it, the subtree is read with its org_id): the membership
+    // rows are then read from their index alone.
+    qb.push(" FROM department_members dm WHERE dm.department_id = ANY(");
     scope_departments(qb, org_id, department, q.direct_only);
     qb.push(")");
     qb.push(match q.status {

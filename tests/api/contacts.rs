@@ -139,6 +139,15 @@ async fn no_drift(db: &PgPool, org: Uuid) {
         drift.is_empty(),
         "headcounts differ from a recount: {drift:?}"
     );
+    let (kept, counted): (i32, i64) = sqlx::query_as(
+        "SELECT o.department_count, (SELECT count(*) FROM departments d WHERE d.org_id = o.id)
+         FROM organisations o WHERE o.id = $1",
+    )
+    .bind(org)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(i64::from(kept), counted, "the kept department count");
 }
 
 async fn audit_details(db: &PgPool, org: Uuid, action: &str) -> Vec<Value> {
