@@ -120,14 +120,7 @@ async fn employee(b: &mut Browser<'_>, id: &str) -> Value {
 }
 
 async fn members(b: &mut Browser<'_>, query: &[(&str, &str)]) -> Vec<String> {
-    let a = read(b, "contacts_members", query).await;
-    assert_eq!(a.status, 200, "{}", a.text);
-    a.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["name"].as_str().unwrap().to_owned())
-        .collect()
+    member_page(b, query).await.0
 }
 
 async fn no_drift(db: &PgPool, org: Uuid) {
