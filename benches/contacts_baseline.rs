@@ -20,6 +20,9 @@ use tower_sessions::session::Id;
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone)]
 struct App {
     db: PgPool,
@@ -144,8 +147,9 @@ async fn page(State(app): State<App>, headers: HeaderMap, Query(p): Query<Params
 #[tokio::main]
 async fn main() {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let db = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(16)
+    // The server's own pool settings and allocator: the comparison is of
+    // what happens between the queries and the bytes.
+    let db = orgdesk::server::state::pool_options(16)
         .connect(&url)
         .await
         .expect("database");

@@ -21,6 +21,7 @@ use leptos_i18n::context::CookieOptions;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::Outlet;
 use leptos_router::{
+    SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -90,9 +91,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/login/verify") view=VerifyPage />
                             <Route path=path!("/forgot") view=ForgotPage />
                             <Route path=path!("/setup") view=SetupPage />
-                            <Route path=path!("/account/security") view=SecurityPage />
+                            <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
                             <Route path=path!("/operator/login") view=OperatorLoginPage />
-                            <ParentRoute path=path!("/admin") view=ConsoleShell>
+                            <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
                                 <Route path=path!("") view=AdminHomePage />
                                 <Route path=path!("contacts") view=ContactsPage />
                                 <Route path=path!("contacts/chart") view=OrgChartPage />
@@ -104,7 +105,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("security") view=ComingSoon />
                                 <Route path=path!("audit") view=AdminAuditPage />
                             </ParentRoute>
-                            <ParentRoute path=path!("/operator") view=OperatorShell>
+                            <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
                                 <Route path=path!("") view=OperatorHomePage />
                                 <Route path=path!("audit") view=OperatorAuditPage />
                                 <Route path=path!("accounts") view=OperatorAccountsPage />

@@ -84,7 +84,7 @@ where
     };
     let page = Resource::new(before, load);
     view! {
-        <Title text=move || t_string!(i18n, audit.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, audit.title)) />
         <section class="page" data-page="audit">
             <h1>{t!(i18n, audit.title)}</h1>
             <p class="page__lead">{t!(i18n, audit.lead)}</p>

@@ -90,7 +90,7 @@ pub fn OperatorAccountsPage() -> impl IntoView {
         |(q, _)| operator_find_members(q),
     );
     view! {
-        <Title text=move || t_string!(i18n, assist.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, assist.title)) />
         <section class="page" data-page="operator-accounts">
             <h1>{t!(i18n, assist.title)}</h1>
             <p class="page__lead">{t!(i18n, assist.lead)}</p>

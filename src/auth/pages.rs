@@ -44,13 +44,13 @@ fn SignInForm(kind: AccountKind) -> impl IntoView {
         "/forgot"
     };
     view! {
-        <Title text=move || {
+        <Title text=crate::ui::page_title(move || {
             if operator {
                 t_string!(i18n, auth.operator_login_title).to_string()
             } else {
                 t_string!(i18n, auth.login_title).to_string()
             }
-        } />
+        }) />
         <section class="auth-card" data-page=if operator { "operator-login" } else { "login" }>
             <h1>
                 {move || {
@@ -111,7 +111,7 @@ pub fn VerifyPage() -> impl IntoView {
     let action = ServerAction::<VerifySecondFactor>::new();
     let error = last_error(action);
     view! {
-        <Title text=move || t_string!(i18n, auth.verify_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, auth.verify_title)) />
         <section class="auth-card" data-page="verify">
             <h1>{t!(i18n, auth.verify_title)}</h1>
             <p class="auth-card__lead">{t!(i18n, auth.verify_lead)}</p>
@@ -172,7 +172,7 @@ pub fn SetupPage() -> impl IntoView {
     let action = ServerAction::<SetupOperator>::new();
     let error = last_error(action);
     view! {
-        <Title text=move || t_string!(i18n, setup.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, setup.title)) />
         <section class="auth-card" data-page="setup">
             <h1>{t!(i18n, setup.title)}</h1>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -278,7 +278,7 @@ pub fn ForgotPage() -> impl IntoView {
     }
     let sent = move || matches!(request.value().get(), Some(Ok(_)));
     view! {
-        <Title text=move || t_string!(i18n, forgot.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, forgot.title)) />
         <section class="auth-card" data-page="forgot">
             <h1>{t!(i18n, forgot.title)}</h1>
             <p class="auth-card__lead">{t!(i18n, forgot.lead)}</p>
@@ -569,7 +569,7 @@ pub fn SecurityPage() -> impl IntoView {
     let change_error = last_error(change);
     let everywhere_error = last_error(everywhere);
     view! {
-        <Title text=move || t_string!(i18n, security.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, security.title)) />
         <section class="page" data-page="security">
             <h1>{t!(i18n, security.title)}</h1>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -788,7 +788,7 @@ pub fn AdminHomePage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| who_am_i());
     view! {
-        <Title text=move || t_string!(i18n, console.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, console.title)) />
         <section class="page" data-page="admin-home">
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -842,7 +842,7 @@ pub fn OperatorHomePage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| who_am_i());
     view! {
-        <Title text=move || t_string!(i18n, operator.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, operator.title)) />
         <section class="page" data-page="operator-home">
             <h1>{t!(i18n, operator.title)}</h1>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>

@@ -3,7 +3,7 @@
 //! from the request are looked up within it, so another organisation's ids
 //! are simply not found.
 #![allow(clippy::too_many_arguments)]
-use super::{Branch, ChartNode, DepartmentNode, EmployeeDetail, MemberPage};
+use super::{Branch, ChartNode, DepartmentNode, EmployeeDetail, MemberPage, TreeColumns};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,11 +29,9 @@ pub async fn contacts_children(parent: String) -> Result<Vec<DepartmentNode>, Ap
     imp::children(parent).await
 }
 
-/// The whole tree, or the subtree under `from`, parents before children.
+/// The whole tree, or the subtree under `from`, in columns and tree order.
 #[server(prefix = "/api", endpoint = "contacts_tree", input = server_fn::codec::GetUrl)]
-pub async fn contacts_tree(
-    #[server(default)] from: String,
-) -> Result<Vec<DepartmentNode>, AppError> {
+pub async fn contacts_tree(#[server(default)] from: String) -> Result<TreeColumns, AppError> {
     imp::tree(from).await
 }
 
@@ -288,7 +286,7 @@ mod imp {
         Ok(repo::children(&state.db, org, parent).await?)
     }
 
-    pub async fn tree(from: String) -> Result<Vec<DepartmentNode>, AppError> {
+    pub async fn tree(from: String) -> Result<TreeColumns, AppError> {
         let (_, org) = require(Permission::ViewContacts).await?;
         let state = app_state()?;
         let from = match from.trim() {

@@ -25,9 +25,6 @@ fn status_of(s: &str) -> EmployeeStatus {
     EmployeeStatus::parse(s).unwrap_or(EmployeeStatus::Active)
 }
 
-/// The largest uuid: `path || MAX_UUID` sorts after every path below `path`.
-const MAX_UUID: Uuid = Uuid::max();
-
 /// Appends the ids of the departments whose members are listed: the
 /// department alone, or its subtree as one range of the btree on `path`
 /// (arrays sort element by element, so every path below P lies in
@@ -41,8 +38,7 @@ fn scope_departments<'a>(
     if direct_only {
         qb.push("ARRAY[").push_bind(department.id).push("::uuid]");
     } else {
-        let mut upper = department.path.clone();
-        upper.push(MAX_UUID);
+        let upper = super::repo::subtree_upper(&department.path);
         qb.push("ARRAY(SELECT d.id FROM departments d WHERE d.org_id = ")
             .push_bind(org_id)
             .push(" AND d.path >= ")

@@ -12,7 +12,7 @@ use crate::ui::{AppErrorView, Field, FormError, field_code, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Form};
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use std::collections::{HashMap, HashSet};
 
@@ -103,7 +103,7 @@ pub fn ContactsPage() -> impl IntoView {
     Effect::new(move |_| bump(matches!(actions.reorder.value().get(), Some(Ok(_)))));
     Effect::new(move |_| bump(matches!(actions.heads.value().get(), Some(Ok(_)))));
     view! {
-        <Title text=move || t_string!(i18n, contacts.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.title)) />
         <section class="page page--wide contacts" data-page="contacts">
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -186,6 +186,7 @@ fn siblings_of(branch: &Branch) -> (usize, usize) {
 /// when it is opened.
 #[component]
 fn DepartmentTree(branch: Branch) -> impl IntoView {
+    let i18n = use_i18n();
     let mut by_parent: HashMap<String, Vec<DepartmentNode>> = HashMap::new();
     let mut root = None;
     for n in branch.nodes.iter().cloned() {
@@ -207,6 +208,9 @@ fn DepartmentTree(branch: Branch) -> impl IntoView {
         selected: StoredValue::new(branch.selected.node.id.clone()),
         dragging: RwSignal::new(None),
         drop_target: RwSignal::new(None),
+        expand: Memo::new(move |_| t_string!(i18n, contacts.expand)),
+        collapse: Memo::new(move |_| t_string!(i18n, contacts.collapse)),
+        headcount_hint: Memo::new(move |_| t_string!(i18n, contacts.headcount_hint)),
     };
     view! {
         <ul class="tree" role="tree" data-tree="departments">
@@ -223,6 +227,10 @@ struct Tree {
     /// The department being dragged: (id, version).
     dragging: RwSignal<Option<(String, i32)>>,
     drop_target: RwSignal<Option<String>>,
+    /// Labels every department repeats, looked up once per language.
+    expand: Memo<&'static str>,
+    collapse: Memo<&'static str>,
+    headcount_hint: Memo<&'static str>,
 }
 
 fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
@@ -323,11 +331,7 @@ fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
                             href=href.clone()
                             on:click=toggle
                             aria-label=move || {
-                                if is_open() {
-                                    t_string!(i18n, contacts.collapse).to_owned()
-                                } else {
-                                    t_string!(i18n, contacts.expand).to_owned()
-                                }
+                                if is_open() { tree.collapse.get() } else { tree.expand.get() }
                             }
                         >
                             {move || if is_open() { "▾" } else { "▸" }}
@@ -337,10 +341,12 @@ fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
                 } else {
                     view! { <span class="tree__toggle tree__toggle--leaf"></span> }.into_any()
                 }}
-                <A href=href attr:class="tree__label" attr:aria-current=is_selected.then_some("page")>
+                // A plain link: the router takes over its clicks all the same,
+                // without a route lookup per department while rendering.
+                <a href=href class="tree__label" aria-current=is_selected.then_some("page")>
                     {name}
-                </A>
-                <span class="tree__count" title=move || t_string!(i18n, contacts.headcount_hint)>
+                </a>
+                <span class="tree__count" title=tree.headcount_hint>
                     {node.headcount}
                 </span>
             </div>
@@ -390,7 +396,7 @@ fn DepartmentPanel(detail: DepartmentDetail, siblings: (usize, usize)) -> impl I
                     .into_iter()
                     .map(|(id, name)| {
                         view! {
-                            <A href=contacts_href(&id)>{name}</A>
+                            <a href=contacts_href(&id)>{name}</a>
                             <span aria-hidden="true">" / "</span>
                         }
                     })

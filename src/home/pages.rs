@@ -7,7 +7,7 @@ use leptos_router::components::A;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, home.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, home.title)) />
         <section class="hero" data-page="home">
             <p class="hero__eyebrow">{t!(i18n, app.tagline)}</p>
             <h1 class="hero__title">{t!(i18n, home.hero_title)}</h1>

@@ -44,7 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
     let query = use_query_map();
     let missing = move || query.read().get("error").as_deref() == Some("no_application");
     view! {
-        <Title text=move || t_string!(i18n, register.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, register.title)) />
         <section class="page page--narrow" data-page="register">
             <h1>{t!(i18n, register.title)}</h1>
             <p class="page__lead">{t!(i18n, register.lead)}</p>
@@ -114,7 +114,7 @@ fn WizardFrame(step: Step, children: Children) -> impl IntoView {
     };
     let current = step.index();
     view! {
-        <Title text=move || format!("{} · {}", name(step), t_string!(i18n, register.title)) />
+        <Title text=crate::ui::page_title(move || format!("{} · {}", name(step), t_string!(i18n, register.title))) />
         <section class="page page--narrow wizard" data-page=format!("register-{}", step.path().rsplit('/').next().unwrap_or(""))>
             <p class="wizard__count">
                 {t!(i18n, register.step_of, n = current + 1, total = Step::ALL.len())}
@@ -1197,7 +1197,7 @@ pub fn StatusPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = Resource::new(|| (), |_| get_application());
     view! {
-        <Title text=move || t_string!(i18n, register.status_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, register.status_title)) />
         <section class="page page--narrow" data-page="register-status">
             <h1>{t!(i18n, register.status_title)}</h1>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -1302,7 +1302,7 @@ pub fn ResumePage() -> impl IntoView {
     Effect::new(move |_| follow_cooldown(send.value().get(), left));
     let sent = move || matches!(send.value().get(), Some(Ok(_)));
     view! {
-        <Title text=move || t_string!(i18n, register.resume_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, register.resume_title)) />
         <section class="auth-card" data-page="register-resume">
             <h1>{t!(i18n, register.resume_title)}</h1>
             <p class="auth-card__lead">{t!(i18n, register.resume_lead)}</p>

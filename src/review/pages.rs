@@ -61,7 +61,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
         |(f, p)| review_queue(f.as_str().to_owned(), p),
     );
     view! {
-        <Title text=move || t_string!(i18n, review.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, review.title)) />
         <section class="page" data-page="review-queue">
             <h1>{t!(i18n, review.title)}</h1>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -213,7 +213,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
         |(id, _)| get_review_detail(id),
     );
     view! {
-        <Title text=move || t_string!(i18n, review.detail_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, review.detail_title)) />
         <section class="page" data-page="review-detail">
             <p>
                 <A href="/operator/reviews">{t!(i18n, review.back_to_queue)}</A>

@@ -6,6 +6,17 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use std::sync::Arc;
 
+/// How the server's connection pool behaves, for every binary that serves.
+/// A connection is not pinged each time it is taken from the pool (a round
+/// trip per query, and most pages run several); a broken one fails its query
+/// and is dropped instead.
+pub fn pool_options(max_connections: u32) -> sqlx::postgres::PgPoolOptions {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .test_before_acquire(false)
+}
+
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 pub fn ComingSoon() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coming_soon.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, coming_soon.title)) />
         <section class="notice">
             <h1>{t!(i18n, coming_soon.title)}</h1>
             <p>{t!(i18n, coming_soon.body)}</p>
@@ -31,7 +31,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, not_found.title)) />
         <section class="notice" data-page="not-found">
             <p class="notice__code" aria-hidden="true">
                 "404"
@@ -69,7 +69,7 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Title text=move || t_string!(i18n, error_page.title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, error_page.title)) />
         <section class="notice" data-page="error">
             <h1>{t!(i18n, error_page.title)}</h1>
             <p>{t!(i18n, error_page.body)}</p>

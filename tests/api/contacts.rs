@@ -1097,3 +1097,146 @@ async fn the_members_list_pages_a_subtree_in_pinyin_order_and_follows_changes(db
     assert_eq!(stale, 0);
     no_drift(&db, org).await;
 }
+
+#[sqlx::test]
+async fn moves_across_a_seeded_organisation_keep_every_headcount_exact(db: PgPool) {
+    use orgdesk::contacts::{headcount, repo, seed};
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let seeded = seed::seed(
+        &db,
+        &seed::SeedSpec {
+            name: "Moves Co".into(),
+            admin_email: "moves@orgdesk.example".into(),
+            password_hash: String::new(),
+            members: 800,
+            departments: 160,
+            rng_seed: 11,
+        },
+    )
+    .await
+    .unwrap();
+    let org = seeded.org_id;
+    // One person in six has left: still members of their departments, no
+    // longer counted.
+    let people: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE org_id = $1 AND kind = 'member' ORDER BY id",
+    )
+    .bind(org)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let left: Vec<Uuid> = people.iter().step_by(6).copied().collect();
+    let mut conn = db.acquire().await.unwrap();
+    headcount::around(&mut conn, org, &left, async |c| {
+        sqlx::query("UPDATE accounts SET status = 'departed' WHERE id = ANY($1)")
+            .bind(&left)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
+    drop(conn);
+    no_drift(&db, org).await;
+
+    let mut rng = StdRng::seed_from_u64(5);
+    let (mut moved, mut refused) = (0, 0);
+    for _ in 0..60 {
+        let rows: Vec<(Uuid, Option<Uuid>, i32)> = sqlx::query_as(
+            "SELECT id, parent_id, version FROM departments WHERE org_id = $1 ORDER BY id",
+        )
+        .bind(org)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let (id, parent, version) = rows[rng.random_range(0..rows.len())];
+        let target = rows[rng.random_range(0..rows.len())].0;
+        if parent.is_none() {
+            continue;
+        }
+        let mut tx = db.begin().await.unwrap();
+        repo::lock(&mut tx, org).await.unwrap();
+        match repo::move_to(&mut tx, org, id, target, version).await {
+            Ok(_) => {
+                tx.commit().await.unwrap();
+                moved += 1;
+                no_drift(&db, org).await;
+            }
+            // Into its own subtree, to the same parent, too deep, a name taken.
+            Err(repo::ContactsError::Rule(..)) => refused += 1,
+            Err(e) => panic!("moving {id} under {target}: {e:?}"),
+        }
+    }
+    assert!(moved >= 20, "{moved} moves were made and {refused} refused");
+    let paths_match_parents: bool = sqlx::query_scalar(
+        "SELECT bool_and(d.path = p.path || d.id) FROM departments d
+         JOIN departments p ON p.id = d.parent_id WHERE d.org_id = $1",
+    )
+    .bind(org)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(paths_match_parents);
+}
+
+#[sqlx::test]
+async fn the_tree_comes_whole_in_columns_and_in_the_consoles_order(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, _) = admin(&app, &db, "Columns Co", "boss@columns.test").await;
+    let root = root_id(&mut b).await;
+    let sales = create_department(&mut b, &root, "Sales").await;
+    let finance = create_department(&mut b, &root, "财务部").await;
+    let north = create_department(&mut b, &sales, "North").await;
+    let south = create_department(&mut b, &sales, "South").await;
+    let harbour = create_department(&mut b, &north, "Harbour").await;
+    // 财务部 first among the root's children.
+    let v = version(&mut b, &finance).await;
+    let moved = b
+        .call(
+            "department_reorder",
+            &[("id", &finance), ("index", "0"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+
+    let whole = read(&mut b, "contacts_tree", &[]).await;
+    assert_eq!(whole.status, 200, "{}", whole.text);
+    let ids: Vec<&str> = whole.json["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [&root, &finance, &sales, &north, &harbour, &south].map(String::as_str)
+    );
+    assert_eq!(
+        whole.json["parents"],
+        serde_json::json!([-1, 0, 0, 2, 3, 2])
+    );
+    assert_eq!(
+        whole.json["names"],
+        serde_json::json!(["Columns Co", "财务部", "Sales", "North", "Harbour", "South"])
+    );
+    assert_eq!(whole.json["headcounts"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        whole.json["versions"][1].to_string(),
+        version(&mut b, &finance).await
+    );
+
+    // A subtree starts at its own top.
+    let part = read(&mut b, "contacts_tree", &[("from", &sales)]).await;
+    assert_eq!(
+        part.json["ids"],
+        serde_json::json!([sales, north, harbour, south])
+    );
+    assert_eq!(part.json["parents"], serde_json::json!([-1, 0, 1, 0]));
+    let unknown = Uuid::now_v7().to_string();
+    assert_eq!(
+        read(&mut b, "contacts_tree", &[("from", &unknown)])
+            .await
+            .status,
+        404
+    );
+}

@@ -26,7 +26,7 @@ pub fn OrgChartPage() -> impl IntoView {
     };
     let chart = Resource::new(move || (dept(), levels()), |(d, l)| contacts_chart(d, l));
     view! {
-        <Title text=move || t_string!(i18n, contacts.chart_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.chart_title)) />
         <section class="page page--wide orgchart-page" data-page="org-chart">
             <header class="contacts__header no-print">
                 <h1>{t!(i18n, contacts.chart_title)}</h1>

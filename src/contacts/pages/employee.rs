@@ -33,7 +33,7 @@ pub fn EmployeePage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, contacts.employee_title) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.employee_title)) />
         <section class="page page--wide employee" data-page="employee">
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -329,7 +329,7 @@ pub fn NewEmployeePage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || t_string!(i18n, contacts.new_employee) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.new_employee)) />
         <section class="page page--narrow" data-page="new-employee">
             <h1>{t!(i18n, contacts.new_employee)}</h1>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -373,7 +373,7 @@ pub fn EmployeeEditPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || t_string!(i18n, contacts.edit_employee) />
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.edit_employee)) />
         <section class="page page--narrow" data-page="edit-employee">
             <h1>{t!(i18n, contacts.edit_employee)}</h1>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
