@@ -99,7 +99,7 @@ p50() { jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100'; }
 ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
 load() {
   local out
-  out="$(run -c "$CONNS" -z "${DURATION}s" "$1")"
+  out="$(run -c "$CONNS" -z "${DURATION}s" "$@")"
   echo "$out" | ok_only
   echo "$(echo "$out" | rps) $(echo "$out" | p99)"
 }
@@ -108,6 +108,8 @@ say "1/5 members page, first page (${DURATION}s at $CONNS connections)"
 read -r page_rps page_p99 <<<"$(load "$BASE$FIRST")"
 say "    members page, last page ($pages)"
 read -r deep_rps deep_p99 <<<"$(load "$BASE$DEEP")"
+say "    members page, first page, asked for uncompressed"
+read -r plain_rps plain_p99 <<<"$(load -H "accept-encoding: identity" "$BASE$FIRST")"
 say "    baseline, first page"
 read -r base_rps base_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID")"
 say "    baseline, last page"
@@ -195,6 +197,8 @@ Contacts benchmark: $MEMBERS members, $DEPARTMENTS departments, $CONNS connectio
   members page, first page  $(printf '%8s %10s' "$page_rps" "$page_p99")
   baseline, first page      $(printf '%8s %10s' "$base_rps" "$base_p99")
     page / baseline         $(ratio "$page_rps" "$base_rps")
+  ... uncompressed          $(printf '%8s %10s' "$plain_rps" "$plain_p99")
+    page / baseline         $(ratio "$plain_rps" "$base_rps")
   members page, last page   $(printf '%8s %10s' "$deep_rps" "$deep_p99")
   baseline, last page       $(printf '%8s %10s' "$base_deep_rps" "$base_deep_p99")
     page / baseline         $(ratio "$deep_rps" "$base_deep_rps")
