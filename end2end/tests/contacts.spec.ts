@@ -184,3 +184,26 @@ test("an administrator builds the tree, adds people, finds them by pinyin and se
   await expect(page.locator('[data-chart-department="上海"]')).toContainText("张三");
   expect(problems, problems.join("\n")).toEqual([]);
 });
+
+test("without JavaScript the console is all there: tree, members, and a search that is a plain form", async ({ page, browser }) => {
+  const org = await signedInAdmin(page);
+  const origin = new URL(page.url()).origin;
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    locale: "en-US",
+    storageState: await page.context().storageState(),
+  });
+  const plain = await context.newPage();
+  await plain.goto(`${origin}/admin/contacts`);
+  // The page arrives rendered whole: no placeholder waiting for a script.
+  await expect(plain.locator("[data-selected-name]")).toHaveAttribute("data-selected-name", org);
+  await expect(plain.locator(`li[data-name="${org}"]`)).toBeVisible();
+  await expect(plain.locator('[data-total], [data-empty="members"]').first()).toBeVisible();
+  await expect(plain.getByText("Loading…")).toHaveCount(0);
+
+  await plain.getByLabel("Search members").fill("nobody-by-this-name");
+  await plain.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(plain).toHaveURL(/q=nobody-by-this-name/);
+  await expect(plain.locator('[data-empty="members"]')).toBeVisible();
+  await context.close();
+});
