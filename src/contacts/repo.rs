@@ -551,22 +551,11 @@ pub async fn children(
     Ok(rows.into_iter().map(node).collect())
 }
 
-struct TreeRow {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    name: String,
-    headcount: i32,
-    depth: i32,
-    sort_order: i32,
-    version: i32,
-}
-
-/// One department of [`ordered`]: its row, the position of its parent in
-/// the list (-1 for the top one) and its number of children.
+/// One department of [`ordered`] (its number of children counted) and the
+/// position of its parent in the list (-1 for the top one).
 struct Placed {
-    row: TreeRow,
+    row: NodeRow,
     parent: i32,
-    children: i32,
 }
 
 /// The whole tree, or the subtree under `from`, in tree order: parents
@@ -589,8 +578,9 @@ async fn ordered(
         None => (None, None),
     };
     let rows = sqlx::query_as!(
-        TreeRow,
-        r#"SELECT id, parent_id, name, headcount, cardinality(path) AS "depth!", sort_order, version
+        NodeRow,
+        r#"SELECT id, parent_id, name, headcount, cardinality(path) AS "depth!", sort_order, version,
+                  0 AS "child_count!"
            FROM departments
            WHERE org_id = $1 AND ($2::uuid[] IS NULL OR (path >= $2 AND path < $3))"#,
         org_id,
@@ -624,17 +614,16 @@ async fn ordered(
     // wide. Each entry is (row, position of its parent in `out`).
     let mut out = Vec::with_capacity(rows.len());
     let mut stack: Vec<(usize, i32)> = top.into_iter().rev().map(|i| (i, -1)).collect();
-    let mut rows: Vec<Option<TreeRow>> = rows.into_iter().map(Some).collect();
+    let mut rows: Vec<Option<NodeRow>> = rows.into_iter().map(Some).collect();
     while let Some((i, parent)) = stack.pop() {
-        let Some(row) = rows[i].take() else { continue };
+        let Some(mut row) = rows[i].take() else {
+            continue;
+        };
         let at = out.len() as i32;
         let children = kids.get(&Some(row.id)).map_or(&[][..], Vec::as_slice);
         stack.extend(children.iter().rev().map(|&c| (c, at)));
-        out.push(Placed {
-            children: children.len() as i32,
-            row,
-            parent,
-        });
+        row.child_count = children.len() as i32;
+        out.push(Placed { row, parent });
     }
     Ok(out)
 }
@@ -784,16 +773,7 @@ pub async fn chart(
         .into_iter()
         .filter(|p| p.row.depth < top + levels)
         .take(limit)
-        .map(|p| DepartmentNode {
-            id: p.row.id.to_string(),
-            parent_id: p.row.parent_id.map(|id| id.to_string()),
-            name: p.row.name,
-            headcount: p.row.headcount,
-            depth: p.row.depth,
-            child_count: p.children,
-            sort_order: p.row.sort_order,
-            version: p.row.version,
-        })
+        .map(|p| node(p.row))
         .collect();
     let ids: Vec<Uuid> = nodes
         .iter()
