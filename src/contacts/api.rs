@@ -542,9 +542,21 @@ mod imp {
         let department = id(&raw)?;
         let actor = actor(&p);
         change(org, async |c| {
-            let ids = resolve_userids(c, org, &heads, "heads", "department.head_not_member").await?;
+            let ids =
+                resolve_userids(c, org, &heads, "heads", "department.head_not_member").await?;
             let (before, after) = repo::set_heads(c, org, department, &ids, version).await?;
-            audit(c, &actor, org, "department.heads_changed", Target::Department(department), json!({ "before": { "heads": before.join(", ") }, "after": { "heads": after.join(", ") } })).await?;
+            audit(
+                c,
+                &actor,
+                org,
+                "department.heads_changed",
+                Target::Department(department),
+                json!({
+                    "before": { "heads": before.join(", ") },
+                    "after": { "heads": after.join(", ") },
+                }),
+            )
+            .await?;
             Ok(())
         })
         .await

@@ -62,10 +62,6 @@ pub struct TreeColumns {
 }
 
 impl TreeColumns {
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

@@ -769,16 +769,13 @@ pub async fn chart(
     let Some(top) = placed.first().map(|p| p.row.depth) else {
         return Ok(Vec::new());
     };
-    let nodes: Vec<DepartmentNode> = placed
+    let shown: Vec<Placed> = placed
         .into_iter()
         .filter(|p| p.row.depth < top + levels)
         .take(limit)
-        .map(|p| node(p.row))
         .collect();
-    let ids: Vec<Uuid> = nodes
-        .iter()
-        .filter_map(|n| Uuid::parse_str(&n.id).ok())
-        .collect();
+    let ids: Vec<Uuid> = shown.iter().map(|p| p.row.id).collect();
+    let nodes: Vec<DepartmentNode> = shown.into_iter().map(|p| node(p.row)).collect();
     let rows = sqlx::query!(
         r#"SELECT dm.department_id, a.name FROM department_members dm JOIN accounts a ON a.id = dm.account_id
            WHERE dm.org_id = $1 AND dm.department_id = ANY($2) AND dm.is_head AND a.status <> 'departed'
