@@ -1,11 +1,37 @@
 #!/usr/bin/env bash
 # `make run`: installs what is missing, finds or starts PostgreSQL, then
-# builds and serves Orgdesk on http://127.0.0.1:3000.
+# builds and serves Orgdesk on http://127.0.0.1:3000 (LEPTOS_SITE_ADDR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fail() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The two settings this script needs may come from .env (the server and cargo
+# leptos read the rest of it themselves); the real environment wins.
+from_dotenv() {
+  [ -f .env ] || return 0
+  sed -n "s/^[[:space:]]*\(export[[:space:]]\+\)\?$1[[:space:]]*=[[:space:]]*//p" .env |
+    tail -n1 | sed "s/[[:space:]]*\$//; s/^\"\(.*\)\"\$/\1/; s/^'\(.*\)'\$/\1/"
+}
+[ -n "${DATABASE_URL:-}" ] || DATABASE_URL="$(from_dotenv DATABASE_URL)"
+[ -n "${LEPTOS_SITE_ADDR:-}" ] || LEPTOS_SITE_ADDR="$(from_dotenv LEPTOS_SITE_ADDR)"
+[ -n "$DATABASE_URL" ] && export DATABASE_URL
+[ -n "$LEPTOS_SITE_ADDR" ] && export LEPTOS_SITE_ADDR
+
+# Checked before the tools and the build, which take minutes: a taken port
+# would otherwise only show when the server starts.
+addr="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+host="${addr%:*}"; port="${addr##*:}"
+case "$host" in 0.0.0.0 | "[::]" | "") host=127.0.0.1 ;; esac
+host="${host#[}"; host="${host%]}"
+if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+  who="$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n1)"
+  fail "port $port on $host is already in use${who:+ by $who}. Stop that program, or serve Orgdesk elsewhere: LEPTOS_SITE_ADDR=127.0.0.1:3005 make run"
+fi
+
 ./scripts/setup.sh
-# Settings in .env count as if they were exported.
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
 DATABASE_URL="$(./scripts/database.sh orgdesk)"
 export DATABASE_URL
+# Compile against the committed query data (.sqlx/), whatever DATABASE_URL
+# names: that database is created by the server when it starts, after the build.
+export SQLX_OFFLINE=true
 exec cargo leptos serve

@@ -14,10 +14,37 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml
 SQLX_CLI_VERSION=0.8.6
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
-if ! command -v cargo >/dev/null; then
-  echo "Rust is not installed: see https://rustup.rs, then run this again." >&2
-  exit 1
+# Installs Debian packages, as root or through sudo; false when it cannot.
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || return 1
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" ||
+    { $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"; }
+}
+
+if ! command -v cargo >/dev/null || ! command -v rustup >/dev/null; then
+  fail "Rust is not installed through rustup (needed to add the wasm target): see https://rustup.rs, then run this again."
+fi
+
+# Rust links through the C compiler, and cargo-leptos builds OpenSSL bindings:
+# without them the first install stops with "linker \`cc\` not found" or an
+# openssl-sys error after minutes of compiling.
+if ! command -v cc >/dev/null; then
+  say "installing a C compiler and linker (Debian's build-essential)"
+  apt_install build-essential ||
+    fail "no C compiler (cc) found, and it could not be installed. Rust needs one to link: sudo apt-get install -y build-essential (Fedora: sudo dnf install gcc; macOS: xcode-select --install)."
+fi
+if ! cargo leptos --version >/dev/null 2>&1 && command -v dpkg-query >/dev/null &&
+  ! dpkg-query -W -f='${Status}' libssl-dev pkg-config 2>/dev/null | grep -q "^install ok installed.*install ok installed$"; then
+  say "installing OpenSSL headers and pkg-config for cargo-leptos"
+  apt_install libssl-dev pkg-config ||
+    fail "cargo-leptos needs OpenSSL's headers and pkg-config: sudo apt-get install -y libssl-dev pkg-config"
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -44,8 +71,7 @@ fi
 $with_tests || exit 0
 
 if ! command -v npm >/dev/null; then
-  echo "Node.js and npm are needed for the browser tests: apt-get install nodejs npm" >&2
-  exit 1
+  fail "Node.js and npm are needed for the browser tests: sudo apt-get install -y nodejs npm"
 fi
 
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
@@ -55,8 +81,6 @@ fi
 
 if [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium for the browser tests"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium ||
-    { $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+  apt_install chromium ||
+    fail "the browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install -y chromium"
 fi

@@ -12,14 +12,21 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 DATABASE_URL="$(./scripts/database.sh orgdesk_test)"
 export DATABASE_URL
 sqlx database create
-# Build from the committed query data, exactly as a machine without a database would.
+# Build from the committed query data, exactly as a machine without a database
+# would (.cargo/config.toml says so too; this also outranks a SQLX_OFFLINE in
+# the caller's environment).
 export SQLX_OFFLINE=true
+
+# The site first and the tests second, on purpose: `cargo test` then rebuilds
+# target/debug/orgdesk with the test build's features, and the browser tests
+# run that binary against the wasm cargo leptos made. They pass only while
+# every build of the crate compiles with the same cfg flags (.cargo/config.toml);
+# a server built otherwise does not hydrate ("expected a marker node").
+say "building the site for the browser tests"
+cargo leptos build
 
 say "unit and integration tests"
 cargo test --features ssr
-
-say "building the site for the browser tests"
-cargo leptos build
 
 E2E_PORT="${E2E_PORT:-3100}"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/orgdesk_e2e"

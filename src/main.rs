@@ -19,7 +19,7 @@ use orgdesk::notify::{
 };
 use orgdesk::server::{
     config::Config,
-    startup::{bind, router, serve, shutdown_signal},
+    startup::{bind, bind_error, ready_banner, router, serve, shutdown_signal},
     state::AppState,
     telemetry,
 };
@@ -45,14 +45,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     telemetry::init(config.log_json);
 
     // A fresh machine has the server but not our database yet.
-    if !sqlx::Postgres::database_exists(config.database_url()).await? {
+    let unreachable = |e: sqlx::Error| database_error(config.database_url(), &e);
+    if !sqlx::Postgres::database_exists(config.database_url())
+        .await
+        .map_err(unreachable)?
+    {
         tracing::info!("creating the database named in DATABASE_URL");
-        sqlx::Postgres::create_database(config.database_url()).await?;
+        sqlx::Postgres::create_database(config.database_url())
+            .await
+            .map_err(unreachable)?;
     }
     let db = orgdesk::server::state::pool_options(config.database_max_connections)
         .connect(config.database_url())
         .await
-        .map_err(|e| format!("cannot connect to the database in DATABASE_URL: {e}"))?;
+        .map_err(unreachable)?;
     sqlx::migrate!("./migrations").run(&db).await?;
 
     match command.as_str() {
@@ -63,14 +69,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "serve" => {
             let leptos_options = get_configuration(None)?.leptos_options;
             let addr = leptos_options.site_addr;
+            // Bound first, so a taken port is reported before anything else happens.
+            let listener = bind(addr).await.map_err(|e| bind_error(addr, &e))?;
+            let local = listener.local_addr()?;
             let worker = delivery_worker(&config, &db)?;
-            if let Some(link) = orgdesk::auth::setup::first_run_link(&db, &config.base_url).await? {
-                // Printed, not logged: the link is a credential until it is used.
-                println!(
-                    "\nNo platform operator exists yet. Open this link to create the first one \
-                     (it works once):\n\n    {link}\n"
-                );
-            }
+            let setup_link = orgdesk::auth::setup::first_run_link(&db, &config.base_url).await?;
+            let banner = ready_banner(local, &config.base_url, setup_link.as_deref());
             let state = AppState::load(leptos_options, db, config)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -78,10 +82,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let (stop, stopped) = watch::channel(false);
             let worker = tokio::spawn(worker.run(stopped));
 
-            let listener = bind(addr).await?;
-            let local = listener.local_addr()?;
             tracing::info!("Orgdesk is ready on http://{local}");
-            println!("Orgdesk is ready on http://{local}");
+            // On standard error, never into the log: the setup link is a
+            // credential until it is used.
+            eprintln!("\n{banner}\n");
             serve(listener, router(state.clone()), shutdown_signal()).await?;
             // In-flight requests are done; let the worker finish its current batch.
             let _ = stop.send(true);
@@ -117,7 +121,31 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// Drops expired sessions and stale throttling rows every ten minutes.
+/// A database problem at start-up, naming the server (never the password)
+/// and, when it does not answer, what to check.
+fn database_error(url: &str, err: &sqlx::Error) -> String {
+    let server = url::Url::parse(url)
+        .ok()
+        .map(|u| {
+            let host = u.host_str().unwrap_or("localhost").to_owned();
+            format!("{host}:{}", u.port().unwrap_or(5432))
+        })
+        .unwrap_or_else(|| "the server in DATABASE_URL".into());
+    let refused = matches!(err, sqlx::Error::Io(e) if matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+    ));
+    if refused {
+        format!(
+            "no PostgreSQL server answers at {server} (DATABASE_URL). Start it, point \
+             DATABASE_URL at a running one, or unset DATABASE_URL and `make run` finds or \
+             starts one ({err})"
+        )
+    } else {
+        format!("the database in DATABASE_URL ({server}) refused: {err}")
+    }
+}
+
 /// `orgdesk seed --members N --departments M [--name NAME] [--admin-email EMAIL]`,
 /// the administrator's password on standard input.
 async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -163,6 +191,7 @@ async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
+/// Drops expired sessions and stale throttling rows every ten minutes.
 async fn housekeeping(db: PgPool, documents: orgdesk::registration::documents::DocumentStore) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {

@@ -73,6 +73,27 @@ fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// Without `PUBLIC_BASE_URL`, links point at the address the server listens
+/// on (`LEPTOS_SITE_ADDR`, 127.0.0.1:3000 by default); a wildcard address
+/// (0.0.0.0, ::) is reached through the loopback one.
+fn default_base_url(site_addr: Option<&str>) -> Result<Url, ConfigError> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+    let Some(raw) = site_addr else {
+        return Ok(Url::parse("http://127.0.0.1:3000").expect("valid default URL"));
+    };
+    let mut addr: SocketAddr = raw.trim().parse().map_err(|_| ConfigError {
+        name: "LEPTOS_SITE_ADDR",
+        problem: format!("expected an address and port such as 127.0.0.1:3000, got {raw:?}"),
+    })?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
+    Ok(Url::parse(&format!("http://{addr}")).expect("a socket address makes a valid URL"))
+}
+
 fn number<T: std::str::FromStr>(
     get: &impl Fn(&'static str) -> Option<String>,
     name: &'static str,
@@ -178,7 +199,7 @@ impl Config {
         };
         let base_url = match get("PUBLIC_BASE_URL") {
             Some(v) => parse_url("PUBLIC_BASE_URL", &v)?,
-            None => Url::parse("http://127.0.0.1:3000").expect("valid default URL"),
+            None => default_base_url(get("LEPTOS_SITE_ADDR").as_deref())?,
         };
         let cookie_secure = match get("COOKIE_SECURE") {
             Some(v) => parse_bool("COOKIE_SECURE", &v)?,
@@ -326,6 +347,40 @@ mod tests {
                 .unwrap_err()
                 .name,
             "CODE_MAX_ATTEMPTS"
+        );
+    }
+
+    #[test]
+    fn base_url_follows_the_listening_address_unless_set() {
+        let base = |vars: &[(&'static str, &str)]| {
+            let mut all = vec![("DATABASE_URL", "x")];
+            all.extend_from_slice(vars);
+            config(&all).map(|c| c.base_url.to_string())
+        };
+        assert_eq!(base(&[]).unwrap(), "http://127.0.0.1:3000/");
+        assert_eq!(
+            base(&[("LEPTOS_SITE_ADDR", "127.0.0.1:3999")]).unwrap(),
+            "http://127.0.0.1:3999/"
+        );
+        assert_eq!(
+            base(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            base(&[("LEPTOS_SITE_ADDR", "[::]:8080")]).unwrap(),
+            "http://[::1]:8080/"
+        );
+        assert_eq!(
+            base(&[
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+                ("PUBLIC_BASE_URL", "https://od.example.com")
+            ])
+            .unwrap(),
+            "https://od.example.com/"
+        );
+        assert_eq!(
+            base(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().name,
+            "LEPTOS_SITE_ADDR"
         );
     }
 

@@ -112,6 +112,38 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 
+/// What `orgdesk serve` says when the socket cannot be bound, with what to do.
+pub fn bind_error(addr: SocketAddr, err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: another program is using that port. Stop it, or choose \
+             another address, e.g. LEPTOS_SITE_ADDR=127.0.0.1:{} make run",
+            addr.port().wrapping_add(5)
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "cannot listen on {addr}: permission denied (ports below 1024 need privileges); \
+             choose another address with LEPTOS_SITE_ADDR"
+        ),
+        _ => format!("cannot listen on {addr}: {err}"),
+    }
+}
+
+/// The lines printed once the server listens: where it is, how the first
+/// operator gets in, and where the rest is explained. `setup_link` is the
+/// one-time link when no operator exists yet.
+pub fn ready_banner(listening: SocketAddr, base: &url::Url, setup_link: Option<&str>) -> String {
+    let base = base.as_str().trim_end_matches('/');
+    let next = match setup_link {
+        Some(link) => format!("  First operator: open {link} (it works once)"),
+        None => format!(
+            "  An operator exists: sign in at {base}/operator/login; organisations apply at {base}/register"
+        ),
+    };
+    format!(
+        "Orgdesk is ready on http://{listening}\n{next}\n  Next: README.md, sections \"Accounts and sign-in\" and \"Registration and review\""
+    )
+}
+
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
@@ -129,6 +161,39 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_leads_to_the_setup_link_or_the_sign_in_page() {
+        let listening: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let base = url::Url::parse("http://127.0.0.1:3000").unwrap();
+        let link = "http://127.0.0.1:3000/setup?token=abc";
+        let first = ready_banner(listening, &base, Some(link));
+        assert_eq!(first.lines().count(), 3, "{first}");
+        assert!(first.starts_with("Orgdesk is ready on http://127.0.0.1:3000\n"));
+        assert!(first.contains(link), "{first}");
+        assert!(first.contains("Accounts and sign-in"), "{first}");
+        let later = ready_banner(listening, &base, None);
+        assert_eq!(later.lines().count(), 3, "{later}");
+        assert!(!later.contains("setup?token"), "{later}");
+        assert!(
+            later.contains("http://127.0.0.1:3000/operator/login"),
+            "{later}"
+        );
+    }
+
+    #[test]
+    fn a_taken_port_says_what_to_do() {
+        let addr: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let err = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        let text = bind_error(addr, &err);
+        assert!(text.contains("127.0.0.1:3000"), "{text}");
+        assert!(text.contains("LEPTOS_SITE_ADDR=127.0.0.1:3005"), "{text}");
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
