@@ -73,8 +73,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let listener = bind(addr).await.map_err(|e| bind_error(addr, &e))?;
             let local = listener.local_addr()?;
             let worker = delivery_worker(&config, &db)?;
-            let setup_link = orgdesk::auth::setup::first_run_link(&db, &config.base_url).await?;
-            let banner = ready_banner(local, &config.base_url, setup_link.as_deref());
+            let setup_link = orgdesk::auth::setup::first_run_link(
+                &db,
+                &config.base_url,
+                config.auth.setup_link_ttl,
+            )
+            .await?;
+            let banner = ready_banner(local, &config.base_url, setup_link.as_ref());
             let state = AppState::load(leptos_options, db, config)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -987,11 +987,19 @@ mod imp {
         if repo::any_operator(&state.db).await? {
             return Ok(false);
         }
+        setup_token_open(&state.db, &token).await
+    }
+
+    /// Whether `token` is a setup link's, unused and unexpired.
+    async fn setup_token_open(db: &sqlx::PgPool, token: &str) -> Result<bool, AppError> {
         Ok(sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL) AS "e!""#,
-            token_hash(&token)
+            r#"SELECT EXISTS (
+                   SELECT 1 FROM setup_tokens
+                   WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+               ) AS "e!""#,
+            token_hash(token)
         )
-        .fetch_one(&state.db)
+        .fetch_one(db)
         .await?)
     }
 
@@ -1015,6 +1023,10 @@ mod imp {
         let password = errors.check("password", Password::parse(&password));
         errors.finish()?;
         let (email, password) = (email.expect("checked"), password.expect("checked"));
+        // A stranger's guess at the token costs one lookup, never a hash.
+        if repo::any_operator(&state.db).await? || !setup_token_open(&state.db, &token).await? {
+            return Err(AppError::field("token", "auth.setup_token"));
+        }
         let hash = state
             .hasher
             .hash(password.expose().to_owned())
@@ -1032,7 +1044,8 @@ mod imp {
         .fetch_one(&mut *tx)
         .await?;
         let used = sqlx::query!(
-            "UPDATE setup_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL",
+            "UPDATE setup_tokens SET used_at = now()
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()",
             token_hash(&token)
         )
         .execute(&mut *tx)

@@ -32,6 +32,8 @@ pub struct AuthSettings {
     pub hash_queue_wait: Duration,
     /// Parallel password hashes; defaults to the number of cores.
     pub hash_slots: usize,
+    /// How long a first-run setup link works.
+    pub setup_link_ttl: Duration,
 }
 
 impl Default for AuthSettings {
@@ -67,6 +69,7 @@ impl Default for AuthSettings {
             hash_slots: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            setup_link_ttl: Duration::from_secs(24 * 60 * 60),
         }
     }
 }

@@ -13,29 +13,47 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     sha2::Sha256::digest(token.trim().as_bytes()).to_vec()
 }
 
-/// When no operator exists: a fresh setup link (earlier unused links stop
-/// working). `None` once an operator exists.
-pub async fn first_run_link(db: &PgPool, base: &url::Url) -> Result<Option<String>, sqlx::Error> {
+/// A one-time link that creates the first operator, and when it stops working.
+pub struct SetupLink {
+    pub url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// When no operator exists: a fresh setup link, valid for `ttl`. Links that
+/// other instances printed stay valid until they expire; expired ones are
+/// dropped. `None` once an operator exists.
+pub async fn first_run_link(
+    db: &PgPool,
+    base: &url::Url,
+    ttl: std::time::Duration,
+) -> Result<Option<SetupLink>, sqlx::Error> {
     if repo::any_operator(db).await? {
         return Ok(None);
     }
     let mut raw = [0u8; 32];
     rand::Rng::fill(&mut rand::rng(), &mut raw[..]);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
     let mut tx = db.begin().await?;
-    sqlx::query!("DELETE FROM setup_tokens WHERE used_at IS NULL")
+    sqlx::query!("DELETE FROM setup_tokens WHERE used_at IS NULL AND expires_at <= now()")
         .execute(&mut *tx)
         .await?;
-    sqlx::query!(
-        "INSERT INTO setup_tokens (token_hash) VALUES ($1)",
-        token_hash(&token)
+    let expires_at = sqlx::query_scalar!(
+        r#"INSERT INTO setup_tokens (token_hash, expires_at)
+         VALUES ($1, now() + make_interval(secs => $2::bigint::double precision))
+         RETURNING expires_at AS "expires_at: chrono::DateTime<chrono::Utc>""#,
+        token_hash(&token),
+        ttl_secs
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
     let mut url = base.join("/setup").expect("a fixed path joins");
     url.query_pairs_mut().append_pair("token", &token);
-    Ok(Some(url.to_string()))
+    Ok(Some(SetupLink {
+        url: url.to_string(),
+        expires_at,
+    }))
 }
 
 /// Reads the first line of stdin as a password, checks it and hashes it.

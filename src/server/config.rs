@@ -168,6 +168,8 @@ fn auth_settings(
         )?,
         session_idle: seconds(get, "SESSION_IDLE_SECS", d.session_idle)?,
         session_absolute: seconds(get, "SESSION_ABSOLUTE_SECS", d.session_absolute)?,
+        setup_link_ttl: seconds(get, "SETUP_LINK_TTL_SECS", d.setup_link_ttl)?
+            .max(std::time::Duration::from_secs(60)),
         hash_queue_wait: std::time::Duration::from_millis(number(
             get,
             "PASSWORD_HASH_QUEUE_MS",

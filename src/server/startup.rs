@@ -129,12 +129,20 @@ pub fn bind_error(addr: SocketAddr, err: &std::io::Error) -> String {
 }
 
 /// The lines printed once the server listens: where it is, how the first
-/// operator gets in, and where the rest is explained. `setup_link` is the
-/// one-time link when no operator exists yet.
-pub fn ready_banner(listening: SocketAddr, base: &url::Url, setup_link: Option<&str>) -> String {
+/// operator gets in, and where the rest is explained. `setup` is the one-time
+/// link when no operator exists yet.
+pub fn ready_banner(
+    listening: SocketAddr,
+    base: &url::Url,
+    setup: Option<&crate::auth::setup::SetupLink>,
+) -> String {
     let base = base.as_str().trim_end_matches('/');
-    let next = match setup_link {
-        Some(link) => format!("  First operator: open {link} (it works once)"),
+    let next = match setup {
+        Some(link) => format!(
+            "  First operator: open {} (it works once, until {} UTC)",
+            link.url,
+            link.expires_at.format("%Y-%m-%d %H:%M")
+        ),
         None => format!(
             "  An operator exists: sign in at {base}/operator/login; organisations apply at {base}/register"
         ),
@@ -163,39 +171,6 @@ pub async fn serve(
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_banner_leads_to_the_setup_link_or_the_sign_in_page() {
-        let listening: SocketAddr = "127.0.0.1:3000".parse().unwrap();
-        let base = url::Url::parse("http://127.0.0.1:3000").unwrap();
-        let link = "http://127.0.0.1:3000/setup?token=abc";
-        let first = ready_banner(listening, &base, Some(link));
-        assert_eq!(first.lines().count(), 3, "{first}");
-        assert!(first.starts_with("Orgdesk is ready on http://127.0.0.1:3000\n"));
-        assert!(first.contains(link), "{first}");
-        assert!(first.contains("Accounts and sign-in"), "{first}");
-        let later = ready_banner(listening, &base, None);
-        assert_eq!(later.lines().count(), 3, "{later}");
-        assert!(!later.contains("setup?token"), "{later}");
-        assert!(
-            later.contains("http://127.0.0.1:3000/operator/login"),
-            "{later}"
-        );
-    }
-
-    #[test]
-    fn a_taken_port_says_what_to_do() {
-        let addr: SocketAddr = "127.0.0.1:3000".parse().unwrap();
-        let err = std::io::Error::from(std::io::ErrorKind::AddrInUse);
-        let text = bind_error(addr, &err);
-        assert!(text.contains("127.0.0.1:3000"), "{text}");
-        assert!(text.contains("LEPTOS_SITE_ADDR=127.0.0.1:3005"), "{text}");
-    }
-}
-
 /// Resolves on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -217,4 +192,41 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_leads_to_the_setup_link_or_the_sign_in_page() {
+        let listening: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let base = url::Url::parse("http://127.0.0.1:3000").unwrap();
+        let link = crate::auth::setup::SetupLink {
+            url: "http://127.0.0.1:3000/setup?token=abc".into(),
+            expires_at: chrono::DateTime::from_timestamp(1_796_256_000, 0).unwrap(),
+        };
+        let first = ready_banner(listening, &base, Some(&link));
+        assert_eq!(first.lines().count(), 3, "{first}");
+        assert!(first.starts_with("Orgdesk is ready on http://127.0.0.1:3000\n"));
+        assert!(first.contains(&link.url), "{first}");
+        assert!(first.contains("until 2026-12-03 00:00 UTC"), "{first}");
+        assert!(first.contains("Accounts and sign-in"), "{first}");
+        let later = ready_banner(listening, &base, None);
+        assert_eq!(later.lines().count(), 3, "{later}");
+        assert!(!later.contains("setup?token"), "{later}");
+        assert!(
+            later.contains("http://127.0.0.1:3000/operator/login"),
+            "{later}"
+        );
+    }
+
+    #[test]
+    fn a_taken_port_says_what_to_do() {
+        let addr: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let err = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        let text = bind_error(addr, &err);
+        assert!(text.contains("127.0.0.1:3000"), "{text}");
+        assert!(text.contains("LEPTOS_SITE_ADDR=127.0.0.1:3005"), "{text}");
+    }
 }

@@ -1247,10 +1247,11 @@ async fn no_password_code_or_token_appears_in_the_logs(db: PgPool) {
 
 async fn setup_token(app: &TestApp, db: &PgPool) -> Option<String> {
     let base = url::Url::parse(&app.address).unwrap();
-    let link = orgdesk::auth::setup::first_run_link(db, &base)
+    let ttl = std::time::Duration::from_secs(24 * 60 * 60);
+    let link = orgdesk::auth::setup::first_run_link(db, &base, ttl)
         .await
         .unwrap()?;
-    let link = url::Url::parse(&link).unwrap();
+    let link = url::Url::parse(&link.url).unwrap();
     assert_eq!(link.path(), "/setup");
     link.query_pairs()
         .find(|(k, _)| k == "token")
@@ -1308,6 +1309,118 @@ async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
     assert_eq!(operators, 1);
     // No further links once an operator exists.
     assert_eq!(setup_token(&app, &db).await, None);
+}
+
+#[sqlx::test]
+async fn another_start_leaves_the_first_link_working(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    // Two instances start while no operator exists: each prints its own link.
+    let first = setup_token(&app, &db).await.expect("a link");
+    let second = setup_token(&app, &db).await.expect("another link");
+    assert_ne!(first, second);
+    for token in [&first, &second] {
+        let status = Browser::new(&app)
+            .call("setup_status", &[("token", token.as_str())])
+            .await;
+        assert_eq!(status.text, "true", "{token}");
+    }
+    let answer = Browser::new(&app)
+        .call(
+            "setup_operator",
+            &[
+                ("token", first.as_str()),
+                ("name", "First Operator"),
+                ("email", "first@example.com"),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    // Once an operator exists, the other link is dead too.
+    let status = Browser::new(&app)
+        .call("setup_status", &[("token", second.as_str())])
+        .await;
+    assert_eq!(status.text, "false");
+}
+
+#[sqlx::test]
+async fn an_expired_setup_link_is_refused_and_dropped(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let token = setup_token(&app, &db).await.expect("a link");
+    sqlx::query("UPDATE setup_tokens SET expires_at = now() - interval '1 second'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let status = Browser::new(&app)
+        .call("setup_status", &[("token", token.as_str())])
+        .await;
+    assert_eq!(status.text, "false");
+    let answer = Browser::new(&app)
+        .call(
+            "setup_operator",
+            &[
+                ("token", token.as_str()),
+                ("name", "Late Operator"),
+                ("email", "late@example.com"),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.field_code("token"), Some("auth.setup_token"));
+    let operators: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE kind = 'operator'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(operators, 0);
+    // The next start drops it and prints a link that works.
+    let fresh = setup_token(&app, &db).await.expect("a fresh link");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM setup_tokens")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    let status = Browser::new(&app)
+        .call("setup_status", &[("token", fresh.as_str())])
+        .await;
+    assert_eq!(status.text, "true");
+}
+
+#[sqlx::test]
+async fn guessing_the_setup_token_costs_no_password_hash(db: PgPool) {
+    // One hashing slot and almost no patience: guesses that each hashed the
+    // password would queue behind one another and get 429 (busy).
+    let app = spawn_app_with(
+        db.clone(),
+        &[
+            ("PASSWORD_HASH_SLOTS", "1"),
+            ("PASSWORD_HASH_QUEUE_MS", "1"),
+        ],
+    )
+    .await;
+    setup_token(&app, &db).await.expect("a link");
+    let guesses = (0..16).map(|i| {
+        let app = &app;
+        async move {
+            let token = format!("guess-{i}");
+            Browser::new(app)
+                .call(
+                    "setup_operator",
+                    &[
+                        ("token", token.as_str()),
+                        ("name", "Stranger"),
+                        ("email", "stranger@example.com"),
+                        ("password", NEW_PASSWORD),
+                    ],
+                )
+                .await
+        }
+    });
+    for answer in futures::future::join_all(guesses).await {
+        assert_eq!(answer.status, 422, "{}", answer.text);
+        assert_eq!(answer.field_code("token"), Some("auth.setup_token"));
+    }
 }
 
 #[sqlx::test]
