@@ -984,19 +984,18 @@ mod imp {
 
     pub async fn setup_status(token: String) -> Result<bool, AppError> {
         let state = app_state()?;
-        if repo::any_operator(&state.db).await? {
-            return Ok(false);
-        }
-        setup_token_open(&state.db, &token).await
+        setup_open(&state.db, &token).await
     }
 
-    /// Whether `token` is a setup link's, unused and unexpired.
-    async fn setup_token_open(db: &sqlx::PgPool, token: &str) -> Result<bool, AppError> {
+    /// Whether `token` can still create the first operator: no operator
+    /// exists, and the token is a setup link's, unused and unexpired.
+    async fn setup_open(db: &sqlx::PgPool, token: &str) -> Result<bool, AppError> {
         Ok(sqlx::query_scalar!(
-            r#"SELECT EXISTS (
-                   SELECT 1 FROM setup_tokens
-                   WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-               ) AS "e!""#,
+            r#"SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator')
+                  AND EXISTS (
+                      SELECT 1 FROM setup_tokens
+                      WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+                  ) AS "open!""#,
             token_hash(token)
         )
         .fetch_one(db)
@@ -1024,7 +1023,7 @@ mod imp {
         errors.finish()?;
         let (email, password) = (email.expect("checked"), password.expect("checked"));
         // A stranger's guess at the token costs one lookup, never a hash.
-        if repo::any_operator(&state.db).await? || !setup_token_open(&state.db, &token).await? {
+        if !setup_open(&state.db, &token).await? {
             return Err(AppError::field("token", "auth.setup_token"));
         }
         let hash = state

@@ -1258,6 +1258,21 @@ async fn setup_token(app: &TestApp, db: &PgPool) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// The setup link's form, sent from a fresh browser with NEW_PASSWORD.
+async fn setup_operator(app: &TestApp, token: &str, name: &str, email: &str) -> Answer {
+    Browser::new(app)
+        .call(
+            "setup_operator",
+            &[
+                ("token", token),
+                ("name", name),
+                ("email", email),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await
+}
+
 #[sqlx::test]
 async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
     let app = spawn_app(db.clone()).await;
@@ -1324,17 +1339,7 @@ async fn another_start_leaves_the_first_link_working(db: PgPool) {
             .await;
         assert_eq!(status.text, "true", "{token}");
     }
-    let answer = Browser::new(&app)
-        .call(
-            "setup_operator",
-            &[
-                ("token", first.as_str()),
-                ("name", "First Operator"),
-                ("email", "first@example.com"),
-                ("password", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let answer = setup_operator(&app, &first, "First Operator", "first@example.com").await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     // Once an operator exists, the other link is dead too.
     let status = Browser::new(&app)
@@ -1355,17 +1360,7 @@ async fn an_expired_setup_link_is_refused_and_dropped(db: PgPool) {
         .call("setup_status", &[("token", token.as_str())])
         .await;
     assert_eq!(status.text, "false");
-    let answer = Browser::new(&app)
-        .call(
-            "setup_operator",
-            &[
-                ("token", token.as_str()),
-                ("name", "Late Operator"),
-                ("email", "late@example.com"),
-                ("password", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let answer = setup_operator(&app, &token, "Late Operator", "late@example.com").await;
     assert_eq!(answer.status, 422, "{}", answer.text);
     assert_eq!(answer.field_code("token"), Some("auth.setup_token"));
     let operators: i64 =
@@ -1404,17 +1399,7 @@ async fn guessing_the_setup_token_costs_no_password_hash(db: PgPool) {
         let app = &app;
         async move {
             let token = format!("guess-{i}");
-            Browser::new(app)
-                .call(
-                    "setup_operator",
-                    &[
-                        ("token", token.as_str()),
-                        ("name", "Stranger"),
-                        ("email", "stranger@example.com"),
-                        ("password", NEW_PASSWORD),
-                    ],
-                )
-                .await
+            setup_operator(app, &token, "Stranger", "stranger@example.com").await
         }
     });
     for answer in futures::future::join_all(guesses).await {
@@ -1430,19 +1415,7 @@ async fn two_setups_at_once_with_one_link_create_one_operator(db: PgPool) {
     let setup = |email: &'static str| {
         let token = token.clone();
         let app = &app;
-        async move {
-            Browser::new(app)
-                .call(
-                    "setup_operator",
-                    &[
-                        ("token", token.as_str()),
-                        ("name", "Racer"),
-                        ("email", email),
-                        ("password", NEW_PASSWORD),
-                    ],
-                )
-                .await
-        }
+        async move { setup_operator(app, &token, "Racer", email).await }
     };
     let (a, b) = tokio::join!(setup("a@example.com"), setup("b@example.com"));
     let mut statuses = [a.status, b.status];
