@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                             <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
                                 <Route path=path!("") view=OperatorHomePage />
                                 <Route path=path!("audit") view=OperatorAuditPage />
+                                <Route path=path!("deliveries") view=crate::deliveries::FailedDeliveriesPage />
                                 <Route path=path!("accounts") view=OperatorAccountsPage />
                                 <Route path=path!("reviews") view=ReviewQueuePage />
                                 <Route path=path!("reviews/:id") view=ReviewDetailPage />

@@ -6,6 +6,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod deliveries;
 pub mod domain;
 pub mod error;
 pub mod home;

@@ -34,6 +34,7 @@ pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
         "password.changed" => say!(password_changed),
         "password.reset_requested" => say!(password_reset_requested),
         "password.reset" => say!(password_reset),
+        "password.reset_not_sent" => say!(password_reset_not_sent),
         "reauth.failed" => say!(reauth_failed),
         "operator.created" => say!(operator_created),
         "organisation.created" => say!(organisation_created),

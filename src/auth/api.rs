@@ -285,10 +285,12 @@ mod imp {
         };
         let settings = &state.config.auth;
         let mut conn = state.db.acquire().await?;
-        if let Some(ip) = meta.ip {
-            check_throttle(&mut conn, &[Key::Ip(ip)]).await?;
+        // Counted before the check, per IP and per account, each in one
+        // statement, so parallel guesses cannot pass either limit.
+        let ip_key = meta.ip.map(Key::Ip);
+        if let Some(key) = &ip_key {
+            begin_attempt(&mut conn, key, &settings.ip).await?;
         }
-        // Counted before the check, so parallel guesses cannot pass the limit.
         let attempt = begin_attempt(&mut conn, &owner_key, &settings.account).await?;
         drop(conn);
 
@@ -321,8 +323,11 @@ mod imp {
             }
         }
         if let Err(e) = hashing {
-            // Not looked at, so not held against the account.
+            // Not looked at, so not held against the account or the client.
             throttle::forgive(&state.db, &owner_key).await?;
+            if let Some(key) = &ip_key {
+                throttle::forgive(&state.db, key).await?;
+            }
             return Err(hash_error(e));
         }
 
@@ -331,9 +336,6 @@ mod imp {
         let Some(account) = matched else {
             let owner = candidates.first();
             let failure = attempt;
-            if let Some(ip) = meta.ip {
-                throttle::record_failure(&mut tx, &Key::Ip(ip), &settings.ip).await?;
-            }
             let mut event = Event::new("sign_in.failed")
                 .org(owner.and_then(|a| a.org_id))
                 .details(json!({
@@ -375,6 +377,9 @@ mod imp {
         }
         throttle::reset(&mut tx, &owner_key).await?;
         throttle::reset(&mut tx, &Key::Account(account.id)).await?;
+        if let Some(key) = &ip_key {
+            throttle::forgive(&mut *tx, key).await?;
+        }
         let stage = if account.totp_enabled {
             Stage::SecondFactor
         } else if account.two_factor_required() {
@@ -510,6 +515,11 @@ mod imp {
         }
         let account = principal.account.clone();
         let mut conn = state.db.acquire().await?;
+        // Per client too: one client guessing for many half-signed-in accounts.
+        let ip_key = meta.ip.map(Key::Ip);
+        if let Some(key) = &ip_key {
+            begin_attempt(&mut conn, key, &state.config.auth.ip).await?;
+        }
         let attempt = begin_attempt(
             &mut conn,
             &Key::SecondFactor(account.id),
@@ -531,6 +541,9 @@ mod imp {
             }
         };
         throttle::reset(&mut tx, &Key::SecondFactor(account.id)).await?;
+        if let Some(key) = &ip_key {
+            throttle::forgive(&mut *tx, key).await?;
+        }
         repo::touch_sign_in(&mut tx, account.id).await?;
         if factor == "recovery_code" {
             let left = repo::recovery_codes_left(&mut *tx, account.id).await?;
@@ -605,8 +618,24 @@ mod imp {
         Ok(())
     }
 
+    /// Before the second factor, a session proves only a password: it
+    /// learns its stage and nothing about the account.
     pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
-        Ok(guard::current().await?.map(|p| p.current()))
+        Ok(guard::current().await?.map(|p| match p.auth.stage {
+            Stage::SecondFactor => CurrentAccount {
+                id: String::new(),
+                kind: p.account.kind,
+                name: String::new(),
+                email: None,
+                mobile: None,
+                org_id: None,
+                org_name: None,
+                role: None,
+                stage: Stage::SecondFactor,
+                totp_enabled: true,
+            },
+            _ => p.current(),
+        }))
     }
 
     pub async fn get_security_overview() -> Result<SecurityOverview, AppError> {
@@ -878,10 +907,20 @@ mod imp {
         let kind = parse_kind(&kind)?;
         let ident = parse_identifier(&identifier)?;
         let cooldown = state.codes.settings().resend_cooldown.as_secs();
+        // Counted before the address is looked at, known or not.
+        state
+            .codes
+            .admit(&state.db, meta.ip)
+            .await
+            .map_err(AppError::from)?;
         let accounts = repo::find_by_identifier(&state.db, kind, &ident).await?;
         let Some(account) = accounts.iter().find(|a| a.is_active()) else {
             // Same answer as for a known account: nothing tells them apart.
             return Ok(cooldown);
+        };
+        let channel = match ident {
+            Identifier::Email(_) => "email",
+            Identifier::Mobile(_) => "sms",
         };
         let mut tx = state.db.begin().await?;
         let request = CodeRequest {
@@ -891,19 +930,21 @@ mod imp {
             client_ip: meta.ip,
             org_id: account.org_id,
         };
-        match state.codes.issue(&mut tx, &request).await {
-            Ok(_) => {}
-            // Limits are not reported: they would only exist for real accounts.
+        let action = match state.codes.issue(&mut tx, &request).await {
+            Ok(_) => "password.reset_requested",
             Err(CodeError::Database(e)) => return Err(e.into()),
-            Err(_) => return Ok(cooldown),
-        }
+            // Limits are not reported to the caller: they exist only for real
+            // accounts. The owner sees the refused request in their audit log.
+            Err(_) => "password.reset_not_sent",
+        };
+        let reason = (action == "password.reset_not_sent").then_some("limit");
         record(
             &mut tx,
             &meta.actor(None, "anonymous"),
-            &Event::new("password.reset_requested")
+            &Event::new(action)
                 .org(account.org_id)
                 .target_account(account.id)
-                .details(json!({ "channel": match ident { Identifier::Email(_) => "email", Identifier::Mobile(_) => "sms" } })),
+                .details(json!({ "channel": channel, "reason": reason })),
         )
         .await?;
         tx.commit().await?;
@@ -933,31 +974,50 @@ mod imp {
         let new = errors.check("new_password", Password::parse(&new_password));
         errors.finish()?;
         let (ident, new) = (ident.expect("checked"), new.expect("checked"));
+        // The same reads and the same check of the code whether or not the
+        // address belongs to an account (a reset code exists only for one),
+        // and one answer for every refusal: nothing tells a stranger which
+        // addresses are known.
+        // Guesses of codes count against the client like guesses of passwords.
+        let ip_key = meta.ip.map(Key::Ip);
+        if let Some(key) = &ip_key {
+            let mut conn = state.db.acquire().await?;
+            begin_attempt(&mut conn, key, &state.config.auth.ip).await?;
+        }
         let accounts: Vec<Account> = repo::find_by_identifier(&state.db, kind, &ident)
             .await?
             .into_iter()
             .filter(|a| a.is_active())
             .collect();
-        if accounts.is_empty() {
-            // No code was ever sent here; say exactly what a known account would hear.
-            return Err(AppError::field("code", CodeError::NotSent.code()));
-        }
-        state
+        let code_id = state
             .codes
-            .verify(
+            .check(
                 &state.db,
                 Purpose::ResetPassword,
                 &ident.to_destination(),
                 &code,
             )
             .await
-            .map_err(AppError::from)?;
+            .map_err(CodeError::public)?;
+        if accounts.is_empty() {
+            return Err(CodeError::NotSent.public());
+        }
+        // Hashed before the code is used up, and outside any transaction: a
+        // busy hasher answers 429 and the code still works on the next try.
         let hash = state
             .hasher
             .hash(new.expose().to_owned())
             .await
             .map_err(hash_error)?;
         let mut tx = state.db.begin().await?;
+        state
+            .codes
+            .consume(&mut tx, code_id)
+            .await
+            .map_err(CodeError::public)?;
+        if let Some(key) = &ip_key {
+            throttle::forgive(&mut *tx, key).await?;
+        }
         // The channel is proven for every account known by it (one person, several organisations).
         for account in &accounts {
             repo::set_password(&mut tx, account.id, &hash).await?;

@@ -866,6 +866,7 @@ pub fn OperatorHomePage() -> impl IntoView {
                                         <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
                                         <p>{t!(i18n, operator.audit_body)}</p>
                                     </li>
+                                    <crate::deliveries::FailedDeliveriesCard />
                                     <li class="card">
                                         <A href="/account/security">{t!(i18n, nav.security)}</A>
                                         <p>{t!(i18n, console.security_body)}</p>

@@ -55,12 +55,14 @@ impl Default for AuthSettings {
                 lock_for: Duration::from_secs(15 * 60),
                 window: Duration::from_secs(60 * 60),
             },
+            // Ten guesses, then three hours locked: under 100 guesses a day
+            // per account, as NIST SP 800-63B-4 asks of rate limiting.
             second_factor: ThrottleRule {
                 delay_after: 3,
                 delay_base: Duration::from_secs(2),
                 max_delay: Duration::from_secs(60),
                 lock_after: 10,
-                lock_for: Duration::from_secs(15 * 60),
+                lock_for: Duration::from_secs(3 * 60 * 60),
                 window: Duration::from_secs(60 * 60),
             },
             session_idle: Duration::from_secs(30 * 60),
@@ -71,5 +73,38 @@ impl Default for AuthSettings {
                 .unwrap_or(2),
             setup_link_ttl: Duration::from_secs(24 * 60 * 60),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The most failures one key can take in a day under `rule`, guessing
+    /// as soon as it is allowed (the throttle's own arithmetic, replayed).
+    fn most_failures_per_day(rule: &ThrottleRule) -> u32 {
+        let day = Duration::from_secs(24 * 60 * 60);
+        let (mut now, mut total, mut failures) = (Duration::ZERO, 0u32, 0i32);
+        while now < day {
+            total += 1;
+            failures += 1;
+            now += if failures >= rule.lock_after {
+                // A lock that has run out starts afresh.
+                failures = 0;
+                rule.lock_for
+            } else if failures >= rule.delay_after {
+                crate::auth::throttle::delay_for(rule, failures)
+            } else {
+                Duration::from_millis(100)
+            };
+        }
+        total
+    }
+
+    #[test]
+    fn second_factor_guesses_stay_under_100_a_day() {
+        let rule = AuthSettings::default().second_factor;
+        let most = most_failures_per_day(&rule);
+        assert!(most < 100, "{most} guesses a day");
     }
 }

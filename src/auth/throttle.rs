@@ -22,7 +22,9 @@ impl Key<'_> {
         match self {
             Key::Account(id) => format!("account:{id}"),
             Key::Unknown(ident) => format!("unknown:{}", ident.to_lowercase()),
-            Key::Ip(ip) => format!("ip:{ip}"),
+            // One IPv6 subscriber usually holds a whole /64.
+            Key::Ip(ip @ IpAddr::V4(_)) => format!("ip:{ip}"),
+            Key::Ip(ip @ IpAddr::V6(_)) => format!("ip:{}", crate::codes::network_of(*ip)),
             Key::SecondFactor(id) => format!("2fa:{id}"),
         }
     }
@@ -195,8 +197,9 @@ pub async fn reset(conn: &mut PgConnection, key: &Key<'_>) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// Takes back an attempt that was counted but never checked (the server was too busy).
-pub async fn forgive(db: &sqlx::PgPool, key: &Key<'_>) -> Result<(), sqlx::Error> {
+/// Takes back an attempt that was counted but never checked (the server was
+/// too busy), or that succeeded where the key counts only failures (a client IP).
+pub async fn forgive(db: impl sqlx::PgExecutor<'_>, key: &Key<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE auth_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1",
         key.render()
@@ -255,5 +258,9 @@ mod tests {
             Key::Unknown("A@Example.com").render(),
             Key::Unknown("a@example.com").render()
         );
+        let ip = |s: &str| Key::Ip(s.parse().unwrap()).render();
+        assert_eq!(ip("2001:db8:1:2::1"), ip("2001:db8:1:2:ffff::9"));
+        assert_ne!(ip("2001:db8:1:2::1"), ip("2001:db8:1:3::1"));
+        assert_ne!(ip("198.51.100.1"), ip("198.51.100.2"));
     }
 }

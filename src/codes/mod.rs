@@ -3,10 +3,13 @@
 //! Six digits from a CSPRNG, bound to a purpose and a destination, kept only
 //! as an HMAC-SHA256 under a server key (a database dump does not reveal live
 //! codes), valid for 10 minutes and used once. A new code replaces the
-//! previous one. Sending is limited by a cooldown per destination, a daily cap
-//! per destination and an hourly cap per client IP; checking by a count of
-//! wrong tries, after which the code is dead. All limits come from
-//! [`CodeSettings`].
+//! previous one for the same purpose and destination. Sending is limited by a
+//! cooldown and a daily cap per purpose and destination (so a code for one
+//! flow never uses up another's), and public endpoints first pass
+//! [`CodeService::admit`]: hourly caps per client IP and per network (/24,
+//! IPv6 /64) across every purpose, counted whether or not the address is
+//! known. Checking is limited by a count of wrong tries, after which the code
+//! is dead. All limits come from [`CodeSettings`].
 use crate::notify::{self, Channel, NewMessage, Template};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -75,7 +78,10 @@ pub struct CodeSettings {
     pub resend_cooldown: Duration,
     pub max_attempts: i32,
     pub daily_limit_per_destination: i64,
+    /// Requests of code-sending public endpoints per client IP and hour.
     pub hourly_limit_per_ip: i64,
+    /// The same per /24 (IPv4) or /64 (IPv6) network.
+    pub hourly_limit_per_network: i64,
 }
 
 impl Default for CodeSettings {
@@ -86,6 +92,7 @@ impl Default for CodeSettings {
             max_attempts: 5,
             daily_limit_per_destination: 10,
             hourly_limit_per_ip: 30,
+            hourly_limit_per_network: 100,
         }
     }
 }
@@ -103,8 +110,6 @@ pub enum CodeError {
     Format,
     #[error("no code was sent to this destination")]
     NotSent,
-    #[error("the code was sent for another purpose")]
-    WrongPurpose,
     #[error("the code has expired")]
     Expired,
     #[error("the code was already used")]
@@ -126,12 +131,25 @@ impl CodeError {
             CodeError::IpLimit => "code.ip_limit",
             CodeError::Format => "code.format",
             CodeError::NotSent => "code.not_sent",
-            CodeError::WrongPurpose => "code.wrong_purpose",
             CodeError::Expired => "code.expired",
             CodeError::Used => "code.used",
             CodeError::TooManyAttempts => "code.too_many_attempts",
             CodeError::Mismatch { .. } => "code.mismatch",
             CodeError::Database(_) => "internal",
+        }
+    }
+}
+
+impl CodeError {
+    /// The answer of a public endpoint about an address that may or may not
+    /// belong to someone: every refusal of a code reads the same (`code.invalid`),
+    /// so that neither "not sent" nor "too many tries" tells a stranger that
+    /// the address is known. Only database failures stay apart.
+    pub fn public(self) -> crate::error::AppError {
+        use crate::error::AppError;
+        match self {
+            CodeError::Database(e) => AppError::internal(e),
+            _ => AppError::field("code", "code.invalid"),
         }
     }
 }
@@ -222,20 +240,24 @@ impl CodeService {
         req: &CodeRequest,
     ) -> Result<IssuedCode, CodeError> {
         let dest = req.destination.key();
-        // Serialises issuing per destination, so the limits hold under concurrency.
+        let purpose = req.purpose.as_str();
+        // Serialises issuing per purpose and destination, so the limits hold
+        // under concurrency.
         sqlx::query!(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            "SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0))",
+            purpose,
             dest
         )
         .execute(&mut *conn)
         .await?;
 
-        // One look at this destination's recent codes answers both limits.
+        // One look at this flow's recent codes to the destination answers both limits.
         let recent = sqlx::query!(
             r#"SELECT EXTRACT(EPOCH FROM now() - max(created_at))::float8 AS "since_last_secs",
                       count(*) FILTER (WHERE created_at > now() - interval '1 day') AS "today!"
-                 FROM one_time_codes WHERE destination = $1"#,
-            dest
+                 FROM one_time_codes WHERE destination = $1 AND purpose = $2"#,
+            dest,
+            purpose
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -252,23 +274,12 @@ impl CodeService {
         }
 
         let ip = req.client_ip.map(sqlx::types::ipnetwork::IpNetwork::from);
-        if let Some(ip) = ip {
-            let this_hour = sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM one_time_codes
-                    WHERE client_ip = $1 AND created_at > now() - interval '1 hour'"#,
-                ip
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            if this_hour >= self.settings.hourly_limit_per_ip {
-                return Err(CodeError::IpLimit);
-            }
-        }
-
         sqlx::query!(
             r#"UPDATE one_time_codes SET superseded_at = now()
-                WHERE destination = $1 AND consumed_at IS NULL AND superseded_at IS NULL"#,
-            dest
+                WHERE destination = $1 AND purpose = $2
+                  AND consumed_at IS NULL AND superseded_at IS NULL"#,
+            dest,
+            purpose
         )
         .execute(&mut *conn)
         .await?;
@@ -283,7 +294,7 @@ impl CodeService {
             r#"INSERT INTO one_time_codes (id, purpose, destination, code_hash, client_ip, expires_at)
                VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))"#,
             id,
-            req.purpose.as_str(),
+            purpose,
             dest,
             &hash[..],
             ip,
@@ -310,6 +321,49 @@ impl CodeService {
         })
     }
 
+    /// Counts a request of a public code-sending endpoint against the hourly
+    /// caps of its client IP and network, across every purpose. Called before
+    /// anything else looks at the address, and the same whether or not it
+    /// belongs to anyone. Refused requests are not counted.
+    pub async fn admit(&self, db: &PgPool, ip: Option<IpAddr>) -> Result<(), CodeError> {
+        let Some(ip) = ip else { return Ok(()) };
+        let network = network_of(ip);
+        let ip = sqlx::types::ipnetwork::IpNetwork::from(ip);
+        let mut tx = db.begin().await?;
+        // One counter per network at a time, so a parallel burst cannot pass the caps.
+        let lock_key = network.to_string();
+        sqlx::query!(
+            "SELECT pg_advisory_xact_lock(hashtextextended('code_requests ' || $1, 0))",
+            lock_key
+        )
+        .execute(&mut *tx)
+        .await?;
+        let counts = sqlx::query!(
+            r#"SELECT count(*) FILTER (WHERE client_ip = $1) AS "ip!",
+                      count(*) AS "network!"
+                 FROM code_requests
+                WHERE network = $2 AND created_at > now() - interval '1 hour'"#,
+            ip,
+            network
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if counts.ip >= self.settings.hourly_limit_per_ip
+            || counts.network >= self.settings.hourly_limit_per_network
+        {
+            return Err(CodeError::IpLimit);
+        }
+        sqlx::query!(
+            "INSERT INTO code_requests (client_ip, network) VALUES ($1, $2)",
+            ip,
+            network
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Checks `code` and uses it up. Runs in its own transaction so that a
     /// wrong try is counted even when the caller's work rolls back.
     pub async fn verify(
@@ -319,6 +373,21 @@ impl CodeService {
         destination: &Destination,
         code: &str,
     ) -> Result<(), CodeError> {
+        let id = self.check(db, purpose, destination, code).await?;
+        let mut conn = db.acquire().await?;
+        self.consume(&mut conn, id).await
+    }
+
+    /// Checks `code` without using it up, and returns the code's id for
+    /// [`CodeService::consume`] in the caller's transaction. A wrong try is
+    /// counted at once, in a transaction of its own.
+    pub async fn check(
+        &self,
+        db: &PgPool,
+        purpose: Purpose,
+        destination: &Destination,
+        code: &str,
+    ) -> Result<Uuid, CodeError> {
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CodeError::Format);
@@ -326,14 +395,15 @@ impl CodeService {
         let dest = destination.key();
         let mut tx = db.begin().await?;
         let Some(row) = sqlx::query!(
-            r#"SELECT id, purpose, code_hash, failed_attempts, consumed_at IS NOT NULL AS "used!",
+            r#"SELECT id, code_hash, failed_attempts, consumed_at IS NOT NULL AS "used!",
                       expires_at <= now() AS "expired!"
                  FROM one_time_codes
-                WHERE destination = $1 AND superseded_at IS NULL
+                WHERE destination = $1 AND purpose = $2 AND superseded_at IS NULL
                 ORDER BY created_at DESC
                 LIMIT 1
                   FOR UPDATE"#,
-            dest
+            dest,
+            purpose.as_str()
         )
         .fetch_optional(&mut *tx)
         .await?
@@ -342,9 +412,6 @@ impl CodeService {
         };
         if row.used {
             return Err(CodeError::Used);
-        }
-        if row.purpose != purpose.as_str() {
-            return Err(CodeError::WrongPurpose);
         }
         if row.failed_attempts >= self.settings.max_attempts {
             return Err(CodeError::TooManyAttempts);
@@ -374,13 +441,57 @@ impl CodeService {
                 }
             });
         }
-        sqlx::query!(
-            "UPDATE one_time_codes SET consumed_at = now() WHERE id = $1",
-            row.id
-        )
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(row.id)
+    }
+
+    /// Uses up a code that [`CodeService::check`] accepted, in the caller's
+    /// transaction: refused when it was used, replaced or expired meanwhile.
+    pub async fn consume(&self, conn: &mut PgConnection, id: Uuid) -> Result<(), CodeError> {
+        let done = sqlx::query!(
+            r#"UPDATE one_time_codes SET consumed_at = now()
+                WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL
+                  AND expires_at > now()"#,
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(CodeError::Used)
+        }
+    }
+}
+
+/// The network a client's limits are shared with: its /24 (IPv4) or /64
+/// (IPv6, where one subscriber usually holds a whole /64).
+pub fn network_of(ip: IpAddr) -> sqlx::types::ipnetwork::IpNetwork {
+    use sqlx::types::ipnetwork::IpNetwork;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let (base, prefix) = match ip {
+        IpAddr::V4(v4) => (IpAddr::V4(Ipv4Addr::from(u32::from(v4) & !0xff)), 24),
+        IpAddr::V6(v6) => (
+            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+            64,
+        ),
+    };
+    IpNetwork::new(base, prefix).expect("the prefix fits the address family")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn networks_are_slash_24_and_slash_64() {
+        assert_eq!(
+            network_of("198.51.100.77".parse().unwrap()).to_string(),
+            "198.51.100.0/24"
+        );
+        assert_eq!(
+            network_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().unwrap()).to_string(),
+            "2001:db8:1:2::/64"
+        );
     }
 }

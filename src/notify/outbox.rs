@@ -93,6 +93,8 @@ pub struct Claimed {
     pub template: Option<Template>,
     pub attempts: i32,
     pub max_attempts: i32,
+    /// Written by this claim; settling matches it (see [`mark_sent`]).
+    pub claim_token: Uuid,
 }
 
 /// Claims up to `limit` due messages for `lease_secs` seconds.
@@ -101,7 +103,8 @@ pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claim
         r#"UPDATE outbox
               SET status = 'sending',
                   attempts = attempts + 1,
-                  locked_until = now() + make_interval(secs => $2)
+                  locked_until = now() + make_interval(secs => $2),
+                  claim_token = gen_random_uuid()
             WHERE id IN (
                   SELECT id FROM outbox
                    WHERE status IN ('pending', 'sending')
@@ -110,7 +113,8 @@ pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claim
                    ORDER BY next_attempt_at
                    LIMIT $1
                    FOR UPDATE SKIP LOCKED)
-        RETURNING id, channel, recipient, locale, payload, attempts, max_attempts"#,
+        RETURNING id, channel, recipient, locale, payload, attempts, max_attempts,
+                  claim_token AS "claim_token!""#,
         limit,
         lease_secs,
     )
@@ -127,58 +131,67 @@ pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claim
                 template: serde_json::from_value(r.payload).ok(),
                 attempts: r.attempts,
                 max_attempts: r.max_attempts,
+                claim_token: r.claim_token,
             })
         })
         .collect())
 }
 
-/// Records a delivery and forgets the payload.
-pub async fn mark_sent(db: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+/// Records a delivery and forgets the payload. Only the claim that is still
+/// current settles a row: a worker whose lease ran out, and whose row another
+/// worker has claimed since, changes nothing. Returns whether the row was
+/// settled.
+pub async fn mark_sent(db: &PgPool, claimed: &Claimed) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
         r#"UPDATE outbox
               SET status = 'sent', sent_at = now(), locked_until = NULL,
-                  payload = '{}'::jsonb, last_error = NULL
-            WHERE id = $1 AND status = 'sending'"#,
-        id
+                  payload = '{}'::jsonb, last_error = NULL, claim_token = NULL
+            WHERE id = $1 AND status = 'sending' AND claim_token = $2"#,
+        claimed.id,
+        claimed.claim_token,
     )
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Records a failed attempt: retried after `retry_after_secs`, or given up on
-/// (status `failed`, payload forgotten) when the attempts are used up.
+/// (status `failed`, payload forgotten) when the attempts are used up. Like
+/// [`mark_sent`], only the current claim settles the row; returns whether it did.
 pub async fn mark_failed(
     db: &PgPool,
     claimed: &Claimed,
     error: &str,
     retry_after_secs: f64,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let error: String = error.chars().take(1000).collect();
-    if claimed.attempts >= claimed.max_attempts {
+    let done = if claimed.attempts >= claimed.max_attempts {
         sqlx::query!(
             r#"UPDATE outbox
-                  SET status = 'failed', locked_until = NULL, last_error = $2, payload = '{}'::jsonb
-                WHERE id = $1 AND status = 'sending'"#,
+                  SET status = 'failed', locked_until = NULL, last_error = $2,
+                      payload = '{}'::jsonb, claim_token = NULL
+                WHERE id = $1 AND status = 'sending' AND claim_token = $3"#,
             claimed.id,
-            error
+            error,
+            claimed.claim_token,
         )
         .execute(db)
-        .await?;
+        .await?
     } else {
         sqlx::query!(
             r#"UPDATE outbox
                   SET status = 'pending', locked_until = NULL, last_error = $2,
-                      next_attempt_at = now() + make_interval(secs => $3)
-                WHERE id = $1 AND status = 'sending'"#,
+                      next_attempt_at = now() + make_interval(secs => $3), claim_token = NULL
+                WHERE id = $1 AND status = 'sending' AND claim_token = $4"#,
             claimed.id,
             error,
-            retry_after_secs
+            retry_after_secs,
+            claimed.claim_token,
         )
         .execute(db)
-        .await?;
-    }
-    Ok(())
+        .await?
+    };
+    Ok(done.rows_affected() == 1)
 }
 
 /// Delay before attempt `attempts + 1`: `base` doubled per failed attempt, capped.

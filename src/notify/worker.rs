@@ -94,7 +94,7 @@ impl Worker {
             }
         };
         let settled = match result {
-            Ok(()) => outbox::mark_sent(&self.db, message.id).await,
+            Ok(()) => outbox::mark_sent(&self.db, &message).await,
             Err(error) => {
                 tracing::warn!(id = %message.id, attempt = message.attempts, %error, "delivery failed");
                 let delay = outbox::backoff_secs(
@@ -105,9 +105,17 @@ impl Worker {
                 outbox::mark_failed(&self.db, &message, &error, delay).await
             }
         };
-        if let Err(e) = settled {
+        match settled {
+            Ok(true) => {}
+            // Another worker claimed the row after this one's lease ran out;
+            // its outcome stands.
+            Ok(false) => {
+                tracing::warn!(id = %message.id, "delivery outcome not recorded: the claim had expired")
+            }
             // The lease will run out and the message be tried again.
-            tracing::error!(id = %message.id, error = %e, "could not record the delivery outcome");
+            Err(e) => {
+                tracing::error!(id = %message.id, error = %e, "could not record the delivery outcome")
+            }
         }
     }
 

@@ -138,7 +138,7 @@ mod imp {
     use super::*;
     use crate::audit::repo::{Event, record};
     use crate::auth::guard::{RequestMeta, session};
-    use crate::codes::{CodeRequest, Destination, Purpose};
+    use crate::codes::{CodeError, CodeRequest, Destination, Purpose};
     use crate::domain::{CreditCode, Email, Mobile, Password, ResidentId};
     use crate::error::FieldErrors;
     use crate::server::state::{AppState, app_state};
@@ -383,6 +383,7 @@ mod imp {
             client_ip: meta.ip,
             org_id: None,
         };
+        state.codes.admit(&state.db, meta.ip).await?;
         state.codes.issue(tx, &request).await?;
         Ok(CodeSent {
             cooldown_secs: state.codes.settings().resend_cooldown.as_secs(),
@@ -676,32 +677,50 @@ mod imp {
         Ok((channel, destination(channel, identifier, "identifier")?))
     }
 
+    /// The same answer, after the same checks, whether or not an application
+    /// is waiting for this address: limits of a known address are not
+    /// reported (they would tell it apart); only the caller's own IP caps are.
     pub async fn send_resume_code(identifier: String) -> Result<CodeSent, AppError> {
         let state = app_state()?;
+        let meta = RequestMeta::current();
         let (channel, dest) = resume_destination(&identifier)?;
-        let cooldown_secs = state.codes.settings().resend_cooldown.as_secs();
+        let sent = CodeSent {
+            cooldown_secs: state.codes.settings().resend_cooldown.as_secs(),
+        };
+        state.codes.admit(&state.db, meta.ip).await?;
         if repo::find_resumable(&state.db, channel, destination_text(&dest))
             .await?
             .is_none()
         {
-            return Ok(CodeSent { cooldown_secs });
+            return Ok(sent);
         }
+        let request = CodeRequest {
+            purpose: Purpose::ResumeRegistration,
+            destination: dest,
+            locale: meta.locale.to_owned(),
+            client_ip: meta.ip,
+            org_id: None,
+        };
         let mut tx = state.db.begin().await?;
-        let sent = issue_code(&state, &mut tx, Purpose::ResumeRegistration, dest).await?;
-        tx.commit().await?;
+        match state.codes.issue(&mut tx, &request).await {
+            Ok(_) => tx.commit().await?,
+            Err(CodeError::Database(e)) => return Err(e.into()),
+            Err(_) => {}
+        }
         Ok(sent)
     }
 
+    /// Every refusal reads the same (`code.invalid`), with or without an application.
     pub async fn resume(identifier: String, code: String) -> Result<(), AppError> {
         let state = app_state()?;
         let (channel, dest) = resume_destination(&identifier)?;
+        let application = repo::find_resumable(&state.db, channel, destination_text(&dest)).await?;
         state
             .codes
             .verify(&state.db, Purpose::ResumeRegistration, &dest, &code)
-            .await?;
-        let id = repo::find_resumable(&state.db, channel, destination_text(&dest))
-            .await?
-            .ok_or_else(no_application)?;
+            .await
+            .map_err(CodeError::public)?;
+        let id = application.ok_or_else(|| CodeError::NotSent.public())?;
         let session = session().await?;
         repo::bind_session(&session, id)
             .await

@@ -595,7 +595,7 @@ pub async fn find_resumable(
         Channel::Mobile => {
             sqlx::query_scalar!(
                 r#"SELECT id FROM registrations
-                    WHERE admin_mobile_verified = $1
+                    WHERE admin_mobile_verified = $1 AND status <> 'approved'
                     ORDER BY created_at DESC LIMIT 1"#,
                 value
             )
@@ -605,7 +605,7 @@ pub async fn find_resumable(
         Channel::Email => {
             sqlx::query_scalar!(
                 r#"SELECT id FROM registrations
-                    WHERE lower(admin_email_verified) = lower($1)
+                    WHERE lower(admin_email_verified) = lower($1) AND status <> 'approved'
                     ORDER BY created_at DESC LIMIT 1"#,
                 value
             )

@@ -246,6 +246,11 @@ impl Config {
                 "CODE_IP_HOURLY_LIMIT",
                 code_defaults.hourly_limit_per_ip,
             )?,
+            hourly_limit_per_network: number(
+                &get,
+                "CODE_NETWORK_HOURLY_LIMIT",
+                code_defaults.hourly_limit_per_network,
+            )?,
         };
         let auth = auth_settings(&get)?;
         Ok(Config {

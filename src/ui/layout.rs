@@ -75,6 +75,7 @@ pub fn OperatorLayout(children: Children) -> impl IntoView {
                 <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
                 <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
                 <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
+                <A href="/operator/deliveries">{t!(i18n, nav.deliveries)}</A>
             </nav>
             <div class="console__content">
                 <AccountBar />

@@ -827,6 +827,13 @@ async fn the_session_id_changes_at_every_sign_in_step_and_old_ids_are_dead(db: P
     );
     let me = b.call("me", &[]).await;
     assert_eq!(me.json["stage"], "second_factor", "{}", me.text);
+    // A password alone learns nothing about the account.
+    for field in ["name", "id"] {
+        assert_eq!(me.json[field], "", "{field}: {}", me.text);
+    }
+    for field in ["email", "mobile", "org_id", "org_name", "role"] {
+        assert!(me.json[field].is_null(), "{field}: {}", me.text);
+    }
 
     let step = step_with_at_least(3.0).await;
     let verified = b
@@ -1028,7 +1035,7 @@ async fn a_password_reset_works_once_ends_sessions_and_keeps_the_second_factor(d
     assert_eq!(done.status, 200, "{}", done.text);
     let again = reset(&app, email, &code).await;
     assert_eq!(again.status, 422, "{}", again.text);
-    assert_eq!(again.field_code("code"), Some("code.used"));
+    assert_eq!(again.field_code("code"), Some("code.invalid"));
 
     // Every session of the account ended.
     assert_eq!(before.call("security_overview", &[]).await.status, 401);
@@ -1054,10 +1061,106 @@ async fn an_expired_reset_code_is_refused(db: PgPool) {
 
     let answer = reset(&app, email, &code).await;
     assert_eq!(answer.status, 422, "{}", answer.text);
-    assert_eq!(answer.field_code("code"), Some("code.expired"));
+    assert_eq!(answer.field_code("code"), Some("code.invalid"));
     // The password did not change.
     let mut b = Browser::new(&app);
     assert_eq!(sign_in(&mut b, email, PASSWORD).await.status, 200);
+}
+
+#[sqlx::test]
+async fn reset_answers_the_same_for_unknown_accounts_wrong_codes_and_malformed_codes(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = seed_organisation(&db, "Oracle Ltd").await;
+    let known = "known@example.com";
+    seed_member(&db, org, "employee", known, PASSWORD).await;
+
+    // Asking: a known account, the same again inside the cooldown (not sent),
+    // and an unknown one read the same.
+    let first = request_reset(&app, known).await;
+    let within_cooldown = request_reset(&app, known).await;
+    let unknown = request_reset(&app, "nobody@example.com").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    for other in [&within_cooldown, &unknown] {
+        assert_eq!((other.status, &other.text), (first.status, &first.text));
+    }
+    // The owner can see the request that was not sent.
+    let not_sent: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE action = 'password.reset_not_sent'",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(not_sent.len(), 1);
+    assert_eq!(not_sent[0]["reason"], "limit");
+
+    let (code, sent) = reset_code(&db, known).await;
+    assert_eq!(sent, 1);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let answers = [
+        reset(&app, "nobody@example.com", &code).await,
+        reset(&app, "nobody@example.com", "12ab56").await,
+        reset(&app, known, &wrong).await,
+        reset(&app, known, "12ab56").await,
+        reset(&app, known, "1234567").await,
+    ];
+    assert_eq!(answers[0].status, 422, "{}", answers[0].text);
+    assert_eq!(answers[0].field_code("code"), Some("code.invalid"));
+    for a in &answers[1..] {
+        assert_eq!((a.status, &a.text), (answers[0].status, &answers[0].text));
+    }
+    // Killing the code with wrong tries changes nothing a stranger can see.
+    for _ in 0..5 {
+        let a = reset(&app, known, &wrong).await;
+        assert_eq!((a.status, &a.text), (answers[0].status, &answers[0].text));
+    }
+    let dead = reset(&app, known, &code).await;
+    assert_eq!(
+        (dead.status, &dead.text),
+        (answers[0].status, &answers[0].text)
+    );
+}
+
+#[sqlx::test]
+async fn a_busy_hasher_does_not_use_up_the_reset_code(db: PgPool) {
+    // One hashing slot and almost no patience: a reset that arrives during a
+    // storm of sign-ins is answered 429 (busy).
+    let mut vars = vec![
+        ("PASSWORD_HASH_SLOTS", "1"),
+        ("PASSWORD_HASH_QUEUE_MS", "1"),
+        ("CODE_RESEND_COOLDOWN_SECS", "0"),
+        ("CODE_DAILY_LIMIT", "1000"),
+        ("CODE_IP_HOURLY_LIMIT", "1000"),
+    ];
+    vars.extend(HIGH_IP_LIMITS);
+    let app = spawn_app_with(db.clone(), &vars).await;
+    let org = seed_organisation(&db, "Busy Ltd").await;
+    let email = "busy@example.com";
+    seed_member(&db, org, "employee", email, PASSWORD).await;
+    seed_member(&db, org, "employee", "storm@example.com", PASSWORD).await;
+    for _ in 0..30 {
+        assert_eq!(request_reset(&app, email).await.status, 200);
+        let (code, _) = reset_code(&db, email).await;
+        let storm = (0..6).map(|_| {
+            let app = &app;
+            async move {
+                sign_in(
+                    &mut Browser::new(app),
+                    "storm@example.com",
+                    "wrong password",
+                )
+                .await
+            }
+        });
+        let (busy, _) = tokio::join!(reset(&app, email, &code), futures::future::join_all(storm));
+        if busy.status != 429 {
+            continue;
+        }
+        // Once the storm has passed, the same code still works.
+        let done = reset(&app, email, &code).await;
+        assert_eq!(done.status, 200, "{}", done.text);
+        return;
+    }
+    panic!("no reset met a busy hasher in 30 storms");
 }
 
 /// Ids of the audit rows of `org` (`None`: the platform's own rows).

@@ -193,66 +193,124 @@ async fn at_most_ten_codes_a_day_per_destination(db: PgPool) {
 }
 
 #[sqlx::test]
-async fn one_client_ip_is_capped_per_hour(db: PgPool) {
+async fn one_client_ip_is_capped_per_hour_whatever_it_asks_for(db: PgPool) {
     let settings = CodeSettings {
         hourly_limit_per_ip: 3,
         ..no_cooldown()
     };
     let codes = service(&db, settings).await;
-    for i in 0..3 {
-        issue(
-            &db,
-            &codes,
-            &request(Purpose::RegisterEmail, email(&format!("ip{i}@example.com"))),
-        )
+    let ip: IpAddr = "203.0.113.7".parse().unwrap();
+    for _ in 0..3 {
+        codes.admit(&db, Some(ip)).await.unwrap();
+    }
+    let err = codes.admit(&db, Some(ip)).await.unwrap_err();
+    assert_eq!(err.code(), "code.ip_limit");
+    // Another address of the same network still has its own share.
+    codes
+        .admit(&db, Some("203.0.113.8".parse().unwrap()))
         .await
         .unwrap();
-    }
-    let err = issue(
-        &db,
-        &codes,
-        &request(Purpose::RegisterEmail, email("ip9@example.com")),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.code(), "code.ip_limit");
-    let mut elsewhere = request(Purpose::RegisterEmail, email("ip9@example.com"));
-    elsewhere.client_ip = Some("198.51.100.1".parse::<IpAddr>().unwrap());
-    issue(&db, &codes, &elsewhere).await.unwrap();
+    codes
+        .admit(&db, Some("198.51.100.1".parse().unwrap()))
+        .await
+        .unwrap();
+    // An hour later the client may ask again.
+    sqlx::query!("UPDATE code_requests SET created_at = created_at - interval '61 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    codes.admit(&db, Some(ip)).await.unwrap();
 }
 
 #[sqlx::test]
-async fn wrong_purpose_wrong_destination_and_bad_format_are_refused(db: PgPool) {
-    let codes = service(&db, CodeSettings::default()).await;
-    let to = email("purpose@example.com");
-    let code = issue(&db, &codes, &request(Purpose::RegisterEmail, to.clone()))
-        .await
-        .unwrap();
-    let purpose = codes
-        .verify(&db, Purpose::ResetPassword, &to, &code)
-        .await
-        .unwrap_err();
-    assert_eq!(purpose.code(), "code.wrong_purpose");
-    let destination = codes
-        .verify(
-            &db,
-            Purpose::RegisterEmail,
-            &email("someone.else@example.com"),
-            &code,
-        )
+async fn one_network_is_capped_per_hour_ipv4_by_24_and_ipv6_by_64(db: PgPool) {
+    let settings = CodeSettings {
+        hourly_limit_per_network: 4,
+        ..no_cooldown()
+    };
+    let codes = service(&db, settings).await;
+    for i in 1..=4 {
+        let ip: IpAddr = format!("203.0.113.{i}").parse().unwrap();
+        codes.admit(&db, Some(ip)).await.unwrap();
+    }
+    let err = codes
+        .admit(&db, Some("203.0.113.200".parse().unwrap()))
         .await
         .unwrap_err();
-    assert_eq!(destination.code(), "code.not_sent");
-    let format = codes
-        .verify(&db, Purpose::RegisterEmail, &to, "12ab56")
-        .await
-        .unwrap_err();
-    assert_eq!(format.code(), "code.format");
-    // None of these used the code up.
+    assert_eq!(err.code(), "code.ip_limit");
     codes
-        .verify(&db, Purpose::RegisterEmail, &to, &code)
+        .admit(&db, Some("203.0.114.1".parse().unwrap()))
         .await
         .unwrap();
+
+    for i in 1..=4 {
+        let ip: IpAddr = format!("2001:db8:5:6::{i:x}").parse().unwrap();
+        codes.admit(&db, Some(ip)).await.unwrap();
+    }
+    let err = codes
+        .admit(&db, Some("2001:db8:5:6:ffff::1".parse().unwrap()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "code.ip_limit");
+    codes
+        .admit(&db, Some("2001:db8:5:7::1".parse().unwrap()))
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn a_parallel_burst_does_not_pass_the_ip_cap(db: PgPool) {
+    let settings = CodeSettings {
+        hourly_limit_per_ip: 5,
+        ..no_cooldown()
+    };
+    let codes = service(&db, settings).await;
+    let ip: IpAddr = "203.0.113.9".parse().unwrap();
+    let burst = (0..20).map(|_| codes.admit(&db, Some(ip)));
+    let admitted = futures::future::join_all(burst)
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(admitted, 5);
+}
+
+#[sqlx::test]
+async fn a_code_for_one_purpose_leaves_another_purposes_code_and_limits_alone(db: PgPool) {
+    let codes = service(&db, CodeSettings::default()).await;
+    let to = email("victim@example.com");
+    let reset = issue(&db, &codes, &request(Purpose::ResetPassword, to.clone()))
+        .await
+        .unwrap();
+    // A stranger starts registrations with the victim's address: each is
+    // sent (no cooldown of the reset flow applies) and none kills the reset code.
+    issue(&db, &codes, &request(Purpose::RegisterEmail, to.clone()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        issue(&db, &codes, &request(Purpose::RegisterEmail, to.clone())).await,
+        Err(CodeError::Cooldown { .. })
+    ));
+    let resume = issue(
+        &db,
+        &codes,
+        &request(Purpose::ResumeRegistration, to.clone()),
+    )
+    .await
+    .unwrap();
+    codes
+        .verify(&db, Purpose::ResetPassword, &to, &reset)
+        .await
+        .unwrap();
+    // Nor does a code of another flow pass for this one.
+    let err = codes
+        .verify(&db, Purpose::RegisterEmail, &to, &resume)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CodeError::Mismatch { .. }),
+        "expected a mismatch, got {err:?}"
+    );
 }
 
 #[test]
@@ -265,7 +323,6 @@ fn every_refusal_has_its_own_code() {
         CodeError::IpLimit,
         CodeError::Format,
         CodeError::NotSent,
-        CodeError::WrongPurpose,
         CodeError::Expired,
         CodeError::Used,
         CodeError::TooManyAttempts,

@@ -339,3 +339,130 @@ async fn two_workers_deliver_200_messages_exactly_once(db: PgPool) {
     .unwrap();
     assert_eq!(unsent, 0);
 }
+
+#[sqlx::test]
+async fn a_late_worker_cannot_settle_a_row_claimed_again(db: PgPool) {
+    use orgdesk::notify::outbox;
+    let id = enqueue(&db, &approved("late@example.com", "en"), 2).await;
+
+    // The first worker's lease runs out while it is still sending.
+    let first = outbox::claim(&db, 10, 0.05).await.unwrap();
+    assert_eq!(first.len(), 1);
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let second = outbox::claim(&db, 10, 300.0).await.unwrap();
+    assert_eq!(
+        second.len(),
+        1,
+        "the expired lease lets another worker claim"
+    );
+    assert_ne!(first[0].claim_token, second[0].claim_token);
+
+    // The first worker's late outcome, success or failure, changes nothing.
+    assert!(!outbox::mark_sent(&db, &first[0]).await.unwrap());
+    assert!(
+        !outbox::mark_failed(&db, &first[0], "SMTP: late", 30.0)
+            .await
+            .unwrap()
+    );
+    let row = sqlx::query!(
+        "SELECT status, attempts, last_error, payload FROM outbox WHERE id = $1",
+        id
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(row.status, "sending");
+    assert_eq!(row.attempts, 2);
+    assert_eq!(row.last_error, None);
+    assert_ne!(row.payload, serde_json::json!({}), "the payload is kept");
+
+    // The current claim settles it.
+    assert!(
+        outbox::mark_failed(&db, &second[0], "SMTP: refused", 30.0)
+            .await
+            .unwrap()
+    );
+    let row = sqlx::query!("SELECT status, last_error FROM outbox WHERE id = $1", id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.last_error.as_deref(), Some("SMTP: refused"));
+}
+
+#[sqlx::test]
+async fn operators_see_messages_given_up_on_and_no_one_else_does(db: PgPool) {
+    use crate::helpers::{Browser, seed_member, seed_organisation, spawn_app};
+    let id = enqueue(&db, &approved("zhang.san@example.com", "zh-CN"), 1).await;
+    enqueue(&db, &approved("li.si@example.com", "en"), 1).await;
+    sqlx::query!(
+        "UPDATE outbox SET status = 'failed', attempts = 1, last_error = 'SMTP: connection refused' WHERE id = $1",
+        id
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    let app = spawn_app(db.clone()).await;
+    let mut operator = crate::registration::operator(&app, &db, "ops@orgdesk.example.com").await;
+    let page = operator.call("operator_failed_deliveries", &[]).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.json["total"], 1);
+    let entry = &page.json["entries"][0];
+    assert_eq!(entry["recipient"], "z***@example.com");
+    assert_eq!(entry["last_error"], "SMTP: connection refused");
+    assert_eq!(entry["template"], "registration_approved");
+    assert_eq!(page.json["next_before"], serde_json::Value::Null);
+
+    let home = operator
+        .get("/operator")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace("<!>", "");
+    assert!(
+        home.contains("1 message could not be delivered"),
+        "the operator home shows the count"
+    );
+    let bad = operator
+        .call("operator_failed_deliveries", &[("before", "not-an-id")])
+        .await;
+    assert_eq!(bad.status, 422);
+
+    let org = seed_organisation(&db, "示例科技").await;
+    sqlx::query!(
+        "UPDATE organisations SET enforce_two_factor = false WHERE id = $1",
+        org
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    seed_member(
+        &db,
+        org,
+        "super_admin",
+        "admin@shili.example.cn",
+        "plum orchard at dawn",
+    )
+    .await;
+    let mut admin = Browser::new(&app);
+    crate::auth::sign_in_as(
+        &mut admin,
+        "member",
+        "admin@shili.example.cn",
+        "plum orchard at dawn",
+    )
+    .await;
+    assert_eq!(
+        admin.call("operator_failed_deliveries", &[]).await.status,
+        403
+    );
+    assert_eq!(
+        Browser::new(&app)
+            .call("operator_failed_deliveries", &[])
+            .await
+            .status,
+        401
+    );
+}

@@ -1,0 +1,140 @@
+//! `/operator/deliveries`: messages that could not be delivered.
+use super::FailedDelivery;
+use super::api::load_failed_deliveries;
+use crate::i18n::*;
+use crate::ui::AppErrorView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+const BASE: &str = "/operator/deliveries";
+
+#[component]
+pub fn FailedDeliveriesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let before = move || query.read().get("before").filter(|b| !b.is_empty());
+    let page = Resource::new(before, load_failed_deliveries);
+    view! {
+        <Title text=crate::ui::page_title(move || t_string!(i18n, deliveries.title)) />
+        <section class="page" data-page="deliveries">
+            <h1>{t!(i18n, deliveries.title)}</h1>
+            <p class="page__lead">{t!(i18n, deliveries.lead)}</p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) if page.entries.is_empty() => {
+                            view! { <p class="empty">{t!(i18n, deliveries.empty)}</p> }.into_any()
+                        }
+                        Ok(page) => {
+                            let total = page.total;
+                            let next = page.next_before.map(|b| format!("{BASE}?before={b}"));
+                            view! {
+                                <p data-testid="failed-total">
+                                    {t!(i18n, deliveries.total, count = move || total)}
+                                </p>
+                                <div class="table-wrap">
+                                    <table class="table" data-testid="deliveries-table">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{t!(i18n, deliveries.queued_at)}</th>
+                                                <th scope="col">{t!(i18n, deliveries.channel)}</th>
+                                                <th scope="col">{t!(i18n, deliveries.recipient)}</th>
+                                                <th scope="col">{t!(i18n, deliveries.message)}</th>
+                                                <th scope="col">{t!(i18n, deliveries.attempts)}</th>
+                                                <th scope="col">{t!(i18n, deliveries.last_error)}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page
+                                                .entries
+                                                .into_iter()
+                                                .map(|d| view! { <DeliveryRow delivery=d /> })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <nav class="pager" aria-label=move || t_string!(i18n, deliveries.pages)>
+                                    {before()
+                                        .is_some()
+                                        .then(|| view! { <A href=BASE>{t!(i18n, deliveries.newest)}</A> })}
+                                    {next
+                                        .map(|href| {
+                                            view! {
+                                                <A href=href attr:rel="next">
+                                                    {t!(i18n, deliveries.older)}
+                                                </A>
+                                            }
+                                        })}
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn DeliveryRow(delivery: FailedDelivery) -> impl IntoView {
+    let i18n = use_i18n();
+    let channel = delivery.channel.clone();
+    let error = delivery.last_error.unwrap_or_else(|| "-".into());
+    view! {
+        <tr>
+            <td>
+                <time datetime=delivery
+                    .queued_at
+                    .clone()>{delivery.queued_at.replace('T', " ").replace('Z', " UTC")}</time>
+            </td>
+            <td>
+                {move || {
+                    if channel == "sms" {
+                        t_string!(i18n, deliveries.sms)
+                    } else {
+                        t_string!(i18n, deliveries.email)
+                    }
+                }}
+            </td>
+            <td class="table__mono">{delivery.recipient}</td>
+            <td class="table__mono">{delivery.template}</td>
+            <td>{delivery.attempts}</td>
+            <td class="table__clip" title=error.clone()>{error.clone()}</td>
+        </tr>
+    }
+}
+
+/// The operator home's card: how many messages were given up on.
+#[component]
+pub fn FailedDeliveriesCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let failed = Resource::new(|| (), |_| load_failed_deliveries(None));
+    view! {
+        <li class="card" data-testid="failed-deliveries-card">
+            <A href=BASE>{t!(i18n, deliveries.title)}</A>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match failed.await {
+                        Ok(page) if page.total == 0 => {
+                            view! { <p>{t!(i18n, operator.deliveries_body)}</p> }.into_any()
+                        }
+                        Ok(page) => {
+                            let total = page.total;
+                            view! {
+                                <p class="card__alert">
+                                    {t!(i18n, deliveries.total, count = move || total)}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </li>
+    }
+}
