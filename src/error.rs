@@ -180,12 +180,36 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Arguments the server could not decode (a number that is text,
+        // fractional or too large; a missing field) are the caller's mistake:
+        // a 422, without the decoder's words, which would only echo internals.
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) = &value {
+            tracing::info!(error = %message, "server function arguments not decoded");
+            return AppError::field(argument_name(message), "validation.format");
+        }
         let network = matches!(value, ServerFnErrorErr::Request(_));
         AppError::Transport {
             network,
             message: value.to_string(),
         }
     }
+}
+
+/// The field a decoder's message names, when it names one (serde quotes it
+/// in backticks: "missing field `submission_no`"), else "" (the whole form).
+#[cfg(feature = "ssr")]
+fn argument_name(message: &str) -> String {
+    message
+        .split('`')
+        .nth(1)
+        .filter(|f| {
+            !f.is_empty()
+                && f.len() <= 64
+                && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(feature = "ssr")]

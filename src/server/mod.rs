@@ -1,6 +1,7 @@
 //! Server-only plumbing: configuration, state, HTTP stack and telemetry.
 pub mod config;
 pub mod health;
+pub mod input;
 pub mod keys;
 pub mod security;
 pub mod startup;

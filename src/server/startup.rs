@@ -88,6 +88,8 @@ pub fn router(state: AppState) -> Router {
                     trusted,
                     security::origin_guard,
                 ))
+                // Before sessions: a refused form costs no session lookup.
+                .layer(middleware::from_fn(super::input::api_forms))
                 .layer(sessions)
                 .layer(middleware::from_fn_with_state(
                     state.clone(),

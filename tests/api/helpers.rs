@@ -146,6 +146,25 @@ impl<'a> Browser<'a> {
             .app
             .post_form_as(&format!("/api/{endpoint}"), form, self.session.as_deref())
             .await;
+        self.answer(res).await
+    }
+
+    /// Like [`Browser::call`], with a form body written by hand (already encoded).
+    pub async fn call_raw(&mut self, endpoint: &str, body: String) -> Answer {
+        let mut req = self
+            .app
+            .client
+            .post(self.app.url(&format!("/api/{endpoint}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(id) = &self.session {
+            req = req.header("cookie", format!("{SESSION_COOKIE}={id}"));
+        }
+        let res = req.send().await.expect("request");
+        self.answer(res).await
+    }
+
+    async fn answer(&mut self, res: reqwest::Response) -> Answer {
         if let Some(cookie) = session_cookie(&res) {
             self.session = cookie;
         }
