@@ -41,6 +41,8 @@ pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
         "registration.submitted" => say!(registration_submitted),
         "registration.approved" => say!(registration_approved),
         "registration.rejected" => say!(registration_rejected),
+        "review.application_opened" => say!(review_application_opened),
+        "review.document_opened" => say!(review_document_opened),
         "department.created" => say!(department_created),
         "department.renamed" => say!(department_renamed),
         "department.moved" => say!(department_moved),

@@ -347,17 +347,34 @@ pub async fn applicant_file(
     }
 }
 
-/// `GET /operator/reviews/{id}/files/{kind}`: any application's document, for operators.
+/// `GET /operator/reviews/{id}/files/{kind}`: a submitted application's
+/// document, for operators; each read is in the audit log. Drafts that were
+/// never submitted are their applicant's alone.
 pub async fn operator_file(
     State(state): State<AppState>,
     principal: Option<axum::Extension<Principal>>,
     Path((id, kind)): Path<(Uuid, String)>,
+    parts: axum::http::request::Parts,
 ) -> Response {
     match principal {
         Some(axum::Extension(p))
             if p.account.kind == AccountKind::Operator && p.auth.stage == Stage::SignedIn =>
         {
-            serve(&state, id, &kind).await
+            if DocumentKind::parse(&kind).is_none() {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            let actor = crate::auth::guard::RequestMeta::from_parts(&parts)
+                .actor(Some(p.account.id), "operator");
+            match crate::review::repo::record_operator_read(&state.db, &actor, id, Some(&kind))
+                .await
+            {
+                Ok(true) => serve(&state, id, &kind).await,
+                Ok(false) => StatusCode::NOT_FOUND.into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not record a document read");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
         }
         _ => StatusCode::FORBIDDEN.into_response(),
     }

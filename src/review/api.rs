@@ -17,9 +17,13 @@ pub async fn review_queue(
 /// One submitted application with its documents, changes and decisions.
 #[server(prefix = "/api", endpoint = "review_detail")]
 pub async fn get_review_detail(id: String) -> Result<ReviewDetail, AppError> {
-    crate::auth::guard::require_operator().await?;
+    let operator = crate::auth::guard::require_operator().await?;
     let state = crate::server::state::app_state()?;
     let id = imp::parse_id(&id)?;
+    let actor = crate::auth::guard::RequestMeta::current().actor(Some(operator.id()), "operator");
+    if !super::repo::record_operator_read(&state.db, &actor, id, None).await? {
+        return Err(AppError::not_found());
+    }
     super::repo::detail(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)

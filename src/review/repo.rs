@@ -318,3 +318,34 @@ pub async fn reject(
     .await?;
     Ok(())
 }
+
+/// Writes the audit row of an operator reading an application (`document`:
+/// `None`) or one of its documents, and says whether it may be read at all:
+/// only applications that were submitted at least once are.
+pub async fn record_operator_read(
+    db: &PgPool,
+    actor: &crate::audit::repo::Actor,
+    id: Uuid,
+    document: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let submitted = sqlx::query_scalar!(
+        "SELECT submission_no > 0 AS \"submitted!\" FROM registrations WHERE id = $1",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(false);
+    if !submitted {
+        return Ok(false);
+    }
+    let event = match document {
+        None => crate::audit::repo::Event::new("review.application_opened"),
+        Some(kind) => crate::audit::repo::Event::new("review.document_opened")
+            .details(serde_json::json!({ "document": kind })),
+    }
+    .target("registration", id.to_string());
+    crate::audit::repo::record(&mut tx, actor, &event).await?;
+    tx.commit().await?;
+    Ok(true)
+}

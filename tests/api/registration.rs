@@ -613,9 +613,36 @@ async fn documents_are_checked_by_content_replaced_in_place_and_shown_only_to_th
     let refused = admin.get(&path).await;
     assert_ne!(refused.status(), 200);
     let mut ops = operator(&app, &db, "ops@example.com").await;
+    // A draft never submitted is its applicant's alone.
+    assert_eq!(ops.get(&path).await.status(), 404);
+    let opened = "SELECT count(*) FROM audit_log WHERE action = 'review.document_opened'";
+    let reads: i64 = sqlx::query_scalar(opened).fetch_one(&db).await.unwrap();
+    assert_eq!(reads, 0);
+    // Once submitted, operators read it, and each read is in the audit log.
+    sqlx::query("UPDATE registrations SET submission_no = 1, status = 'submitted' WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
     let read = ops.get(&path).await;
     assert_eq!(read.status(), 200);
     assert_eq!(read.bytes().await.unwrap().to_vec(), pdf());
+    let reads: i64 = sqlx::query_scalar(opened).fetch_one(&db).await.unwrap();
+    assert_eq!(reads, 1);
+    ops.call("review_detail", &[("id", &id.to_string())]).await;
+    let views: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'review.application_opened' AND target_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(views, 1);
+    sqlx::query("UPDATE registrations SET submission_no = 0, status = 'draft' WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
 
     // Removing it deletes the file too.
     ok(&b
