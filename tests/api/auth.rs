@@ -1607,3 +1607,35 @@ async fn the_sign_in_page_sends_a_signed_in_visitor_home(db: PgPool) {
     signed_in_at(&mut half, "half@example.com", "second_factor").await;
     assert_eq!(half.get("/login").await.status(), 200);
 }
+
+#[sqlx::test]
+async fn a_parallel_burst_from_one_ip_does_not_pass_its_limit(db: PgPool) {
+    let app = spawn_app_with(
+        db.clone(),
+        &[
+            ("AUTH_IP_DELAY_AFTER", "100"),
+            ("AUTH_IP_LOCK_AFTER", "2"),
+            ("PASSWORD_HASH_QUEUE_MS", "60000"),
+        ],
+    )
+    .await;
+    let burst = (0..12).map(|i| {
+        let app = &app;
+        async move {
+            sign_in(
+                &mut Browser::new(app),
+                &format!("burst{i}@example.com"),
+                "wrong password",
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(burst).await;
+    let looked_at = answers.iter().filter(|a| a.status == 401).count();
+    let refused = answers.iter().filter(|a| a.status == 429).count();
+    assert!(
+        looked_at <= 2,
+        "{looked_at} passwords were checked past the IP limit"
+    );
+    assert_eq!(looked_at + refused, 12);
+}
