@@ -64,6 +64,7 @@ async fn main() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
+    let sealer = notify::outbox::load_sealer(&db, None).await.unwrap();
     let mut tx = db.begin().await.unwrap();
     for i in 0..MESSAGES {
         let message = NewMessage {
@@ -74,8 +75,11 @@ async fn main() {
             template: Template::RegistrationApproved {
                 organisation: format!("Org {i}"),
             },
+            valid_for: None,
         };
-        notify::enqueue(&mut tx, &message, 8).await.unwrap();
+        notify::enqueue(&mut tx, &sealer, &message, 8)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
 
@@ -84,6 +88,7 @@ async fn main() {
     let settings = WorkerSettings::default();
     let worker = Worker::new(
         db.clone(),
+        sealer,
         Arc::new(email),
         Arc::new(LogSms),
         url::Url::parse("http://127.0.0.1:3000").unwrap(),

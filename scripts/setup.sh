@@ -79,6 +79,29 @@ if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
+# A local S3-compatible server for the object-storage tests (moto, from PyPI),
+# in a virtual environment of its own.
+MOTO_VERSION=5.2.1
+moto_dir=target/tools/moto
+if ! "$moto_dir/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  say "installing moto $MOTO_VERSION (S3-compatible test server) into $moto_dir"
+  if ! command -v python3 >/dev/null; then
+    apt_install python3 python3-venv || fail "the storage tests need Python 3: sudo apt-get install -y python3 python3-venv"
+  fi
+  rm -rf "$moto_dir"
+  python3 -m venv "$moto_dir" 2>/dev/null || {
+    apt_install python3-venv && python3 -m venv "$moto_dir"
+  } || fail "could not make a Python virtual environment: sudo apt-get install -y python3-venv"
+  "$moto_dir/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+# The two-instance test puts Debian's nginx in front of two servers.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian's nginx for the two-instance test"
+  apt_install nginx ||
+    fail "the two-instance test needs nginx: sudo apt-get install -y nginx"
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium for the browser tests"
   apt_install chromium ||

@@ -45,6 +45,9 @@ sms_sink=$!
 say "starting the server on 127.0.0.1:$E2E_PORT (log: $log)"
 # Every spec's browser comes from 127.0.0.1: the hourly caps of code-sending
 # endpoints per IP and network would otherwise be shared by the whole suite.
+# As in production, the server keys are wrapped by a master key (a new one per run).
+ORGDESK_MASTER_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+export ORGDESK_MASTER_KEY
 DATABASE_URL="$E2E_DATABASE_URL" \
   PUBLIC_BASE_URL="http://127.0.0.1:$E2E_PORT" \
   CODE_IP_HOURLY_LIMIT=10000 CODE_NETWORK_HOURLY_LIMIT=10000 \
@@ -74,3 +77,6 @@ server_bin="$PWD/target/debug/orgdesk"
   ORGDESK_SMS_SINK="http://127.0.0.1:$SMS_SINK_PORT" \
   ORGDESK_DATABASE_URL="$E2E_DATABASE_URL" ORGDESK_BIN="$server_bin" \
   npx playwright test)
+
+say "two instances behind nginx"
+ORGDESK_BIN="$server_bin" ./scripts/two-instances.sh

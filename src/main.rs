@@ -72,7 +72,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             // Bound first, so a taken port is reported before anything else happens.
             let listener = bind(addr).await.map_err(|e| bind_error(addr, &e))?;
             let local = listener.local_addr()?;
-            let worker = delivery_worker(&config, &db)?;
+            if let Some(problem) = config.serving_problem() {
+                return Err(problem.into());
+            }
+            if config.master_key.is_none() {
+                tracing::warn!(
+                    "ORGDESK_MASTER_KEY is not set: the server keys (TOTP seeds, code hashes, \
+                     queued messages) are kept unwrapped in the database, so a copy of the \
+                     database opens them. In production set it to the output of \
+                     `openssl rand -hex 32`, kept outside the database and its backups."
+                );
+            }
             let setup_link = orgdesk::auth::setup::first_run_link(
                 &db,
                 &config.base_url,
@@ -83,7 +93,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let state = AppState::load(leptos_options, db, config)
                 .await
                 .map_err(|e| e.to_string())?;
-            tokio::spawn(housekeeping(state.db.clone(), state.documents.clone()));
+            let worker = delivery_worker(&state.config, &state.db, state.codes.outbox_sealer())?;
+            tokio::spawn(orgdesk::server::housekeeping::run(
+                state.db.clone(),
+                state.documents.clone(),
+                state.config.retention.clone(),
+                Duration::from_secs(600),
+            ));
             let (stop, stopped) = watch::channel(false);
             let worker = tokio::spawn(worker.run(stopped));
 
@@ -197,28 +213,12 @@ async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Er
 }
 
 /// Drops expired sessions and stale throttling rows every ten minutes.
-async fn housekeeping(db: PgPool, documents: orgdesk::registration::documents::DocumentStore) {
-    let mut every = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        every.tick().await;
-        if let Err(e) = sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
-            .execute(&db)
-            .await
-        {
-            tracing::warn!(error = %e, "could not delete expired sessions");
-        }
-        if let Err(e) = orgdesk::auth::throttle::prune(&db).await {
-            tracing::warn!(error = %e, "could not prune sign-in throttling");
-        }
-        // Files of replaced documents whose deletion failed at the time.
-        if let Err(e) = documents.sweep_orphans(&db).await {
-            tracing::warn!(error = %e, "could not delete replaced documents");
-        }
-    }
-}
-
 /// The outbox worker with the transports the configuration asks for.
-fn delivery_worker(config: &Config, db: &PgPool) -> Result<Worker, String> {
+fn delivery_worker(
+    config: &Config,
+    db: &PgPool,
+    sealer: &orgdesk::server::keys::Sealer,
+) -> Result<Worker, String> {
     let email = EmailTransport::from_config(
         config.smtp_url.as_ref().map(|s| s.expose_secret()),
         config.mail_from.as_deref(),
@@ -238,6 +238,7 @@ fn delivery_worker(config: &Config, db: &PgPool) -> Result<Worker, String> {
     };
     Ok(Worker::new(
         db.clone(),
+        sealer.clone(),
         Arc::new(email),
         sms,
         config.base_url.clone(),

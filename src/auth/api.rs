@@ -115,14 +115,20 @@ pub async fn setup_operator(
 }
 
 /// An operator turns off a member's second factor (lost device and recovery
-/// codes); the member enrols again at the next sign-in. Audited.
+/// codes); the member enrols again at the next sign-in. The operator signs
+/// the act with their own password and code. Audited.
 #[server(prefix = "/api", endpoint = "operator_reset_second_factor")]
 pub async fn operator_reset_second_factor(
     account_id: String,
     reason: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
 ) -> Result<(), AppError> {
-    imp::operator_reset_second_factor(account_id, reason).await
+    imp::operator_reset_second_factor(account_id, reason, password, code).await
 }
+
+#[cfg(feature = "ssr")]
+pub(crate) use imp::reauthenticate;
 
 #[cfg(feature = "ssr")]
 mod imp {
@@ -375,8 +381,8 @@ mod imp {
             tx.commit().await?;
             return Err(AppError::account_disabled());
         }
-        throttle::reset(&mut tx, &owner_key).await?;
-        throttle::reset(&mut tx, &Key::Account(account.id)).await?;
+        throttle::reset(&mut *tx, &owner_key).await?;
+        throttle::reset(&mut *tx, &Key::Account(account.id)).await?;
         if let Some(key) = &ip_key {
             throttle::forgive(&mut *tx, key).await?;
         }
@@ -540,7 +546,7 @@ mod imp {
                 .await?);
             }
         };
-        throttle::reset(&mut tx, &Key::SecondFactor(account.id)).await?;
+        throttle::reset(&mut *tx, &Key::SecondFactor(account.id)).await?;
         if let Some(key) = &ip_key {
             throttle::forgive(&mut *tx, key).await?;
         }
@@ -655,14 +661,16 @@ mod imp {
     }
 
     /// Asks again for the password, and the second factor when enrolled,
-    /// before a sensitive change.
-    async fn reauthenticate(
+    /// before a sensitive change. Called before the change's transaction
+    /// begins: no pool connection is held while the password waits for a
+    /// hashing slot, and the second-factor code is used up in a short
+    /// transaction of its own (it stays used even if the change then fails).
+    pub(crate) async fn reauthenticate(
         state: &AppState,
         meta: &RequestMeta,
         p: &Principal,
         password: &str,
         code: &str,
-        tx: &mut PgConnection,
     ) -> Result<Option<&'static str>, AppError> {
         let account = &p.account;
         let mut errors = FieldErrors::new();
@@ -709,16 +717,18 @@ mod imp {
                 AppError::field("password", "auth.wrong_password")
             });
         }
-        throttle::reset(&mut *tx, &password_key).await?;
+        throttle::reset(&state.db, &password_key).await?;
         if !account.totp_enabled {
             return Ok(None);
         }
         let mut conn = state.db.acquire().await?;
         let attempt = begin_attempt(&mut conn, &code_key, &state.config.auth.second_factor).await?;
         drop(conn);
-        match use_second_factor(tx, &state.second_factor, account, code).await? {
+        let mut tx = state.db.begin().await?;
+        match use_second_factor(&mut tx, &state.second_factor, account, code).await? {
             Ok(factor) => {
                 throttle::reset(&mut *tx, &code_key).await?;
+                tx.commit().await?;
                 Ok(Some(factor))
             }
             Err(problem) => {
@@ -731,10 +741,10 @@ mod imp {
         let state = app_state()?;
         let meta = RequestMeta::current();
         let p = guard::require_stage(&[Stage::SignedIn, Stage::MustEnrol]).await?;
-        let mut tx = state.db.begin().await?;
         if p.account.totp_enabled {
-            reauthenticate(&state, &meta, &p, &password, &code, &mut tx).await?;
+            reauthenticate(&state, &meta, &p, &password, &code).await?;
         }
+        let mut tx = state.db.begin().await?;
         let secret = otp::new_secret();
         let totp = otp::totp(secret.clone(), &p.account.label())
             .ok_or_else(|| AppError::internal("TOTP seed rejected"))?;
@@ -797,7 +807,7 @@ mod imp {
             return Err(AppError::conflict());
         }
         repo::replace_recovery_codes(&mut tx, p.id(), &hashes).await?;
-        throttle::reset(&mut tx, &Key::SecondFactor(p.id())).await?;
+        throttle::reset(&mut *tx, &Key::SecondFactor(p.id())).await?;
         let replaced = p.account.totp_enabled;
         // A new second factor ends the account's other sessions.
         let epoch = repo::bump_epoch(&mut tx, p.id()).await?;
@@ -846,8 +856,8 @@ mod imp {
         if !p.account.totp_enabled {
             return Err(AppError::field("code", "auth.enrolment_missing"));
         }
+        reauthenticate(&state, &meta, &p, &password, &code).await?;
         let mut tx = state.db.begin().await?;
-        reauthenticate(&state, &meta, &p, &password, &code, &mut tx).await?;
         let (codes, hashes) = fresh_recovery_codes(&state.second_factor);
         repo::replace_recovery_codes(&mut tx, p.id(), &hashes).await?;
         record_own(
@@ -875,8 +885,7 @@ mod imp {
         let new = errors.check("new_password", Password::parse(&new_password));
         errors.finish()?;
         let new = new.expect("checked above");
-        let mut tx = state.db.begin().await?;
-        reauthenticate(&state, &meta, &p, &current_password, &code, &mut tx)
+        reauthenticate(&state, &meta, &p, &current_password, &code)
             .await
             .map_err(|e| match e.field_code("password") {
                 Some(code) => AppError::field("current_password", code),
@@ -887,6 +896,7 @@ mod imp {
             .hash(new.expose().to_owned())
             .await
             .map_err(hash_error)?;
+        let mut tx = state.db.begin().await?;
         let epoch = repo::set_password(&mut tx, p.id(), &hash).await?;
         record_own(&mut tx, &meta, &p.account, "password.changed", json!({})).await?;
         tx.commit().await?;
@@ -1004,9 +1014,10 @@ mod imp {
         }
         // Hashed before the code is used up, and outside any transaction: a
         // busy hasher answers 429 and the code still works on the next try.
+        // A flow open to anyone: it hashes within the strangers' share.
         let hash = state
             .hasher
-            .hash(new.expose().to_owned())
+            .hash_for_stranger(new.expose().to_owned())
             .await
             .map_err(hash_error)?;
         let mut tx = state.db.begin().await?;
@@ -1021,7 +1032,7 @@ mod imp {
         // The channel is proven for every account known by it (one person, several organisations).
         for account in &accounts {
             repo::set_password(&mut tx, account.id, &hash).await?;
-            throttle::reset(&mut tx, &Key::Account(account.id)).await?;
+            throttle::reset(&mut *tx, &Key::Account(account.id)).await?;
             record(
                 &mut tx,
                 &meta.actor(None, "anonymous"),
@@ -1153,6 +1164,8 @@ mod imp {
     pub async fn operator_reset_second_factor(
         account_id: String,
         reason: String,
+        password: String,
+        code: String,
     ) -> Result<(), AppError> {
         let state = app_state()?;
         let meta = RequestMeta::current();
@@ -1161,6 +1174,10 @@ mod imp {
         if reason.is_empty() {
             return Err(AppError::field("reason", "validation.required"));
         }
+        // Refused, not cut: the audit log keeps what the operator wrote.
+        if reason.chars().count() > 500 {
+            return Err(AppError::field("reason", "validation.too_long"));
+        }
         let id: Uuid = account_id.parse().map_err(|_| AppError::not_found())?;
         let Some(target) = repo::find_by_id(&state.db, id).await? else {
             return Err(AppError::not_found());
@@ -1168,6 +1185,9 @@ mod imp {
         if target.kind != AccountKind::Member {
             return Err(AppError::forbidden());
         }
+        // Removing someone's second factor hands their account to whoever
+        // holds the password: the operator proves it is them, now.
+        reauthenticate(&state, &meta, &p, &password, &code).await?;
         let mut tx = state.db.begin().await?;
         repo::clear_totp(&mut tx, id).await?;
         record(
@@ -1176,7 +1196,7 @@ mod imp {
             &Event::new("totp.reset_by_operator")
                 .org(target.org_id)
                 .target_account(id)
-                .details(json!({ "reason": reason.chars().take(500).collect::<String>() })),
+                .details(json!({ "reason": reason })),
         )
         .await?;
         tx.commit().await?;

@@ -209,6 +209,24 @@ fn MemberRow(
                             maxlength=500
                             error=field_code(error, "reason")
                         />
+                        <p class="muted">{t!(i18n, assist.reauth_hint)}</p>
+                        <Field
+                            name="password"
+                            form="assist"
+                            label=Signal::derive(move || t_string!(i18n, assist.your_password).to_string())
+                            input_type="password"
+                            autocomplete="current-password"
+                            error=field_code(error, "password")
+                        />
+                        <Field
+                            name="code"
+                            form="assist"
+                            label=Signal::derive(move || t_string!(i18n, assist.your_code).to_string())
+                            autocomplete="one-time-code"
+                            inputmode="numeric"
+                            maxlength=20
+                            error=field_code(error, "code")
+                        />
                         <div class="form__actions">
                             <button type="submit" class="button button--danger">
                                 {t!(i18n, assist.confirm)}

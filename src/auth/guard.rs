@@ -64,11 +64,18 @@ impl Default for RequestMeta {
 
 impl RequestMeta {
     pub fn from_parts(parts: &http::request::Parts) -> Self {
-        // The peer address; forwarded headers are not trusted.
+        // As judged from the peer and, behind trusted proxies, their headers
+        // (`server::proxy`); the bare peer when the judgement is missing.
         let ip = parts
             .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+            .get::<crate::server::proxy::ClientAddress>()
+            .map(|c| c.ip)
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip())
+            });
         let user_agent = parts
             .headers
             .get(http::header::USER_AGENT)

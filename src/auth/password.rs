@@ -93,6 +93,10 @@ pub struct Hasher {
     wait: Duration,
     /// Checked when the account does not exist, so that the answer takes as long.
     dummy: Arc<String>,
+    /// The share of the slots that flows open to anyone (registration,
+    /// password reset) may hold at once: half, so that however many of them
+    /// arrive, sign-in keeps at least half of the slots.
+    strangers: Arc<Semaphore>,
 }
 
 impl Hasher {
@@ -126,6 +130,7 @@ impl Hasher {
         }
         Hasher {
             jobs,
+            strangers: Arc::new(Semaphore::new((slots / 2).max(1))),
             slots: Arc::new(Semaphore::new(slots)),
             wait,
             dummy: Arc::new(dummy),
@@ -140,6 +145,14 @@ impl Hasher {
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
+        self.run_with(permit, work).await
+    }
+
+    async fn run_with<T: Send + 'static>(
+        &self,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move || {
@@ -154,6 +167,24 @@ impl Hasher {
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
         self.run(move || hash_blocking(&password)).await?
+    }
+
+    /// Like [`Hasher::hash`], for a flow anyone can start without an
+    /// account: it first takes a place in the strangers' share, within the
+    /// same wait.
+    pub async fn hash_for_stranger(&self, password: String) -> Result<String, HashError> {
+        let started = tokio::time::Instant::now();
+        let _share = tokio::time::timeout(self.wait, self.strangers.clone().acquire_owned())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Busy)?;
+        let left = self.wait.saturating_sub(started.elapsed());
+        let permit = tokio::time::timeout(left, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Busy)?;
+        self.run_with(permit, move || hash_blocking(&password))
+            .await?
     }
 
     /// Checks `password` against `phc`, or against the dummy hash when there
@@ -220,5 +251,26 @@ mod tests {
         ));
         drop(held);
         assert!(hasher.hash("whatever-pass".into()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn strangers_never_hold_more_than_half_the_slots() {
+        let hasher = Hasher::new(4, Duration::from_millis(50));
+        // Two strangers' hashes hold their whole share...
+        let share_a = hasher.strangers.clone().try_acquire_owned().unwrap();
+        let share_b = hasher.strangers.clone().try_acquire_owned().unwrap();
+        // ...so a third stranger is told to wait, while sign-in still hashes.
+        assert!(matches!(
+            hasher.hash_for_stranger("whatever-pass".into()).await,
+            Err(HashError::Busy)
+        ));
+        assert!(hasher.verify(None, "whatever-pass".into()).await.is_ok());
+        drop((share_a, share_b));
+        assert!(
+            hasher
+                .hash_for_stranger("whatever-pass".into())
+                .await
+                .is_ok()
+        );
     }
 }

@@ -190,9 +190,9 @@ pub fn delay_for(rule: &ThrottleRule, failures: i32) -> std::time::Duration {
 }
 
 /// Forgets the failures of `key` (after a success).
-pub async fn reset(conn: &mut PgConnection, key: &Key<'_>) -> Result<(), sqlx::Error> {
+pub async fn reset(conn: impl sqlx::PgExecutor<'_>, key: &Key<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM auth_throttle WHERE key = $1", key.render())
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
     Ok(())
 }

@@ -32,9 +32,12 @@ pub struct SecondFactorKeys {
 }
 
 impl SecondFactorKeys {
-    pub async fn load(db: &PgPool) -> Result<Self, sqlx::Error> {
-        let seal = crate::server::keys::load_or_create(db, "totp_seal").await?;
-        let recovery = crate::server::keys::load_or_create(db, "recovery_codes").await?;
+    pub async fn load(
+        db: &PgPool,
+        master: Option<&crate::server::keys::MasterKey>,
+    ) -> Result<Self, crate::server::keys::KeyError> {
+        let seal = crate::server::keys::load_or_create(db, "totp_seal", master).await?;
+        let recovery = crate::server::keys::load_or_create(db, "recovery_codes", master).await?;
         Ok(Self::from_keys(seal, recovery))
     }
 

@@ -190,6 +190,8 @@ pub struct CodeRequest {
 #[derive(Clone)]
 pub struct CodeService {
     key: Arc<[u8; 32]>,
+    /// Seals the queued messages that carry the codes.
+    outbox: crate::server::keys::Sealer,
     settings: CodeSettings,
     outbox_max_attempts: i32,
 }
@@ -202,22 +204,36 @@ impl CodeService {
         db: &PgPool,
         settings: CodeSettings,
         outbox_max_attempts: i32,
-    ) -> Result<Self, sqlx::Error> {
-        let key = crate::server::keys::load_or_create(db, KEY_NAME).await?;
+        master: Option<&crate::server::keys::MasterKey>,
+    ) -> Result<Self, crate::server::keys::KeyError> {
+        let key = crate::server::keys::load_or_create(db, KEY_NAME, master).await?;
+        let outbox = notify::outbox::load_sealer(db, master).await?;
         Ok(CodeService {
             key: Arc::new(key),
+            outbox,
             settings,
             outbox_max_attempts,
         })
     }
 
-    /// A service with a given key, for tools and tests that have no database at hand.
-    pub fn with_key(key: [u8; 32], settings: CodeSettings, outbox_max_attempts: i32) -> Self {
+    /// A service with given keys, for tools and tests that have no database at hand.
+    pub fn with_keys(
+        key: [u8; 32],
+        outbox_key: [u8; 32],
+        settings: CodeSettings,
+        outbox_max_attempts: i32,
+    ) -> Self {
         CodeService {
             key: Arc::new(key),
+            outbox: crate::server::keys::Sealer::new(&outbox_key),
             settings,
             outbox_max_attempts,
         }
+    }
+
+    /// The sealer of queued messages (for the other messages a flow queues).
+    pub fn outbox_sealer(&self) -> &crate::server::keys::Sealer {
+        &self.outbox
     }
 
     pub fn settings(&self) -> &CodeSettings {
@@ -312,8 +328,10 @@ impl CodeService {
                 code,
                 ttl_minutes: (self.settings.ttl.as_secs() / 60).max(1) as u32,
             },
+            valid_for: Some(self.settings.ttl),
         };
-        let outbox_id = notify::enqueue(&mut *conn, &message, self.outbox_max_attempts).await?;
+        let outbox_id =
+            notify::enqueue(&mut *conn, &self.outbox, &message, self.outbox_max_attempts).await?;
         Ok(IssuedCode {
             id,
             outbox_id,

@@ -144,7 +144,10 @@ pub async fn create_employee(
     imp::create_employee(form).await
 }
 
-/// Saves an employee's fields (`version` as loaded).
+/// Saves an employee's fields (`version` as loaded). Changing an
+/// administrator's email or mobile needs the caller's own `password` (and
+/// `code` when they have a second factor); a changed address ends the
+/// person's sessions and is told at its old value.
 #[server(prefix = "/api", endpoint = "employee_update")]
 pub async fn update_employee(
     id: String,
@@ -160,6 +163,8 @@ pub async fn update_employee(
     #[server(default)] departments: Vec<String>,
     #[server(default)] main_department: String,
     #[server(default)] managers: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
 ) -> Result<(), AppError> {
     let form = imp::Form {
         name,
@@ -174,7 +179,7 @@ pub async fn update_employee(
         main_department,
         managers,
     };
-    imp::update_employee(id, version, form).await
+    imp::update_employee(id, version, form, password, code).await
 }
 
 /// Enables, disables or marks as departed (`active`, `disabled`, `departed`).
@@ -191,7 +196,9 @@ mod imp {
     use crate::auth::guard::{Principal, RequestMeta};
     use crate::contacts::employees::{self, EmployeeInput, MemberQuery};
     use crate::contacts::repo::{self, ContactsError};
-    use crate::contacts::{EmployeeStatus, MAX_MANAGERS, StatusFilter, rules};
+    use crate::contacts::{
+        EmployeeStatus, MAX_DEPARTMENTS_PER_PERSON, MAX_HEADS, MAX_MANAGERS, StatusFilter, rules,
+    };
     use crate::domain::{Email, Mobile};
     use crate::error::{FieldError, FieldErrors};
     use crate::server::state::app_state;
@@ -257,7 +264,14 @@ mod imp {
     ) -> Result<T, AppError> {
         let state = app_state()?;
         let mut tx = state.db.begin().await?;
-        repo::lock(&mut tx, org).await?;
+        match repo::lock(&mut tx, org, state.config.contacts_lock_wait).await {
+            Ok(()) => {}
+            // Another change of this organisation's contacts is still running.
+            Err(e) if repo::is_lock_timeout(&e) => {
+                return Err(AppError::too_many_requests(Some(2)));
+            }
+            Err(e) => return Err(e.into()),
+        }
         let out = work(&mut tx).await.map_err(refused)?;
         tx.commit().await?;
         Ok(out)
@@ -496,25 +510,41 @@ mod imp {
         .await
     }
 
-    /// Account ids (userids) separated by commas, spaces or 、 to account ids
-    /// in `org`; unknown ones are reported under `field`.
-    async fn resolve_userids(
-        c: &mut PgConnection,
-        org: Uuid,
+    /// Account ids (userids) as typed, separated by commas, spaces or 、:
+    /// lower-cased and de-duplicated in one pass, and refused with
+    /// `too_many` past `max` distinct ids, all before any query or lock.
+    fn parse_userids(
         raw: &str,
+        max: usize,
         field: &'static str,
-        code: &'static str,
-    ) -> Result<Vec<Uuid>, ContactsError> {
-        let mut wanted: Vec<String> = Vec::new();
+        too_many: &'static str,
+    ) -> Result<Vec<String>, ContactsError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut wanted = Vec::new();
         for u in raw
             .split(|ch: char| ch == ',' || ch == '，' || ch == '、' || ch.is_whitespace())
             .filter(|s| !s.is_empty())
         {
             let u = u.to_lowercase();
-            if !wanted.contains(&u) {
+            if seen.insert(u.clone()) {
+                if wanted.len() == max {
+                    return Err(ContactsError::Rule(field, too_many));
+                }
                 wanted.push(u);
             }
         }
+        Ok(wanted)
+    }
+
+    /// The account ids in `org` of `wanted` userids, in order; an unknown
+    /// one is reported under `field`.
+    async fn resolve_userids(
+        c: &mut PgConnection,
+        org: Uuid,
+        wanted: &[String],
+        field: &'static str,
+        code: &'static str,
+    ) -> Result<Vec<Uuid>, ContactsError> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
@@ -522,16 +552,18 @@ mod imp {
             r#"SELECT id, lower(userid) AS "userid!" FROM accounts
                WHERE org_id = $1 AND kind = 'member' AND status <> 'departed' AND lower(userid) = ANY($2)"#,
             org,
-            &wanted
+            wanted
         )
         .fetch_all(&mut *c)
         .await?;
+        let found: std::collections::HashMap<&str, Uuid> =
+            rows.iter().map(|r| (r.userid.as_str(), r.id)).collect();
         wanted
             .iter()
             .map(|u| {
-                rows.iter()
-                    .find(|r| &r.userid == u)
-                    .map(|r| r.id)
+                found
+                    .get(u.as_str())
+                    .copied()
                     .ok_or(ContactsError::Rule(field, code))
             })
             .collect()
@@ -540,6 +572,8 @@ mod imp {
     pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), AppError> {
         let (p, org) = require(Permission::ManageContacts).await?;
         let department = id(&raw)?;
+        let heads = parse_userids(&heads, MAX_HEADS, "heads", "department.too_many_heads")
+            .map_err(refused)?;
         let actor = actor(&p);
         change(org, async |c| {
             let ids =
@@ -633,6 +667,12 @@ mod imp {
         let hire_date = match form.hire_date.trim() {
             "" => None,
             raw => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                // A person hired before 1900 or after 2100 is a typing slip
+                // (or `0000-01-01`, which PostgreSQL would keep as 1 BC).
+                Ok(d) if !(1900..=2100).contains(&chrono::Datelike::year(&d)) => {
+                    errors.push("hire_date", "employee.date_range");
+                    None
+                }
                 Ok(d) => Some(d),
                 Err(_) => {
                     errors.push("hire_date", "employee.date_format");
@@ -640,13 +680,22 @@ mod imp {
                 }
             },
         };
+        // At most 100 departments per person (WeCom's limit), counted and
+        // de-duplicated in one pass before anything else looks at them.
         let mut departments: Vec<Uuid> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for raw in &form.departments {
             match Uuid::parse_str(raw.trim()) {
-                Ok(d) if !departments.contains(&d) => departments.push(d),
+                Ok(d) if seen.insert(d) => departments.push(d),
                 Ok(_) => {}
                 Err(_) => errors.push("departments", "employee.department_unknown"),
             }
+        }
+        if departments.len() > MAX_DEPARTMENTS_PER_PERSON {
+            return Err(AppError::field(
+                "departments",
+                "employee.too_many_departments",
+            ));
         }
         if departments.is_empty() {
             errors.push("departments", "employee.department_required");
@@ -676,27 +725,26 @@ mod imp {
         })
     }
 
+    /// The managers' userids as typed, bounded before any lock.
+    fn parse_managers(raw: &str) -> Result<Vec<String>, AppError> {
+        parse_userids(raw, MAX_MANAGERS, "managers", "employee.too_many_managers").map_err(refused)
+    }
+
     async fn managers(
         c: &mut PgConnection,
         org: Uuid,
-        raw: &str,
+        wanted: &[String],
     ) -> Result<Vec<Uuid>, ContactsError> {
-        let ids = resolve_userids(c, org, raw, "managers", "employee.manager_unknown").await?;
-        if ids.len() > MAX_MANAGERS {
-            return Err(ContactsError::Rule(
-                "managers",
-                "employee.too_many_managers",
-            ));
-        }
-        Ok(ids)
+        resolve_userids(c, org, wanted, "managers", "employee.manager_unknown").await
     }
 
     pub async fn create_employee(form: Form) -> Result<String, AppError> {
         let (p, org) = require(Permission::ManageContacts).await?;
         let mut input = parse(&form)?;
+        let wanted_managers = parse_managers(&form.managers)?;
         let actor = actor(&p);
         change(org, async |c| {
-            input.managers = managers(c, org, &form.managers).await?;
+            input.managers = managers(c, org, &wanted_managers).await?;
             let (id, _) = employees::create(c, org, &input).await?;
             let after = employees::record(c, org, id).await?;
             audit(
@@ -713,13 +761,34 @@ mod imp {
         .await
     }
 
-    pub async fn update_employee(raw: String, version: i32, form: Form) -> Result<(), AppError> {
+    pub async fn update_employee(
+        raw: String,
+        version: i32,
+        form: Form,
+        password: String,
+        code: String,
+    ) -> Result<(), AppError> {
         let (p, org) = require(Permission::ManageContacts).await?;
         let employee = id(&raw)?;
         let mut input = parse(&form)?;
+        let wanted_managers = parse_managers(&form.managers)?;
+        let state = app_state()?;
+        let meta = RequestMeta::current();
+        // An administrator's email and mobile sign in to the console: whoever
+        // changes them proves it is them first, before anything is locked.
+        let current = employees::contact(&state.db, org, employee)
+            .await
+            .map_err(refused)?
+            .ok_or_else(AppError::not_found)?;
+        let readdressed = current.email != input.email || current.mobile != input.mobile;
+        if readdressed && current.is_administrator() {
+            crate::auth::api::reauthenticate(&state, &meta, &p, &password, &code).await?;
+        }
         let actor = actor(&p);
+        let sealer = state.codes.outbox_sealer().clone();
+        let max_attempts = state.config.outbox_max_attempts;
         change(org, async |c| {
-            input.managers = managers(c, org, &form.managers).await?;
+            input.managers = managers(c, org, &wanted_managers).await?;
             let (before, after) = employees::update(c, org, employee, &input, version).await?;
             let (before, after) = employees::changed(&before, &after);
             if after.as_object().is_some_and(|o| !o.is_empty()) {
@@ -732,6 +801,34 @@ mod imp {
                     json!({ "before": before, "after": after }),
                 )
                 .await?;
+            }
+            // New addresses: the sessions opened with the old ones end, and
+            // the old ones are told (they may belong to the real owner).
+            let mut told = Vec::new();
+            for (field, channel) in [
+                ("email", crate::notify::Channel::Email),
+                ("mobile", crate::notify::Channel::Sms),
+            ] {
+                if let Some(old) = before.get(field).and_then(|v| v.as_str()) {
+                    told.push((field, channel, old.to_owned()));
+                }
+            }
+            if after.get("email").is_some() || after.get("mobile").is_some() {
+                employees::end_sessions(c, org, employee).await?;
+            }
+            for (field, channel, old) in told {
+                let message = crate::notify::NewMessage {
+                    org_id: Some(org),
+                    channel,
+                    recipient: old,
+                    locale: meta.locale.to_owned(),
+                    template: crate::notify::Template::ContactChanged {
+                        organisation: current.organisation.clone(),
+                        field: field.to_owned(),
+                    },
+                    valid_for: None,
+                };
+                crate::notify::enqueue(&mut *c, &sealer, &message, max_attempts).await?;
             }
             Ok(())
         })

@@ -643,6 +643,48 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
     }))
 }
 
+/// A member's sign-in addresses and role, as they are now (`None`: no such
+/// member in this organisation).
+pub struct Contact {
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub organisation: String,
+}
+
+impl Contact {
+    /// An administrator's addresses sign in to the console: changing them
+    /// asks the acting administrator to sign the change.
+    pub fn is_administrator(&self) -> bool {
+        matches!(self.role.as_deref(), Some("super_admin" | "admin"))
+    }
+}
+
+pub async fn contact(db: &sqlx::PgPool, org_id: Uuid, id: Uuid) -> Result<Option<Contact>> {
+    Ok(sqlx::query_as!(
+        Contact,
+        r#"SELECT a.role, a.email, a.mobile, o.name AS organisation
+             FROM accounts a JOIN organisations o ON o.id = a.org_id
+            WHERE a.org_id = $1 AND a.id = $2 AND a.kind = 'member'"#,
+        org_id,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Ends every session of the member (their addresses changed under them).
+pub async fn end_sessions(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<()> {
+    sqlx::query!(
+        "UPDATE accounts SET session_epoch = session_epoch + 1 WHERE org_id = $1 AND id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Only the keys whose values differ: ({before}, {after}).
 pub fn changed(before: &Value, after: &Value) -> (Value, Value) {
     let (mut b, mut a) = (Map::new(), Map::new());

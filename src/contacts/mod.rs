@@ -27,6 +27,10 @@ pub const MAX_DEPTH: usize = 15;
 pub const MAX_DEPARTMENTS: i64 = 30_000;
 /// Direct managers per employee (as WeCom).
 pub const MAX_MANAGERS: usize = 5;
+/// Heads of one department.
+pub const MAX_HEADS: usize = 20;
+/// Departments one person belongs to (WeCom's limit).
+pub const MAX_DEPARTMENTS_PER_PERSON: usize = 100;
 /// Members per page of the contacts list.
 pub const PAGE_SIZE: i64 = 50;
 

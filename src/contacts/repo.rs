@@ -45,7 +45,22 @@ pub type Result<T> = std::result::Result<T, ContactsError>;
 /// Serialises changes to one organisation's contacts for the rest of the
 /// transaction, so paths, limits and headcounts are never computed from a
 /// state another transaction is changing.
-pub async fn lock(conn: &mut PgConnection, org_id: Uuid) -> std::result::Result<(), sqlx::Error> {
+///
+/// The wait is bounded by `wait` (PostgreSQL's `lock_timeout`, for the rest
+/// of the transaction): past it the lock is not taken and the error's code
+/// is `55P03` (see [`is_lock_timeout`]), so one organisation's long change
+/// holds another's request, and a pool connection, for seconds at most.
+pub async fn lock(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    wait: std::time::Duration,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT set_config('lock_timeout', $1, true)",
+        format!("{}ms", wait.as_millis().max(1))
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query!(
         "SELECT pg_advisory_xact_lock(hashtextextended('contacts:' || $1::text, 0))",
         org_id.to_string()
@@ -53,6 +68,13 @@ pub async fn lock(conn: &mut PgConnection, org_id: Uuid) -> std::result::Result<
     .fetch_one(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Whether `e` is a lock wait that ran past `lock_timeout`.
+pub fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "55P03")
 }
 
 /// Creates the organisation's root department, named after it.

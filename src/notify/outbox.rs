@@ -7,6 +7,8 @@
 //! lease runs out and another worker sends the message once more: at worst
 //! one duplicate, never a loss.
 use super::templates::Template;
+use crate::server::keys::Sealer;
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -46,25 +48,59 @@ pub struct NewMessage {
     /// `en` or `zh-CN`.
     pub locale: String,
     pub template: Template,
+    /// How long the content stays worth delivering (a one-time code's
+    /// lifetime); once passed, the message is dropped instead of sent.
+    pub valid_for: Option<std::time::Duration>,
+}
+
+/// The server key that seals queued payloads.
+pub const OUTBOX_KEY: &str = "outbox_seal";
+
+/// The sealer of queued payloads, shared by every instance.
+pub async fn load_sealer(
+    db: &PgPool,
+    master: Option<&crate::server::keys::MasterKey>,
+) -> Result<Sealer, crate::server::keys::KeyError> {
+    let key = crate::server::keys::load_or_create(db, OUTBOX_KEY, master).await?;
+    Ok(Sealer::new(&key))
+}
+
+/// The payload as stored: the template's parameters sealed with the outbox
+/// key and bound to the row, so the clear text (a one-time code, a rejection
+/// note) exists only in the worker that sends it.
+fn seal_payload(sealer: &Sealer, id: Uuid, template: &Template) -> serde_json::Value {
+    let plain = serde_json::to_vec(template).expect("a template serialises");
+    let sealed = sealer.seal(&plain, id.as_bytes());
+    serde_json::json!({ "sealed": base64::engine::general_purpose::STANDARD.encode(sealed) })
+}
+
+/// The template of a stored payload, when this key opens it.
+pub fn open_payload(sealer: &Sealer, id: Uuid, payload: &serde_json::Value) -> Option<Template> {
+    let sealed = base64::engine::general_purpose::STANDARD
+        .decode(payload.get("sealed")?.as_str()?)
+        .ok()?;
+    serde_json::from_slice(&sealer.open(&sealed, id.as_bytes())?).ok()
 }
 
 /// Queues `message` as part of the caller's transaction; returns its id.
 pub async fn enqueue(
     conn: &mut PgConnection,
+    sealer: &Sealer,
     message: &NewMessage,
     max_attempts: i32,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
-    let payload =
-        serde_json::to_value(&message.template).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let payload = seal_payload(sealer, id, &message.template);
+    let valid_for = message.valid_for.map(|d| d.as_secs_f64());
     let locale = if message.locale == "zh-CN" {
         "zh-CN"
     } else {
         "en"
     };
     sqlx::query!(
-        r#"INSERT INTO outbox (id, org_id, channel, recipient, locale, template, payload, max_attempts)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#,
+        r#"INSERT INTO outbox (id, org_id, channel, recipient, locale, template, payload, max_attempts,
+                              expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))"#,
         id,
         message.org_id,
         message.channel.as_str(),
@@ -73,6 +109,7 @@ pub async fn enqueue(
         message.template.name(),
         payload,
         max_attempts,
+        valid_for,
     )
     .execute(&mut *conn)
     .await?;
@@ -97,8 +134,31 @@ pub struct Claimed {
     pub claim_token: Uuid,
 }
 
-/// Claims up to `limit` due messages for `lease_secs` seconds.
-pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claimed>, sqlx::Error> {
+/// Drops the messages whose content's lifetime has passed before they could
+/// be sent (status `expired`, payload forgotten, the reason kept); returns how many.
+pub async fn drop_expired(db: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE outbox
+              SET status = 'expired', payload = '{}'::jsonb, locked_until = NULL,
+                  claim_token = NULL,
+                  last_error = 'not delivered: its content expired before it could be sent'
+            WHERE status IN ('pending', 'sending')
+              AND expires_at <= now()
+              AND (locked_until IS NULL OR locked_until < now())"#
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Claims up to `limit` due messages for `lease_secs` seconds, opening their
+/// payloads with `sealer`. Messages past their lifetime are never claimed.
+pub async fn claim(
+    db: &PgPool,
+    sealer: &Sealer,
+    limit: i64,
+    lease_secs: f64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"UPDATE outbox
               SET status = 'sending',
@@ -109,6 +169,7 @@ pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claim
                   SELECT id FROM outbox
                    WHERE status IN ('pending', 'sending')
                      AND next_attempt_at <= now()
+                     AND (expires_at IS NULL OR expires_at > now())
                      AND (locked_until IS NULL OR locked_until < now())
                    ORDER BY next_attempt_at
                    LIMIT $1
@@ -128,7 +189,7 @@ pub async fn claim(db: &PgPool, limit: i64, lease_secs: f64) -> Result<Vec<Claim
                 channel: Channel::parse(&r.channel)?,
                 recipient: r.recipient,
                 locale: r.locale,
-                template: serde_json::from_value(r.payload).ok(),
+                template: open_payload(sealer, r.id, &r.payload),
                 attempts: r.attempts,
                 max_attempts: r.max_attempts,
                 claim_token: r.claim_token,

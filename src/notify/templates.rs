@@ -17,6 +17,9 @@ pub enum Template {
         reasons: Vec<(String, String)>,
         note: String,
     },
+    /// Sent to the old address when an administrator changed a member's
+    /// email or mobile: `field` is `email` or `mobile`.
+    ContactChanged { organisation: String, field: String },
 }
 
 // The payload may hold a code: never print it.
@@ -33,6 +36,7 @@ impl Template {
             Template::VerificationCode { .. } => "verification_code",
             Template::RegistrationApproved { .. } => "registration_approved",
             Template::RegistrationRejected { .. } => "registration_rejected",
+            Template::ContactChanged { .. } => "contact_changed",
         }
     }
 }
@@ -174,6 +178,70 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
             reasons,
             note,
         } => render_rejected(organisation, reasons, note, zh, base_url),
+        Template::ContactChanged {
+            organisation,
+            field,
+        } => render_contact_changed(organisation, field == "mobile", zh),
+    }
+}
+
+fn render_contact_changed(organisation: &str, mobile: bool, zh: bool) -> Rendered {
+    let lang = if zh { "zh-CN" } else { "en" };
+    let org = escape_html(organisation);
+    if zh {
+        let what = if mobile {
+            "手机号码"
+        } else {
+            "电子邮箱"
+        };
+        let said = format!(
+            "管理员刚刚修改了你在 {organisation} 的 Orgdesk 账号的{what},此{what}不再用于登录和接收通知。你在各设备上的登录已退出。"
+        );
+        let advice = "如果你不知道这次修改,请立即联系你所在组织的管理员。";
+        Rendered {
+            subject: format!("你的 Orgdesk 账号{what}已被修改"),
+            text: format!("你好,\n\n{said}\n\n{advice}\n\nOrgdesk\n"),
+            html: html_page(
+                lang,
+                &[
+                    "你好,".into(),
+                    format!(
+                        "管理员刚刚修改了你在 {org} 的 Orgdesk 账号的{what},此{what}不再用于登录和接收通知。你在各设备上的登录已退出。"
+                    ),
+                    advice.into(),
+                ],
+            ),
+            sms: format!(
+                "【Orgdesk】你在 {organisation} 的账号{what}已被管理员修改,本号码不再用于登录。如非预期,请联系管理员。"
+            ),
+        }
+    } else {
+        let what = if mobile {
+            "mobile number"
+        } else {
+            "email address"
+        };
+        let advice =
+            "If you did not expect this change, contact your organisation's administrator now.";
+        Rendered {
+            subject: format!("The {what} of your Orgdesk account was changed"),
+            text: format!(
+                "Hello,\n\nAn administrator of {organisation} has just changed the {what} of your Orgdesk account. This {what} is no longer used to sign in or for notices, and you were signed out on every device.\n\n{advice}\n\nOrgdesk\n"
+            ),
+            html: html_page(
+                lang,
+                &[
+                    "Hello,".into(),
+                    format!(
+                        "An administrator of {org} has just changed the {what} of your Orgdesk account. This {what} is no longer used to sign in or for notices, and you were signed out on every device."
+                    ),
+                    advice.into(),
+                ],
+            ),
+            sms: format!(
+                "[Orgdesk] An administrator of {organisation} changed your account's {what}; this number no longer signs in. Not expected? Contact your administrator."
+            ),
+        }
     }
 }
 
@@ -305,6 +373,27 @@ mod tests {
         assert!(en.html.contains("Please scan &lt;again&gt;"));
         let zh = render(&t, "zh-CN", &base());
         assert!(zh.sms.contains("营业执照模糊或无法辨认"));
+    }
+
+    #[test]
+    fn the_old_address_is_told_of_a_contact_change() {
+        let t = Template::ContactChanged {
+            organisation: "示例 <科技>".into(),
+            field: "email".into(),
+        };
+        let zh = render(&t, "zh-CN", &base());
+        assert!(zh.subject.contains("电子邮箱"));
+        assert!(zh.html.contains("示例 &lt;科技&gt;"));
+        let en = render(
+            &Template::ContactChanged {
+                organisation: "Acme".into(),
+                field: "mobile".into(),
+            },
+            "en",
+            &base(),
+        );
+        assert!(en.sms.contains("mobile number"));
+        assert!(en.text.contains("signed out on every device"));
     }
 
     #[test]

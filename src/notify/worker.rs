@@ -5,6 +5,7 @@ use super::{
     sms::SmsSender,
     templates,
 };
+use crate::server::keys::Sealer;
 use futures::StreamExt as _;
 use sqlx::{PgPool, postgres::PgListener};
 use std::{sync::Arc, time::Duration};
@@ -48,11 +49,14 @@ pub struct Worker {
     sms: Arc<dyn SmsSender>,
     base_url: Url,
     settings: WorkerSettings,
+    /// Opens the sealed payloads (the key [`outbox::OUTBOX_KEY`]).
+    sealer: Sealer,
 }
 
 impl Worker {
     pub fn new(
         db: PgPool,
+        sealer: Sealer,
         email: Arc<EmailTransport>,
         sms: Arc<dyn SmsSender>,
         base_url: Url,
@@ -64,13 +68,23 @@ impl Worker {
             sms,
             base_url,
             settings,
+            sealer,
         }
     }
 
-    /// Claims one batch and delivers it; returns how many rows it claimed.
+    /// Drops expired messages, claims one batch and delivers it; returns how
+    /// many rows it claimed.
     pub async fn run_once(&self) -> Result<usize, sqlx::Error> {
+        let dropped = outbox::drop_expired(&self.db).await?;
+        if dropped > 0 {
+            tracing::info!(
+                dropped,
+                "outbox: messages past their lifetime were dropped, not sent"
+            );
+        }
         let claimed = outbox::claim(
             &self.db,
+            &self.sealer,
             self.settings.batch,
             self.settings.lease.as_secs_f64(),
         )

@@ -197,6 +197,19 @@ mod imp {
         }
     }
 
+    /// Refuses the whole step, before anything is saved, when a value is
+    /// longer than its field may ever be (the schema's limits): a draft keeps
+    /// what was typed, but never more than a step could accept.
+    fn refuse_oversized(fields: &[(&str, &str, usize)]) -> Result<(), AppError> {
+        let mut errors = FieldErrors::new();
+        for (field, value, max) in fields {
+            if value.chars().count() > *max {
+                errors.push(field, "validation.too_long");
+            }
+        }
+        errors.finish()
+    }
+
     fn choice(errors: &mut FieldErrors, field: &str, value: &str, list: &[catalog::Entry]) {
         if value.is_empty() {
             errors.push(field, "validation.required");
@@ -301,6 +314,15 @@ mod imp {
             city,
             address,
         };
+        refuse_oversized(&[
+            ("org_name", fields.org_name, 128),
+            ("industry", fields.industry, 64),
+            ("size_band", fields.size_band, 64),
+            ("credit_code", fields.credit_code, 32),
+            ("province", fields.province, 64),
+            ("city", city, 64),
+            ("address", address, 200),
+        ])?;
         done(repo::save_organisation(&state.db, row.id, &fields).await?)?;
         if input.intent == "back" {
             return Ok(());
@@ -351,6 +373,11 @@ mod imp {
         let dest = match destination(channel, &value, field) {
             Ok(d) => d,
             Err(e) => {
+                refuse_oversized(&[(
+                    field,
+                    value.trim(),
+                    if field == "admin_email" { 254 } else { 32 },
+                )])?;
                 // Keep what was typed, so the page shows it with the error.
                 let mut conn = state.db.acquire().await?;
                 repo::set_contact(&mut conn, row.id, channel, value.trim()).await?;
@@ -442,6 +469,7 @@ mod imp {
         let state = app_state()?;
         let row = require_editable(&state).await?;
         let name = admin_name.trim();
+        refuse_oversized(&[("admin_name", name, 64)])?;
         let mut errors = FieldErrors::new();
         // A new password is taken only when it is valid and confirmed; it is
         // never kept in clear, so an invalid one is simply not saved.
@@ -452,14 +480,18 @@ mod imp {
             if password != password_confirm {
                 errors.push("password_confirm", "password.mismatch");
             } else {
-                hash = Some(state.hasher.hash(p.expose().to_owned()).await.map_err(
-                    |e| match e {
-                        crate::auth::password::HashError::Busy => {
-                            AppError::too_many_requests(Some(1))
-                        }
-                        other => AppError::internal(other),
-                    },
-                )?);
+                hash = Some(
+                    state
+                        .hasher
+                        .hash_for_stranger(p.expose().to_owned())
+                        .await
+                        .map_err(|e| match e {
+                            crate::auth::password::HashError::Busy => {
+                                AppError::too_many_requests(Some(1))
+                            }
+                            other => AppError::internal(other),
+                        })?,
+                );
             }
         }
         done(repo::save_administrator(&state.db, row.id, name, hash.as_deref()).await?)?;
@@ -497,6 +529,10 @@ mod imp {
             name = row.admin_name.trim().to_owned();
         }
         let id_number = legal_id_number.trim().to_uppercase();
+        refuse_oversized(&[
+            ("legal_name", &name, 64),
+            ("legal_id_number", &id_number, 32),
+        ])?;
         done(repo::save_legal(&state.db, row.id, &name, &id_number, admin_is_legal).await?)?;
         if intent == "back" {
             go(Step::Legal.previous());

@@ -16,7 +16,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use bytes::Bytes;
-use object_store::{ObjectStore, PutPayload, path::Path as ObjectPath};
+use object_store::{ObjectStore, WriteMultipart, path::Path as ObjectPath};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -25,6 +26,9 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct DocumentStore {
     inner: Arc<dyn ObjectStore>,
+    /// Bytes held in memory per upload before they are passed on as a part:
+    /// S3's smallest part (5 MiB) there, less for a local directory.
+    part_size: usize,
 }
 
 impl std::fmt::Debug for DocumentStore {
@@ -33,15 +37,28 @@ impl std::fmt::Debug for DocumentStore {
     }
 }
 
+/// S3's smallest multipart part, except the last.
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
+
 impl DocumentStore {
-    /// The store the configuration names: S3 for an `s3://` URL, else the
-    /// `documents` directory under the data directory.
+    /// The store the configuration names: S3 for an `s3://` URL (settings from
+    /// the `AWS_*` variables), else the `documents` directory under the data
+    /// directory.
     pub fn from_config(config: &crate::server::config::Config) -> Result<Self, String> {
         match &config.document_store_url {
             Some(url) if url.scheme() == "s3" => {
                 let bucket = url.host_str().ok_or("DOCUMENT_STORE_URL: no bucket")?;
-                let s3 = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
+                let mut builder =
+                    object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+                for (name, value) in &config.s3_options {
+                    let key = name
+                        .to_ascii_lowercase()
+                        .parse()
+                        .map_err(|e| format!("{name}: {e}"))?;
+                    builder = builder.with_config(key, value.expose_secret());
+                }
+                let s3 = builder
                     .build()
                     .map_err(|e| format!("DOCUMENT_STORE_URL: {e}"))?;
                 let prefix = url.path().trim_matches('/');
@@ -50,7 +67,10 @@ impl DocumentStore {
                 } else {
                     Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
                 };
-                Ok(DocumentStore { inner })
+                Ok(DocumentStore {
+                    inner,
+                    part_size: S3_PART_BYTES,
+                })
             }
             Some(url) => Err(format!(
                 "DOCUMENT_STORE_URL: unsupported scheme {:?}; use s3://bucket/prefix or leave it unset",
@@ -67,14 +87,14 @@ impl DocumentStore {
             .map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(DocumentStore {
             inner: Arc::new(fs),
+            part_size: LOCAL_PART_BYTES,
         })
     }
 
-    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), object_store::Error> {
-        self.inner
-            .put(&ObjectPath::from(key), PutPayload::from_bytes(bytes))
-            .await
-            .map(|_| ())
+    /// Starts writing the object `key` part by part.
+    async fn writer(&self, key: &str) -> Result<WriteMultipart, object_store::Error> {
+        let upload = self.inner.put_multipart(&ObjectPath::from(key)).await?;
+        Ok(WriteMultipart::new_with_chunk_size(upload, self.part_size))
     }
 
     pub async fn get(&self, key: &str) -> Result<Bytes, object_store::Error> {
@@ -146,7 +166,9 @@ fn back_to_documents(kind: Option<DocumentKind>, error: Option<&str>) -> Respons
 
 /// `POST /register/documents/upload` (multipart: `kind`, then `file`).
 /// Answers with a redirect back to the documents step, carrying the outcome,
-/// so the same form works with and without JavaScript.
+/// so the same form works with and without JavaScript. The file streams to
+/// the store as it arrives: memory per upload stays at one part, whatever the
+/// file's size.
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
@@ -159,7 +181,6 @@ pub async fn upload(
         return back_to_documents(None, Some("document.invalid"));
     };
     let mut kind = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -176,84 +197,145 @@ pub async fn upload(
                 kind = DocumentKind::parse(text.trim());
             }
             Some("file") => {
-                let name = clean_file_name(field.file_name().unwrap_or("document"));
-                let mut field = field;
-                let mut buf = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if buf.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                                return back_to_documents(kind, Some("document.too_large"));
-                            }
-                            buf.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            return back_to_documents(kind, Some("document.too_large"));
-                        }
-                        Err(_) => return back_to_documents(kind, Some("document.invalid")),
+                let Some(kind) = kind else {
+                    return back_to_documents(None, Some("document.kind"));
+                };
+                return match store_document(&state, reg_id, kind, field).await {
+                    Ok(()) => back_to_documents(Some(kind), None),
+                    Err(StoreError::Refused(code)) => back_to_documents(Some(kind), Some(code)),
+                    Err(StoreError::NotEditable) => {
+                        Redirect::to("/register/status").into_response()
                     }
-                }
-                file = Some((name, buf));
+                    Err(StoreError::Missing) => {
+                        Redirect::to("/register?error=no_application").into_response()
+                    }
+                    Err(StoreError::Internal(e)) => {
+                        crate::error::AppError::internal(e);
+                        back_to_documents(Some(kind), Some("internal"))
+                    }
+                };
             }
             _ => {}
         }
     }
-    let Some(kind) = kind else {
-        return back_to_documents(None, Some("document.kind"));
-    };
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return back_to_documents(Some(kind), Some("document.empty"));
-    };
-    let Some(content_type) = sniff(&bytes) else {
-        return back_to_documents(Some(kind), Some("document.type"));
-    };
-    match store_document(&state, reg_id, kind, content_type, file_name, bytes).await {
-        Ok(()) => back_to_documents(Some(kind), None),
-        Err(StoreError::NotEditable) => Redirect::to("/register/status").into_response(),
-        Err(StoreError::Missing) => Redirect::to("/register?error=no_application").into_response(),
-        Err(StoreError::Internal(e)) => {
-            crate::error::AppError::internal(e);
-            back_to_documents(Some(kind), Some("internal"))
-        }
+    match kind {
+        None => back_to_documents(None, Some("document.kind")),
+        Some(kind) => back_to_documents(Some(kind), Some("document.empty")),
     }
 }
 
 enum StoreError {
     Missing,
     NotEditable,
+    /// The file is refused for the reason named (a `document.*` code).
+    Refused(&'static str),
     Internal(String),
 }
+
+/// The next chunk of the uploaded file, or why it cannot be read.
+async fn next_chunk(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Option<Bytes>, StoreError> {
+    field.chunk().await.map_err(|e| {
+        StoreError::Refused(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "document.too_large"
+        } else {
+            "document.invalid"
+        })
+    })
+}
+
+/// Bytes read before the type is judged (the longest signature is 8).
+const SNIFF_BYTES: usize = 8;
 
 async fn store_document(
     state: &AppState,
     reg_id: Uuid,
     kind: DocumentKind,
-    content_type: &'static str,
-    file_name: String,
-    bytes: Vec<u8>,
+    mut field: axum::extract::multipart::Field<'_>,
 ) -> Result<(), StoreError> {
     use sha2::{Digest, Sha256};
-    let status = repo::status(&state.db, reg_id)
+    let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
+    match repo::status(&state.db, reg_id)
         .await
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
-    match status {
+        .map_err(|e| internal(&e))?
+    {
         None => return Err(StoreError::Missing),
         Some(s) if !s.editable() => return Err(StoreError::NotEditable),
         Some(_) => {}
     }
-    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let file_name = clean_file_name(field.file_name().unwrap_or("document"));
+    // The first bytes decide the type before anything is stored.
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut pending = None;
+    let mut ended = false;
+    while head.len() < SNIFF_BYTES {
+        match next_chunk(&mut field).await? {
+            Some(chunk) => {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                pending = Some(chunk.slice(take..));
+                if take < chunk.len() {
+                    break;
+                }
+            }
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    if head.is_empty() {
+        return Err(StoreError::Refused("document.empty"));
+    }
+    let content_type = sniff(&head).ok_or(StoreError::Refused("document.type"))?;
+
     let key = format!(
         "registrations/{reg_id}/{}-{}",
         kind.as_str(),
         Uuid::now_v7()
     );
-    let size = bytes.len() as i32;
-    state
+    let mut writer = state
         .documents
-        .put(&key, Bytes::from(bytes))
+        .writer(&key)
         .await
-        .map_err(|e| StoreError::Internal(format!("document store: {e}")))?;
+        .map_err(|e| internal(&format!("document store: {e}")))?;
+    let mut hasher = Sha256::new();
+    let mut size = 0usize;
+    let mut chunk = Some(Bytes::from(head));
+    let received: Result<(), StoreError> = async {
+        loop {
+            let Some(bytes) = chunk.take() else { break };
+            size += bytes.len();
+            if size > MAX_DOCUMENT_BYTES {
+                return Err(StoreError::Refused("document.too_large"));
+            }
+            hasher.update(&bytes);
+            // One part in flight at a time: the file is never whole in memory.
+            writer
+                .wait_for_capacity(1)
+                .await
+                .map_err(|e| internal(&format!("document store: {e}")))?;
+            writer.put(bytes);
+            chunk = match pending.take() {
+                Some(rest) if !rest.is_empty() => Some(rest),
+                _ if ended => None,
+                _ => next_chunk(&mut field).await?,
+            };
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = received {
+        let _ = writer.abort().await;
+        return Err(e);
+    }
+    writer
+        .finish()
+        .await
+        .map_err(|e| internal(&format!("document store: {e}")))?;
+
+    let sha256 = format!("{:x}", hasher.finalize());
     let saved = repo::save_document(
         &state.db,
         reg_id,
@@ -261,7 +343,7 @@ async fn store_document(
             kind,
             storage_key: &key,
             content_type,
-            size_bytes: size,
+            size_bytes: size as i32,
             sha256: &sha256,
             file_name: &file_name,
         },
@@ -280,7 +362,7 @@ async fn store_document(
         }
         Err(e) => {
             let _ = state.documents.delete(&key).await;
-            Err(StoreError::Internal(e.to_string()))
+            Err(internal(&e))
         }
     }
 }

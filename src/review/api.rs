@@ -97,6 +97,7 @@ mod imp {
     /// Email and SMS to the applicant's proven addresses, in their language.
     async fn notify_applicant(
         conn: &mut PgConnection,
+        sealer: &crate::server::keys::Sealer,
         row: &Row,
         org_id: Option<Uuid>,
         template: Template,
@@ -114,8 +115,9 @@ mod imp {
                     recipient,
                     locale: row.locale.clone(),
                     template: template.clone(),
+                    valid_for: None,
                 };
-                enqueue(&mut *conn, &message, max_attempts).await?;
+                enqueue(&mut *conn, sealer, &message, max_attempts).await?;
             }
         }
         Ok(())
@@ -157,6 +159,7 @@ mod imp {
         .await?;
         notify_applicant(
             &mut tx,
+            state.codes.outbox_sealer(),
             &row,
             Some(org_id),
             Template::RegistrationApproved {
@@ -233,6 +236,7 @@ mod imp {
         .await?;
         notify_applicant(
             &mut tx,
+            state.codes.outbox_sealer(),
             &row,
             None,
             Template::RegistrationRejected {

@@ -10,8 +10,25 @@ use url::Url;
 pub struct Config {
     pub database_url: SecretString,
     pub database_max_connections: u32,
-    /// Public address of this deployment, used in links sent by email and SMS.
+    /// Public address of this deployment, used in links sent by email and SMS
+    /// (the first of `PUBLIC_BASE_URL`).
     pub base_url: Url,
+    /// Further origins the deployment is reached at (the rest of `PUBLIC_BASE_URL`):
+    /// trusted for form posts like the first.
+    pub other_origins: Vec<Url>,
+    /// `TRUSTED_PROXIES`: peers whose forwarded headers are believed.
+    pub trusted_proxies: crate::server::proxy::TrustedProxies,
+    /// `API_MAX_CONCURRENT` and `API_TIMEOUT_MS`: the limits of `/api/*`.
+    pub api_max_concurrent: usize,
+    pub api_timeout: Duration,
+    /// `CONTACTS_LOCK_WAIT_MS`: how long a change waits for its
+    /// organisation's contacts before answering "busy, try again".
+    pub contacts_lock_wait: Duration,
+    /// How long finished things are kept (the housekeeping job).
+    pub retention: crate::server::housekeeping::Retention,
+    /// `ALLOW_LOG_TRANSPORT`: an https deployment may still write email or SMS
+    /// to the log (a staging server).
+    pub allow_log_transport: bool,
     /// Whether cookies carry `Secure`; defaults to true when `base_url` is https.
     pub cookie_secure: bool,
     /// lettre's URL form, e.g. `smtp://127.0.0.1:1025`; unset means log transport.
@@ -24,6 +41,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `s3://bucket/prefix` to keep documents in S3-compatible storage instead.
     pub document_store_url: Option<Url>,
+    /// The `AWS_*` settings of that storage (endpoint, region, credentials).
+    pub s3_options: Vec<(&'static str, SecretString)>,
     /// `text` (default) or `json` log lines.
     pub log_json: bool,
     /// Delivery of the outbox.
@@ -34,6 +53,8 @@ pub struct Config {
     pub codes: crate::codes::CodeSettings,
     /// Sign-in throttling, sessions and hashing.
     pub auth: crate::auth::settings::AuthSettings,
+    /// `ORGDESK_MASTER_KEY`: wraps the keys stored in the database.
+    pub master_key: Option<crate::server::keys::MasterKey>,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -69,6 +90,40 @@ fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
             name,
             problem: "must start with http:// or https://".into(),
         });
+    }
+    Ok(url)
+}
+
+/// The variables of S3-compatible storage read through the configuration
+/// (the rest of `AWS_*` is read from the environment by the S3 client).
+const S3_VARIABLES: [&str; 9] = [
+    "AWS_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ALLOW_HTTP",
+    "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
+];
+
+/// `s3://bucket[/prefix]`: the one kind of document store besides the data directory.
+fn parse_store_url(value: &str) -> Result<Url, ConfigError> {
+    const NAME: &str = "DOCUMENT_STORE_URL";
+    let problem = |p: &str| ConfigError {
+        name: NAME,
+        problem: p.to_owned(),
+    };
+    let url = Url::parse(value.trim())
+        .map_err(|e| problem(&format!("not a URL ({e}); expected s3://bucket/prefix")))?;
+    if url.scheme() != "s3" {
+        return Err(problem(
+            "must be s3://bucket/prefix (S3-compatible storage); leave it unset to keep documents under DATA_DIR",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(problem("names no bucket; expected s3://bucket/prefix"));
     }
     Ok(url)
 }
@@ -199,9 +254,32 @@ impl Config {
             })?,
             None => 16,
         };
-        let base_url = match get("PUBLIC_BASE_URL") {
-            Some(v) => parse_url("PUBLIC_BASE_URL", &v)?,
-            None => default_base_url(get("LEPTOS_SITE_ADDR").as_deref())?,
+        let mut origins = match get("PUBLIC_BASE_URL") {
+            Some(v) => v
+                .split([',', ' '])
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_url("PUBLIC_BASE_URL", s))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![],
+        };
+        let base_url = if origins.is_empty() {
+            default_base_url(get("LEPTOS_SITE_ADDR").as_deref())?
+        } else {
+            origins.remove(0)
+        };
+        let other_origins = origins;
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            Some(v) => {
+                crate::server::proxy::TrustedProxies::parse(&v).map_err(|problem| ConfigError {
+                    name: "TRUSTED_PROXIES",
+                    problem,
+                })?
+            }
+            None => crate::server::proxy::TrustedProxies::default(),
+        };
+        let allow_log_transport = match get("ALLOW_LOG_TRANSPORT") {
+            Some(v) => parse_bool("ALLOW_LOG_TRANSPORT", &v)?,
+            None => false,
         };
         let cookie_secure = match get("COOKIE_SECURE") {
             Some(v) => parse_bool("COOKIE_SECURE", &v)?,
@@ -253,7 +331,40 @@ impl Config {
             )?,
         };
         let auth = auth_settings(&get)?;
+        let master_key = get("ORGDESK_MASTER_KEY")
+            .map(|v| {
+                crate::server::keys::MasterKey::parse(&v).map_err(|problem| ConfigError {
+                    name: "ORGDESK_MASTER_KEY",
+                    problem,
+                })
+            })
+            .transpose()?;
+        let s3_options = S3_VARIABLES
+            .iter()
+            .filter_map(|&name| get(name).map(|v| (name, SecretString::from(v))))
+            .collect();
+        let days = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            number(&get, name, default.as_secs() / 86_400)
+                .map(|d| Duration::from_secs(d.max(1) * 86_400))
+        };
+        let kept = crate::server::housekeeping::Retention::default();
+        let retention = crate::server::housekeeping::Retention {
+            sent_messages: days("RETAIN_SENT_MESSAGES_DAYS", kept.sent_messages)?,
+            abandoned_drafts: days("RETAIN_DRAFTS_DAYS", kept.abandoned_drafts)?,
+            rejected_documents: days("RETAIN_REJECTED_DOCUMENTS_DAYS", kept.rejected_documents)?,
+        };
         Ok(Config {
+            retention,
+            api_max_concurrent: number(&get, "API_MAX_CONCURRENT", 256usize)?.max(1),
+            api_timeout: Duration::from_millis(number(&get, "API_TIMEOUT_MS", 30_000u64)?.max(1)),
+            contacts_lock_wait: Duration::from_millis(
+                number(&get, "CONTACTS_LOCK_WAIT_MS", 3_000u64)?.max(1),
+            ),
+            other_origins,
+            trusted_proxies,
+            allow_log_transport,
+            s3_options,
+            master_key,
             auth,
             outbox,
             outbox_max_attempts: number(&get, "OUTBOX_MAX_ATTEMPTS", 8)?.max(1),
@@ -268,7 +379,7 @@ impl Config {
             sms_gateway_token: get("SMS_GATEWAY_TOKEN").map(SecretString::from),
             data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into())),
             document_store_url: get("DOCUMENT_STORE_URL")
-                .map(|v| parse_url("DOCUMENT_STORE_URL", &v))
+                .map(|v| parse_store_url(&v))
                 .transpose()?,
             log_json,
         })
@@ -282,6 +393,49 @@ impl Config {
     /// `scheme://host[:port]` of the public base URL, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> String {
         self.base_url.origin().ascii_serialization()
+    }
+
+    /// Every origin the deployment is reached at, the public base URL's first.
+    pub fn public_origins(&self) -> Vec<String> {
+        std::iter::once(&self.base_url)
+            .chain(&self.other_origins)
+            .map(|u| u.origin().ascii_serialization())
+            .collect()
+    }
+
+    /// Why this configuration must not serve, if it must not: an https
+    /// deployment (a real one) whose email or SMS would go to the log, where
+    /// anyone reading it would read every code, unless `ALLOW_LOG_TRANSPORT`.
+    pub fn serving_problem(&self) -> Option<ConfigError> {
+        if self.base_url.scheme() != "https" || self.allow_log_transport {
+            return None;
+        }
+        let missing: Vec<&str> = [
+            ("SMTP_URL", self.smtp_url.is_none()),
+            ("SMS_GATEWAY_URL", self.sms_gateway_url.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, unset)| unset.then_some(name))
+        .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        Some(ConfigError {
+            name: missing[0],
+            problem: format!(
+                "PUBLIC_BASE_URL is https but {} not set, so messages with one-time codes \
+                 would be written to the server log. Set {}, or ALLOW_LOG_TRANSPORT=true \
+                 for a server nobody relies on.",
+                if missing.len() == 2 {
+                    "SMTP_URL and SMS_GATEWAY_URL are"
+                } else if missing[0] == "SMTP_URL" {
+                    "SMTP_URL is"
+                } else {
+                    "SMS_GATEWAY_URL is"
+                },
+                missing.join(" and ")
+            ),
+        })
     }
 }
 
@@ -405,5 +559,75 @@ mod tests {
                 .name,
             "SMS_GATEWAY_URL"
         );
+    }
+
+    #[test]
+    fn several_public_origins_and_trusted_proxies() {
+        let cfg = config(&[
+            ("DATABASE_URL", "x"),
+            (
+                "PUBLIC_BASE_URL",
+                "https://od.example.com, https://orgdesk.example.cn:8443",
+            ),
+            ("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(cfg.base_url.as_str(), "https://od.example.com/");
+        assert_eq!(
+            cfg.public_origins(),
+            ["https://od.example.com", "https://orgdesk.example.cn:8443"]
+        );
+        assert_eq!(cfg.trusted_proxies.0.len(), 2);
+        assert_eq!(
+            config(&[("DATABASE_URL", "x"), ("TRUSTED_PROXIES", "10.0.0.0/40")])
+                .unwrap_err()
+                .name,
+            "TRUSTED_PROXIES"
+        );
+    }
+
+    #[test]
+    fn an_https_deployment_does_not_serve_with_messages_going_to_the_log() {
+        let https = |extra: &[(&'static str, &str)]| {
+            let mut vars = vec![
+                ("DATABASE_URL", "x"),
+                ("PUBLIC_BASE_URL", "https://od.example.com"),
+            ];
+            vars.extend_from_slice(extra);
+            config(&vars).unwrap().serving_problem().map(|e| e.name)
+        };
+        assert_eq!(https(&[]), Some("SMTP_URL"));
+        assert_eq!(
+            https(&[("SMTP_URL", "smtp://mail:25")]),
+            Some("SMS_GATEWAY_URL")
+        );
+        assert_eq!(
+            https(&[
+                ("SMTP_URL", "smtp://mail:25"),
+                ("SMS_GATEWAY_URL", "https://sms.example.com/send")
+            ]),
+            None
+        );
+        assert_eq!(https(&[("ALLOW_LOG_TRANSPORT", "true")]), None);
+        // A laptop install (http) writes messages to the log, as it always did.
+        assert!(
+            config(&[("DATABASE_URL", "x")])
+                .unwrap()
+                .serving_problem()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_document_store_is_s3_or_the_data_directory() {
+        let store = |v: &str| config(&[("DATABASE_URL", "x"), ("DOCUMENT_STORE_URL", v)]);
+        let s3 = store("s3://orgdesk-documents/prod").unwrap();
+        let url = s3.document_store_url.unwrap();
+        assert_eq!(url.host_str(), Some("orgdesk-documents"));
+        assert_eq!(url.path(), "/prod");
+        assert!(store("s3://bucket").is_ok());
+        for bad in ["https://bucket/prefix", "s3:///prefix", "bucket/prefix"] {
+            assert_eq!(store(bad).unwrap_err().name, "DOCUMENT_STORE_URL", "{bad}");
+        }
     }
 }

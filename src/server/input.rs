@@ -154,6 +154,66 @@ pub async fn api_forms(req: Request, next: Next) -> Response {
         .await
 }
 
+/// How much of the server `/api/*` may take: requests at once (more are
+/// shed at once with 503 rather than queued behind a stuck database), and
+/// time per request (a request past it is dropped, its transaction rolled
+/// back, and answered 503).
+#[derive(Clone)]
+pub struct ApiLimits {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    timeout: std::time::Duration,
+}
+
+impl ApiLimits {
+    pub fn new(max_concurrent: usize, timeout: std::time::Duration) -> Self {
+        ApiLimits {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(max_concurrent.max(1))),
+            timeout,
+        }
+    }
+}
+
+fn busy(retry_after_secs: u64) -> Response {
+    let body = serde_json::to_string(&AppError::TooManyRequests {
+        retry_after_secs: Some(retry_after_secs),
+    })
+    .unwrap_or_default();
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::RETRY_AFTER, retry_after_secs.to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Middleware: the concurrency limit with load shedding and the timeout of `/api/*`.
+pub async fn api_limits(
+    axum::extract::State(limits): axum::extract::State<ApiLimits>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let Ok(_permit) = limits.permits.clone().try_acquire_owned() else {
+        tracing::warn!("api: at the concurrency limit; a request was shed");
+        return busy(1);
+    };
+    match tokio::time::timeout(limits.timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = limits.timeout.as_millis() as u64,
+                "api: a request ran out of time"
+            );
+            busy(5)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

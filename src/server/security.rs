@@ -140,12 +140,15 @@ pub async fn cache_policy(State(hashed): State<bool>, req: Request, next: Next) 
         } else {
             "no-cache"
         }
-    } else if res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"))
+    } else if !res.status().is_success()
+        || res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"))
     {
+        // Pages, answers and every error (a 405 or 404 cached by a proxy
+        // would outlive the fix or the deployment that answered it).
         "no-store"
     } else {
         "public, max-age=3600"

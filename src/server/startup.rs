@@ -39,7 +39,8 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let hashed = options.hash_files;
     let hsts = state.config.base_url.scheme() == "https";
-    let trusted = security::TrustedOrigins(Arc::new(vec![state.config.public_origin()]));
+    let trusted = security::TrustedOrigins(Arc::new(state.config.public_origins()));
+    let proxies = state.config.trusted_proxies.clone();
 
     let context_state = state.clone();
     let sessions = crate::auth::session::layer(
@@ -78,6 +79,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(
+                    proxies,
+                    super::proxy::client_address,
+                ))
                 .layer(middleware::from_fn(telemetry::request_context))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .layer(middleware::from_fn_with_state(
@@ -87,6 +92,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(
                     trusted,
                     security::origin_guard,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    super::input::ApiLimits::new(
+                        state.config.api_max_concurrent,
+                        state.config.api_timeout,
+                    ),
+                    super::input::api_limits,
                 ))
                 // Before sessions: a refused form costs no session lookup.
                 .layer(middleware::from_fn(super::input::api_forms))

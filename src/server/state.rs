@@ -40,10 +40,15 @@ impl AppState {
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         // Checked here so that a bad store setting stops start-up with its reason.
         crate::registration::documents::DocumentStore::from_config(&config)?;
-        let codes =
-            crate::codes::CodeService::load(&db, config.codes.clone(), config.outbox_max_attempts)
-                .await?;
-        let second_factor = crate::auth::totp::SecondFactorKeys::load(&db).await?;
+        let master = config.master_key.as_ref();
+        let codes = crate::codes::CodeService::load(
+            &db,
+            config.codes.clone(),
+            config.outbox_max_attempts,
+            master,
+        )
+        .await?;
+        let second_factor = crate::auth::totp::SecondFactorKeys::load(&db, master).await?;
         Ok(Self::with_parts(
             leptos_options,
             db,

@@ -1,7 +1,9 @@
 //! Logging and request ids.
 //!
-//! Every request gets a fresh id (any id the client sends is replaced, so log
-//! lines cannot be forged); it is returned in `x-request-id` and recorded on
+//! Every request gets a fresh id (any id a client sends is replaced, so log
+//! lines cannot be forged), unless it came through a trusted proxy with a
+//! well-formed `x-request-id`, which is kept so that one id follows the
+//! request through the proxy's logs and ours; it is returned in `x-request-id` and recorded on
 //! every log line of the request. Only the method and path are logged: query
 //! strings and bodies may carry codes, tokens or personal data.
 use axum::{
@@ -52,8 +54,17 @@ pub fn current_request_id() -> Option<String> {
 
 /// Middleware: assigns the request id, opens the request span, logs the outcome.
 pub async fn request_context(mut req: Request, next: Next) -> Response {
-    let id = uuid::Uuid::now_v7().simple().to_string();
-    let header = HeaderValue::from_str(&id).expect("hex is a valid header value");
+    let forwarded = req
+        .extensions()
+        .get::<super::proxy::ClientAddress>()
+        .is_some_and(|c| c.via_trusted_proxy)
+        .then(|| req.headers().get(&REQUEST_ID_HEADER))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| well_formed_id(v))
+        .map(str::to_owned);
+    let id = forwarded.unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+    let header = HeaderValue::from_str(&id).expect("checked characters make a valid header value");
     req.headers_mut().insert(REQUEST_ID_HEADER, header.clone());
 
     let span = tracing::info_span!(
@@ -69,6 +80,14 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     res.headers_mut().insert(REQUEST_ID_HEADER, header);
     record_outcome(&span, res.status().as_u16(), started.elapsed());
     res
+}
+
+/// 1 to 128 letters, digits, `-`, `_`, `.` (UUIDs, nginx's `$request_id`).
+fn well_formed_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn record_outcome(span: &Span, status: u16, elapsed: std::time::Duration) {

@@ -741,7 +741,7 @@ async fn an_operator_resets_a_members_second_factor_and_the_member_enrols_again(
     let mut operator = Browser::new(&app);
     let answer = sign_in_as(&mut operator, "operator", "ops@example.com", PASSWORD).await;
     assert_eq!(answer.json["stage"], "must_enrol", "{}", answer.text);
-    enrol(&mut operator).await;
+    let operator_factor = enrol(&mut operator).await;
 
     let member_id = member.to_string();
     // Only operators may, and only with a reason.
@@ -759,13 +759,52 @@ async fn an_operator_resets_a_members_second_factor_and_the_member_enrols_again(
         )
         .await;
     assert_eq!(no_reason.field_code("reason"), Some("validation.required"));
+    // A reason is kept whole or refused, never cut.
+    let long_reason = "x".repeat(501);
+    let too_long = operator
+        .call(
+            "operator_reset_second_factor",
+            &[("account_id", member_id.as_str()), ("reason", &long_reason)],
+        )
+        .await;
+    assert_eq!(too_long.field_code("reason"), Some("validation.too_long"));
+    // The operator signs the reset with their own password and code.
+    let reason = "lost phone, identity checked by call";
+    let unsigned = operator
+        .call(
+            "operator_reset_second_factor",
+            &[("account_id", member_id.as_str()), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(unsigned.field_code("password"), Some("password.required"));
+    assert_eq!(unsigned.field_code("code"), Some("validation.required"));
+    let step = step_with_at_least(3.0).await;
+    let wrong = operator
+        .call(
+            "operator_reset_second_factor",
+            &[
+                ("account_id", member_id.as_str()),
+                ("reason", reason),
+                ("password", "not-the-operators-password"),
+                ("code", &code_at(&operator_factor.seed, step + 1)),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.field_code("password"), Some("auth.wrong_password"));
+    assert_eq!(
+        member_session.call("security_overview", &[]).await.status,
+        200,
+        "nothing was reset"
+    );
 
     let done = operator
         .call(
             "operator_reset_second_factor",
             &[
                 ("account_id", member_id.as_str()),
-                ("reason", "lost phone, identity checked by call"),
+                ("reason", reason),
+                ("password", PASSWORD),
+                ("code", &code_at(&operator_factor.seed, step + 1)),
             ],
         )
         .await;
@@ -971,13 +1010,7 @@ async fn a_session_ends_at_its_absolute_lifetime_despite_activity(db: PgPool) {
 
 /// The reset code queued for `email`, and how many messages it was sent.
 async fn reset_code(db: &PgPool, email: &str) -> (String, i64) {
-    let codes: Vec<String> = sqlx::query_scalar(
-        "SELECT payload->>'code' FROM outbox WHERE recipient = $1 ORDER BY created_at",
-    )
-    .bind(email)
-    .fetch_all(db)
-    .await
-    .unwrap();
+    let codes = crate::helpers::queued_codes(db, email).await;
     (
         codes.last().cloned().expect("a message"),
         codes.len() as i64,

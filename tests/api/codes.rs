@@ -31,7 +31,7 @@ fn request(purpose: Purpose, destination: Destination) -> CodeRequest {
 }
 
 async fn service(db: &PgPool, settings: CodeSettings) -> CodeService {
-    CodeService::load(db, settings, 8).await.unwrap()
+    CodeService::load(db, settings, 8, None).await.unwrap()
 }
 
 fn no_cooldown() -> CodeSettings {
@@ -50,7 +50,10 @@ async fn issue(db: &PgPool, codes: &CodeService, req: &CodeRequest) -> Result<St
         .fetch_one(db)
         .await
         .unwrap();
-    Ok(payload["code"].as_str().unwrap().to_owned())
+    match orgdesk::notify::outbox::open_payload(codes.outbox_sealer(), issued.outbox_id, &payload) {
+        Some(orgdesk::notify::Template::VerificationCode { code, .. }) => Ok(code),
+        other => panic!("expected a code, got {other:?}"),
+    }
 }
 
 fn other_code(code: &str) -> String {
@@ -397,6 +400,7 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
             Arc::new(LogSms),
             WorkerSettings::default(),
         )
+        .await
         .run_once()
         .await
         .unwrap();
@@ -426,6 +430,9 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
         let email = orgdesk::notify::email::EmailTransport::Log;
         orgdesk::notify::worker::Worker::new(
             db.clone(),
+            orgdesk::notify::outbox::load_sealer(&db, None)
+                .await
+                .unwrap(),
             Arc::new(email),
             Arc::new(LogSms),
             base_url(),

@@ -400,6 +400,15 @@ async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgPool) {
     assert!(bad.field_code("mobile").is_some(), "{}", bad.text);
     assert_eq!(bad.field_code("hire_date"), Some("employee.date_format"));
     assert_eq!(bad.field_code("userid"), Some("employee.userid_format"));
+    // Dates outside 1900-2100 are slips (0000-01-01 would be kept as 1 BC).
+    for date in ["0000-01-01", "1899-12-31", "2101-01-01"] {
+        let odd = create_employee(&mut b, "李四", &[&east], &[("hire_date", date)]).await;
+        assert_eq!(
+            odd.field_code("hire_date"),
+            Some("employee.date_range"),
+            "{date}"
+        );
+    }
 
     // Managers: known in this organisation, not oneself, at most five.
     let li = create_employee(
@@ -1155,7 +1164,9 @@ async fn moves_across_a_seeded_organisation_keep_every_headcount_exact(db: PgPoo
             continue;
         }
         let mut tx = db.begin().await.unwrap();
-        repo::lock(&mut tx, org).await.unwrap();
+        repo::lock(&mut tx, org, std::time::Duration::from_secs(5))
+            .await
+            .unwrap();
         match repo::move_to(&mut tx, org, id, target, version).await {
             Ok(_) => {
                 tx.commit().await.unwrap();
@@ -1239,4 +1250,222 @@ async fn the_tree_comes_whole_in_columns_and_in_the_consoles_order(db: PgPool) {
             .status,
         404
     );
+}
+
+/// Saves `id`'s name, email and mobile, in the root department, with
+/// `extra` fields (the caller's password and code).
+async fn readdress(
+    b: &mut Browser<'_>,
+    id: &str,
+    root: &str,
+    name: &str,
+    email: &str,
+    mobile: &str,
+    extra: &[(&str, &str)],
+) -> Answer {
+    let version = employee(b, id).await["version"].to_string();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("id", id),
+        ("version", &version),
+        ("name", name),
+        ("email", email),
+        ("mobile", mobile),
+        ("departments[]", root),
+        ("main_department", root),
+    ];
+    form.extend_from_slice(extra);
+    b.call("employee_update", &form).await
+}
+
+#[sqlx::test]
+async fn an_administrators_addresses_change_only_when_the_caller_signs_and_the_old_ones_are_told(
+    db: PgPool,
+) {
+    let app = spawn_app(db.clone()).await;
+    let (mut boss, org) = admin(&app, &db, "示例科技", "boss@example.com").await;
+    let root = root_id(&mut boss).await;
+    let deputy = seed_member(&db, org, "admin", "deputy@example.com", PASSWORD)
+        .await
+        .to_string();
+    let mut deputy_session = Browser::new(&app);
+    let answer = sign_in_as(
+        &mut deputy_session,
+        "member",
+        "deputy@example.com",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(answer.json["stage"], "signed_in", "{}", answer.text);
+
+    // The name alone: no signature needed.
+    let renamed = readdress(
+        &mut boss,
+        &deputy,
+        &root,
+        "副手",
+        "deputy@example.com",
+        "",
+        &[],
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(
+        deputy_session.call("security_overview", &[]).await.status,
+        200
+    );
+
+    // A new email: refused without the caller's password, and with a wrong one.
+    let new = "deputy.new@example.com";
+    let unsigned = readdress(&mut boss, &deputy, &root, "副手", new, "", &[]).await;
+    assert_eq!(unsigned.field_code("password"), Some("password.required"));
+    let wrong = readdress(
+        &mut boss,
+        &deputy,
+        &root,
+        "副手",
+        new,
+        "",
+        &[("password", "not-my-password-at-all")],
+    )
+    .await;
+    assert_eq!(wrong.field_code("password"), Some("auth.wrong_password"));
+    assert_eq!(
+        employee(&mut boss, &deputy).await["email"],
+        "deputy@example.com"
+    );
+    assert!(
+        crate::helpers::queued_messages(&db, "deputy@example.com", Some("contact_changed"))
+            .await
+            .is_empty()
+    );
+
+    let signed = readdress(
+        &mut boss,
+        &deputy,
+        &root,
+        "副手",
+        new,
+        "",
+        &[("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed.status, 200, "{}", signed.text);
+    assert_eq!(employee(&mut boss, &deputy).await["email"], new);
+    // Signed out everywhere, and the old address is told.
+    assert_eq!(
+        deputy_session.call("security_overview", &[]).await.status,
+        401
+    );
+    let told =
+        crate::helpers::queued_messages(&db, "deputy@example.com", Some("contact_changed")).await;
+    assert_eq!(told.len(), 1);
+    assert!(matches!(
+        &told[0],
+        orgdesk::notify::Template::ContactChanged { field, organisation }
+            if field == "email" && organisation == "示例科技"
+    ));
+
+    // An employee who is not an administrator: no signature, but the same
+    // sign-out and notice.
+    let clerk = create_employee(
+        &mut boss,
+        "王五",
+        &[&root],
+        &[("mobile", "13800138001"), ("main_department", &root)],
+    )
+    .await;
+    assert_eq!(clerk.status, 200, "{}", clerk.text);
+    let clerk = clerk.json.as_str().unwrap().to_owned();
+    let moved = readdress(&mut boss, &clerk, &root, "王五", "", "13800138002", &[]).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let told =
+        crate::helpers::queued_messages(&db, "+8613800138001", Some("contact_changed")).await;
+    assert_eq!(told.len(), 1);
+}
+
+#[sqlx::test]
+async fn lists_are_bounded_before_any_lock_and_a_busy_organisation_says_so(db: PgPool) {
+    let app = crate::helpers::spawn_app_with(db.clone(), &[("CONTACTS_LOCK_WAIT_MS", "300")]).await;
+    let (mut b, org) = admin(&app, &db, "示例科技", "boss@example.com").await;
+    let root = root_id(&mut b).await;
+    let dept = create_department(&mut b, &root, "市场部").await;
+
+    // 21 heads, even when written many times over, and 140,000 ids: refused
+    // by count, without a lock or a query.
+    let heads: Vec<String> = (0..21).map(|i| format!("user{i}")).collect();
+    let mut repeated = heads.join(",");
+    repeated.push(',');
+    repeated.push_str(&heads.join(","));
+    let v = version(&mut b, &dept).await;
+    let refused = b
+        .call(
+            "department_heads",
+            &[("id", &dept), ("heads", &repeated), ("version", &v)],
+        )
+        .await;
+    assert_eq!(
+        refused.field_code("heads"),
+        Some("department.too_many_heads")
+    );
+    let huge: String = (0..14_000).map(|i| format!("u{i},")).collect();
+    let refused = b
+        .call(
+            "department_heads",
+            &[("id", &dept), ("heads", &huge), ("version", &v)],
+        )
+        .await;
+    assert_eq!(
+        refused.field_code("heads"),
+        Some("department.too_many_heads")
+    );
+    // 20 copies of one id are one head (and unknown here).
+    let same = vec!["nobody"; 40].join(",");
+    let one = b
+        .call(
+            "department_heads",
+            &[("id", &dept), ("heads", &same), ("version", &v)],
+        )
+        .await;
+    assert_eq!(one.field_code("heads"), Some("department.head_not_member"));
+
+    // A person in 101 departments.
+    let departments: Vec<String> = (0..101).map(|_| Uuid::now_v7().to_string()).collect();
+    let refs: Vec<&str> = departments.iter().map(String::as_str).collect();
+    let many = create_employee(&mut b, "钱七", &refs, &[("mobile", "13800138009")]).await;
+    assert_eq!(
+        many.field_code("departments"),
+        Some("employee.too_many_departments"),
+        "{}",
+        many.text
+    );
+
+    // Another change of this organisation holds its contacts: the request
+    // answers "busy, try again" after the bounded wait, not when it ends.
+    let mut holder = db.acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock(hashtextextended('contacts:' || $1::text, 0))")
+        .bind(org.to_string())
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let busy = b
+        .call(
+            "department_create",
+            &[("parent", &root), ("name", "销售部")],
+        )
+        .await;
+    assert_eq!(busy.status, 429, "{}", busy.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    sqlx::query("SELECT pg_advisory_unlock(hashtextextended('contacts:' || $1::text, 0))")
+        .bind(org.to_string())
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let done = b
+        .call(
+            "department_create",
+            &[("parent", &root), ("name", "销售部")],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
 }

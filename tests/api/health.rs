@@ -1,4 +1,4 @@
-use crate::helpers::{spawn_app, unreachable_pool};
+use crate::helpers::{spawn_app, spawn_app_without_database};
 use sqlx::PgPool;
 
 #[sqlx::test]
@@ -12,7 +12,7 @@ async fn healthz_is_200_when_the_database_answers(db: PgPool) {
 
 #[tokio::test]
 async fn healthz_is_503_when_the_database_is_down() {
-    let app = spawn_app(unreachable_pool()).await;
+    let app = spawn_app_without_database().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();

@@ -226,21 +226,34 @@ async fn state(db: PgPool, port: u16, config: Config) -> AppState {
         .site_pkg_dir("pkg")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build();
-    // The health test runs against a database that is down.
-    match AppState::load(leptos_options.clone(), db.clone(), config.clone()).await {
-        Ok(state) => state,
-        Err(_) => AppState::with_parts(
-            leptos_options,
-            db,
-            config.clone(),
-            orgdesk::codes::CodeService::with_key(
-                [7; 32],
-                config.codes.clone(),
-                config.outbox_max_attempts,
-            ),
-            orgdesk::auth::totp::SecondFactorKeys::from_keys([8; 32], [9; 32]),
+    // A state that cannot load (keys, document store) fails the test: no
+    // silent fallback to keys of the harness's own.
+    AppState::load(leptos_options, db, config)
+        .await
+        .expect("the server state loads")
+}
+
+/// The state of a server whose database is down (the keys are made up:
+/// nothing reaches the database anyway).
+fn state_without_database(db: PgPool, port: u16, config: Config) -> AppState {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("orgdesk")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
+        .build();
+    AppState::with_parts(
+        leptos_options,
+        db,
+        config.clone(),
+        orgdesk::codes::CodeService::with_keys(
+            [7; 32],
+            [6; 32],
+            config.codes.clone(),
+            config.outbox_max_attempts,
         ),
-    }
+        orgdesk::auth::totp::SecondFactorKeys::from_keys([8; 32], [9; 32]),
+    )
 }
 
 fn client() -> reqwest::Client {
@@ -259,6 +272,21 @@ pub async fn spawn_app_with(db: PgPool, vars: &[(&'static str, &str)]) -> TestAp
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
     let state = state(db, port, config(&address, vars)).await;
+    serve_state(listener, address, state)
+}
+
+/// The app on a database that does not answer (see [`unreachable_pool`]).
+pub async fn spawn_app_without_database() -> TestApp {
+    let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let state = state_without_database(unreachable_pool(), port, config(&address, &[]));
+    serve_state(listener, address, state)
+}
+
+fn serve_state(listener: tokio::net::TcpListener, address: String, state: AppState) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(startup::serve(
         listener,
@@ -507,4 +535,44 @@ pub fn unreachable_pool() -> PgPool {
         .acquire_timeout(std::time::Duration::from_millis(500))
         .connect_lazy("postgres://postgres@127.0.0.1:9/orgdesk")
         .expect("lazy pool")
+}
+
+/// The messages queued for `recipient` (and `template`, when given), oldest
+/// first, each opened as the delivery worker opens it.
+pub async fn queued_messages(
+    db: &PgPool,
+    recipient: &str,
+    template: Option<&str>,
+) -> Vec<orgdesk::notify::Template> {
+    let sealer = orgdesk::notify::outbox::load_sealer(db, None)
+        .await
+        .expect("the outbox key");
+    let rows: Vec<(Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, payload FROM outbox
+          WHERE recipient = $1 AND ($2::text IS NULL OR template = $2)
+          ORDER BY created_at, id",
+    )
+    .bind(recipient)
+    .bind(template)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|(id, payload)| {
+            orgdesk::notify::outbox::open_payload(&sealer, *id, payload)
+                .expect("a queued payload opens with the outbox key")
+        })
+        .collect()
+}
+
+/// The codes queued for `recipient`, oldest first.
+pub async fn queued_codes(db: &PgPool, recipient: &str) -> Vec<String> {
+    queued_messages(db, recipient, Some("verification_code"))
+        .await
+        .into_iter()
+        .filter_map(|t| match t {
+            orgdesk::notify::Template::VerificationCode { code, .. } => Some(code),
+            _ => None,
+        })
+        .collect()
 }

@@ -4,12 +4,15 @@
 
 mod helpers;
 mod mail;
+mod s3;
 
 mod auth;
 mod codes;
 mod contacts;
 mod database;
 mod health;
+mod keys;
+mod limits;
 mod locale;
 mod notify;
 mod pages;

@@ -13,7 +13,7 @@ pub fn base_url() -> Url {
     Url::parse("https://orgdesk.example.com/").unwrap()
 }
 
-pub fn worker(
+pub async fn worker(
     db: &PgPool,
     smtp_url: &str,
     sms: Arc<dyn SmsSender>,
@@ -24,7 +24,19 @@ pub fn worker(
         Some("Orgdesk <no-reply@orgdesk.example.com>"),
     )
     .unwrap();
-    Worker::new(db.clone(), Arc::new(email), sms, base_url(), settings)
+    let sealer = notify::outbox::load_sealer(db, None).await.unwrap();
+    Worker::new(
+        db.clone(),
+        sealer,
+        Arc::new(email),
+        sms,
+        base_url(),
+        settings,
+    )
+}
+
+async fn sealer(db: &PgPool) -> orgdesk::server::keys::Sealer {
+    notify::outbox::load_sealer(db, None).await.unwrap()
 }
 
 fn approved(to: &str, locale: &str) -> NewMessage {
@@ -36,12 +48,13 @@ fn approved(to: &str, locale: &str) -> NewMessage {
         template: Template::RegistrationApproved {
             organisation: "示例科技".into(),
         },
+        valid_for: None,
     }
 }
 
 async fn enqueue(db: &PgPool, message: &NewMessage, max_attempts: i32) -> uuid::Uuid {
     let mut tx = db.begin().await.unwrap();
-    let id = notify::enqueue(&mut tx, message, max_attempts)
+    let id = notify::enqueue(&mut tx, &sealer(db).await, message, max_attempts)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -57,7 +70,8 @@ async fn a_queued_email_arrives_in_its_language_with_its_link(db: PgPool) {
         &mail.smtp_url(),
         Arc::new(LogSms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
     assert_eq!(w.run_once().await.unwrap(), 1);
 
     let emails = mail.wait_for(1).await;
@@ -114,6 +128,7 @@ async fn the_sms_gateway_gets_number_text_and_token(db: PgPool) {
             code: "246810".into(),
             ttl_minutes: 10,
         },
+        valid_for: None,
     };
     enqueue(&db, &message, 8).await;
     let sms = HttpGateway::new(
@@ -125,7 +140,8 @@ async fn the_sms_gateway_gets_number_text_and_token(db: PgPool) {
         "smtp://127.0.0.1:9",
         Arc::new(sms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
     assert_eq!(w.run_once().await.unwrap(), 1);
 
     let requests = gateway.received_requests().await.unwrap();
@@ -161,6 +177,7 @@ async fn a_gateway_error_is_retried_later(db: PgPool) {
             code: "135790".into(),
             ttl_minutes: 10,
         },
+        valid_for: None,
     };
     enqueue(&db, &message, 8).await;
     let sms = HttpGateway::new(Url::parse(&gateway.uri()).unwrap(), None);
@@ -169,7 +186,8 @@ async fn a_gateway_error_is_retried_later(db: PgPool) {
         "smtp://127.0.0.1:9",
         Arc::new(sms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
     w.run_once().await.unwrap();
     let row = sqlx::query!(
         r#"SELECT status, last_error, next_attempt_at > now() + interval '20 seconds' AS "later!" FROM outbox"#
@@ -191,7 +209,8 @@ async fn smtp_down_then_back_delivers_once(db: PgPool) {
         &format!("smtp://127.0.0.1:{port}"),
         Arc::new(LogSms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
 
     // Nothing listens yet: the attempt fails and is scheduled again.
     assert_eq!(w.run_once().await.unwrap(), 1);
@@ -233,7 +252,8 @@ async fn a_message_is_given_up_after_its_attempts(db: PgPool) {
         &format!("smtp://127.0.0.1:{}", free_port()),
         Arc::new(LogSms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
     w.run_once().await.unwrap();
     sqlx::query!("UPDATE outbox SET next_attempt_at = now()")
         .execute(&db)
@@ -256,9 +276,14 @@ async fn a_message_is_given_up_after_its_attempts(db: PgPool) {
 #[sqlx::test]
 async fn a_rolled_back_transaction_leaves_no_message(db: PgPool) {
     let mut tx = db.begin().await.unwrap();
-    notify::enqueue(&mut tx, &approved("ghost@example.com", "en"), 8)
-        .await
-        .unwrap();
+    notify::enqueue(
+        &mut tx,
+        &sealer(&db).await,
+        &approved("ghost@example.com", "en"),
+        8,
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
     let n = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM outbox"#)
         .fetch_one(&db)
@@ -270,17 +295,20 @@ async fn a_rolled_back_transaction_leaves_no_message(db: PgPool) {
         "smtp://127.0.0.1:9",
         Arc::new(LogSms),
         WorkerSettings::default(),
-    );
+    )
+    .await;
     assert_eq!(w.run_once().await.unwrap(), 0);
 }
 
 #[sqlx::test]
 async fn two_workers_deliver_200_messages_exactly_once(db: PgPool) {
     let mail = MailDev::start().await;
+    let sealer = sealer(&db).await;
     let mut tx = db.begin().await.unwrap();
     for i in 0..200 {
         notify::enqueue(
             &mut tx,
+            &sealer,
             &approved(&format!("member{i}@example.com"), "en"),
             8,
         )
@@ -306,13 +334,8 @@ async fn two_workers_deliver_200_messages_exactly_once(db: PgPool) {
             }
         })
     };
-    let a = run(worker(
-        &db,
-        &mail.smtp_url(),
-        Arc::new(LogSms),
-        settings.clone(),
-    ));
-    let b = run(worker(&db, &mail.smtp_url(), Arc::new(LogSms), settings));
+    let a = run(worker(&db, &mail.smtp_url(), Arc::new(LogSms), settings.clone()).await);
+    let b = run(worker(&db, &mail.smtp_url(), Arc::new(LogSms), settings).await);
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     assert_eq!(a + b, 200, "claims: {a} + {b}");
     assert!(a > 0 && b > 0, "both workers took part: {a} + {b}");
@@ -346,10 +369,11 @@ async fn a_late_worker_cannot_settle_a_row_claimed_again(db: PgPool) {
     let id = enqueue(&db, &approved("late@example.com", "en"), 2).await;
 
     // The first worker's lease runs out while it is still sending.
-    let first = outbox::claim(&db, 10, 0.05).await.unwrap();
+    let sealer = sealer(&db).await;
+    let first = outbox::claim(&db, &sealer, 10, 0.05).await.unwrap();
     assert_eq!(first.len(), 1);
     tokio::time::sleep(Duration::from_millis(120)).await;
-    let second = outbox::claim(&db, 10, 300.0).await.unwrap();
+    let second = outbox::claim(&db, &sealer, 10, 300.0).await.unwrap();
     assert_eq!(
         second.len(),
         1,

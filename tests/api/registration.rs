@@ -54,14 +54,10 @@ fn ok(a: &Answer) {
 
 /// The last code sent to `recipient` (read from the outbox, as the worker would).
 async fn last_code(db: &PgPool, recipient: &str) -> String {
-    sqlx::query_scalar::<_, String>(
-        "SELECT payload->>'code' FROM outbox WHERE recipient = $1 AND template = 'verification_code'
-          ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(recipient)
-    .fetch_one(db)
-    .await
-    .expect("a code was queued")
+    crate::helpers::queued_codes(db, recipient)
+        .await
+        .pop()
+        .expect("a code was queued")
 }
 
 /// Uploads a document; returns where the server sends the browser next.
@@ -404,6 +400,47 @@ async fn a_step_that_does_not_validate_keeps_what_was_typed(db: PgPool) {
         next.field_code("legal_id_number"),
         Some("resident_id.checksum")
     );
+
+    // What no step could accept is not kept either, even going back: the
+    // draft holds what it held.
+    let huge = "长".repeat(5_000);
+    for intent in ["next", "back"] {
+        let over = b
+            .call(
+                "registration_organisation",
+                &[
+                    ("org_name", huge.as_str()),
+                    ("industry", "I"),
+                    ("credit_code", "91350100M000100Y"),
+                    ("province", "44"),
+                    ("city", "深圳"),
+                    ("address", "1 Harbour Road"),
+                    ("intent", intent),
+                ],
+            )
+            .await;
+        assert_eq!(over.status, 422, "{}", over.text);
+        assert_eq!(over.field_code("org_name"), Some("validation.too_long"));
+    }
+    let over = b
+        .call(
+            "registration_legal",
+            &[
+                ("legal_name", &"王".repeat(65)),
+                ("legal_id_number", "110105194912310021"),
+                ("intent", "back"),
+            ],
+        )
+        .await;
+    assert_eq!(over.field_code("legal_name"), Some("validation.too_long"));
+    let saved = application(&mut b).await;
+    assert_eq!(saved["org_name"], "Acme Trading Ltd");
+    assert_eq!(saved["legal_name"], "王五");
+    // The schema holds the same line.
+    let stored = sqlx::query("UPDATE registrations SET org_name = repeat('x', 129)")
+        .execute(&db)
+        .await;
+    assert!(stored.is_err(), "the schema accepted an over-long name");
 }
 
 #[sqlx::test]
@@ -652,6 +689,64 @@ async fn documents_are_checked_by_content_replaced_in_place_and_shown_only_to_th
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[sqlx::test]
+async fn documents_stream_to_s3_compatible_storage_part_by_part(db: PgPool) {
+    let moto = crate::s3::Moto::start("orgdesk-docs").await;
+    let mut vars = moto.vars();
+    vars.push(("DOCUMENT_STORE_URL", "s3://orgdesk-docs/tenant-a".into()));
+    let vars: Vec<(&'static str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(db.clone(), &vars).await;
+    let mut b = Browser::new(&app);
+    start(&mut b).await;
+
+    // Over one S3 part (5 MiB): it goes up in two parts and comes back whole.
+    let mut big = jpeg(1);
+    big.resize(7 * 1024 * 1024, 0x5a);
+    let answer = upload(&b, "licence", "licence.jpg", big.clone()).await;
+    assert!(answer.contains("uploaded=licence"), "{answer}");
+    let keys = moto.keys("orgdesk-docs").await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with("tenant-a/registrations/"), "{keys:?}");
+    assert!(
+        moto.object("orgdesk-docs", &keys[0]).await == big,
+        "stored whole"
+    );
+    let size: i32 = sqlx::query_scalar("SELECT size_bytes FROM registration_documents")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(size as usize, big.len());
+    let own = b.get("/register/files/licence").await;
+    assert_eq!(own.status(), 200);
+    assert!(own.bytes().await.unwrap().to_vec() == big, "served whole");
+
+    // Replaced: the old object goes.
+    assert!(
+        upload(&b, "licence", "licence.pdf", pdf())
+            .await
+            .contains("uploaded=licence")
+    );
+    let replaced = moto.keys("orgdesk-docs").await;
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    assert_ne!(replaced, keys);
+    assert_eq!(moto.object("orgdesk-docs", &replaced[0]).await, pdf());
+
+    // Too large, found out after two parts went up: nothing is kept.
+    let mut huge = jpeg(2);
+    huge.resize(10 * 1024 * 1024 + 1, 0);
+    let refused = upload(&b, "passport_scan", "huge.jpg", huge.clone()).await;
+    assert!(refused.contains("error=document.kind"), "{refused}");
+    let refused = upload(&b, "id_front", "huge.jpg", huge).await;
+    assert!(refused.contains("error=document.too_large"), "{refused}");
+    assert_eq!(moto.keys("orgdesk-docs").await, replaced);
+
+    // Removing it deletes the object.
+    ok(&b
+        .call("registration_remove_document", &[("kind", "licence")])
+        .await);
+    assert!(moto.keys("orgdesk-docs").await.is_empty());
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![];
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -786,16 +881,21 @@ async fn a_rejection_reopens_the_application_and_the_resubmission_shows_what_cha
         "the applicant does not see who"
     );
     // Told by email and SMS, with the reasons.
-    let texts: Vec<serde_json::Value> =
-        sqlx::query_scalar("SELECT payload FROM outbox WHERE template = 'registration_rejected'")
+    let rows: Vec<(uuid::Uuid, serde_json::Value)> =
+        sqlx::query_as("SELECT id, payload FROM outbox WHERE template = 'registration_rejected'")
             .fetch_all(&db)
             .await
             .unwrap();
-    assert_eq!(texts.len(), 2);
-    assert_eq!(
-        texts[0]["reasons"][0],
-        serde_json::json!(["licence", "blurred"])
-    );
+    assert_eq!(rows.len(), 2);
+    let sealer = orgdesk::notify::outbox::load_sealer(&db, None)
+        .await
+        .unwrap();
+    match orgdesk::notify::outbox::open_payload(&sealer, rows[0].0, &rows[0].1) {
+        Some(orgdesk::notify::Template::RegistrationRejected { reasons, .. }) => {
+            assert_eq!(reasons[0], ("licence".to_owned(), "blurred".to_owned()))
+        }
+        other => panic!("expected the rejection, got {other:?}"),
+    }
 
     // Editable again: a new licence and a corrected name, then a resubmission.
     assert!(

@@ -305,6 +305,9 @@ struct Initial {
     /// (id, path, main)
     departments: Vec<(String, String, bool)>,
     managers: String,
+    /// An administrator: changing the mobile or email needs the caller's own
+    /// password and code.
+    administrator: bool,
 }
 
 #[component]
@@ -369,6 +372,7 @@ pub fn EmployeeEditPage() -> impl IntoView {
                     .map(|d| (d.id, d.path, d.is_main))
                     .collect(),
                 managers: e.manager_userids,
+                administrator: matches!(e.role.as_deref(), Some("super_admin" | "admin")),
             })
         },
     );
@@ -466,6 +470,29 @@ fn EmployeeForm(initial: Initial) -> impl IntoView {
                 <Field name="hire_date" required=false input_type="date" label=Signal::derive(move || t_string!(i18n, contacts.field_hire_date).to_owned()) value=Signal::stored(i.hire_date.clone()) error=field_code(error, "hire_date") />
                 <DepartmentPicker departments main error />
                 <ManagerPicker managers error />
+                {i.administrator.then(|| view! {
+                    <fieldset class="form__group" data-part="confirm-identity">
+                        <legend>{t!(i18n, contacts.confirm_identity)}</legend>
+                        <p class="muted">{t!(i18n, contacts.confirm_identity_hint)}</p>
+                        <Field
+                            name="password"
+                            required=false
+                            input_type="password"
+                            autocomplete="current-password"
+                            label=Signal::derive(move || t_string!(i18n, contacts.your_password).to_owned())
+                            error=field_code(error, "password")
+                        />
+                        <Field
+                            name="code"
+                            required=false
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength=20
+                            label=Signal::derive(move || t_string!(i18n, contacts.your_code).to_owned())
+                            error=field_code(error, "code")
+                        />
+                    </fieldset>
+                })}
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" data-action="save-employee">
                         {t!(i18n, contacts.save)}
