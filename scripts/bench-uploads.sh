@@ -67,7 +67,7 @@ wait "${uploads[@]}"
 ended=$(date +%s.%N)
 peak=$(kib VmHWM)
 after=$(kib VmRSS)
-ok=$(grep -c "uploaded=id_front" "$dir"/upload*.out || true)
+ok=$(cat "$dir"/upload*.out | grep -c "uploaded=id_front" || true)
 echo "uploads accepted:      $ok of $UPLOADS in $(echo "$ended - $started" | bc) s"
 echo "RSS before the burst:  $((before / 1024)) MiB"
 echo "RSS peak (VmHWM):      $((peak / 1024)) MiB"

@@ -81,7 +81,8 @@ pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log warn;
 events { worker_connections 256; }
 http {
-  access_log $dir/nginx/access.log;
+  log_format upstream '\$request_method \$uri \$status \$upstream_addr';
+  access_log $dir/nginx/access.log upstream;
   client_body_temp_path $dir/nginx/body;
   proxy_temp_path $dir/nginx/proxy;
   fastcgi_temp_path $dir/nginx/fastcgi;
@@ -119,4 +120,11 @@ PROXY="http://127.0.0.1:$PROXY_PORT" INSTANCE_A="http://127.0.0.1:$A_PORT" \
   SETUP_TOKEN="$token" LOCK_AFTER="$LOCK_AFTER" \
   python3 scripts/two_instances.py
 
-echo "nginx passed on $(wc -l <"$dir/nginx/access.log") requests; logs in $dir"
+# The proxy spread the requests over both processes.
+to_a=$(grep -c " 127.0.0.1:$A_PORT\$" "$dir/nginx/access.log" || true)
+to_b=$(grep -c " 127.0.0.1:$B_PORT\$" "$dir/nginx/access.log" || true)
+echo "nginx passed $to_a requests to A and $to_b to B; logs in $dir"
+if [ "$to_a" -eq 0 ] || [ "$to_b" -eq 0 ]; then
+  echo "FAIL  the proxy did not use both processes" >&2
+  exit 1
+fi
