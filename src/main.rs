@@ -12,20 +12,15 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use leptos::config::get_configuration;
-use orgdesk::notify::{
-    email::EmailTransport,
-    sms::{HttpGateway, LogSms, SmsSender},
-    worker::Worker,
-};
+use orgdesk::notify::worker::Worker;
 use orgdesk::server::{
     config::Config,
     startup::{bind, bind_error, ready_banner, router, serve, shutdown_signal},
     state::AppState,
     telemetry,
 };
-use secrecy::ExposeSecret;
 use sqlx::{PgPool, migrate::MigrateDatabase};
-use std::{process::ExitCode, sync::Arc, time::Duration};
+use std::{process::ExitCode, time::Duration};
 use tokio::sync::watch;
 
 #[tokio::main]
@@ -93,7 +88,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let state = AppState::load(leptos_options, db, config)
                 .await
                 .map_err(|e| e.to_string())?;
-            let worker = delivery_worker(&state.config, &state.db, state.codes.outbox_sealer())?;
+            let worker =
+                Worker::from_config(&state.config, &state.db, state.codes.outbox_sealer())?;
             tokio::spawn(orgdesk::server::housekeeping::run(
                 state.db.clone(),
                 state.documents.clone(),
@@ -210,38 +206,4 @@ async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Er
         spec.admin_email
     );
     Ok(())
-}
-
-/// Drops expired sessions and stale throttling rows every ten minutes.
-/// The outbox worker with the transports the configuration asks for.
-fn delivery_worker(
-    config: &Config,
-    db: &PgPool,
-    sealer: &orgdesk::server::keys::Sealer,
-) -> Result<Worker, String> {
-    let email = EmailTransport::from_config(
-        config.smtp_url.as_ref().map(|s| s.expose_secret()),
-        config.mail_from.as_deref(),
-    )?;
-    if matches!(email, EmailTransport::Log) {
-        tracing::info!("SMTP_URL is not set: email goes to the server log");
-    }
-    let sms: Arc<dyn SmsSender> = match &config.sms_gateway_url {
-        Some(url) => Arc::new(HttpGateway::new(
-            url.clone(),
-            config.sms_gateway_token.clone(),
-        )),
-        None => {
-            tracing::info!("SMS_GATEWAY_URL is not set: SMS go to the server log");
-            Arc::new(LogSms)
-        }
-    };
-    Ok(Worker::new(
-        db.clone(),
-        sealer.clone(),
-        Arc::new(email),
-        sms,
-        config.base_url.clone(),
-        config.outbox.clone(),
-    ))
 }

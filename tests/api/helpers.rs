@@ -343,12 +343,24 @@ pub async fn spawn_app_logging_to(
                 .await
                 .expect("pool");
             let state = state(db.clone(), port, config).await;
+            // The delivery worker runs as in `orgdesk serve`: its lines are
+            // captured too.
+            let worker = orgdesk::notify::worker::Worker::from_config(
+                &state.config,
+                &db,
+                state.codes.outbox_sealer(),
+            )
+            .expect("the delivery worker");
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = tokio::spawn(worker.run(stopped));
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let _ = ready_tx.send(());
             let _ = startup::serve(listener, startup::router(state), async move {
                 let _ = rx.await;
             })
             .await;
+            let _ = stop.send(true);
+            let _ = worker.await;
             db.close().await;
         });
         drop(runtime);
