@@ -1,7 +1,10 @@
 //! Server functions of sign-in, the second factor, sessions and recovery.
 //! Each checks the session first, then validates, then does its work in one
 //! transaction with its audit row.
-use super::{CurrentAccount, Enrolment, EnrolmentDone, NextStep, RecoveryCodes, SecurityOverview};
+use super::{
+    AccountNotice, CurrentAccount, Enrolment, EnrolmentDone, NextStep, RecoveryCodes,
+    SecurityOverview,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -42,6 +45,19 @@ pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
     imp::who_am_i().await
 }
 
+/// What the signed-in account's owner should know: password resets asked
+/// for and not sent since the notice was last dismissed.
+#[server(prefix = "/api", endpoint = "security_notice")]
+pub async fn security_notice() -> Result<Option<AccountNotice>, AppError> {
+    imp::security_notice().await
+}
+
+/// Dismisses the security notice.
+#[server(prefix = "/api", endpoint = "dismiss_security_notice")]
+pub async fn dismiss_security_notice() -> Result<(), AppError> {
+    imp::dismiss_security_notice().await
+}
+
 #[server(prefix = "/api", endpoint = "security_overview")]
 pub async fn get_security_overview() -> Result<SecurityOverview, AppError> {
     imp::get_security_overview().await
@@ -80,10 +96,16 @@ pub async fn change_password(
     imp::change_password(current_password, new_password, code).await
 }
 
-/// Sends a reset code if an account is known by `identifier`; answers the same either way.
+/// Sends a reset code if an account is known by `identifier`; answers the
+/// same either way. `challenge`: a solved proof of work, asked for once the
+/// client's requests approach their cap.
 #[server(prefix = "/api", endpoint = "request_password_reset")]
-pub async fn request_password_reset(kind: String, identifier: String) -> Result<u64, AppError> {
-    imp::request_password_reset(kind, identifier).await
+pub async fn request_password_reset(
+    kind: String,
+    identifier: String,
+    #[server(default)] challenge: String,
+) -> Result<u64, AppError> {
+    imp::request_password_reset(kind, identifier, challenge).await
 }
 
 /// Sets a new password with the code sent to the account's email or mobile.
@@ -626,6 +648,34 @@ mod imp {
 
     /// Before the second factor, a session proves only a password: it
     /// learns its stage and nothing about the account.
+    pub async fn security_notice() -> Result<Option<AccountNotice>, AppError> {
+        let state = app_state()?;
+        let p = guard::require_signed_in().await?;
+        let resets_not_sent = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM audit_log
+                WHERE target_type = 'account' AND target_id = $1
+                  AND action = 'password.reset_not_sent'
+                  AND at > (SELECT coalesce(notices_seen_at, '-infinity') FROM accounts WHERE id = $2)"#,
+            p.id().to_string(),
+            p.id()
+        )
+        .fetch_one(&state.db)
+        .await?;
+        Ok((resets_not_sent > 0).then_some(AccountNotice { resets_not_sent }))
+    }
+
+    pub async fn dismiss_security_notice() -> Result<(), AppError> {
+        let state = app_state()?;
+        let p = guard::require_signed_in().await?;
+        sqlx::query!(
+            "UPDATE accounts SET notices_seen_at = now() WHERE id = $1",
+            p.id()
+        )
+        .execute(&state.db)
+        .await?;
+        Ok(())
+    }
+
     pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
         Ok(guard::current().await?.map(|p| match p.auth.stage {
             Stage::SecondFactor => CurrentAccount {
@@ -911,16 +961,21 @@ mod imp {
         Identifier::parse(identifier).map_err(|code| AppError::field("identifier", code))
     }
 
-    pub async fn request_password_reset(kind: String, identifier: String) -> Result<u64, AppError> {
+    pub async fn request_password_reset(
+        kind: String,
+        identifier: String,
+        challenge: String,
+    ) -> Result<u64, AppError> {
         let state = app_state()?;
         let meta = RequestMeta::current();
+        let session = guard::session().await?;
         let kind = parse_kind(&kind)?;
         let ident = parse_identifier(&identifier)?;
         let cooldown = state.codes.settings().resend_cooldown.as_secs();
         // Counted before the address is looked at, known or not.
         state
             .codes
-            .admit(&state.db, meta.ip)
+            .admit_request(&state.db, &session, meta.ip, &challenge)
             .await
             .map_err(AppError::from)?;
         let accounts = repo::find_by_identifier(&state.db, kind, &ident).await?;

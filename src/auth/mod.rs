@@ -110,6 +110,13 @@ pub struct CurrentAccount {
     pub totp_enabled: bool,
 }
 
+/// What an account's owner is told after signing in, until dismissed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountNotice {
+    /// Password resets asked for and not sent (a limit was reached).
+    pub resets_not_sent: i64,
+}
+
 /// What the client does after a sign-in step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {

@@ -1,8 +1,9 @@
 //! Pages of sign-in, first-run setup, password recovery and account security.
 use super::api::{
-    ChangePassword, ConfirmEnrolment, RegenerateRecoveryCodes, RequestPasswordReset, ResetPassword,
-    SetupOperator, SignIn, SignOut, SignOutEverywhere, StartEnrolment, VerifySecondFactor,
-    get_security_overview, setup_status, who_am_i,
+    ChangePassword, ConfirmEnrolment, DismissSecurityNotice, RegenerateRecoveryCodes,
+    RequestPasswordReset, ResetPassword, SetupOperator, SignIn, SignOut, SignOutEverywhere,
+    StartEnrolment, VerifySecondFactor, get_security_overview, security_notice, setup_status,
+    who_am_i,
 };
 use super::{AccountKind, RecoveryCodes, SecurityOverview, Stage};
 use crate::i18n::*;
@@ -284,6 +285,7 @@ pub fn ForgotPage() -> impl IntoView {
             <p class="auth-card__lead">{t!(i18n, forgot.lead)}</p>
             <ActionForm action=request>
                 <input type="hidden" name="kind" value=move || kind().as_str() />
+                <crate::ui::challenge::ChallengeField error=request_error />
                 <FormError error=request_error />
                 <div class="field">
                     <label class="field__label" for="field-reset-identifier">
@@ -779,6 +781,39 @@ pub fn AccountBar() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+        <SecurityNoticeBanner />
+    }
+}
+
+/// Told after sign-in, on every console page until dismissed: password
+/// resets someone asked for and that were not sent.
+#[component]
+fn SecurityNoticeBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let dismiss = ServerAction::<DismissSecurityNotice>::new();
+    let notice = Resource::new(move || dismiss.version().get(), |_| security_notice());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                notice
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|n| {
+                        let count = n.resets_not_sent;
+                        view! {
+                            <div class="notice--warning security-notice" role="status" data-notice="resets-not-sent">
+                                <p>{t!(i18n, notices.resets_not_sent, count = move || count)}</p>
+                                <ActionForm action=dismiss>
+                                    <button type="submit" class="button button--link" data-action="dismiss-notice">
+                                        {t!(i18n, notices.dismiss)}
+                                    </button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 

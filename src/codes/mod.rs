@@ -17,6 +17,8 @@ use sqlx::{PgConnection, PgPool};
 use std::{net::IpAddr, sync::Arc, time::Duration};
 use uuid::Uuid;
 
+pub mod challenge;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// What a code proves.
@@ -82,6 +84,13 @@ pub struct CodeSettings {
     pub hourly_limit_per_ip: i64,
     /// The same per /24 (IPv4) or /64 (IPv6) network.
     pub hourly_limit_per_network: i64,
+    /// Once this share (percent) of either hourly cap is used, a request
+    /// must carry a solved proof-of-work challenge; 100 never asks.
+    pub challenge_after_percent: i64,
+    /// The size of a challenge: the browser tries up to this many hashes.
+    pub challenge_max_number: u64,
+    /// Requests of code-sending public endpoints per browser session and hour.
+    pub hourly_limit_per_session: usize,
 }
 
 impl Default for CodeSettings {
@@ -93,6 +102,9 @@ impl Default for CodeSettings {
             daily_limit_per_destination: 10,
             hourly_limit_per_ip: 30,
             hourly_limit_per_network: 100,
+            challenge_after_percent: 50,
+            challenge_max_number: 1_000_000,
+            hourly_limit_per_session: 10,
         }
     }
 }
@@ -104,6 +116,10 @@ pub enum CodeError {
     Cooldown { retry_after_secs: u64 },
     #[error("daily limit of codes for this destination reached")]
     DailyLimit,
+    #[error("a solved proof-of-work challenge is needed")]
+    ChallengeRequired,
+    #[error("too many codes asked for from this browser session")]
+    SessionLimit,
     #[error("hourly limit of codes for this client reached")]
     IpLimit,
     #[error("the code is not six digits")]
@@ -128,6 +144,8 @@ impl CodeError {
         match self {
             CodeError::Cooldown { .. } => "code.cooldown",
             CodeError::DailyLimit => "code.daily_limit",
+            CodeError::ChallengeRequired => "code.challenge_required",
+            CodeError::SessionLimit => "code.session_limit",
             CodeError::IpLimit => "code.ip_limit",
             CodeError::Format => "code.format",
             CodeError::NotSent => "code.not_sent",
@@ -162,6 +180,7 @@ impl From<CodeError> for crate::error::AppError {
                 AppError::too_many_requests(Some(retry_after_secs))
             }
             CodeError::Database(e) => AppError::internal(e),
+            CodeError::ChallengeRequired => AppError::field("challenge", err.code()),
             other => AppError::field("code", other.code()),
         }
     }
@@ -190,6 +209,8 @@ pub struct CodeRequest {
 #[derive(Clone)]
 pub struct CodeService {
     key: Arc<[u8; 32]>,
+    /// Signs proof-of-work challenges.
+    challenge_key: Arc<[u8; 32]>,
     /// Seals the queued messages that carry the codes.
     outbox: crate::server::keys::Sealer,
     settings: CodeSettings,
@@ -207,9 +228,12 @@ impl CodeService {
         master: Option<&crate::server::keys::MasterKey>,
     ) -> Result<Self, crate::server::keys::KeyError> {
         let key = crate::server::keys::load_or_create(db, KEY_NAME, master).await?;
+        let challenge_key =
+            crate::server::keys::load_or_create(db, "code_challenges", master).await?;
         let outbox = notify::outbox::load_sealer(db, master).await?;
         Ok(CodeService {
             key: Arc::new(key),
+            challenge_key: Arc::new(challenge_key),
             outbox,
             settings,
             outbox_max_attempts,
@@ -225,10 +249,46 @@ impl CodeService {
     ) -> Self {
         CodeService {
             key: Arc::new(key),
+            challenge_key: Arc::new(outbox_key),
             outbox: crate::server::keys::Sealer::new(&outbox_key),
             settings,
             outbox_max_attempts,
         }
+    }
+
+    /// What every public endpoint that sends a code does first, whether or
+    /// not the address belongs to anyone: the session's cap, then the caps
+    /// of the IP and network (with the proof of work near them).
+    pub async fn admit_request(
+        &self,
+        db: &PgPool,
+        session: &tower_sessions::Session,
+        ip: Option<IpAddr>,
+        challenge: &str,
+    ) -> Result<(), CodeError> {
+        self.admit_session(session).await?;
+        let solution = crate::ui::challenge::ChallengeSolution::from_form(challenge);
+        self.admit(db, ip, solution.as_ref()).await
+    }
+
+    /// A new proof-of-work challenge.
+    pub fn challenge(&self) -> crate::ui::challenge::Challenge {
+        challenge::issue(&self.challenge_key, self.settings.challenge_max_number)
+    }
+
+    /// Counts a code request against the browser session's hourly cap (the
+    /// times are kept in the session).
+    pub async fn admit_session(&self, session: &tower_sessions::Session) -> Result<(), CodeError> {
+        const KEY: &str = "code_requests";
+        let now = chrono::Utc::now().timestamp();
+        let mut times: Vec<i64> = session.get(KEY).await.ok().flatten().unwrap_or_default();
+        times.retain(|t| now - t < 3600);
+        if times.len() >= self.settings.hourly_limit_per_session {
+            return Err(CodeError::SessionLimit);
+        }
+        times.push(now);
+        let _ = session.insert(KEY, times).await;
+        Ok(())
     }
 
     /// The sealer of queued messages (for the other messages a flow queues).
@@ -343,7 +403,15 @@ impl CodeService {
     /// caps of its client IP and network, across every purpose. Called before
     /// anything else looks at the address, and the same whether or not it
     /// belongs to anyone. Refused requests are not counted.
-    pub async fn admit(&self, db: &PgPool, ip: Option<IpAddr>) -> Result<(), CodeError> {
+    ///
+    /// Once a share of either cap is used (`challenge_after_percent`), the
+    /// request must carry a solved challenge, which is then used up.
+    pub async fn admit(
+        &self,
+        db: &PgPool,
+        ip: Option<IpAddr>,
+        solution: Option<&crate::ui::challenge::ChallengeSolution>,
+    ) -> Result<(), CodeError> {
         let Some(ip) = ip else { return Ok(()) };
         let network = network_of(ip);
         let ip = sqlx::types::ipnetwork::IpNetwork::from(ip);
@@ -370,6 +438,20 @@ impl CodeService {
             || counts.network >= self.settings.hourly_limit_per_network
         {
             return Err(CodeError::IpLimit);
+        }
+        let pct = self.settings.challenge_after_percent;
+        if counts.ip * 100 >= self.settings.hourly_limit_per_ip * pct
+            || counts.network * 100 >= self.settings.hourly_limit_per_network * pct
+        {
+            let Some(solution) = solution else {
+                return Err(CodeError::ChallengeRequired);
+            };
+            if challenge::check(db, &self.challenge_key, solution)
+                .await?
+                .is_err()
+            {
+                return Err(CodeError::ChallengeRequired);
+            }
         }
         sqlx::query!(
             "INSERT INTO code_requests (client_ip, network) VALUES ($1, $2)",

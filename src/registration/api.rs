@@ -55,8 +55,12 @@ pub async fn save_organisation(
 /// Sends a code to the administrator mobile (`channel = mobile`) or email,
 /// and records the address on the application.
 #[server(prefix = "/api", endpoint = "registration_send_code")]
-pub async fn send_contact_code(channel: String, value: String) -> Result<CodeSent, AppError> {
-    imp::send_contact_code(channel, value).await
+pub async fn send_contact_code(
+    channel: String,
+    value: String,
+    #[server(default)] challenge: String,
+) -> Result<CodeSent, AppError> {
+    imp::send_contact_code(channel, value, challenge).await
 }
 
 /// Proves the administrator mobile or email with the code sent to it.
@@ -119,8 +123,11 @@ pub async fn submit_application(
 /// mobile or email. The answer is the same whether or not an application
 /// uses that address.
 #[server(prefix = "/api", endpoint = "registration_resume_code")]
-pub async fn send_resume_code(identifier: String) -> Result<CodeSent, AppError> {
-    imp::send_resume_code(identifier).await
+pub async fn send_resume_code(
+    identifier: String,
+    #[server(default)] challenge: String,
+) -> Result<CodeSent, AppError> {
+    imp::send_resume_code(identifier, challenge).await
 }
 
 /// Resuming, second half: the code ties this browser to the application.
@@ -362,7 +369,11 @@ mod imp {
         }
     }
 
-    pub async fn send_contact_code(channel: String, value: String) -> Result<CodeSent, AppError> {
+    pub async fn send_contact_code(
+        channel: String,
+        value: String,
+        challenge: String,
+    ) -> Result<CodeSent, AppError> {
         let state = app_state()?;
         let channel = parse_channel(&channel)?;
         let row = require_editable(&state).await?;
@@ -390,7 +401,7 @@ mod imp {
         };
         let mut tx = state.db.begin().await?;
         done(repo::set_contact(&mut tx, row.id, channel, destination_text(&dest)).await?)?;
-        let sent = issue_code(&state, &mut tx, purpose, dest).await?;
+        let sent = issue_code(&state, &mut tx, purpose, dest, &challenge).await?;
         tx.commit().await?;
         Ok(sent)
     }
@@ -401,8 +412,10 @@ mod imp {
         tx: &mut sqlx::PgConnection,
         purpose: Purpose,
         dest: Destination,
+        challenge: &str,
     ) -> Result<CodeSent, AppError> {
         let meta = RequestMeta::current();
+        let session = crate::auth::guard::session().await?;
         let request = CodeRequest {
             purpose,
             destination: dest,
@@ -410,7 +423,10 @@ mod imp {
             client_ip: meta.ip,
             org_id: None,
         };
-        state.codes.admit(&state.db, meta.ip).await?;
+        state
+            .codes
+            .admit_request(&state.db, &session, meta.ip, challenge)
+            .await?;
         state.codes.issue(tx, &request).await?;
         Ok(CodeSent {
             cooldown_secs: state.codes.settings().resend_cooldown.as_secs(),
@@ -716,14 +732,21 @@ mod imp {
     /// The same answer, after the same checks, whether or not an application
     /// is waiting for this address: limits of a known address are not
     /// reported (they would tell it apart); only the caller's own IP caps are.
-    pub async fn send_resume_code(identifier: String) -> Result<CodeSent, AppError> {
+    pub async fn send_resume_code(
+        identifier: String,
+        challenge: String,
+    ) -> Result<CodeSent, AppError> {
         let state = app_state()?;
         let meta = RequestMeta::current();
+        let session = crate::auth::guard::session().await?;
         let (channel, dest) = resume_destination(&identifier)?;
         let sent = CodeSent {
             cooldown_secs: state.codes.settings().resend_cooldown.as_secs(),
         };
-        state.codes.admit(&state.db, meta.ip).await?;
+        state
+            .codes
+            .admit_request(&state.db, &session, meta.ip, &challenge)
+            .await?;
         if repo::find_resumable(&state.db, channel, destination_text(&dest))
             .await?
             .is_none()

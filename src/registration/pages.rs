@@ -458,6 +458,7 @@ fn ContactProof(
         <div class="contact-proof" data-channel=channel>
             <ActionForm action=send>
                 <input type="hidden" name="channel" value=channel />
+                <crate::ui::challenge::ChallengeField error=send_error />
                 <div class="field-inline">
                     <Field
                         name="value"
@@ -1307,6 +1308,7 @@ pub fn ResumePage() -> impl IntoView {
             <h1>{t!(i18n, register.resume_title)}</h1>
             <p class="auth-card__lead">{t!(i18n, register.resume_lead)}</p>
             <ActionForm action=send>
+                <crate::ui::challenge::ChallengeField error=send_error />
                 <FormError error=send_error />
                 <div class="field">
                     <label class="field__label" for="field-resume-identifier">

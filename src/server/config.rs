@@ -329,6 +329,24 @@ impl Config {
                 "CODE_NETWORK_HOURLY_LIMIT",
                 code_defaults.hourly_limit_per_network,
             )?,
+            challenge_after_percent: number(
+                &get,
+                "CODE_CHALLENGE_AFTER_PERCENT",
+                code_defaults.challenge_after_percent,
+            )?
+            .clamp(0, 100),
+            challenge_max_number: number(
+                &get,
+                "CODE_CHALLENGE_MAX_NUMBER",
+                code_defaults.challenge_max_number,
+            )?
+            .max(1),
+            hourly_limit_per_session: number(
+                &get,
+                "CODE_SESSION_HOURLY_LIMIT",
+                code_defaults.hourly_limit_per_session,
+            )?
+            .max(1),
         };
         let auth = auth_settings(&get)?;
         let master_key = get("ORGDESK_MASTER_KEY")

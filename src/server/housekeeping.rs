@@ -71,7 +71,11 @@ pub async fn run_once(
         )
         .execute(&mut *tx)
         .await?
-        .rows_affected(),
+        .rows_affected()
+            + sqlx::query("DELETE FROM used_challenges WHERE expires_at < now()")
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
         messages: sqlx::query(
             "DELETE FROM outbox WHERE status IN ('sent', 'expired')
                 AND created_at < now() - make_interval(secs => $1)",

@@ -1,4 +1,5 @@
 //! Shared components: page layout, error texts, and the pages every site has.
+pub mod challenge;
 mod errors;
 mod form;
 mod layout;

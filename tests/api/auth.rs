@@ -1785,3 +1785,37 @@ async fn a_parallel_burst_from_one_ip_does_not_pass_its_limit(db: PgPool) {
     );
     assert_eq!(looked_at + refused, 12);
 }
+
+#[sqlx::test]
+async fn resets_that_were_not_sent_are_told_to_the_owner_after_sign_in(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let org = organisation_without_two_factor(&db, "Told Ltd").await;
+    let email = "told@example.com";
+    seed_member(&db, org, "super_admin", email, PASSWORD).await;
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, email, "signed_in").await;
+    let nothing = b.call("security_notice", &[]).await;
+    assert_eq!(nothing.status, 200, "{}", nothing.text);
+    assert!(nothing.json.is_null(), "{}", nothing.text);
+
+    // Someone asks three times within the cooldown: one is sent, two are not.
+    for _ in 0..3 {
+        assert_eq!(request_reset(&app, email).await.status, 200);
+    }
+    let mut b = Browser::new(&app);
+    signed_in_at(&mut b, email, "signed_in").await;
+    let told = b.call("security_notice", &[]).await;
+    assert_eq!(told.json["resets_not_sent"], 2, "{}", told.text);
+    // The console shows it, in the owner's language.
+    let page = b.get("/admin").await.text().await.unwrap();
+    assert!(page.contains("data-notice=\"resets-not-sent\""), "{page}");
+
+    // Dismissed, it stays away until something new happens.
+    assert_eq!(b.call("dismiss_security_notice", &[]).await.status, 200);
+    assert!(b.call("security_notice", &[]).await.json.is_null());
+    // Strangers get nothing.
+    assert_eq!(
+        Browser::new(&app).call("security_notice", &[]).await.status,
+        401
+    );
+}

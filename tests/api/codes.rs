@@ -199,22 +199,23 @@ async fn at_most_ten_codes_a_day_per_destination(db: PgPool) {
 async fn one_client_ip_is_capped_per_hour_whatever_it_asks_for(db: PgPool) {
     let settings = CodeSettings {
         hourly_limit_per_ip: 3,
+        challenge_after_percent: 100,
         ..no_cooldown()
     };
     let codes = service(&db, settings).await;
     let ip: IpAddr = "203.0.113.7".parse().unwrap();
     for _ in 0..3 {
-        codes.admit(&db, Some(ip)).await.unwrap();
+        codes.admit(&db, Some(ip), None).await.unwrap();
     }
-    let err = codes.admit(&db, Some(ip)).await.unwrap_err();
+    let err = codes.admit(&db, Some(ip), None).await.unwrap_err();
     assert_eq!(err.code(), "code.ip_limit");
     // Another address of the same network still has its own share.
     codes
-        .admit(&db, Some("203.0.113.8".parse().unwrap()))
+        .admit(&db, Some("203.0.113.8".parse().unwrap()), None)
         .await
         .unwrap();
     codes
-        .admit(&db, Some("198.51.100.1".parse().unwrap()))
+        .admit(&db, Some("198.51.100.1".parse().unwrap()), None)
         .await
         .unwrap();
     // An hour later the client may ask again.
@@ -222,41 +223,42 @@ async fn one_client_ip_is_capped_per_hour_whatever_it_asks_for(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    codes.admit(&db, Some(ip)).await.unwrap();
+    codes.admit(&db, Some(ip), None).await.unwrap();
 }
 
 #[sqlx::test]
 async fn one_network_is_capped_per_hour_ipv4_by_24_and_ipv6_by_64(db: PgPool) {
     let settings = CodeSettings {
         hourly_limit_per_network: 4,
+        challenge_after_percent: 100,
         ..no_cooldown()
     };
     let codes = service(&db, settings).await;
     for i in 1..=4 {
         let ip: IpAddr = format!("203.0.113.{i}").parse().unwrap();
-        codes.admit(&db, Some(ip)).await.unwrap();
+        codes.admit(&db, Some(ip), None).await.unwrap();
     }
     let err = codes
-        .admit(&db, Some("203.0.113.200".parse().unwrap()))
+        .admit(&db, Some("203.0.113.200".parse().unwrap()), None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "code.ip_limit");
     codes
-        .admit(&db, Some("203.0.114.1".parse().unwrap()))
+        .admit(&db, Some("203.0.114.1".parse().unwrap()), None)
         .await
         .unwrap();
 
     for i in 1..=4 {
         let ip: IpAddr = format!("2001:db8:5:6::{i:x}").parse().unwrap();
-        codes.admit(&db, Some(ip)).await.unwrap();
+        codes.admit(&db, Some(ip), None).await.unwrap();
     }
     let err = codes
-        .admit(&db, Some("2001:db8:5:6:ffff::1".parse().unwrap()))
+        .admit(&db, Some("2001:db8:5:6:ffff::1".parse().unwrap()), None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "code.ip_limit");
     codes
-        .admit(&db, Some("2001:db8:5:7::1".parse().unwrap()))
+        .admit(&db, Some("2001:db8:5:7::1".parse().unwrap()), None)
         .await
         .unwrap();
 }
@@ -265,11 +267,12 @@ async fn one_network_is_capped_per_hour_ipv4_by_24_and_ipv6_by_64(db: PgPool) {
 async fn a_parallel_burst_does_not_pass_the_ip_cap(db: PgPool) {
     let settings = CodeSettings {
         hourly_limit_per_ip: 5,
+        challenge_after_percent: 100,
         ..no_cooldown()
     };
     let codes = service(&db, settings).await;
     let ip: IpAddr = "203.0.113.9".parse().unwrap();
-    let burst = (0..20).map(|_| codes.admit(&db, Some(ip)));
+    let burst = (0..20).map(|_| codes.admit(&db, Some(ip), None));
     let admitted = futures::future::join_all(burst)
         .await
         .into_iter()

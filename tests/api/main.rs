@@ -7,6 +7,7 @@ mod mail;
 mod s3;
 
 mod auth;
+mod challenge;
 mod codes;
 mod contacts;
 mod database;

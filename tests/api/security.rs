@@ -125,6 +125,8 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("sign_out_everywhere", &[]),
     ("me", &[]),
     ("security_overview", &[]),
+    ("security_notice", &[]),
+    ("dismiss_security_notice", &[]),
     ("start_enrolment", &["password", "code"]),
     ("confirm_enrolment", &["code"]),
     ("regenerate_recovery_codes", &["password", "code"]),
@@ -132,7 +134,11 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
         "change_password",
         &["current_password", "new_password", "code"],
     ),
-    ("request_password_reset", &["kind", "identifier"]),
+    (
+        "request_password_reset",
+        &["kind", "identifier", "challenge"],
+    ),
+    ("code_challenge", &[]),
     (
         "reset_password",
         &["kind", "identifier", "code", "new_password"],
@@ -216,7 +222,7 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
             "intent",
         ],
     ),
-    ("registration_send_code", &["channel", "value"]),
+    ("registration_send_code", &["channel", "value", "challenge"]),
     ("registration_verify_code", &["channel", "code"]),
     (
         "registration_administrator",
@@ -229,7 +235,7 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("registration_documents", &["intent"]),
     ("registration_remove_document", &["kind"]),
     ("registration_submit", &["accept_terms"]),
-    ("registration_resume_code", &["identifier"]),
+    ("registration_resume_code", &["identifier", "challenge"]),
     ("registration_resume", &["identifier", "code"]),
     ("review_queue", &["filter", "#page"]),
     ("review_detail", &["id"]),
@@ -457,6 +463,7 @@ async fn forwarded_addresses_and_request_ids_count_only_from_trusted_proxies(db:
         &[
             ("TRUSTED_PROXIES", "127.0.0.1"),
             ("CODE_IP_HOURLY_LIMIT", "2"),
+            ("CODE_CHALLENGE_AFTER_PERCENT", "100"),
         ],
     )
     .await;
