@@ -84,6 +84,29 @@ pub fn verify_blocking(phc: &str, password: &str) -> bool {
     check(phc, password).unwrap_or(false)
 }
 
+/// Lowers the calling thread's scheduling priority to niceness `nice`.
+#[cfg(target_os = "linux")]
+fn lower_priority(nice: i32) {
+    if nice <= 0 {
+        return;
+    }
+    // SAFETY: both calls only read their integer arguments. On Linux,
+    // PRIO_PROCESS with a thread id changes that thread alone.
+    let result = unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, nice)
+    };
+    if result != 0 {
+        tracing::warn!(
+            nice,
+            "could not lower the priority of a password hashing thread"
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority(_nice: i32) {}
+
 /// Runs hashes off the async runtime, a bounded number at a time.
 #[derive(Clone)]
 pub struct Hasher {
@@ -101,6 +124,12 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(slots: usize, wait: Duration) -> Self {
+        Self::with_niceness(slots, wait, 0)
+    }
+
+    /// Hashing threads at niceness `nice` (Linux): a storm of sign-ins then
+    /// takes the cores only when the threads that serve pages leave them idle.
+    pub fn with_niceness(slots: usize, wait: Duration, nice: i32) -> Self {
         let dummy = hash_blocking("orgdesk-dummy-password-for-unknown-accounts")
             .expect("hashing a constant works");
         let slots = slots.max(1);
@@ -111,6 +140,7 @@ impl Hasher {
             std::thread::Builder::new()
                 .name(format!("password-hash-{i}"))
                 .spawn(move || {
+                    lower_priority(nice);
                     loop {
                         // The lock is held only while waiting for the next job.
                         let job = match queue.lock() {
@@ -251,6 +281,18 @@ mod tests {
         ));
         drop(held);
         assert!(hasher.hash("whatever-pass".into()).await.is_ok());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_niceness_asked_for() {
+        // SAFETY: getpriority and gettid only read their integer arguments.
+        let niceness =
+            || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+        let low = Hasher::with_niceness(1, Duration::from_secs(5), 7);
+        assert_eq!(low.run(niceness).await.unwrap(), 7);
+        let plain = Hasher::new(1, Duration::from_secs(5));
+        assert_eq!(plain.run(niceness).await.unwrap(), niceness());
     }
 
     #[tokio::test]

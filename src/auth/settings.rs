@@ -32,6 +32,9 @@ pub struct AuthSettings {
     pub hash_queue_wait: Duration,
     /// Parallel password hashes; defaults to the number of cores.
     pub hash_slots: usize,
+    /// The niceness of the hashing threads (0 to 19): above 0 they yield the
+    /// cores to the threads that serve pages whenever both want them.
+    pub hash_nice: i32,
     /// How long a first-run setup link works.
     pub setup_link_ttl: Duration,
 }
@@ -71,6 +74,7 @@ impl Default for AuthSettings {
             hash_slots: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            hash_nice: 10,
             setup_link_ttl: Duration::from_secs(24 * 60 * 60),
         }
     }

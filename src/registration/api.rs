@@ -249,7 +249,16 @@ mod imp {
             return Ok(());
         }
         let meta = RequestMeta::current();
-        let id = repo::create_draft(&state.db, meta.locale).await?;
+        let Some(id) = repo::create_draft(
+            &state.db,
+            meta.locale,
+            meta.ip,
+            state.config.registration_drafts_per_ip_day,
+        )
+        .await?
+        else {
+            return Err(AppError::too_many_requests(Some(3600)));
+        };
         let session = session().await?;
         repo::bind_session(&session, id)
             .await
@@ -496,6 +505,23 @@ mod imp {
             if password != password_confirm {
                 errors.push("password_confirm", "password.mismatch");
             } else {
+                // Each hash a stranger asks for counts against their IP's
+                // allowance, the one that bounds failed sign-ins.
+                if let Some(ip) = RequestMeta::current().ip {
+                    let mut conn = state.db.acquire().await?;
+                    crate::auth::throttle::begin_attempt(
+                        &mut conn,
+                        &crate::auth::throttle::Key::Ip(ip),
+                        &state.config.auth.ip,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::auth::throttle::ThrottleError::Database(e) => AppError::internal(e),
+                        crate::auth::throttle::ThrottleError::Throttled(t) => {
+                            AppError::too_many_requests(Some(t.retry_after_secs))
+                        }
+                    })?;
+                }
                 hash = Some(
                     state
                         .hasher

@@ -39,16 +39,47 @@ fn saved(rows: u64) -> Saved {
     }
 }
 
-pub async fn create_draft(db: &PgPool, locale: &str) -> Result<Uuid, sqlx::Error> {
+/// Starts an application; `None` when `ip` (its /24 or IPv6 /64) already
+/// started `daily_limit` of them in the last day.
+pub async fn create_draft(
+    db: &PgPool,
+    locale: &str,
+    ip: Option<std::net::IpAddr>,
+    daily_limit: i64,
+) -> Result<Option<Uuid>, sqlx::Error> {
     let id = Uuid::now_v7();
+    let mut tx = db.begin().await?;
+    let ip = ip.map(sqlx::types::ipnetwork::IpNetwork::from);
+    if let Some(ip) = ip {
+        let network = crate::codes::network_of(ip.ip());
+        // One count per network at a time, so a burst cannot pass the cap.
+        sqlx::query!(
+            "SELECT pg_advisory_xact_lock(hashtextextended('drafts ' || $1, 0))",
+            network.to_string()
+        )
+        .execute(&mut *tx)
+        .await?;
+        let today = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM registrations
+                WHERE created_ip <<= $1 AND created_at > now() - interval '1 day'"#,
+            network
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if today >= daily_limit {
+            return Ok(None);
+        }
+    }
     sqlx::query!(
-        "INSERT INTO registrations (id, locale) VALUES ($1, $2)",
+        "INSERT INTO registrations (id, locale, created_ip) VALUES ($1, $2, $3)",
         id,
-        locale
+        locale,
+        ip
     )
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
-    Ok(id)
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 pub async fn status(db: &PgPool, id: Uuid) -> Result<Option<Status>, sqlx::Error> {

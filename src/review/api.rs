@@ -175,6 +175,11 @@ mod imp {
 
     /// `subject:reason` pairs from the form, checked against the catalogue.
     fn parse_reasons(raw: &[String]) -> Result<Vec<Reason>, AppError> {
+        // More than every reason of every field and document is never needed.
+        if raw.len() > SUBJECTS.len() * REASONS.len() {
+            return Err(AppError::field("reasons", "validation.too_long"));
+        }
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<Reason> = Vec::new();
         for item in raw {
             let (subject, reason) = item
@@ -190,7 +195,7 @@ mod imp {
                 subject: subject.to_owned(),
                 reason: reason.to_owned(),
             };
-            if !out.contains(&r) {
+            if seen.insert((r.subject.clone(), r.reason.clone())) {
                 out.push(r);
             }
         }

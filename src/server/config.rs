@@ -24,6 +24,9 @@ pub struct Config {
     /// `CONTACTS_LOCK_WAIT_MS`: how long a change waits for its
     /// organisation's contacts before answering "busy, try again".
     pub contacts_lock_wait: Duration,
+    /// `REGISTRATION_DRAFTS_PER_IP_DAY`: applications started per client
+    /// network (/24, IPv6 /64) and day.
+    pub registration_drafts_per_ip_day: i64,
     /// How long finished things are kept (the housekeeping job).
     pub retention: crate::server::housekeeping::Retention,
     /// `ALLOW_LOG_TRANSPORT`: an https deployment may still write email or SMS
@@ -231,6 +234,7 @@ fn auth_settings(
             d.hash_queue_wait.as_millis() as u64,
         )?),
         hash_slots: number(get, "PASSWORD_HASH_SLOTS", d.hash_slots)?.max(1),
+        hash_nice: number(get, "PASSWORD_HASH_NICE", d.hash_nice)?.clamp(0, 19),
     })
 }
 
@@ -372,6 +376,8 @@ impl Config {
             rejected_documents: days("RETAIN_REJECTED_DOCUMENTS_DAYS", kept.rejected_documents)?,
         };
         Ok(Config {
+            registration_drafts_per_ip_day: number(&get, "REGISTRATION_DRAFTS_PER_IP_DAY", 20i64)?
+                .max(1),
             retention,
             api_max_concurrent: number(&get, "API_MAX_CONCURRENT", 256usize)?.max(1),
             api_timeout: Duration::from_millis(number(&get, "API_TIMEOUT_MS", 30_000u64)?.max(1)),

@@ -69,8 +69,11 @@ impl AppState {
         codes: crate::codes::CodeService,
         second_factor: crate::auth::totp::SecondFactorKeys,
     ) -> Self {
-        let hasher =
-            crate::auth::password::Hasher::new(config.auth.hash_slots, config.auth.hash_queue_wait);
+        let hasher = crate::auth::password::Hasher::with_niceness(
+            config.auth.hash_slots,
+            config.auth.hash_queue_wait,
+            config.auth.hash_nice,
+        );
         let documents = crate::registration::documents::DocumentStore::from_config(&config)
             .unwrap_or_else(|e| panic!("document store: {e}"));
         AppState {

@@ -847,6 +847,12 @@ async fn a_rejection_reopens_the_application_and_the_resubmission_shows_what_cha
         .call("review_reject", &[("id", &id), ("submission_no", "1")])
         .await;
     assert_eq!(none.field_code("reasons"), Some("review.reason_required"));
+    // More reasons than the catalogue holds are refused before they are read.
+    let id_arg = id.clone();
+    let mut many: Vec<(&str, &str)> = vec![("id", &id_arg), ("submission_no", "1")];
+    many.extend(std::iter::repeat_n(("reasons[]", "licence:blurred"), 500));
+    let flood = ops.call("review_reject", &many).await;
+    assert_eq!(flood.field_code("reasons"), Some("validation.too_long"));
     let odd = ops
         .call(
             "review_reject",
@@ -1191,4 +1197,19 @@ async fn resuming_answers_the_same_whether_or_not_an_application_waits(db: PgPoo
             &[("identifier", &a.email), ("code", &code)],
         )
         .await);
+}
+
+#[sqlx::test]
+async fn one_network_starts_a_bounded_number_of_applications_a_day(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[("REGISTRATION_DRAFTS_PER_IP_DAY", "2")]).await;
+    for _ in 0..2 {
+        ok(&Browser::new(&app).call("registration_start", &[]).await);
+    }
+    let third = Browser::new(&app).call("registration_start", &[]).await;
+    assert_eq!(third.status, 429, "{}", third.text);
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM registrations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(drafts, 2);
 }
