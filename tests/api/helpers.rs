@@ -219,16 +219,20 @@ fn config(address: &str, vars: &[(&'static str, &str)]) -> Config {
     Config::from_lookup(|k| map.get(k).cloned()).expect("config")
 }
 
-async fn state(db: PgPool, port: u16, config: Config) -> AppState {
-    let leptos_options = LeptosOptions::builder()
+/// Leptos' settings of a test server on `port`.
+fn leptos_options(port: u16) -> LeptosOptions {
+    LeptosOptions::builder()
         .output_name("orgdesk")
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
-        .build();
+        .build()
+}
+
+async fn state(db: PgPool, port: u16, config: Config) -> AppState {
     // A state that cannot load (keys, document store) fails the test: no
     // silent fallback to keys of the harness's own.
-    AppState::load(leptos_options, db, config)
+    AppState::load(leptos_options(port), db, config)
         .await
         .expect("the server state loads")
 }
@@ -236,14 +240,8 @@ async fn state(db: PgPool, port: u16, config: Config) -> AppState {
 /// The state of a server whose database is down (the keys are made up:
 /// nothing reaches the database anyway).
 fn state_without_database(db: PgPool, port: u16, config: Config) -> AppState {
-    let leptos_options = LeptosOptions::builder()
-        .output_name("orgdesk")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
-        .build();
     AppState::with_parts(
-        leptos_options,
+        leptos_options(port),
         db,
         config.clone(),
         orgdesk::codes::CodeService::with_keys(
