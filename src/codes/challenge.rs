@@ -13,7 +13,6 @@ use crate::ui::challenge::{Challenge, ChallengeSolution, challenge_digest as dig
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::PgPool;
 use std::time::Duration;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -25,10 +24,28 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn sign(key: &[u8; 32], challenge: &str) -> String {
+/// The HMAC covers the salt (and with it the expiry) as well as the digest:
+/// moving digits of the number into the salt keeps the digest, not the
+/// signature.
+fn sign(key: &[u8; 32], challenge: &str, salt: &str) -> String {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(challenge.as_bytes());
+    mac.update(&[0]);
+    mac.update(salt.as_bytes());
     hex(&mac.finalize().into_bytes())
+}
+
+/// The expiry of a salt of the exact form we issue (16 base64url
+/// characters, `?expires=`, 10 digits).
+fn salt_expiry(salt: &str) -> Option<i64> {
+    let (random, expires) = salt.split_once("?expires=")?;
+    let well_formed = random.len() == 16
+        && random
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && expires.len() == 10
+        && expires.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| expires.parse().ok()).flatten()
 }
 
 /// A new challenge, signed with `key`.
@@ -44,7 +61,7 @@ pub fn issue(key: &[u8; 32], max_number: u64) -> Challenge {
     let challenge = digest(&salt, number);
     Challenge {
         algorithm: "SHA-256".into(),
-        signature: sign(key, &challenge),
+        signature: sign(key, &challenge, &salt),
         challenge,
         salt,
         max_number,
@@ -63,16 +80,21 @@ pub enum Refused {
 
 /// Checks a solution: signed by us, solved, unexpired and never used
 /// before (recorded as used, shared by every instance).
+///
+/// Runs on the caller's connection (the caller holds its network's lock:
+/// taking a second connection there could starve the pool).
 pub async fn check(
-    db: &PgPool,
+    conn: &mut sqlx::PgConnection,
     key: &[u8; 32],
     solution: &ChallengeSolution,
 ) -> Result<Result<(), Refused>, sqlx::Error> {
-    if solution.challenge.len() != 64 || solution.signature.len() != 64 || solution.salt.len() > 64
-    {
+    let Some(expires) = salt_expiry(&solution.salt) else {
+        return Ok(Err(Refused::Malformed));
+    };
+    if solution.challenge.len() != 64 || solution.signature.len() != 64 {
         return Ok(Err(Refused::Malformed));
     }
-    let expected = sign(key, &solution.challenge);
+    let expected = sign(key, &solution.challenge, &solution.salt);
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
         expected.as_bytes(),
         solution.signature.as_bytes(),
@@ -82,14 +104,9 @@ pub async fn check(
     if digest(&solution.salt, solution.number) != solution.challenge {
         return Ok(Err(Refused::Wrong));
     }
-    let expires = solution
-        .salt
-        .split_once("?expires=")
-        .and_then(|(_, t)| t.parse::<i64>().ok());
-    let Some(expires) = expires else {
-        return Ok(Err(Refused::Malformed));
-    };
-    if expires < chrono::Utc::now().timestamp() {
+    let now = chrono::Utc::now().timestamp();
+    // Never later than a challenge issued now would expire: none is kept longer.
+    if expires < now || expires > now + CHALLENGE_TTL.as_secs() as i64 {
         return Ok(Err(Refused::Expired));
     }
     let fresh = sqlx::query(
@@ -98,7 +115,7 @@ pub async fn check(
     )
     .bind(&solution.challenge)
     .bind(expires as f64)
-    .execute(db)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
@@ -120,8 +137,13 @@ mod tests {
         let c = issue(&key, 2_000);
         let n = solve(&c).expect("within max_number");
         assert_eq!(digest(&c.salt, n), c.challenge);
-        assert_eq!(sign(&key, &c.challenge), c.signature);
-        assert_ne!(sign(&[8u8; 32], &c.challenge), c.signature);
-        assert!(c.salt.contains("?expires="));
+        assert_eq!(sign(&key, &c.challenge, &c.salt), c.signature);
+        assert_ne!(sign(&[8u8; 32], &c.challenge, &c.salt), c.signature);
+        assert!(salt_expiry(&c.salt).is_some());
+        // Digits of the number moved into the salt keep the digest, but the
+        // salt is no longer the one signed, nor of the form issued.
+        let moved = format!("{}{}", c.salt, n.to_string().chars().next().unwrap());
+        assert_ne!(sign(&key, &c.challenge, &moved), c.signature);
+        assert_eq!(salt_expiry(&moved), None);
     }
 }

@@ -416,14 +416,28 @@ impl CodeService {
         let network = network_of(ip);
         let ip = sqlx::types::ipnetwork::IpNetwork::from(ip);
         let mut tx = db.begin().await?;
-        // One counter per network at a time, so a parallel burst cannot pass the caps.
+        // One counter per network at a time, so a parallel burst cannot pass
+        // the caps; a request waits a few seconds at most for its turn.
+        sqlx::query!("SELECT set_config('lock_timeout', '3s', true)")
+            .fetch_one(&mut *tx)
+            .await?;
         let lock_key = network.to_string();
-        sqlx::query!(
+        let locked = sqlx::query!(
             "SELECT pg_advisory_xact_lock(hashtextextended('code_requests ' || $1, 0))",
             lock_key
         )
         .execute(&mut *tx)
-        .await?;
+        .await;
+        match locked {
+            Ok(_) => {}
+            // Its network's other requests are queued: "try again shortly".
+            Err(e) if crate::contacts::repo::is_lock_timeout(&e) => {
+                return Err(CodeError::Cooldown {
+                    retry_after_secs: 2,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
         let counts = sqlx::query!(
             r#"SELECT count(*) FILTER (WHERE client_ip = $1) AS "ip!",
                       count(*) AS "network!"
@@ -446,7 +460,7 @@ impl CodeService {
             let Some(solution) = solution else {
                 return Err(CodeError::ChallengeRequired);
             };
-            if challenge::check(db, &self.challenge_key, solution)
+            if challenge::check(&mut tx, &self.challenge_key, solution)
                 .await?
                 .is_err()
             {

@@ -788,6 +788,11 @@ mod imp {
         let sealer = state.codes.outbox_sealer().clone();
         let max_attempts = state.config.outbox_max_attempts;
         change(org, async |c| {
+            // What decided whether to ask for re-authentication still holds
+            // (no promotion or new address in between).
+            if employees::contact(&mut *c, org, employee).await?.as_ref() != Some(&current) {
+                return Err(ContactsError::Changed);
+            }
             input.managers = managers(c, org, &wanted_managers).await?;
             let (before, after) = employees::update(c, org, employee, &input, version).await?;
             let (before, after) = employees::changed(&before, &after);

@@ -645,6 +645,7 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
 
 /// A member's sign-in addresses and role, as they are now (`None`: no such
 /// member in this organisation).
+#[derive(PartialEq, Eq)]
 pub struct Contact {
     pub role: Option<String>,
     pub email: Option<String>,
@@ -660,7 +661,11 @@ impl Contact {
     }
 }
 
-pub async fn contact(db: &sqlx::PgPool, org_id: Uuid, id: Uuid) -> Result<Option<Contact>> {
+pub async fn contact(
+    db: impl sqlx::PgExecutor<'_>,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<Option<Contact>> {
     Ok(sqlx::query_as!(
         Contact,
         r#"SELECT a.role, a.email, a.mobile, o.name AS organisation

@@ -281,6 +281,18 @@ impl Config {
             }
             None => crate::server::proxy::TrustedProxies::default(),
         };
+        let trusted_proxies = match get("TRUSTED_PROXY_HEADER").as_deref().map(str::trim) {
+            None | Some("x-forwarded-for") => trusted_proxies,
+            Some("forwarded") => {
+                trusted_proxies.reading(crate::server::proxy::ForwardedHeader::Forwarded)
+            }
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "TRUSTED_PROXY_HEADER",
+                    problem: format!("expected x-forwarded-for or forwarded, got {other:?}"),
+                });
+            }
+        };
         let allow_log_transport = match get("ALLOW_LOG_TRANSPORT") {
             Some(v) => parse_bool("ALLOW_LOG_TRANSPORT", &v)?,
             None => false,

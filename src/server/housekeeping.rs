@@ -122,12 +122,18 @@ pub async fn run_once(
     }
     // Rejected applications left alone: the decision and the submitted
     // snapshot stay (the audit needs them), the identity documents go.
+    // Rows locked first, as the drafts above: a resubmission at the same
+    // moment waits for this, or this skips it.
     let rejected = sqlx::query(
-        "WITH gone AS (
-            DELETE FROM registration_documents d USING registrations r
-             WHERE r.id = d.registration_id AND r.status = 'rejected'
-               AND r.decided_at < now() - make_interval(secs => $1)
-               AND r.updated_at < now() - make_interval(secs => $1)
+        "WITH old AS (
+            SELECT id FROM registrations
+             WHERE status = 'rejected'
+               AND decided_at < now() - make_interval(secs => $1)
+               AND updated_at < now() - make_interval(secs => $1)
+             FOR UPDATE SKIP LOCKED),
+         gone AS (
+            DELETE FROM registration_documents d USING old
+             WHERE d.registration_id = old.id
          RETURNING d.storage_key)
          INSERT INTO orphaned_objects (storage_key) SELECT storage_key FROM gone
          ON CONFLICT DO NOTHING",

@@ -16,6 +16,9 @@ use axum::{
 /// elsewhere (`/register/documents/upload`), with their own limit.
 pub const MAX_FORM_BYTES: usize = 128 * 1024;
 
+/// How long a client may take to send a server function's form.
+pub const FORM_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Why a field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -117,9 +120,15 @@ pub async fn api_forms(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let bytes: Bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
+    // A form arrives within seconds, or not at all.
+    let read = tokio::time::timeout(
+        FORM_READ_TIMEOUT,
+        axum::body::to_bytes(body, MAX_FORM_BYTES),
+    );
+    let bytes: Bytes = match read.await {
+        Ok(Ok(b)) => b,
+        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
+        Ok(Err(_)) => {
             return refusal_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 vec![FieldError {

@@ -153,13 +153,20 @@ pub async fn load_or_create(
     if let (false, Some(m)) = (row.wrapped, master) {
         // Kept in clear before the master key was set: wrap it now. Another
         // instance doing the same at once writes an equivalent wrapping.
-        sqlx::query!(
+        let wrapped = sqlx::query!(
             "UPDATE server_keys SET key = $2, wrapped = true WHERE name = $1 AND NOT wrapped",
             name,
             &m.0.seal(&key, name.as_bytes())[..]
         )
         .execute(db)
         .await?;
+        if wrapped.rows_affected() == 1 {
+            tracing::warn!(
+                key = name,
+                "a server key is now wrapped by ORGDESK_MASTER_KEY: keep a copy of that \
+                 value, nothing opens the key without it"
+            );
+        }
     }
     Ok(key)
 }

@@ -2,8 +2,9 @@
 //!
 //! Without `TRUSTED_PROXIES` the client is the peer of the TCP connection,
 //! and forwarded headers are ignored: anyone could write them. With it, a
-//! request whose peer is a trusted proxy is traced back through
-//! `Forwarded` (RFC 7239) or else `X-Forwarded-For`, read right to left: each
+//! request whose peer is a trusted proxy is traced back through the header
+//! the proxies write (`X-Forwarded-For`, or `Forwarded` (RFC 7239) with
+//! `TRUSTED_PROXY_HEADER=forwarded`), read right to left: each
 //! hop appended by a trusted proxy is skipped, and the first address that is
 //! not a trusted proxy is the client. Entries left of it were written by
 //! the client and are never believed. This is the rule of nginx's
@@ -19,9 +20,20 @@ use std::{
     sync::Arc,
 };
 
-/// The networks whose forwarded headers are believed.
+/// The header the trusted proxies write the client's address in. Only that
+/// one is read: a proxy passes the other through as the client wrote it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, most proxies).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
+}
+
+/// The networks whose forwarded headers are believed, and the header they write.
 #[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(pub Arc<Vec<IpNetwork>>);
+pub struct TrustedProxies(pub Arc<Vec<IpNetwork>>, pub ForwardedHeader);
 
 impl TrustedProxies {
     /// A comma- or space-separated list of addresses and CIDR networks.
@@ -36,7 +48,16 @@ impl TrustedProxies {
                 })?;
             networks.push(network);
         }
-        Ok(TrustedProxies(Arc::new(networks)))
+        Ok(TrustedProxies(
+            Arc::new(networks),
+            ForwardedHeader::default(),
+        ))
+    }
+
+    /// Reads `header` instead of `X-Forwarded-For`.
+    pub fn reading(mut self, header: ForwardedHeader) -> Self {
+        self.1 = header;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -57,7 +78,7 @@ impl TrustedProxies {
                 via_trusted_proxy: false,
             };
         }
-        let hops = forwarded_for(headers);
+        let hops = forwarded_for(headers, self.1);
         let mut client = peer;
         for hop in hops.iter().rev() {
             match hop {
@@ -97,16 +118,19 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The hops of `Forwarded` (when present) or `X-Forwarded-For`, oldest
-/// first; `None` for a hop that names no usable address.
-fn forwarded_for(headers: &http::HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<&str> = headers
-        .get_all(http::header::FORWARDED)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if !forwarded.is_empty() {
-        return forwarded
+/// The hops of `header`, oldest first; `None` for a hop that names no
+/// usable address. Lines are read leniently: a byte a client wrote that is
+/// not ASCII spoils its own entry, never the proxy's after it.
+fn forwarded_for(headers: &http::HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
+    let lines = |name: http::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect()
+    };
+    if header == ForwardedHeader::Forwarded {
+        return lines(http::header::FORWARDED)
             .iter()
             .flat_map(|v| v.split(','))
             .map(|element| {
@@ -118,10 +142,8 @@ fn forwarded_for(headers: &http::HeaderMap) -> Vec<Option<IpAddr>> {
             })
             .collect();
     }
-    headers
-        .get_all("x-forwarded-for")
+    lines(http::HeaderName::from_static("x-forwarded-for"))
         .iter()
-        .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(parse_node)
         .collect()
@@ -218,8 +240,28 @@ mod tests {
     }
 
     #[test]
-    fn the_forwarded_header_wins_and_its_forms_are_understood() {
+    fn only_the_header_the_proxies_write_is_read() {
+        // nginx writes X-Forwarded-For and passes a client's Forwarded on.
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        let h = headers(&[
+            ("forwarded", "for=203.0.113.66"),
+            ("x-forwarded-for", "198.51.100.99"),
+        ]);
+        assert_eq!(proxies.client(ip("10.0.0.1"), &h).ip, ip("198.51.100.99"));
+        // A byte that is not ASCII spoils the client's entry, not the proxy's.
+        let mut odd = http::HeaderMap::new();
+        odd.append(
+            "x-forwarded-for",
+            http::HeaderValue::from_bytes(b"1.2.3.4\xff, 198.51.100.7").unwrap(),
+        );
+        assert_eq!(proxies.client(ip("10.0.0.1"), &odd).ip, ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn the_forwarded_header_when_asked_for_and_its_forms_are_understood() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8")
+            .unwrap()
+            .reading(ForwardedHeader::Forwarded);
         let h = headers(&[
             (
                 "forwarded",

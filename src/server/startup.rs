@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
                     trusted,
                     security::origin_guard,
                 ))
+                // Before sessions: a refused form costs no session lookup. And
+                // before the concurrency limit: a client that sends its form
+                // slowly holds no place among the requests being served.
+                .layer(middleware::from_fn(super::input::api_forms))
                 .layer(middleware::from_fn_with_state(
                     super::input::ApiLimits::new(
                         state.config.api_max_concurrent,
@@ -100,8 +104,6 @@ pub fn router(state: AppState) -> Router {
                     ),
                     super::input::api_limits,
                 ))
-                // Before sessions: a refused form costs no session lookup.
-                .layer(middleware::from_fn(super::input::api_forms))
                 .layer(sessions)
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
