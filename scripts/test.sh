@@ -44,13 +44,14 @@ node end2end/sms-sink.mjs "$SMS_SINK_PORT" 127.0.0.1 >target/e2e-sms.log 2>&1 &
 sms_sink=$!
 say "starting the server on 127.0.0.1:$E2E_PORT (log: $log)"
 # Every spec's browser comes from 127.0.0.1: the hourly caps of code-sending
-# endpoints per IP and network would otherwise be shared by the whole suite.
+# endpoints per IP and network, and the daily cap of applications started per
+# network, would otherwise be shared by the whole suite.
 # As in production, the server keys are wrapped by a master key (a new one per run).
 ORGDESK_MASTER_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 export ORGDESK_MASTER_KEY
 DATABASE_URL="$E2E_DATABASE_URL" \
   PUBLIC_BASE_URL="http://127.0.0.1:$E2E_PORT" \
-  CODE_IP_HOURLY_LIMIT=10000 CODE_NETWORK_HOURLY_LIMIT=10000 \
+  CODE_IP_HOURLY_LIMIT=10000 CODE_NETWORK_HOURLY_LIMIT=10000 REGISTRATION_DRAFTS_PER_IP_DAY=10000 \
   SMTP_URL="smtp://127.0.0.1:$MAIL_SMTP_PORT" MAIL_FROM="Orgdesk <no-reply@orgdesk.test>" \
   SMS_GATEWAY_URL="http://127.0.0.1:$SMS_SINK_PORT/" \
   LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \

@@ -51,6 +51,7 @@ start() {
     SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM="Orgdesk <no-reply@orgdesk.test>" \
     AUTH_DELAY_AFTER=100 AUTH_LOCK_AFTER="$LOCK_AFTER" \
     CODE_IP_HOURLY_LIMIT=100000 CODE_NETWORK_HOURLY_LIMIT=100000 \
+    REGISTRATION_DRAFTS_PER_IP_DAY=100000 \
     LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" \
     "$BIN" serve >"$dir/$name.log" 2>&1 &
