@@ -688,7 +688,7 @@ mod imp {
             match Uuid::parse_str(raw.trim()) {
                 Ok(d) if seen.insert(d) => departments.push(d),
                 Ok(_) => {}
-                Err(_) => errors.push("departments", "employee.department_unknown"),
+                Err(_) => errors.push("departments", crate::contacts::DEPARTMENT_UNKNOWN),
             }
         }
         if departments.len() > MAX_DEPARTMENTS_PER_PERSON {
@@ -698,7 +698,7 @@ mod imp {
             ));
         }
         if departments.is_empty() {
-            errors.push("departments", "employee.department_required");
+            errors.push("departments", crate::contacts::DEPARTMENT_REQUIRED);
         }
         let main = match form.main_department.trim() {
             "" => departments.first().copied(),

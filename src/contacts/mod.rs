@@ -27,6 +27,10 @@ pub const MAX_DEPTH: usize = 15;
 pub const MAX_DEPARTMENTS: i64 = 30_000;
 /// Direct managers per employee (as WeCom).
 pub const MAX_MANAGERS: usize = 5;
+/// What the server answers about the employee form's departments; the
+/// pages translate these very constants.
+pub const DEPARTMENT_UNKNOWN: &str = "employee.department_unknown";
+pub const DEPARTMENT_REQUIRED: &str = "employee.department_required";
 /// Heads of one department.
 pub const MAX_HEADS: usize = 20;
 /// Departments one person belongs to (WeCom's limit).

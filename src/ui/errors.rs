@@ -97,8 +97,8 @@ pub const KNOWN_CODES: &[&str] = &[
     "employee.name_too_long",
     "employee.date_format",
     "employee.date_range",
-    "employee.department.required",
-    "employee.department.unknown",
+    crate::contacts::DEPARTMENT_REQUIRED,
+    crate::contacts::DEPARTMENT_UNKNOWN,
     "employee.main_department",
     "employee.manager_unknown",
     "employee.manager_self",
@@ -210,8 +210,8 @@ pub fn code_text(locale: Locale, code: &str) -> &'static str {
         "employee.name_too_long" => say!(employee_name_too_long),
         "employee.date_format" => say!(employee_date_format),
         "employee.date_range" => say!(employee_date_range),
-        "employee.department.required" => say!(employee_department_required),
-        "employee.department.unknown" => say!(employee_department_unknown),
+        crate::contacts::DEPARTMENT_REQUIRED => say!(employee_department_required),
+        crate::contacts::DEPARTMENT_UNKNOWN => say!(employee_department_unknown),
         "employee.main_department" => say!(employee_main_department),
         "employee.manager_unknown" => say!(employee_manager_unknown),
         "employee.manager_self" => say!(employee_manager_self),
@@ -290,6 +290,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_department_codes_the_server_sends_are_translated() {
+        // They used to differ ("employee.department.unknown"), so the picker
+        // showed the generic error.
+        assert_eq!(
+            crate::contacts::DEPARTMENT_UNKNOWN,
+            "employee.department_unknown"
+        );
+        assert_eq!(
+            crate::contacts::DEPARTMENT_REQUIRED,
+            "employee.department_required"
+        );
+        let generic = code_text(Locale::en, "no.such.code");
+        for code in [
+            crate::contacts::DEPARTMENT_UNKNOWN,
+            crate::contacts::DEPARTMENT_REQUIRED,
+        ] {
+            assert!(KNOWN_CODES.contains(&code));
+            assert_ne!(code_text(Locale::en, code), generic, "{code}");
+        }
+        assert_eq!(
+            code_text(Locale::en, crate::contacts::DEPARTMENT_REQUIRED),
+            "Choose at least one department."
+        );
     }
 
     #[test]
