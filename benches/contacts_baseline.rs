@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use orgdesk::auth::repo;
 use orgdesk::auth::session::{AUTH_KEY, AuthSession};
-use orgdesk::contacts::employees::{MemberQuery, members};
+use orgdesk::contacts::repo::members::{MemberQuery, members};
 use orgdesk::contacts::{StatusFilter, repo as departments};
 use sqlx::PgPool;
 use std::fmt::Write;

@@ -1,13 +1,11 @@
 //! The document shell, the root component and the route table.
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
-    AdminHomePage, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorHomePage,
-    OperatorLoginPage, SecurityPage, SetupPage, VerifyPage,
+    AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, SecurityPage,
+    SetupPage, VerifyPage,
 };
-use crate::contacts::{
-    ContactsPage, EmployeeEditPage, EmployeePage, NewEmployeePage, OrgChartPage,
-};
-use crate::home::HomePage;
+use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
+use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
 use crate::i18n::*;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
 use crate::registration::{
@@ -15,11 +13,13 @@ use crate::registration::{
     ResumePage, ReviewStepPage, StatusPage,
 };
 use crate::review::{ReviewDetailPage, ReviewQueuePage};
-use crate::ui::{ComingSoon, ConsoleLayout, ErrorPage, Layout, NotFound, OperatorLayout};
+use crate::ui::{
+    ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, Layout, NotFound, text,
+};
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::components::Outlet;
+use leptos_router::components::{A, Outlet};
 use leptos_router::{
     SsrMode,
     components::{ParentRoute, Route, Router, Routes},
@@ -97,9 +97,9 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("") view=AdminHomePage />
                                 <Route path=path!("contacts") view=ContactsPage />
                                 <Route path=path!("contacts/chart") view=OrgChartPage />
-                                <Route path=path!("contacts/employees/new") view=NewEmployeePage />
+                                <Route path=path!("contacts/employees/new") view=EmployeeFormPage />
                                 <Route path=path!("contacts/employees/:id") view=EmployeePage />
-                                <Route path=path!("contacts/employees/:id/edit") view=EmployeeEditPage />
+                                <Route path=path!("contacts/employees/:id/edit") view=EmployeeFormPage />
                                 <Route path=path!("access") view=ComingSoon />
                                 <Route path=path!("approvals") view=ComingSoon />
                                 <Route path=path!("security") view=ComingSoon />
@@ -121,20 +121,45 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The platform operator's console.
 #[component]
 fn OperatorShell() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <OperatorLayout>
+        <ConsoleFrame label=text!(i18n, nav.operator) class="console--operator">
+            <ConsoleNav slot>
+                <A href="/operator" exact=true>{t!(i18n, nav.overview)}</A>
+                <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
+                <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
+                <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
+                <A href="/operator/deliveries">{t!(i18n, nav.deliveries)}</A>
+            </ConsoleNav>
+            <ConsoleHeader slot>
+                <AccountBar />
+            </ConsoleHeader>
             <Outlet />
-        </OperatorLayout>
+        </ConsoleFrame>
     }
 }
 
+/// The organisation administrator's console.
 #[component]
 fn ConsoleShell() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <ConsoleLayout>
+        <ConsoleFrame label=text!(i18n, nav.console)>
+            <ConsoleNav slot>
+                <A href="/admin" exact=true>{t!(i18n, nav.overview)}</A>
+                <A href="/admin/contacts">{t!(i18n, nav.contacts)}</A>
+                <A href="/admin/access">{t!(i18n, nav.access)}</A>
+                <A href="/admin/approvals">{t!(i18n, nav.approvals)}</A>
+                <A href="/admin/security">{t!(i18n, nav.org_security)}</A>
+                <A href="/admin/audit">{t!(i18n, nav.audit)}</A>
+            </ConsoleNav>
+            <ConsoleHeader slot>
+                <AccountBar />
+            </ConsoleHeader>
             <Outlet />
-        </ConsoleLayout>
+        </ConsoleFrame>
     }
 }

@@ -4,10 +4,9 @@ use super::api::{admin_audit, operator_audit};
 use super::{AuditEntry, AuditPage};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::AppErrorView;
+use crate::ui::{Column, CursorPager, Loaded, Table, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The words for an action code; unknown codes are shown as they are.
@@ -91,58 +90,31 @@ where
         <section class="page" data-page="audit">
             <h1>{t!(i18n, audit.title)}</h1>
             <p class="page__lead">{t!(i18n, audit.lead)}</p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) if page.entries.is_empty() => {
-                            view! { <p class="empty">{t!(i18n, audit.empty)}</p> }.into_any()
-                        }
-                        Ok(page) => {
-                            let next = page
-                                .next_before
-                                .map(|b| format!("{base}?before={b}"));
-                            view! {
-                                <div class="table-wrap">
-                                    <table class="table" data-testid="audit-table">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{t!(i18n, audit.at)}</th>
-                                                <th scope="col">{t!(i18n, audit.action)}</th>
-                                                <th scope="col">{t!(i18n, audit.actor)}</th>
-                                                <th scope="col">{t!(i18n, audit.target)}</th>
-                                                <th scope="col">{t!(i18n, audit.source)}</th>
-                                                <th scope="col">{t!(i18n, audit.details)}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {page
-                                                .entries
-                                                .into_iter()
-                                                .map(|e| view! { <AuditRow entry=e /> })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <nav class="pager" aria-label=move || t_string!(i18n, audit.pages)>
-                                    {before()
-                                        .is_some()
-                                        .then(|| view! { <A href=base>{t!(i18n, audit.newest)}</A> })}
-                                    {next
-                                        .map(|href| {
-                                            view! {
-                                                <A href=href attr:rel="next">
-                                                    {t!(i18n, audit.older)}
-                                                </A>
-                                            }
-                                        })}
-                                </nav>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+            <Loaded resource=page let:page>
+                {
+                    let columns = vec![
+                        Column::new(text!(i18n, audit.at)),
+                        Column::new(text!(i18n, audit.action)),
+                        Column::new(text!(i18n, audit.actor)),
+                        Column::new(text!(i18n, audit.target)),
+                        Column::new(text!(i18n, audit.source)),
+                        Column::new(text!(i18n, audit.details)),
+                    ];
+                    let any = !page.entries.is_empty();
+                    let older = page.next_before.map(|b| format!("{base}?before={b}"));
+                    let newest = before().is_some().then(|| base.to_owned());
+                    view! {
+                        <Table
+                            name="audit"
+                            columns
+                            rows=page.entries
+                            row=|e| view! { <AuditRow entry=e /> }
+                            empty=text!(i18n, audit.empty)
+                        />
+                        {any.then(|| view! { <CursorPager newest older /> })}
                     }
-                })}
-            </Suspense>
+                }
+            </Loaded>
         </section>
     }
 }

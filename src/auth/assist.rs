@@ -36,7 +36,10 @@ pub async fn operator_find_members(query: String) -> Result<Vec<MemberSummary>, 
         return Ok(vec![]);
     }
     if query.chars().count() > 128 {
-        return Err(AppError::field("query", "validation.too_long"));
+        return Err(AppError::field(
+            "query",
+            crate::error::Code::ValidationTooLong,
+        ));
     }
     // A mobile number as typed (138 0013 8000) is matched in its stored form.
     let mobile = crate::domain::Mobile::parse(query)

@@ -138,10 +138,6 @@ pub async fn session() -> Result<Session, AppError> {
         .map_err(|e| AppError::internal(format!("session layer missing: {e:?}")))
 }
 
-fn store_error(e: impl std::fmt::Display) -> AppError {
-    AppError::internal(format!("session store: {e}"))
-}
-
 /// Reads and checks the session: timeouts, the account's status and epoch.
 /// A session that fails any check is ended. `None` means not signed in.
 pub async fn authenticate(
@@ -151,7 +147,7 @@ pub async fn authenticate(
     let Some(auth) = session
         .get::<AuthSession>(AUTH_KEY)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
     else {
         return Ok(None);
     };
@@ -160,13 +156,13 @@ pub async fn authenticate(
     let idle = settings.session_idle.as_secs() as i64;
     let absolute = settings.session_absolute.as_secs() as i64;
     if now - auth.signed_in_at >= absolute || now - auth.last_seen >= idle {
-        session.flush().await.map_err(store_error)?;
+        session.flush().await.map_err(AppError::from)?;
         return Ok(None);
     }
     let account = match repo::find_by_id(&state.db, auth.account_id).await? {
         Some(a) if a.is_active() && a.session_epoch == auth.epoch && a.kind == auth.kind => a,
         _ => {
-            session.flush().await.map_err(store_error)?;
+            session.flush().await.map_err(AppError::from)?;
             return Ok(None);
         }
     };
@@ -179,7 +175,7 @@ pub async fn authenticate(
         session
             .insert(AUTH_KEY, auth.clone())
             .await
-            .map_err(store_error)?;
+            .map_err(AppError::from)?;
     }
     Ok(Some(Principal { account, auth }))
 }

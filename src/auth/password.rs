@@ -27,6 +27,17 @@ pub enum HashError {
     Failed(String),
 }
 
+#[cfg(feature = "ssr")]
+impl From<HashError> for crate::error::AppError {
+    /// Busy slots are a moment's wait for the caller; a failure is ours.
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => crate::error::AppError::too_many_requests(Some(1)),
+            other => crate::error::AppError::internal(other),
+        }
+    }
+}
+
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

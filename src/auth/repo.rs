@@ -1,6 +1,7 @@
 //! Queries on accounts and their second factors.
 use super::AccountKind;
 use crate::domain::{Email, Mobile};
+use crate::error::Code;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -13,10 +14,10 @@ pub enum Identifier {
 
 impl Identifier {
     /// An address with `@` is an email; anything else must be a mobile number.
-    pub fn parse(input: &str) -> Result<Self, &'static str> {
+    pub fn parse(input: &str) -> Result<Self, Code> {
         let input = input.trim();
         if input.is_empty() {
-            return Err("validation.required");
+            return Err(Code::ValidationRequired);
         }
         if input.contains('@') {
             Email::parse(input)

@@ -35,6 +35,12 @@ pub fn unix_now() -> i64 {
 #[error("session store: {0}")]
 pub struct SessionError(#[from] tower_sessions::session::Error);
 
+impl From<SessionError> for crate::error::AppError {
+    fn from(e: SessionError) -> Self {
+        crate::error::AppError::internal(e)
+    }
+}
+
 /// Starts a sign-in at `stage` under a new session id.
 pub async fn begin(
     session: &Session,

@@ -10,6 +10,7 @@
 //! IPv6 /64) across every purpose, counted whether or not the address is
 //! known. Checking is limited by a count of wrong tries, after which the code
 //! is dead. All limits come from [`CodeSettings`].
+use crate::error::Code;
 use crate::notify::{self, Channel, NewMessage, Template};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -140,20 +141,20 @@ pub enum CodeError {
 
 impl CodeError {
     /// The stable code the UI translates.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CodeError::Cooldown { .. } => "code.cooldown",
-            CodeError::DailyLimit => "code.daily_limit",
-            CodeError::ChallengeRequired => "code.challenge_required",
-            CodeError::SessionLimit => "code.session_limit",
-            CodeError::IpLimit => "code.ip_limit",
-            CodeError::Format => "code.format",
-            CodeError::NotSent => "code.not_sent",
-            CodeError::Expired => "code.expired",
-            CodeError::Used => "code.used",
-            CodeError::TooManyAttempts => "code.too_many_attempts",
-            CodeError::Mismatch { .. } => "code.mismatch",
-            CodeError::Database(_) => "internal",
+            CodeError::Cooldown { .. } => Code::CodeCooldown,
+            CodeError::DailyLimit => Code::CodeDailyLimit,
+            CodeError::ChallengeRequired => Code::CodeChallengeRequired,
+            CodeError::SessionLimit => Code::CodeSessionLimit,
+            CodeError::IpLimit => Code::CodeIpLimit,
+            CodeError::Format => Code::CodeFormat,
+            CodeError::NotSent => Code::CodeNotSent,
+            CodeError::Expired => Code::CodeExpired,
+            CodeError::Used => Code::CodeUsed,
+            CodeError::TooManyAttempts => Code::CodeTooManyAttempts,
+            CodeError::Mismatch { .. } => Code::CodeMismatch,
+            CodeError::Database(_) => Code::Internal,
         }
     }
 }
@@ -167,7 +168,7 @@ impl CodeError {
         use crate::error::AppError;
         match self {
             CodeError::Database(e) => AppError::internal(e),
-            _ => AppError::field("code", "code.invalid"),
+            _ => AppError::field("code", Code::CodeInvalid),
         }
     }
 }

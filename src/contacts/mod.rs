@@ -9,8 +9,6 @@ pub mod pages;
 pub mod rules;
 
 #[cfg(feature = "ssr")]
-pub mod employees;
-#[cfg(feature = "ssr")]
 pub mod headcount;
 #[cfg(feature = "ssr")]
 pub mod pinyin;
@@ -19,7 +17,7 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod seed;
 
-pub use pages::{ContactsPage, EmployeeEditPage, EmployeePage, NewEmployeePage, OrgChartPage};
+pub use pages::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
 
 /// The deepest a department may sit, counting the root as level 1 (as WeCom).
 pub const MAX_DEPTH: usize = 15;
@@ -27,10 +25,6 @@ pub const MAX_DEPTH: usize = 15;
 pub const MAX_DEPARTMENTS: i64 = 30_000;
 /// Direct managers per employee (as WeCom).
 pub const MAX_MANAGERS: usize = 5;
-/// What the server answers about the employee form's departments; the
-/// pages translate these very constants.
-pub const DEPARTMENT_UNKNOWN: &str = "employee.department_unknown";
-pub const DEPARTMENT_REQUIRED: &str = "employee.department_required";
 /// Heads of one department.
 pub const MAX_HEADS: usize = 20;
 /// Departments one person belongs to (WeCom's limit).

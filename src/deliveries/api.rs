@@ -11,7 +11,8 @@ pub async fn load_failed_deliveries(before: Option<String>) -> Result<FailedDeli
     let before = match before.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(b) => Some(
-            uuid::Uuid::try_parse(b).map_err(|_| AppError::field("before", "validation.format"))?,
+            uuid::Uuid::try_parse(b)
+                .map_err(|_| AppError::field("before", crate::error::Code::ValidationFormat))?,
         ),
     };
     let state = crate::server::state::app_state()?;

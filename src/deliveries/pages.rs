@@ -2,7 +2,7 @@
 use super::FailedDelivery;
 use super::api::load_failed_deliveries;
 use crate::i18n::*;
-use crate::ui::AppErrorView;
+use crate::ui::{AppErrorView, Column, CursorPager, Loaded, Table, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -21,60 +21,40 @@ pub fn FailedDeliveriesPage() -> impl IntoView {
         <section class="page" data-page="deliveries">
             <h1>{t!(i18n, deliveries.title)}</h1>
             <p class="page__lead">{t!(i18n, deliveries.lead)}</p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) if page.entries.is_empty() => {
-                            view! { <p class="empty">{t!(i18n, deliveries.empty)}</p> }.into_any()
-                        }
-                        Ok(page) => {
-                            let total = page.total;
-                            let next = page.next_before.map(|b| format!("{BASE}?before={b}"));
-                            view! {
-                                <p data-testid="failed-total">
-                                    {t!(i18n, deliveries.total, count = move || total)}
-                                </p>
-                                <div class="table-wrap">
-                                    <table class="table" data-testid="deliveries-table">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{t!(i18n, deliveries.queued_at)}</th>
-                                                <th scope="col">{t!(i18n, deliveries.channel)}</th>
-                                                <th scope="col">{t!(i18n, deliveries.recipient)}</th>
-                                                <th scope="col">{t!(i18n, deliveries.message)}</th>
-                                                <th scope="col">{t!(i18n, deliveries.attempts)}</th>
-                                                <th scope="col">{t!(i18n, deliveries.last_error)}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {page
-                                                .entries
-                                                .into_iter()
-                                                .map(|d| view! { <DeliveryRow delivery=d /> })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <nav class="pager" aria-label=move || t_string!(i18n, deliveries.pages)>
-                                    {before()
-                                        .is_some()
-                                        .then(|| view! { <A href=BASE>{t!(i18n, deliveries.newest)}</A> })}
-                                    {next
-                                        .map(|href| {
-                                            view! {
-                                                <A href=href attr:rel="next">
-                                                    {t!(i18n, deliveries.older)}
-                                                </A>
-                                            }
-                                        })}
-                                </nav>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+            <Loaded resource=page let:page>
+                {
+                    let columns = vec![
+                        Column::new(text!(i18n, deliveries.queued_at)),
+                        Column::new(text!(i18n, deliveries.channel)),
+                        Column::new(text!(i18n, deliveries.recipient)),
+                        Column::new(text!(i18n, deliveries.message)),
+                        Column::new(text!(i18n, deliveries.attempts)),
+                        Column::new(text!(i18n, deliveries.last_error)),
+                    ];
+                    let total = page.total;
+                    let any = !page.entries.is_empty();
+                    let older = page.next_before.map(|b| format!("{BASE}?before={b}"));
+                    let newest = before().is_some().then(|| BASE.to_owned());
+                    view! {
+                        {any
+                            .then(|| {
+                                view! {
+                                    <p data-testid="failed-total">
+                                        {t!(i18n, deliveries.total, count = move || total)}
+                                    </p>
+                                }
+                            })}
+                        <Table
+                            name="deliveries"
+                            columns
+                            rows=page.entries
+                            row=|d| view! { <DeliveryRow delivery=d /> }
+                            empty=text!(i18n, deliveries.empty)
+                        />
+                        {any.then(|| view! { <CursorPager newest older /> })}
                     }
-                })}
-            </Suspense>
+                }
+            </Loaded>
         </section>
     }
 }

@@ -1,5 +1,6 @@
 //! Unified social credit codes (统一社会信用代码), GB 32100-2015.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 
 use super::ErrorCode;
@@ -47,12 +48,12 @@ pub enum CreditCodeError {
 }
 
 impl ErrorCode for CreditCodeError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self {
-            Self::Required => "credit_code.required",
-            Self::Length => "credit_code.length",
-            Self::Charset => "credit_code.charset",
-            Self::Checksum => "credit_code.checksum",
+            Self::Required => Code::CreditCodeRequired,
+            Self::Length => Code::CreditCodeLength,
+            Self::Charset => Code::CreditCodeCharset,
+            Self::Checksum => Code::CreditCodeChecksum,
         }
     }
 }
@@ -116,6 +117,7 @@ fn check_value(body: &[u32]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     /// Checksum-valid samples (verified with the algorithm above).
     const VALID: [&str; 6] = [
@@ -261,9 +263,9 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(CreditCodeError::Required.code(), "credit_code.required");
-        assert_eq!(CreditCodeError::Length.code(), "credit_code.length");
-        assert_eq!(CreditCodeError::Charset.code(), "credit_code.charset");
-        assert_eq!(CreditCodeError::Checksum.code(), "credit_code.checksum");
+        assert_eq!(CreditCodeError::Required.code(), Code::CreditCodeRequired);
+        assert_eq!(CreditCodeError::Length.code(), Code::CreditCodeLength);
+        assert_eq!(CreditCodeError::Charset.code(), Code::CreditCodeCharset);
+        assert_eq!(CreditCodeError::Checksum.code(), Code::CreditCodeChecksum);
     }
 }

@@ -1,5 +1,6 @@
 //! E-mail addresses.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 
 use super::ErrorCode;
@@ -42,12 +43,12 @@ pub enum EmailError {
 }
 
 impl ErrorCode for EmailError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self {
-            Self::Required => "email.required",
-            Self::TooLong => "email.too_long",
-            Self::Format => "email.format",
-            Self::Domain => "email.domain",
+            Self::Required => Code::EmailRequired,
+            Self::TooLong => Code::EmailTooLong,
+            Self::Format => Code::EmailFormat,
+            Self::Domain => Code::EmailDomain,
         }
     }
 }
@@ -131,6 +132,7 @@ fn is_label(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     fn ok(input: &str) -> String {
         match Email::parse(input) {
@@ -272,9 +274,9 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(EmailError::Required.code(), "email.required");
-        assert_eq!(EmailError::TooLong.code(), "email.too_long");
-        assert_eq!(EmailError::Format.code(), "email.format");
-        assert_eq!(EmailError::Domain.code(), "email.domain");
+        assert_eq!(EmailError::Required.code(), Code::EmailRequired);
+        assert_eq!(EmailError::TooLong.code(), Code::EmailTooLong);
+        assert_eq!(EmailError::Format.code(), Code::EmailFormat);
+        assert_eq!(EmailError::Domain.code(), Code::EmailDomain);
     }
 }

@@ -1,5 +1,6 @@
 //! Mobile phone numbers, stored in E.164 form.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 
 use super::ErrorCode;
@@ -48,12 +49,12 @@ pub enum MobileError {
 }
 
 impl ErrorCode for MobileError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self {
-            Self::Required => "mobile.required",
-            Self::Format => "mobile.format",
-            Self::Mainland => "mobile.mainland",
-            Self::Invalid => "mobile.invalid",
+            Self::Required => Code::MobileRequired,
+            Self::Format => Code::MobileFormat,
+            Self::Mainland => Code::MobileMainland,
+            Self::Invalid => Code::MobileInvalid,
         }
     }
 }
@@ -166,6 +167,7 @@ fn check_with_metadata(digits: &str) -> Result<Mobile, MobileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     fn ok(input: &str) -> String {
         match Mobile::parse(input) {
@@ -308,9 +310,9 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(MobileError::Required.code(), "mobile.required");
-        assert_eq!(MobileError::Format.code(), "mobile.format");
-        assert_eq!(MobileError::Mainland.code(), "mobile.mainland");
-        assert_eq!(MobileError::Invalid.code(), "mobile.invalid");
+        assert_eq!(MobileError::Required.code(), Code::MobileRequired);
+        assert_eq!(MobileError::Format.code(), Code::MobileFormat);
+        assert_eq!(MobileError::Mainland.code(), Code::MobileMainland);
+        assert_eq!(MobileError::Invalid.code(), Code::MobileInvalid);
     }
 }

@@ -82,13 +82,15 @@ pub use mobile::{Mobile, MobileError};
 pub use password::{Password, PasswordError};
 pub use resident_id::{ResidentId, ResidentIdError};
 
+use crate::error::Code;
+
 /// A stable, machine-readable error code such as `mobile.format`.
 ///
 /// The codes are part of the contract with the UI, which maps them to
 /// translated messages: never rename one.
 pub trait ErrorCode {
     /// Returns the dotted code, `<type>.<reason>`.
-    fn code(&self) -> &'static str;
+    fn code(&self) -> Code;
 }
 
 /// Test helper: runs a value through serde's `Deserialize` from a plain

@@ -1,5 +1,6 @@
 //! Passwords chosen by users.
 
+use crate::error::Code;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -42,12 +43,12 @@ pub enum PasswordError {
 }
 
 impl ErrorCode for PasswordError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self {
-            Self::Required => "password.required",
-            Self::TooShort => "password.too_short",
-            Self::TooLong => "password.too_long",
-            Self::Common => "password.common",
+            Self::Required => Code::PasswordRequired,
+            Self::TooShort => Code::PasswordTooShort,
+            Self::TooLong => Code::PasswordTooLong,
+            Self::Common => Code::PasswordCommon,
         }
     }
 }
@@ -127,6 +128,7 @@ fn is_common(_password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     const STRONG: &str = "vT9#qLm2!rXw";
 
@@ -216,9 +218,9 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(PasswordError::Required.code(), "password.required");
-        assert_eq!(PasswordError::TooShort.code(), "password.too_short");
-        assert_eq!(PasswordError::TooLong.code(), "password.too_long");
-        assert_eq!(PasswordError::Common.code(), "password.common");
+        assert_eq!(PasswordError::Required.code(), Code::PasswordRequired);
+        assert_eq!(PasswordError::TooShort.code(), Code::PasswordTooShort);
+        assert_eq!(PasswordError::TooLong.code(), Code::PasswordTooLong);
+        assert_eq!(PasswordError::Common.code(), Code::PasswordCommon);
     }
 }

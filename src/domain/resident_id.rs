@@ -1,5 +1,6 @@
 //! Citizen identification numbers (公民身份号码), GB 11643-1999.
 
+use crate::error::Code;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -55,14 +56,14 @@ pub enum ResidentIdError {
 }
 
 impl ErrorCode for ResidentIdError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self {
-            Self::Required => "resident_id.required",
-            Self::Length => "resident_id.length",
-            Self::Format => "resident_id.format",
-            Self::Region => "resident_id.region",
-            Self::BirthDate => "resident_id.birth_date",
-            Self::Checksum => "resident_id.checksum",
+            Self::Required => Code::ResidentIdRequired,
+            Self::Length => Code::ResidentIdLength,
+            Self::Format => Code::ResidentIdFormat,
+            Self::Region => Code::ResidentIdRegion,
+            Self::BirthDate => Code::ResidentIdBirthDate,
+            Self::Checksum => Code::ResidentIdChecksum,
         }
     }
 }
@@ -173,6 +174,7 @@ fn today() -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -317,11 +319,11 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(ResidentIdError::Required.code(), "resident_id.required");
-        assert_eq!(ResidentIdError::Length.code(), "resident_id.length");
-        assert_eq!(ResidentIdError::Format.code(), "resident_id.format");
-        assert_eq!(ResidentIdError::Region.code(), "resident_id.region");
-        assert_eq!(ResidentIdError::BirthDate.code(), "resident_id.birth_date");
-        assert_eq!(ResidentIdError::Checksum.code(), "resident_id.checksum");
+        assert_eq!(ResidentIdError::Required.code(), Code::ResidentIdRequired);
+        assert_eq!(ResidentIdError::Length.code(), Code::ResidentIdLength);
+        assert_eq!(ResidentIdError::Format.code(), Code::ResidentIdFormat);
+        assert_eq!(ResidentIdError::Region.code(), Code::ResidentIdRegion);
+        assert_eq!(ResidentIdError::BirthDate.code(), Code::ResidentIdBirthDate);
+        assert_eq!(ResidentIdError::Checksum.code(), Code::ResidentIdChecksum);
     }
 }

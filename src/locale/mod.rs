@@ -24,7 +24,10 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
     use leptos_i18n::Locale as _;
 
     let Some(chosen) = Locale::get_all().iter().find(|l| l.as_str() == locale) else {
-        return Err(AppError::field("locale", "validation.choice"));
+        return Err(AppError::field(
+            "locale",
+            crate::error::Code::ValidationChoice,
+        ));
     };
     let secure = crate::server::state::app_state()?.config.cookie_secure;
     let cookie = format!(

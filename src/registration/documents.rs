@@ -8,6 +8,7 @@
 //! that is filling its application and to signed-in platform operators.
 use super::{DocumentKind, MAX_DOCUMENT_BYTES, repo};
 use crate::auth::{AccountKind, Stage, guard::Principal};
+use crate::error::Code;
 use crate::server::state::AppState;
 use axum::{
     body::Body,
@@ -149,7 +150,7 @@ pub fn clean_file_name(name: &str) -> String {
     }
 }
 
-fn back_to_documents(kind: Option<DocumentKind>, error: Option<&str>) -> Response {
+fn back_to_documents(kind: Option<DocumentKind>, error: Option<Code>) -> Response {
     let mut to = String::from("/register/documents");
     match (kind, error) {
         (Some(k), Some(e)) => to.push_str(&format!(
@@ -178,7 +179,7 @@ pub async fn upload(
         return Redirect::to("/register?error=no_application").into_response();
     };
     let Ok(mut multipart) = multipart else {
-        return back_to_documents(None, Some("document.invalid"));
+        return back_to_documents(None, Some(Code::DocumentInvalid));
     };
     let mut kind = None;
     loop {
@@ -187,9 +188,9 @@ pub async fn upload(
             Ok(None) => break,
             // The body limit cuts off bodies far over the maximum.
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return back_to_documents(kind, Some("document.too_large"));
+                return back_to_documents(kind, Some(Code::DocumentTooLarge));
             }
-            Err(_) => return back_to_documents(kind, Some("document.invalid")),
+            Err(_) => return back_to_documents(kind, Some(Code::DocumentInvalid)),
         };
         match field.name() {
             Some("kind") => {
@@ -198,7 +199,7 @@ pub async fn upload(
             }
             Some("file") => {
                 let Some(kind) = kind else {
-                    return back_to_documents(None, Some("document.kind"));
+                    return back_to_documents(None, Some(Code::DocumentKind));
                 };
                 return match store_document(&state, reg_id, kind, field).await {
                     Ok(()) => back_to_documents(Some(kind), None),
@@ -211,7 +212,7 @@ pub async fn upload(
                     }
                     Err(StoreError::Internal(e)) => {
                         crate::error::AppError::internal(e);
-                        back_to_documents(Some(kind), Some("internal"))
+                        back_to_documents(Some(kind), Some(Code::Internal))
                     }
                 };
             }
@@ -219,8 +220,8 @@ pub async fn upload(
         }
     }
     match kind {
-        None => back_to_documents(None, Some("document.kind")),
-        Some(kind) => back_to_documents(Some(kind), Some("document.empty")),
+        None => back_to_documents(None, Some(Code::DocumentKind)),
+        Some(kind) => back_to_documents(Some(kind), Some(Code::DocumentEmpty)),
     }
 }
 
@@ -228,7 +229,7 @@ enum StoreError {
     Missing,
     NotEditable,
     /// The file is refused for the reason named (a `document.*` code).
-    Refused(&'static str),
+    Refused(Code),
     Internal(String),
 }
 
@@ -238,9 +239,9 @@ async fn next_chunk(
 ) -> Result<Option<Bytes>, StoreError> {
     field.chunk().await.map_err(|e| {
         StoreError::Refused(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "document.too_large"
+            Code::DocumentTooLarge
         } else {
-            "document.invalid"
+            Code::DocumentInvalid
         })
     })
 }
@@ -286,9 +287,9 @@ async fn store_document(
         }
     }
     if head.is_empty() {
-        return Err(StoreError::Refused("document.empty"));
+        return Err(StoreError::Refused(Code::DocumentEmpty));
     }
-    let content_type = sniff(&head).ok_or(StoreError::Refused("document.type"))?;
+    let content_type = sniff(&head).ok_or(StoreError::Refused(Code::DocumentType))?;
 
     let key = format!(
         "registrations/{reg_id}/{}-{}",
@@ -308,7 +309,7 @@ async fn store_document(
             let Some(bytes) = chunk.take() else { break };
             size += bytes.len();
             if size > MAX_DOCUMENT_BYTES {
-                return Err(StoreError::Refused("document.too_large"));
+                return Err(StoreError::Refused(Code::DocumentTooLarge));
             }
             hasher.update(&bytes);
             // One part in flight at a time: the file is never whole in memory.

@@ -56,10 +56,11 @@ pub async fn reject_application(
 
 #[cfg(feature = "ssr")]
 mod imp {
-    use super::super::repo::{self, DecisionError};
+    use super::super::repo::{self};
     use super::*;
     use crate::audit::repo::{Event, record};
     use crate::auth::guard::{RequestMeta, require_operator};
+    use crate::error::Code;
     use crate::notify::{Channel, NewMessage, Template, enqueue};
     use crate::registration::Reason;
     use crate::registration::catalog::{self, REASONS, SUBJECTS};
@@ -73,23 +74,12 @@ mod imp {
         Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found())
     }
 
-    fn decision_error(e: DecisionError) -> AppError {
-        match e {
-            DecisionError::NotFound => AppError::not_found(),
-            DecisionError::AlreadyDecided => AppError::field("decision", "review.already_decided"),
-            DecisionError::CreditCodeTaken => {
-                AppError::field("decision", "registration.credit_code_taken")
-            }
-            DecisionError::Database(e) => AppError::internal(e),
-        }
-    }
-
     pub async fn start(id: String, submission_no: i32) -> Result<(), AppError> {
         let operator = require_operator().await?;
         let state = app_state()?;
         let id = parse_id(&id)?;
         if !repo::start_review(&state.db, id, submission_no, operator.id()).await? {
-            return Err(AppError::field("decision", "review.already_decided"));
+            return Err(AppError::field("decision", Code::ReviewAlreadyDecided));
         }
         Ok(())
     }
@@ -131,10 +121,10 @@ mod imp {
         let mut tx = state.db.begin().await?;
         let row = repo::lock_pending(&mut tx, id, submission_no)
             .await
-            .map_err(decision_error)?;
+            .map_err(AppError::from)?;
         let (org_id, admin_id) = repo::approve(&mut tx, &row, operator.id())
             .await
-            .map_err(decision_error)?;
+            .map_err(AppError::from)?;
         let actor = meta.actor(Some(operator.id()), "operator");
         record(
             &mut tx,
@@ -177,19 +167,19 @@ mod imp {
     fn parse_reasons(raw: &[String]) -> Result<Vec<Reason>, AppError> {
         // More than every reason of every field and document is never needed.
         if raw.len() > SUBJECTS.len() * REASONS.len() {
-            return Err(AppError::field("reasons", "validation.too_long"));
+            return Err(AppError::field("reasons", Code::ValidationTooLong));
         }
         let mut seen = std::collections::HashSet::new();
         let mut out: Vec<Reason> = Vec::new();
         for item in raw {
             let (subject, reason) = item
                 .split_once(':')
-                .ok_or_else(|| AppError::field("reasons", "validation.choice"))?;
+                .ok_or_else(|| AppError::field("reasons", Code::ValidationChoice))?;
             if !catalog::contains(SUBJECTS, subject)
                 || !catalog::contains(REASONS, reason)
                 || !catalog::reasons_for(subject).contains(&reason)
             {
-                return Err(AppError::field("reasons", "validation.choice"));
+                return Err(AppError::field("reasons", Code::ValidationChoice));
             }
             let r = Reason {
                 subject: subject.to_owned(),
@@ -214,19 +204,19 @@ mod imp {
         let reasons = parse_reasons(&reasons)?;
         let note = note.trim().to_owned();
         if reasons.is_empty() && note.is_empty() {
-            return Err(AppError::field("reasons", "review.reason_required"));
+            return Err(AppError::field("reasons", Code::ReviewReasonRequired));
         }
         if note.chars().count() > 1000 {
-            return Err(AppError::field("note", "validation.too_long"));
+            return Err(AppError::field("note", Code::ValidationTooLong));
         }
         let meta = RequestMeta::current();
         let mut tx = state.db.begin().await?;
         let row = repo::lock_pending(&mut tx, id, submission_no)
             .await
-            .map_err(decision_error)?;
+            .map_err(AppError::from)?;
         repo::reject(&mut tx, &row, operator.id(), &reasons, &note)
             .await
-            .map_err(decision_error)?;
+            .map_err(AppError::from)?;
         record(
             &mut tx,
             &meta.actor(Some(operator.id()), "operator"),

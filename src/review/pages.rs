@@ -2,12 +2,14 @@
 use super::api::{
     ApproveApplication, RejectApplication, StartReview, get_review_detail, review_queue,
 };
-use super::{QueueFilter, QueuePage, ReviewDetail};
+use super::{QueueFilter, QueueItem, QueuePage, ReviewDetail};
 use crate::i18n::*;
 use crate::registration::catalog::{self, REASONS, SUBJECTS};
 use crate::registration::pages::{DocumentPreview, field_label, field_value, human_size};
 use crate::registration::{DocumentKind, Status};
-use crate::ui::{AppErrorView, CodeMessage, FormError, last_error};
+use crate::ui::{
+    AppErrorView, CodeMessage, Column, FormError, Loaded, Pager, Table, last_error, text,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,14 +66,9 @@ pub fn ReviewQueuePage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, review.title)) />
         <section class="page" data-page="review-queue">
             <h1>{t!(i18n, review.title)}</h1>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(q) => view! { <Queue q /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=data let:q>
+                <Queue q />
+            </Loaded>
         </section>
     }
 }
@@ -100,98 +97,55 @@ fn Queue(q: QueuePage) -> impl IntoView {
         }
     };
     let filter = q.filter;
+    let columns = vec![
+        Column::new(text!(i18n, review.col_organisation)),
+        Column::new(text!(i18n, review.col_credit_code)),
+        Column::new(text!(i18n, review.col_admin)),
+        Column::new(text!(i18n, review.col_submitted)),
+        Column::new(text!(i18n, review.col_age)),
+        Column::new(text!(i18n, review.col_status)),
+    ];
+    let row = move |item: QueueItem| {
+        let href = format!("/operator/reviews/{}", item.id);
+        let resubmitted = item.submission_no > 1;
+        view! {
+            <tr data-id=item.id.clone()>
+                <td>
+                    <A href=href>{item.org_name.clone()}</A>
+                    {resubmitted
+                        .then(|| {
+                            view! {
+                                <span class="badge badge--info">
+                                    {t!(i18n, review.resubmission, n = item.submission_no)}
+                                </span>
+                            }
+                        })}
+                </td>
+                <td class="mono">{item.credit_code.clone()}</td>
+                <td>{item.admin_name.clone()}</td>
+                <td>{item.submitted_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
+                <td>{age_text(item.age_secs, zh)}</td>
+                <td>
+                    <span class=format!("status-badge status-badge--{}", item.status.as_str())>
+                        {move || status_text(i18n, item.status)}
+                    </span>
+                    {item.reviewer_name.clone().map(|n| view! { <span class="muted">" · " {n}</span> })}
+                </td>
+            </tr>
+        }
+    };
     view! {
         <nav class="tabs" aria-label=move || t_string!(i18n, review.filters)>
             {tab(QueueFilter::Pending, q.pending)}
             {tab(QueueFilter::Rejected, q.rejected)}
             {tab(QueueFilter::Approved, q.approved)}
         </nav>
-        {if q.items.is_empty() {
-            view! { <p class="empty">{t!(i18n, review.empty)}</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-wrap">
-                    <table class="table" data-table="reviews">
-                        <thead>
-                            <tr>
-                                <th scope="col">{t!(i18n, review.col_organisation)}</th>
-                                <th scope="col">{t!(i18n, review.col_credit_code)}</th>
-                                <th scope="col">{t!(i18n, review.col_admin)}</th>
-                                <th scope="col">{t!(i18n, review.col_submitted)}</th>
-                                <th scope="col">{t!(i18n, review.col_age)}</th>
-                                <th scope="col">{t!(i18n, review.col_status)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {q
-                                .items
-                                .into_iter()
-                                .map(|item| {
-                                    let href = format!("/operator/reviews/{}", item.id);
-                                    let resubmitted = item.submission_no > 1;
-                                    view! {
-                                        <tr data-id=item.id.clone()>
-                                            <td>
-                                                <A href=href>{item.org_name.clone()}</A>
-                                                {resubmitted
-                                                    .then(|| {
-                                                        view! {
-                                                            <span class="badge badge--info">
-                                                                {t!(i18n, review.resubmission, n = item.submission_no)}
-                                                            </span>
-                                                        }
-                                                    })}
-                                            </td>
-                                            <td class="mono">{item.credit_code.clone()}</td>
-                                            <td>{item.admin_name.clone()}</td>
-                                            <td>
-                                                {item
-                                                    .submitted_at
-                                                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())}
-                                            </td>
-                                            <td>{age_text(item.age_secs, zh)}</td>
-                                            <td>
-                                                <span class=format!("status-badge status-badge--{}", item.status.as_str())>
-                                                    {move || status_text(i18n, item.status)}
-                                                </span>
-                                                {item
-                                                    .reviewer_name
-                                                    .clone()
-                                                    .map(|n| view! { <span class="muted">" · " {n}</span> })}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-                <nav class="pager" aria-label=move || t_string!(i18n, review.pages)>
-                    {(q.page > 1)
-                        .then(|| {
-                            view! {
-                                <a href=format!(
-                                    "/operator/reviews?filter={}&page={}",
-                                    filter.as_str(),
-                                    q.page - 1,
-                                )>{t!(i18n, review.previous)}</a>
-                            }
-                        })}
-                    <span>{t!(i18n, review.page_of, page = q.page, pages = q.pages)}</span>
-                    {(q.page < q.pages)
-                        .then(|| {
-                            view! {
-                                <a href=format!(
-                                    "/operator/reviews?filter={}&page={}",
-                                    filter.as_str(),
-                                    q.page + 1,
-                                )>{t!(i18n, review.next)}</a>
-                            }
-                        })}
-                </nav>
-            }
-                .into_any()
-        }}
+        <Table name="reviews" columns rows=q.items row empty=text!(i18n, review.empty) />
+        <Pager
+            page=q.page
+            pages=q.pages
+            href=move |n| format!("/operator/reviews?filter={}&page={n}", filter.as_str())
+        />
     }
 }
 
@@ -523,11 +477,9 @@ fn DecisionError(
     fields: &'static [&'static str],
 ) -> impl IntoView {
     let code = Signal::derive(move || {
-        error.get().and_then(|e| {
-            fields
-                .iter()
-                .find_map(|f| e.field_code(f).map(str::to_owned))
-        })
+        error
+            .get()
+            .and_then(|e| fields.iter().find_map(|f| e.field_code(f)))
     });
     view! {
         <CodeMessage code class="notice notice--warning" alert=true />

@@ -1,5 +1,6 @@
 //! Queries of the review console.
 use super::{QUEUE_PAGE_SIZE, QueueFilter, QueueItem, QueuePage, ReviewDetail, changes};
+use crate::error::{AppError, Code};
 use crate::registration::repo as reg;
 use crate::registration::{Reason, Status};
 use sqlx::{PgConnection, PgPool};
@@ -165,6 +166,21 @@ pub enum DecisionError {
     /// Another organisation holds the credit code.
     CreditCodeTaken,
     Database(sqlx::Error),
+}
+
+impl From<DecisionError> for AppError {
+    fn from(e: DecisionError) -> Self {
+        match e {
+            DecisionError::NotFound => AppError::not_found(),
+            DecisionError::AlreadyDecided => {
+                AppError::field("decision", Code::ReviewAlreadyDecided)
+            }
+            DecisionError::CreditCodeTaken => {
+                AppError::field("decision", Code::RegistrationCreditCodeTaken)
+            }
+            DecisionError::Database(e) => AppError::internal(e),
+        }
+    }
 }
 
 impl From<sqlx::Error> for DecisionError {

@@ -3,6 +3,7 @@
 //! characters other than tab and line breaks. A form that is not gets a 422
 //! naming the field, instead of being mangled into replacement characters
 //! by the decoder or refused by PostgreSQL (a NUL byte) with a 500.
+use crate::error::Code;
 use crate::error::{AppError, FieldError};
 use axum::{
     body::{Body, Bytes},
@@ -29,10 +30,10 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Code {
         match self {
-            Refusal::Encoding => "validation.encoding",
-            Refusal::ControlCharacter => "validation.control_characters",
+            Refusal::Encoding => Code::ValidationEncoding,
+            Refusal::ControlCharacter => Code::ValidationControlCharacters,
         }
     }
 }
@@ -133,7 +134,7 @@ pub async fn api_forms(req: Request, next: Next) -> Response {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 vec![FieldError {
                     field: String::new(),
-                    code: "validation.too_long".into(),
+                    code: Code::ValidationTooLong,
                 }],
             );
         }
@@ -154,7 +155,7 @@ pub async fn api_forms(req: Request, next: Next) -> Response {
                 .into_iter()
                 .map(|(field, r)| FieldError {
                     field,
-                    code: r.code().into(),
+                    code: r.code(),
                 })
                 .collect(),
         );

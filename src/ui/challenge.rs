@@ -99,11 +99,7 @@ pub fn ChallengeField(#[prop(into)] error: Signal<Option<AppError>>) -> impl Int
             }
         });
     }
-    let code = Signal::derive(move || {
-        error
-            .get()
-            .and_then(|e| e.field_code("challenge").map(str::to_owned))
-    });
+    let code = Signal::derive(move || error.get().and_then(|e| e.field_code("challenge")));
     view! {
         <input
             type="hidden"

@@ -1,7 +1,7 @@
 //! Form pieces shared by every page: a labelled field with its error, and
 //! the error summary above a form.
-use super::{AppErrorView, code_text};
-use crate::error::AppError;
+use super::AppErrorView;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -15,12 +15,8 @@ where
 }
 
 /// The code of `field` in `error`, if the error names that field.
-pub fn field_code(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        error
-            .get()
-            .and_then(|e| e.field_code(field).map(str::to_owned))
-    })
+pub fn field_code(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<Code>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_code(field)))
 }
 
 /// A labelled input with its hint and its error underneath.
@@ -38,7 +34,7 @@ pub fn Field(
     #[prop(default = true)] required: bool,
     #[prop(optional, into)] hint: Option<Signal<String>>,
     #[prop(optional, into)] value: Option<Signal<String>>,
-    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    #[prop(optional, into)] error: Option<Signal<Option<Code>>>,
     #[prop(optional)] autofocus: bool,
     #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
@@ -97,8 +93,8 @@ pub fn Field(
                     .get()
                     .map(|code| {
                         view! {
-                            <p class="field__error" id=error_id.clone() data-code=code.clone()>
-                                {code_text(i18n.get_locale(), &code)}
+                            <p class="field__error" id=error_id.clone() data-code=code.as_str()>
+                                {code.text(i18n.get_locale())}
                             </p>
                         }
                     })
@@ -122,7 +118,7 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 /// (`field__error`, the default) or above a block (`notice notice--warning`).
 #[component]
 pub fn CodeMessage(
-    #[prop(into)] code: Signal<Option<String>>,
+    #[prop(into)] code: Signal<Option<Code>>,
     #[prop(default = "field__error")] class: &'static str,
     /// Announce it at once to screen readers.
     #[prop(optional)]
@@ -132,8 +128,8 @@ pub fn CodeMessage(
     move || {
         code.get().map(|code| {
             view! {
-                <p class=class role=alert.then_some("alert") data-code=code.clone()>
-                    {code_text(i18n.get_locale(), &code)}
+                <p class=class role=alert.then_some("alert") data-code=code.as_str()>
+                    {code.text(i18n.get_locale())}
                 </p>
             }
         })

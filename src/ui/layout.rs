@@ -1,4 +1,3 @@
-use crate::auth::AccountBar;
 use crate::i18n::*;
 use crate::locale::LanguageSwitch;
 use leptos::prelude::*;
@@ -39,48 +38,5 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
             </p>
         </footer>
-    }
-}
-
-/// The admin console frame: section navigation beside the content.
-#[component]
-pub fn ConsoleLayout(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="console">
-            <nav class="console__nav" aria-label=move || t_string!(i18n, nav.console)>
-                <A href="/admin" exact=true>{t!(i18n, nav.overview)}</A>
-                <A href="/admin/contacts">{t!(i18n, nav.contacts)}</A>
-                <A href="/admin/access">{t!(i18n, nav.access)}</A>
-                <A href="/admin/approvals">{t!(i18n, nav.approvals)}</A>
-                <A href="/admin/security">{t!(i18n, nav.org_security)}</A>
-                <A href="/admin/audit">{t!(i18n, nav.audit)}</A>
-            </nav>
-            <div class="console__content">
-                <AccountBar />
-                {children()}
-            </div>
-        </div>
-    }
-}
-
-/// The platform operator's console frame.
-#[component]
-pub fn OperatorLayout(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="console console--operator">
-            <nav class="console__nav" aria-label=move || t_string!(i18n, nav.operator)>
-                <A href="/operator" exact=true>{t!(i18n, nav.overview)}</A>
-                <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
-                <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
-                <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
-                <A href="/operator/deliveries">{t!(i18n, nav.deliveries)}</A>
-            </nav>
-            <div class="console__content">
-                <AccountBar />
-                {children()}
-            </div>
-        </div>
     }
 }

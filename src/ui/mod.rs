@@ -1,14 +1,37 @@
-//! Shared components: page layout, error texts, and the pages every site has.
+//! Shared components, knowing no feature: the page layout and the console
+//! frame, loading and error states, tables, pagers, form fields, action
+//! panels, and the pages every site has.
 pub mod challenge;
+mod console;
 mod errors;
 mod form;
 mod layout;
+mod loaded;
+mod pager;
 mod pages;
+mod table;
 
-pub use errors::{AppErrorView, KNOWN_CODES, code_text};
+pub use console::{
+    ActionPanel, ConfirmStep, ConsoleFrame, ConsoleHeader, ConsoleNav, HomeCard, HomeCards,
+};
+pub use errors::AppErrorView;
 pub use form::{CodeMessage, Field, FormError, field_code, last_error};
-pub use layout::{ConsoleLayout, Layout, OperatorLayout};
+pub use layout::Layout;
+pub use loaded::Loaded;
+pub use pager::{CursorPager, Pager};
 pub use pages::{ComingSoon, ErrorPage, NotFound};
+pub use table::{Column, Table};
+
+/// A translated text as a `Signal<String>` that follows the language:
+/// `text!(i18n, login.password)` for a `Field`'s label or hint.
+macro_rules! text {
+    ($i18n:ident, $($key:tt)+) => {
+        ::leptos::prelude::Signal::derive(move || {
+            $crate::i18n::t_string!($i18n, $($key)+).to_string()
+        })
+    };
+}
+pub(crate) use text;
 
 /// A page's title in the current language. The server writes the head after
 /// the body of a page rendered whole, when the page's reactive values may be

@@ -8,13 +8,16 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+mod code;
+pub use code::Code;
+
 /// A problem with one input field, shown beside that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// The form field's name, as in the form struct.
     pub field: String,
-    /// Stable code, e.g. `validation.required` or `mobile.format`.
-    pub code: String,
+    /// Why, e.g. `validation.required` or `mobile.format`.
+    pub code: Code,
 }
 
 /// The error every server function returns.
@@ -53,20 +56,20 @@ pub enum AppError {
 
 impl AppError {
     /// The stable code the UI translates.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            AppError::Validation { .. } => "validation.invalid",
-            AppError::Unauthenticated => "auth.unauthenticated",
-            AppError::Forbidden => "auth.forbidden",
-            AppError::NotFound => "not_found",
-            AppError::Conflict => "conflict",
-            AppError::InvalidCredentials => "auth.invalid_credentials",
-            AppError::Locked { .. } => "auth.locked",
-            AppError::AccountDisabled => "auth.disabled",
-            AppError::TooManyRequests { .. } => "rate_limited",
-            AppError::Internal { .. } => "internal",
-            AppError::Transport { network: true, .. } => "network",
-            AppError::Transport { network: false, .. } => "unknown",
+            AppError::Validation { .. } => Code::ValidationInvalid,
+            AppError::Unauthenticated => Code::AuthUnauthenticated,
+            AppError::Forbidden => Code::AuthForbidden,
+            AppError::NotFound => Code::NotFound,
+            AppError::Conflict => Code::Conflict,
+            AppError::InvalidCredentials => Code::AuthInvalidCredentials,
+            AppError::Locked { .. } => Code::AuthLocked,
+            AppError::AccountDisabled => Code::AuthDisabled,
+            AppError::TooManyRequests { .. } => Code::RateLimited,
+            AppError::Internal { .. } => Code::Internal,
+            AppError::Transport { network: true, .. } => Code::Network,
+            AppError::Transport { network: false, .. } => Code::Unknown,
         }
     }
 
@@ -88,21 +91,20 @@ impl AppError {
     }
 
     /// The code for one field, when this is a validation error that mentions it.
-    pub fn field_code(&self, field: &str) -> Option<&str> {
+    pub fn field_code(&self, field: &str) -> Option<Code> {
         match self {
-            AppError::Validation { fields } => fields
-                .iter()
-                .find(|f| f.field == field)
-                .map(|f| f.code.as_str()),
+            AppError::Validation { fields } => {
+                fields.iter().find(|f| f.field == field).map(|f| f.code)
+            }
             _ => None,
         }
     }
 
     /// A validation error for a single field.
-    pub fn field(field: impl Into<String>, code: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: Code) -> Self {
         Self::validation(vec![FieldError {
             field: field.into(),
-            code: code.into(),
+            code,
         }])
     }
 
@@ -186,7 +188,7 @@ impl FromServerFnError for AppError {
         #[cfg(feature = "ssr")]
         if let ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) = &value {
             tracing::info!(error = %message, "server function arguments not decoded");
-            return AppError::field(argument_name(message), "validation.format");
+            return AppError::field(argument_name(message), Code::ValidationFormat);
         }
         let network = matches!(value, ServerFnErrorErr::Request(_));
         AppError::Transport {
@@ -219,6 +221,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        AppError::internal(format!("session store: {err}"))
+    }
+}
+
 /// Collects field errors from several parsers, so a form reports every
 /// problem at once instead of one per submit.
 #[derive(Debug, Default)]
@@ -244,10 +253,10 @@ impl FieldErrors {
         }
     }
 
-    pub fn push(&mut self, field: &str, code: &str) {
+    pub fn push(&mut self, field: &str, code: Code) {
         self.0.push(FieldError {
             field: field.to_owned(),
-            code: code.to_owned(),
+            code,
         });
     }
 
@@ -268,13 +277,19 @@ impl FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     #[test]
     fn codes_are_stable() {
-        assert_eq!(AppError::unauthenticated().code(), "auth.unauthenticated");
-        assert_eq!(AppError::not_found().code(), "not_found");
         assert_eq!(
-            AppError::field("name", "validation.required").code(),
+            AppError::unauthenticated().code().as_str(),
+            "auth.unauthenticated"
+        );
+        assert_eq!(AppError::not_found().code().as_str(), "not_found");
+        assert_eq!(
+            AppError::field("name", Code::ValidationRequired)
+                .code()
+                .as_str(),
             "validation.invalid"
         );
     }
@@ -284,17 +299,18 @@ mod tests {
         let err = AppError::validation(vec![
             FieldError {
                 field: "name".into(),
-                code: "validation.required".into(),
+                code: Code::ValidationRequired,
             },
             FieldError {
                 field: "mobile".into(),
-                code: "mobile.format".into(),
+                code: Code::MobileFormat,
             },
         ]);
         let json = serde_json::to_string(&err).unwrap();
+        assert!(json.contains(r#""code":"mobile.format""#), "{json}");
         let back: AppError = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.field_code("mobile"), Some("mobile.format"));
-        assert_eq!(back.field_code("name"), Some("validation.required"));
+        assert_eq!(back.field_code("mobile"), Some(Code::MobileFormat));
+        assert_eq!(back.field_code("name"), Some(Code::ValidationRequired));
         assert_eq!(back.field_code("email"), None);
         assert_eq!(back.status(), 422);
     }
@@ -311,8 +327,8 @@ mod tests {
     #[test]
     fn collector_reports_every_field() {
         let mut errs = FieldErrors::new();
-        errs.push("a", "validation.required");
-        errs.push("b", "validation.required");
+        errs.push("a", Code::ValidationRequired);
+        errs.push("b", Code::ValidationRequired);
         match errs.finish() {
             Err(AppError::Validation { fields }) => assert_eq!(fields.len(), 2),
             other => panic!("expected validation error, got {other:?}"),

@@ -1,293 +1,18 @@
-//! The employee pages: `/admin/contacts/employees/new`, `/{id}` and `/{id}/edit`.
-use super::{contacts_href, status_text};
+//! The employee form, for adding and editing: its fields, the department and manager pickers.
+#[allow(unused_imports)]
+use super::*;
+use crate::contacts::EmployeeDetail;
 use crate::contacts::api::{
-    CreateEmployee, SetEmployeeStatus, UpdateEmployee, contacts_branch, contacts_employee,
-    find_departments, find_people,
+    CreateEmployee, UpdateEmployee, contacts_branch, contacts_employee, find_departments,
+    find_people,
 };
-use crate::contacts::{EmployeeDetail, EmployeeStatus};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, CodeMessage, Field, FormError, field_code, last_error};
+use crate::ui::{CodeMessage, Field, FormError, Loaded, field_code, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-fn employee_href(id: &str) -> String {
-    format!("/admin/contacts/employees/{id}")
-}
-
-#[component]
-pub fn EmployeePage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let refresh = RwSignal::new(0u32);
-    let data = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), refresh.get()),
-        |(id, _)| contacts_employee(id),
-    );
-    let status = ServerAction::<SetEmployeeStatus>::new();
-    Effect::new(move |_| {
-        if matches!(status.value().get(), Some(Ok(()))) {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    view! {
-        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.employee_title)) />
-        <section class="page page--wide employee" data-page="employee">
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(e) => view! { <EmployeeView e status /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-fn field_name(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
-    match key {
-        "name" => t_string!(i18n, contacts.field_name),
-        "userid" => t_string!(i18n, contacts.field_userid),
-        "mobile" => t_string!(i18n, contacts.field_mobile),
-        "email" => t_string!(i18n, contacts.field_email),
-        "position" => t_string!(i18n, contacts.field_position),
-        "employee_no" => t_string!(i18n, contacts.field_employee_no),
-        "gender" => t_string!(i18n, contacts.field_gender),
-        "hire_date" => t_string!(i18n, contacts.field_hire_date),
-        "status" => t_string!(i18n, contacts.field_status),
-        "main_department" => t_string!(i18n, contacts.field_main_department),
-        "departments" => t_string!(i18n, contacts.field_departments),
-        "managers" => t_string!(i18n, contacts.field_managers),
-        other => return other.to_owned(),
-    }
-    .to_owned()
-}
-
-fn gender_text(i18n: leptos_i18n::I18nContext<Locale>, g: Option<&str>) -> String {
-    match g {
-        Some("male") => t_string!(i18n, contacts.gender_male).to_owned(),
-        Some("female") => t_string!(i18n, contacts.gender_female).to_owned(),
-        _ => "—".to_owned(),
-    }
-}
-
-fn action_name(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
-    crate::audit::action_text(i18n.get_locale(), action)
-        .map(str::to_owned)
-        .unwrap_or_else(|| action.to_owned())
-}
-
-#[component]
-fn EmployeeView(e: EmployeeDetail, status: ServerAction<SetEmployeeStatus>) -> impl IntoView {
-    let i18n = use_i18n();
-    let dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
-    let back = e
-        .departments
-        .first()
-        .map(|d| contacts_href(&d.id))
-        .unwrap_or_else(|| "/admin/contacts".into());
-    let s = e.status;
-    let row = |label: String, value: String, key: &'static str| {
-        view! {
-            <div class="summary__row">
-                <dt>{label}</dt>
-                <dd data-field=key>{value}</dd>
-            </div>
-        }
-    };
-    let gender = gender_text(i18n, e.gender.as_deref());
-    let status_error = last_error(status);
-    view! {
-        <a href=back class="muted">{t!(i18n, contacts.back_to_contacts)}</a>
-        <header class="detail__header">
-            <h1 data-employee-name=e.name.clone()>{e.name.clone()}</h1>
-            <span class=format!("status-badge status-badge--{}", s.as_str()) data-status=s.as_str()>
-                {move || status_text(i18n, s)}
-            </span>
-            <a class="button" href=format!("{}/edit", employee_href(&e.id)) data-action="edit-employee">
-                {t!(i18n, contacts.edit)}
-            </a>
-        </header>
-        <div class="detail__grid">
-            <section class="panel">
-                <h2>{t!(i18n, contacts.profile)}</h2>
-                <dl class="summary__list">
-                    {row(field_name(i18n, "userid"), e.userid.clone(), "userid")}
-                    {row(field_name(i18n, "mobile"), dash(e.mobile.clone()), "mobile")}
-                    {row(field_name(i18n, "email"), dash(e.email.clone()), "email")}
-                    {row(field_name(i18n, "position"), dash(e.position.clone()), "position")}
-                    {row(field_name(i18n, "employee_no"), dash(e.employee_no.clone()), "employee_no")}
-                    {row(field_name(i18n, "gender"), gender, "gender")}
-                    {row(field_name(i18n, "hire_date"), dash(e.hire_date.map(|d| d.to_string())), "hire_date")}
-                </dl>
-                <h3>{t!(i18n, contacts.field_departments)}</h3>
-                <ul class="plain-list" data-list="departments">
-                    {e
-                        .departments
-                        .iter()
-                        .map(|d| {
-                            view! {
-                                <li>
-                                    <a href=contacts_href(&d.id)>{d.path.clone()}</a>
-                                    {d.is_main.then(|| view! { " " <span class="badge badge--info">{t!(i18n, contacts.main)}</span> })}
-                                    {d.is_head.then(|| view! { " " <span class="badge">{t!(i18n, contacts.head)}</span> })}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-                <h3>{t!(i18n, contacts.field_managers)}</h3>
-                <PeopleList people=e.managers.clone() key="managers" />
-                <h3>{t!(i18n, contacts.reports)}</h3>
-                <PeopleList people=e.reports.clone() key="reports" />
-            </section>
-            <section class="panel">
-                <h2>{t!(i18n, contacts.account_status)}</h2>
-                <FormError error=status_error />
-                {if e.is_self {
-                    view! { <p class="muted">{t!(i18n, contacts.status_self)}</p> }.into_any()
-                } else {
-                    view! { <StatusActions id=e.id.clone() version=e.version current=s action=status name=e.name.clone() /> }
-                        .into_any()
-                }}
-            </section>
-        </div>
-        <section class="panel history">
-            <h2>{t!(i18n, contacts.history)}</h2>
-            {if e.history.is_empty() {
-                view! { <p class="empty">{t!(i18n, contacts.no_history)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-table="history">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, contacts.col_when)}</th>
-                                    <th scope="col">{t!(i18n, contacts.col_what)}</th>
-                                    <th scope="col">{t!(i18n, contacts.col_who)}</th>
-                                    <th scope="col">{t!(i18n, contacts.col_changes)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {e
-                                    .history
-                                    .into_iter()
-                                    .map(|h| {
-                                        view! {
-                                            <tr data-action=h.action.clone()>
-                                                <td class="table__mono">{h.at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                                <td>{action_name(i18n, &h.action)}</td>
-                                                <td>{h.actor.unwrap_or_else(|| "—".into())}</td>
-                                                <td>
-                                                    <ul class="changes">
-                                                        {h
-                                                            .changes
-                                                            .into_iter()
-                                                            .map(|(k, before, after)| {
-                                                                view! {
-                                                                    <li>
-                                                                        <strong>{field_name(i18n, &k)}</strong>
-                                                                        ": "
-                                                                        <del>{if before.is_empty() { "—".into() } else { before }}</del>
-                                                                        " → "
-                                                                        <ins>{if after.is_empty() { "—".into() } else { after }}</ins>
-                                                                    </li>
-                                                                }
-                                                            })
-                                                            .collect_view()}
-                                                    </ul>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn PeopleList(people: Vec<crate::contacts::PersonRef>, key: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    if people.is_empty() {
-        return view! { <p class="muted" data-list=key>{t!(i18n, contacts.nobody)}</p> }.into_any();
-    }
-    view! {
-        <ul class="plain-list" data-list=key>
-            {people
-                .into_iter()
-                .map(|p| view! { <li><a href=employee_href(&p.id)>{p.name}</a></li> })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
-/// Enable, disable and "has left", each behind a confirmation that says what happens.
-#[component]
-fn StatusActions(
-    id: String,
-    version: i32,
-    current: EmployeeStatus,
-    action: ServerAction<SetEmployeeStatus>,
-    name: String,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = StoredValue::new(id);
-    let name = StoredValue::new(name);
-    let form = move |target: EmployeeStatus, danger: bool| {
-        let (label, confirm) = match target {
-            EmployeeStatus::Disabled => (
-                t_string!(i18n, contacts.disable).to_owned(),
-                t_string!(i18n, contacts.disable_confirm).to_owned(),
-            ),
-            EmployeeStatus::Departed => (
-                t_string!(i18n, contacts.mark_departed).to_owned(),
-                t_string!(i18n, contacts.departed_confirm).to_owned(),
-            ),
-            _ => (
-                t_string!(i18n, contacts.enable).to_owned(),
-                t_string!(i18n, contacts.enable_confirm).to_owned(),
-            ),
-        };
-        let class = if danger {
-            "button button--danger"
-        } else {
-            "button button--primary"
-        };
-        view! {
-            <details class="action" data-status-action=target.as_str()>
-                <summary class=class>{label.clone()}</summary>
-                <ActionForm action attr:class="action__form">
-                    <input type="hidden" name="id" value=id.get_value() />
-                    <input type="hidden" name="version" value=version />
-                    <input type="hidden" name="status" value=target.as_str() />
-                    <p><strong>{name.get_value()}</strong> ": " {confirm}</p>
-                    <button type="submit" class=class data-action=format!("confirm-{}", target.as_str())>
-                        {label}
-                    </button>
-                </ActionForm>
-            </details>
-        }
-    };
-    view! {
-        <div class="department__actions">
-            {matches!(current, EmployeeStatus::Disabled | EmployeeStatus::Departed)
-                .then(|| form(EmployeeStatus::Active, false))}
-            {matches!(current, EmployeeStatus::Active | EmployeeStatus::NotActivated)
-                .then(|| form(EmployeeStatus::Disabled, true))}
-            {(current != EmployeeStatus::Departed).then(|| form(EmployeeStatus::Departed, true))}
-        </div>
-    }
-}
 
 /// What the employee form starts with.
 #[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -310,85 +35,86 @@ struct Initial {
     administrator: bool,
 }
 
+/// `/admin/contacts/employees/new` (in the department of `?dept=`) and
+/// `/admin/contacts/employees/{id}/edit`: one page, one form.
 #[component]
-pub fn NewEmployeePage() -> impl IntoView {
+pub fn EmployeeFormPage() -> impl IntoView {
     let i18n = use_i18n();
+    let params = use_params_map();
     let query = use_query_map();
+    let editing = move || params.read().get("id").is_some();
     let start = Resource::new(
-        move || query.read().get("dept").unwrap_or_default(),
-        |dept| async move {
-            let b = contacts_branch(dept).await?;
-            let mut path: Vec<String> = b
-                .selected
-                .ancestors
-                .iter()
-                .map(|(_, n)| n.clone())
-                .collect();
-            path.push(b.selected.node.name.clone());
-            Ok::<_, AppError>(Initial {
-                departments: vec![(b.selected.node.id.clone(), path.join(" / "), true)],
-                ..Initial::default()
-            })
+        move || {
+            (
+                params.read().get("id"),
+                query.read().get("dept").unwrap_or_default(),
+            )
+        },
+        |(id, dept)| async move {
+            match id {
+                Some(id) => Ok(Initial::of(contacts_employee(id).await?)),
+                None => Ok(Initial::in_department(contacts_branch(dept).await?)),
+            }
         },
     );
+    let title = move || {
+        if editing() {
+            t_string!(i18n, contacts.edit_employee)
+        } else {
+            t_string!(i18n, contacts.new_employee)
+        }
+    };
     view! {
-        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.new_employee)) />
-        <section class="page page--narrow" data-page="new-employee">
-            <h1>{t!(i18n, contacts.new_employee)}</h1>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match start.await {
-                        Ok(initial) => view! { <EmployeeForm initial /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+        <Title text=crate::ui::page_title(title) />
+        <section
+            class="page page--narrow"
+            data-page=move || if editing() { "edit-employee" } else { "new-employee" }
+        >
+            <h1>{title}</h1>
+            <Loaded resource=start let:initial>
+                <EmployeeForm initial />
+            </Loaded>
         </section>
     }
 }
 
-#[component]
-pub fn EmployeeEditPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        |id| async move {
-            let e = contacts_employee(id).await?;
-            Ok::<_, AppError>(Initial {
-                id: Some(e.id.clone()),
-                version: e.version,
-                name: e.name,
-                userid: e.userid,
-                mobile: e.mobile.unwrap_or_default(),
-                email: e.email.unwrap_or_default(),
-                position: e.position.unwrap_or_default(),
-                employee_no: e.employee_no.unwrap_or_default(),
-                gender: e.gender.unwrap_or_default(),
-                hire_date: e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
-                departments: e
-                    .departments
-                    .into_iter()
-                    .map(|d| (d.id, d.path, d.is_main))
-                    .collect(),
-                managers: e.manager_userids,
-                administrator: matches!(e.role.as_deref(), Some("super_admin" | "admin")),
-            })
-        },
-    );
-    view! {
-        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.edit_employee)) />
-        <section class="page page--narrow" data-page="edit-employee">
-            <h1>{t!(i18n, contacts.edit_employee)}</h1>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(initial) => view! { <EmployeeForm initial /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+impl Initial {
+    /// A new employee, placed in `branch`'s selected department.
+    fn in_department(branch: crate::contacts::Branch) -> Self {
+        let mut path: Vec<String> = branch
+            .selected
+            .ancestors
+            .iter()
+            .map(|(_, n)| n.clone())
+            .collect();
+        path.push(branch.selected.node.name.clone());
+        Initial {
+            departments: vec![(branch.selected.node.id.clone(), path.join(" / "), true)],
+            ..Initial::default()
+        }
+    }
+
+    /// The employee as stored.
+    fn of(e: EmployeeDetail) -> Self {
+        Initial {
+            id: Some(e.id.clone()),
+            version: e.version,
+            name: e.name,
+            userid: e.userid,
+            mobile: e.mobile.unwrap_or_default(),
+            email: e.email.unwrap_or_default(),
+            position: e.position.unwrap_or_default(),
+            employee_no: e.employee_no.unwrap_or_default(),
+            gender: e.gender.unwrap_or_default(),
+            hire_date: e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
+            departments: e
+                .departments
+                .into_iter()
+                .map(|d| (d.id, d.path, d.is_main))
+                .collect(),
+            managers: e.manager_userids,
+            administrator: matches!(e.role.as_deref(), Some("super_admin" | "admin")),
+        }
     }
 }
 

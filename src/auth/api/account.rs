@@ -1,0 +1,153 @@
+//! The signed-in account: who it is, its notices, its security overview, and re-authentication.
+use super::super::Stage;
+use super::super::guard::{self, Principal, RequestMeta};
+use super::super::repo::{self};
+use super::super::throttle::{self, Key};
+use super::common::*;
+use super::imp::*;
+use super::*;
+use crate::error::Code;
+use crate::error::FieldErrors;
+use crate::server::state::{AppState, app_state};
+use serde_json::json;
+
+/// Before the second factor, a session proves only a password: it
+/// learns its stage and nothing about the account.
+pub async fn security_notice() -> Result<Option<AccountNotice>, AppError> {
+    let state = app_state()?;
+    let p = guard::require_signed_in().await?;
+    let resets_not_sent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log
+            WHERE target_type = 'account' AND target_id = $1
+              AND action = 'password.reset_not_sent'
+              AND at > (SELECT coalesce(notices_seen_at, '-infinity') FROM accounts WHERE id = $2)"#,
+        p.id().to_string(),
+        p.id()
+    )
+    .fetch_one(&state.db)
+    .await?;
+    Ok((resets_not_sent > 0).then_some(AccountNotice { resets_not_sent }))
+}
+
+pub async fn dismiss_security_notice() -> Result<(), AppError> {
+    let state = app_state()?;
+    let p = guard::require_signed_in().await?;
+    sqlx::query!(
+        "UPDATE accounts SET notices_seen_at = now() WHERE id = $1",
+        p.id()
+    )
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
+
+pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
+    Ok(guard::current().await?.map(|p| match p.auth.stage {
+        Stage::SecondFactor => CurrentAccount {
+            id: String::new(),
+            kind: p.account.kind,
+            name: String::new(),
+            email: None,
+            mobile: None,
+            org_id: None,
+            org_name: None,
+            role: None,
+            stage: Stage::SecondFactor,
+            totp_enabled: true,
+        },
+        _ => p.current(),
+    }))
+}
+
+pub async fn get_security_overview() -> Result<SecurityOverview, AppError> {
+    let state = app_state()?;
+    let p = guard::require_stage(&[Stage::SignedIn, Stage::MustEnrol]).await?;
+    let left = repo::recovery_codes_left(&state.db, p.id()).await?;
+    Ok(SecurityOverview {
+        totp_enabled: p.account.totp_enabled,
+        totp_required: p.account.two_factor_required(),
+        recovery_codes_left: left,
+        password_changed_at: p
+            .account
+            .password_changed_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        account: p.current(),
+    })
+}
+
+/// Asks again for the password, and the second factor when enrolled,
+/// before a sensitive change. Called before the change's transaction
+/// begins: no pool connection is held while the password waits for a
+/// hashing slot, and the second-factor code is used up in a short
+/// transaction of its own (it stays used even if the change then fails).
+pub(crate) async fn reauthenticate(
+    state: &AppState,
+    meta: &RequestMeta,
+    p: &Principal,
+    password: &str,
+    code: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let account = &p.account;
+    let mut errors = FieldErrors::new();
+    if password.is_empty() {
+        errors.push("password", Code::PasswordRequired);
+    }
+    if account.totp_enabled && code.trim().is_empty() {
+        errors.push("code", Code::ValidationRequired);
+    }
+    errors.finish()?;
+    let password_key = Key::Account(account.id);
+    let code_key = Key::SecondFactor(account.id);
+    let mut conn = state.db.acquire().await?;
+    if account.totp_enabled {
+        check_throttle(&mut conn, std::slice::from_ref(&code_key)).await?;
+    }
+    let failure = begin_attempt(&mut conn, &password_key, &state.config.auth.account).await?;
+    drop(conn);
+    let ok = match state
+        .hasher
+        .verify(account.password_hash.clone(), password.to_owned())
+        .await
+    {
+        Ok(ok) => ok,
+        Err(e) => {
+            throttle::forgive(&state.db, &password_key).await?;
+            return Err(e.into());
+        }
+    };
+    if !ok {
+        let mut fail = state.db.begin().await?;
+        record_own(
+            &mut fail,
+            meta,
+            account,
+            "reauth.failed",
+            json!({ "factor": "password" }),
+        )
+        .await?;
+        fail.commit().await?;
+        return Err(if failure.locked_now {
+            AppError::locked(state.config.auth.account.lock_for.as_secs())
+        } else {
+            AppError::field("password", Code::AuthWrongPassword)
+        });
+    }
+    throttle::reset(&state.db, &password_key).await?;
+    if !account.totp_enabled {
+        return Ok(None);
+    }
+    let mut conn = state.db.acquire().await?;
+    let attempt = begin_attempt(&mut conn, &code_key, &state.config.auth.second_factor).await?;
+    drop(conn);
+    let mut tx = state.db.begin().await?;
+    match use_second_factor(&mut tx, &state.second_factor, account, code).await? {
+        Ok(factor) => {
+            throttle::reset(&mut *tx, &code_key).await?;
+            tx.commit().await?;
+            Ok(Some(factor))
+        }
+        Err(problem) => {
+            Err(second_factor_failed(state, meta, account, problem, "reauth", attempt).await?)
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Sign-in with a password, the second factor, and signing out.
+use super::super::guard::{self, RequestMeta};
+use super::super::repo::{self, Account, Identifier};
+use super::super::session::{self, AUTH_KEY, AuthSession};
+use super::super::throttle::{self, Key};
+use super::super::totp::{self as otp, SecondFactorKeys};
+use super::super::{AccountKind, Stage};
+use super::common::*;
+use super::*;
+use crate::audit::repo::{Event, record};
+use crate::error::Code;
+use crate::error::FieldErrors;
+use crate::server::state::{AppState, app_state};
+use serde_json::json;
+use sqlx::PgConnection;
+
+pub async fn sign_in(
+    kind: String,
+    identifier: String,
+    password: String,
+    next_path: String,
+) -> Result<NextStep, AppError> {
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let session = guard::session().await?;
+    let kind = parse_kind(&kind)?;
+    let mut errors = FieldErrors::new();
+    let ident = match Identifier::parse(&identifier) {
+        Ok(ident) => Some(ident),
+        Err(code) => {
+            errors.push("identifier", code);
+            None
+        }
+    };
+    if password.is_empty() {
+        errors.push("password", Code::PasswordRequired);
+    }
+    errors.finish()?;
+    let ident = ident.expect("checked above");
+    let ident_key = format!("{}:{}", kind.as_str(), ident.key());
+
+    let candidates = repo::find_by_identifier(&state.db, kind, &ident).await?;
+    let owner_key = match candidates.first() {
+        Some(a) => Key::Account(a.id),
+        None => Key::Unknown(&ident_key),
+    };
+    let settings = &state.config.auth;
+    let mut conn = state.db.acquire().await?;
+    // Counted before the check, per IP and per account, each in one
+    // statement, so parallel guesses cannot pass either limit.
+    let ip_key = meta.ip.map(Key::Ip);
+    if let Some(key) = &ip_key {
+        begin_attempt(&mut conn, key, &settings.ip).await?;
+    }
+    let attempt = begin_attempt(&mut conn, &owner_key, &settings.account).await?;
+    drop(conn);
+
+    // Every candidate is tried (one person, several organisations); with
+    // none, the dummy hash is, so that the answer takes as long.
+    let mut matched: Option<Account> = None;
+    let mut hashing = Ok(());
+    if candidates.is_empty() {
+        hashing = state
+            .hasher
+            .verify(None, password.clone())
+            .await
+            .map(|_| ());
+    }
+    for account in &candidates {
+        match state
+            .hasher
+            .verify(account.password_hash.clone(), password.clone())
+            .await
+        {
+            Ok(true) => {
+                matched = Some(account.clone());
+                break;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                hashing = Err(e);
+                break;
+            }
+        }
+    }
+    if let Err(e) = hashing {
+        // Not looked at, so not held against the account or the client.
+        throttle::forgive(&state.db, &owner_key).await?;
+        if let Some(key) = &ip_key {
+            throttle::forgive(&state.db, key).await?;
+        }
+        return Err(e.into());
+    }
+
+    let settings = &state.config.auth;
+    let mut tx = state.db.begin().await?;
+    let Some(account) = matched else {
+        let owner = candidates.first();
+        let failure = attempt;
+        let mut event = Event::new("sign_in.failed")
+            .org(owner.and_then(|a| a.org_id))
+            .details(json!({
+                "factor": "password",
+                "kind": kind.as_str(),
+                "known_account": owner.is_some(),
+            }));
+        if let Some(a) = owner {
+            event = event.target_account(a.id);
+        }
+        record(&mut tx, &meta.actor(None, "anonymous"), &event).await?;
+        if failure.locked_now {
+            let mut event = Event::new("sign_in.locked")
+                .org(owner.and_then(|a| a.org_id))
+                .details(json!({ "factor": "password", "failures": failure.failures }));
+            if let Some(a) = owner {
+                event = event.target_account(a.id);
+            }
+            record(&mut tx, &meta.actor(None, "system"), &event).await?;
+        }
+        tx.commit().await?;
+        return Err(if failure.locked_now {
+            AppError::locked(settings.account.lock_for.as_secs())
+        } else {
+            AppError::invalid_credentials()
+        });
+    };
+    if !account.is_active() {
+        record_own(
+            &mut tx,
+            &meta,
+            &account,
+            "sign_in.refused",
+            json!({ "status": account.status }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::account_disabled());
+    }
+    throttle::reset(&mut *tx, &owner_key).await?;
+    throttle::reset(&mut *tx, &Key::Account(account.id)).await?;
+    if let Some(key) = &ip_key {
+        throttle::forgive(&mut *tx, key).await?;
+    }
+    let stage = if account.totp_enabled {
+        Stage::SecondFactor
+    } else if account.two_factor_required() {
+        Stage::MustEnrol
+    } else {
+        Stage::SignedIn
+    };
+    let action = match stage {
+        Stage::SecondFactor => "sign_in.password_accepted",
+        Stage::MustEnrol => "sign_in.enrolment_required",
+        Stage::SignedIn => "sign_in.succeeded",
+    };
+    if stage != Stage::SecondFactor {
+        repo::touch_sign_in(&mut tx, account.id).await?;
+    }
+    record_own(
+        &mut tx,
+        &meta,
+        &account,
+        action,
+        json!({ "factors": ["password"] }),
+    )
+    .await?;
+    tx.commit().await?;
+    let after = safe_next(account.kind, &next_path);
+    session::begin(
+        &session,
+        account.id,
+        account.kind,
+        account.session_epoch,
+        stage,
+        after.clone(),
+    )
+    .await
+    .map_err(AppError::from)?;
+    let step = landing(stage, account.kind, after.as_deref());
+    redirect_to(&step.path);
+    Ok(step)
+}
+
+/// Why a second-factor code was refused.
+pub(super) enum CodeProblem {
+    Wrong,
+    Replayed,
+}
+
+/// Checks a TOTP code (six digits) or else a recovery code, and uses it
+/// up inside `tx`. Returns the factor that was used.
+pub(super) async fn use_second_factor(
+    tx: &mut PgConnection,
+    keys: &SecondFactorKeys,
+    account: &Account,
+    code: &str,
+) -> Result<Result<&'static str, CodeProblem>, AppError> {
+    let trimmed = code.trim();
+    let is_totp = trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit());
+    if is_totp {
+        let Some(secret) = account.totp_secret.as_deref().and_then(|s| keys.open(s)) else {
+            return Ok(Err(CodeProblem::Wrong));
+        };
+        let Some(totp) = otp::totp(secret, &account.label()) else {
+            return Err(AppError::internal("stored TOTP seed is invalid"));
+        };
+        let Some(step) = otp::matching_step(&totp, trimmed, otp::unix_now(), None) else {
+            return Ok(Err(CodeProblem::Wrong));
+        };
+        // The database moves the last step forwards only: a replay on
+        // any instance finds the step taken.
+        if repo::accept_step(tx, account.id, step).await? {
+            Ok(Ok("totp"))
+        } else {
+            Ok(Err(CodeProblem::Replayed))
+        }
+    } else if repo::use_recovery_code(tx, account.id, &keys.recovery_hash(trimmed)).await? {
+        Ok(Ok("recovery_code"))
+    } else {
+        Ok(Err(CodeProblem::Wrong))
+    }
+}
+
+/// Records a failed second factor (already counted by `begin_attempt`)
+/// and answers with the right error.
+pub(super) async fn second_factor_failed(
+    state: &AppState,
+    meta: &RequestMeta,
+    account: &Account,
+    problem: CodeProblem,
+    context: &'static str,
+    failure: throttle::Failure,
+) -> Result<AppError, AppError> {
+    let mut tx = state.db.begin().await?;
+    let reason = match problem {
+        CodeProblem::Wrong => "wrong",
+        CodeProblem::Replayed => "replayed",
+    };
+    record_own(
+        &mut tx,
+        meta,
+        account,
+        "sign_in.failed",
+        json!({ "factor": "second_factor", "reason": reason, "during": context }),
+    )
+    .await?;
+    if failure.locked_now {
+        record(
+            &mut tx,
+            &meta.actor(None, "system"),
+            &Event::new("sign_in.locked")
+                .org(account.org_id)
+                .target_account(account.id)
+                .details(json!({ "factor": "second_factor", "failures": failure.failures })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(if failure.locked_now {
+        AppError::locked(state.config.auth.second_factor.lock_for.as_secs())
+    } else {
+        match problem {
+            CodeProblem::Wrong => AppError::field("code", Code::AuthInvalidCode),
+            CodeProblem::Replayed => AppError::field("code", Code::AuthTotpReplayed),
+        }
+    })
+}
+
+pub async fn verify_second_factor(code: String) -> Result<NextStep, AppError> {
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let session = guard::session().await?;
+    let principal = guard::require_stage(&[Stage::SecondFactor]).await?;
+    if code.trim().is_empty() {
+        return Err(AppError::field("code", Code::ValidationRequired));
+    }
+    let account = principal.account.clone();
+    let mut conn = state.db.acquire().await?;
+    // Per client too: one client guessing for many half-signed-in accounts.
+    let ip_key = meta.ip.map(Key::Ip);
+    if let Some(key) = &ip_key {
+        begin_attempt(&mut conn, key, &state.config.auth.ip).await?;
+    }
+    let attempt = begin_attempt(
+        &mut conn,
+        &Key::SecondFactor(account.id),
+        &state.config.auth.second_factor,
+    )
+    .await?;
+    drop(conn);
+
+    let mut tx = state.db.begin().await?;
+    let factor = match use_second_factor(&mut tx, &state.second_factor, &account, &code).await? {
+        Ok(factor) => factor,
+        Err(problem) => {
+            tx.rollback().await?;
+            return Err(
+                second_factor_failed(&state, &meta, &account, problem, "sign_in", attempt).await?,
+            );
+        }
+    };
+    throttle::reset(&mut *tx, &Key::SecondFactor(account.id)).await?;
+    if let Some(key) = &ip_key {
+        throttle::forgive(&mut *tx, key).await?;
+    }
+    repo::touch_sign_in(&mut tx, account.id).await?;
+    if factor == "recovery_code" {
+        let left = repo::recovery_codes_left(&mut *tx, account.id).await?;
+        record_own(
+            &mut tx,
+            &meta,
+            &account,
+            "recovery_code.used",
+            json!({ "remaining": left }),
+        )
+        .await?;
+    }
+    record_own(
+        &mut tx,
+        &meta,
+        &account,
+        "sign_in.succeeded",
+        json!({ "factors": ["password", factor] }),
+    )
+    .await?;
+    tx.commit().await?;
+    let after = principal.auth.next.clone();
+    session::advance(&session, principal.auth, Stage::SignedIn)
+        .await
+        .map_err(AppError::from)?;
+    let step = landing(Stage::SignedIn, account.kind, after.as_deref());
+    redirect_to(&step.path);
+    Ok(step)
+}
+
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let session = guard::session().await?;
+    let auth = session
+        .get::<AuthSession>(AUTH_KEY)
+        .await
+        .map_err(AppError::from)?;
+    if let Some(auth) = &auth
+        && let Some(account) = repo::find_by_id(&state.db, auth.account_id).await?
+    {
+        let mut tx = state.db.begin().await?;
+        record_own(&mut tx, &meta, &account, "sign_out", json!({})).await?;
+        tx.commit().await?;
+    }
+    session.flush().await.map_err(AppError::from)?;
+    let kind = auth.map(|a| a.kind).unwrap_or(AccountKind::Member);
+    redirect_to(kind.login_path());
+    Ok(())
+}
+
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let session = guard::session().await?;
+    let principal = guard::require_signed_in().await?;
+    let mut tx = state.db.begin().await?;
+    let epoch = repo::bump_epoch(&mut tx, principal.id()).await?;
+    record_own(
+        &mut tx,
+        &meta,
+        &principal.account,
+        "sign_out.everywhere",
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    // This session stays; every other one is now stale.
+    session::set_epoch(&session, principal.auth, epoch)
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
+}

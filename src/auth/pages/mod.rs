@@ -1,0 +1,11 @@
+//! Pages of sign-in, first-run setup, password recovery and account security.
+mod account_bar;
+mod forgot;
+mod security;
+mod setup;
+mod sign_in;
+pub use account_bar::*;
+pub use forgot::*;
+pub use security::*;
+pub use setup::*;
+pub use sign_in::*;

@@ -1,0 +1,225 @@
+//! Department changes: create, rename, move, reorder, delete and heads.
+use super::common::*;
+use super::*;
+use crate::access::{Permission, require};
+use crate::contacts::repo::{self, ContactsError};
+use crate::contacts::{MAX_HEADS, rules};
+use crate::error::Code;
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub(super) fn department_name(raw: &str) -> Result<String, AppError> {
+    rules::department_name(raw).map_err(|code| AppError::field("name", code))
+}
+
+pub async fn create_department(parent: String, name: String) -> Result<String, AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let parent = id(&parent)?;
+    let name = department_name(&name)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let d = repo::create(c, org, parent, &name).await?;
+        audit(
+            c,
+            &actor,
+            org,
+            "department.created",
+            Target::Department(d.id),
+            json!({ "after": { "name": d.name, "parent": parent.to_string() } }),
+        )
+        .await?;
+        Ok(d.id.to_string())
+    })
+    .await
+}
+
+pub async fn rename_department(raw: String, name: String, version: i32) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let department = id(&raw)?;
+    let name = department_name(&name)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let before = repo::rename(c, org, department, &name, version).await?;
+        audit(
+            c,
+            &actor,
+            org,
+            "department.renamed",
+            Target::Department(department),
+            json!({ "before": { "name": before.name }, "after": { "name": name } }),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn move_department(raw: String, parent: String, version: i32) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let department = id(&raw)?;
+    let parent = id(&parent)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let moved = repo::move_to(c, org, department, parent, version).await?;
+        audit(
+            c,
+            &actor,
+            org,
+            "department.moved",
+            Target::Department(department),
+            json!({
+                "name": moved.before.name,
+                "before": { "parent": moved.before.parent_id.map(|p| p.to_string()) },
+                "after": { "parent": parent.to_string(), "parent_name": moved.new_parent.name },
+                "descendants": moved.descendants,
+            }),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let department = id(&raw)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let (old, new) = repo::reorder(c, org, department, index, version).await?;
+        if old != new {
+            audit(
+                c,
+                &actor,
+                org,
+                "department.reordered",
+                Target::Department(department),
+                json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } }),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+pub async fn delete_department(raw: String, version: i32) -> Result<String, AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let department = id(&raw)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let d = repo::delete(c, org, department, version).await?;
+        let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
+        audit(
+            c,
+            &actor,
+            org,
+            "department.deleted",
+            Target::Department(department),
+            json!({ "before": { "name": d.name, "parent": parent } }),
+        )
+        .await?;
+        Ok(parent)
+    })
+    .await
+}
+
+/// Account ids (userids) as typed, separated by commas, spaces or 、:
+/// lower-cased and de-duplicated in one pass, and refused with
+/// `too_many` past `max` distinct ids, all before any query or lock.
+pub(super) fn parse_userids(
+    raw: &str,
+    max: usize,
+    field: &'static str,
+    too_many: Code,
+) -> Result<Vec<String>, ContactsError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut wanted = Vec::new();
+    for u in raw
+        .split(|ch: char| ch == ',' || ch == '，' || ch == '、' || ch.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        let u = u.to_lowercase();
+        if seen.insert(u.clone()) {
+            if wanted.len() == max {
+                return Err(ContactsError::Rule(field, too_many));
+            }
+            wanted.push(u);
+        }
+    }
+    Ok(wanted)
+}
+
+/// The account ids in `org` of `wanted` userids, in order; an unknown
+/// one is reported under `field`.
+pub(super) async fn resolve_userids(
+    c: &mut PgConnection,
+    org: Uuid,
+    wanted: &[String],
+    field: &'static str,
+    code: Code,
+) -> Result<Vec<Uuid>, ContactsError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        r#"SELECT id, lower(userid) AS "userid!" FROM accounts
+           WHERE org_id = $1 AND kind = 'member' AND status <> 'departed' AND lower(userid) = ANY($2)"#,
+        org,
+        wanted
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let found: std::collections::HashMap<&str, Uuid> =
+        rows.iter().map(|r| (r.userid.as_str(), r.id)).collect();
+    wanted
+        .iter()
+        .map(|u| {
+            found
+                .get(u.as_str())
+                .copied()
+                .ok_or(ContactsError::Rule(field, code))
+        })
+        .collect()
+}
+
+pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let department = id(&raw)?;
+    let heads = parse_userids(&heads, MAX_HEADS, "heads", Code::DepartmentTooManyHeads)
+        .map_err(AppError::from)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        let ids = resolve_userids(c, org, &heads, "heads", Code::DepartmentHeadNotMember).await?;
+        let (before, after) = repo::set_heads(c, org, department, &ids, version).await?;
+        audit(
+            c,
+            &actor,
+            org,
+            "department.heads_changed",
+            Target::Department(department),
+            json!({
+                "before": { "heads": before.join(", ") },
+                "after": { "heads": after.join(", ") },
+            }),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The employee form as typed.
+pub struct Form {
+    pub name: String,
+    pub userid: String,
+    pub mobile: String,
+    pub email: String,
+    pub position: String,
+    pub employee_no: String,
+    pub gender: String,
+    pub hire_date: String,
+    pub departments: Vec<String>,
+    pub main_department: String,
+    pub managers: String,
+}

@@ -1,0 +1,276 @@
+//! Employee changes: create, update (re-authenticating for identity changes) and status.
+use super::common::*;
+use super::imp::*;
+use super::*;
+use crate::access::{Permission, require};
+use crate::auth::guard::RequestMeta;
+use crate::contacts::repo::ContactsError;
+use crate::contacts::repo::employees::{self, EmployeeInput};
+use crate::contacts::repo::members::{self};
+use crate::contacts::{EmployeeStatus, MAX_DEPARTMENTS_PER_PERSON, MAX_MANAGERS, rules};
+use crate::domain::{Email, Mobile};
+use crate::error::Code;
+use crate::error::FieldErrors;
+use crate::server::state::app_state;
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// Checks everything that needs no database, reporting every field at
+/// once. Managers stay as typed until the transaction resolves them.
+pub(super) fn parse(form: &Form) -> Result<EmployeeInput, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = match rules::person_name(&form.name) {
+        Ok(n) => Some(n),
+        Err(code) => {
+            errors.push("name", code);
+            None
+        }
+    };
+    let userid = match form.userid.trim() {
+        "" => None,
+        raw => match rules::userid(raw) {
+            Ok(u) => Some(u),
+            Err(code) => {
+                errors.push("userid", code);
+                None
+            }
+        },
+    };
+    let mobile = match form.mobile.trim() {
+        "" => None,
+        raw => errors
+            .check("mobile", Mobile::parse(raw))
+            .map(|m| m.as_str().to_owned()),
+    };
+    let email = match form.email.trim() {
+        "" => None,
+        raw => errors
+            .check("email", Email::parse(raw))
+            .map(|e| e.as_str().to_owned()),
+    };
+    if form.mobile.trim().is_empty() && form.email.trim().is_empty() {
+        errors.push("mobile", Code::EmployeeContactRequired);
+    }
+    let mut text = |field: &str, raw: &str, max: usize| match rules::optional_text(raw, max) {
+        Ok(v) => v,
+        Err(code) => {
+            errors.push(field, code);
+            None
+        }
+    };
+    let position = text("position", &form.position, 128);
+    let employee_no = text("employee_no", &form.employee_no, 64);
+    let gender = match form.gender.trim() {
+        "" => None,
+        g @ ("male" | "female") => Some(g.to_owned()),
+        _ => {
+            errors.push("gender", Code::ValidationChoice);
+            None
+        }
+    };
+    let hire_date = match form.hire_date.trim() {
+        "" => None,
+        raw => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            // A person hired before 1900 or after 2100 is a typing slip
+            // (or `0000-01-01`, which PostgreSQL would keep as 1 BC).
+            Ok(d) if !(1900..=2100).contains(&chrono::Datelike::year(&d)) => {
+                errors.push("hire_date", Code::EmployeeDateRange);
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push("hire_date", Code::EmployeeDateFormat);
+                None
+            }
+        },
+    };
+    // At most 100 departments per person (WeCom's limit), counted and
+    // de-duplicated in one pass before anything else looks at them.
+    let mut departments: Vec<Uuid> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for raw in &form.departments {
+        match Uuid::parse_str(raw.trim()) {
+            Ok(d) if seen.insert(d) => departments.push(d),
+            Ok(_) => {}
+            Err(_) => errors.push("departments", Code::EmployeeDepartmentUnknown),
+        }
+    }
+    if departments.len() > MAX_DEPARTMENTS_PER_PERSON {
+        return Err(AppError::field(
+            "departments",
+            Code::EmployeeTooManyDepartments,
+        ));
+    }
+    if departments.is_empty() {
+        errors.push("departments", Code::EmployeeDepartmentRequired);
+    }
+    let main = match form.main_department.trim() {
+        "" => departments.first().copied(),
+        raw => Uuid::parse_str(raw)
+            .ok()
+            .filter(|m| departments.contains(m)),
+    };
+    if main.is_none() && !departments.is_empty() {
+        errors.push("main_department", Code::EmployeeMainDepartment);
+    }
+    errors.finish()?;
+    Ok(EmployeeInput {
+        name: name.unwrap_or_default(),
+        userid,
+        mobile,
+        email,
+        position,
+        employee_no,
+        gender,
+        hire_date,
+        departments,
+        main_department: main.unwrap_or_default(),
+        managers: Vec::new(),
+    })
+}
+
+/// The managers' userids as typed, bounded before any lock.
+pub(super) fn parse_managers(raw: &str) -> Result<Vec<String>, AppError> {
+    parse_userids(raw, MAX_MANAGERS, "managers", Code::EmployeeTooManyManagers)
+        .map_err(AppError::from)
+}
+
+pub(super) async fn managers(
+    c: &mut PgConnection,
+    org: Uuid,
+    wanted: &[String],
+) -> Result<Vec<Uuid>, ContactsError> {
+    resolve_userids(c, org, wanted, "managers", Code::EmployeeManagerUnknown).await
+}
+
+pub async fn create_employee(form: Form) -> Result<String, AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let mut input = parse(&form)?;
+    let wanted_managers = parse_managers(&form.managers)?;
+    let actor = actor(&p);
+    change(org, async |c| {
+        input.managers = managers(c, org, &wanted_managers).await?;
+        let (id, _) = employees::create(c, org, &input).await?;
+        let after = members::record(c, org, id).await?;
+        audit(
+            c,
+            &actor,
+            org,
+            "employee.created",
+            Target::Employee(id),
+            json!({ "after": after }),
+        )
+        .await?;
+        Ok(id.to_string())
+    })
+    .await
+}
+
+pub async fn update_employee(
+    raw: String,
+    version: i32,
+    form: Form,
+    password: String,
+    code: String,
+) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let employee = id(&raw)?;
+    let mut input = parse(&form)?;
+    let wanted_managers = parse_managers(&form.managers)?;
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    // An administrator's email and mobile sign in to the console: whoever
+    // changes them proves it is them first, before anything is locked.
+    let current = members::contact(&state.db, org, employee)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(AppError::not_found)?;
+    let readdressed = current.email != input.email || current.mobile != input.mobile;
+    if readdressed && current.is_administrator() {
+        crate::auth::api::reauthenticate(&state, &meta, &p, &password, &code).await?;
+    }
+    let actor = actor(&p);
+    let sealer = state.codes.outbox_sealer().clone();
+    let max_attempts = state.config.outbox_max_attempts;
+    change(org, async |c| {
+        // What decided whether to ask for re-authentication still holds
+        // (no promotion or new address in between).
+        if members::contact(&mut *c, org, employee).await?.as_ref() != Some(&current) {
+            return Err(ContactsError::Changed);
+        }
+        input.managers = managers(c, org, &wanted_managers).await?;
+        let (before, after) = employees::update(c, org, employee, &input, version).await?;
+        let (before, after) = members::changed(&before, &after);
+        if after.as_object().is_some_and(|o| !o.is_empty()) {
+            audit(
+                c,
+                &actor,
+                org,
+                "employee.updated",
+                Target::Employee(employee),
+                json!({ "before": before, "after": after }),
+            )
+            .await?;
+        }
+        // New addresses: the sessions opened with the old ones end, and
+        // the old ones are told (they may belong to the real owner).
+        let mut told = Vec::new();
+        for (field, channel) in [
+            ("email", crate::notify::Channel::Email),
+            ("mobile", crate::notify::Channel::Sms),
+        ] {
+            if let Some(old) = before.get(field).and_then(|v| v.as_str()) {
+                told.push((field, channel, old.to_owned()));
+            }
+        }
+        if after.get("email").is_some() || after.get("mobile").is_some() {
+            employees::end_sessions(c, org, employee).await?;
+        }
+        for (field, channel, old) in told {
+            let message = crate::notify::NewMessage {
+                org_id: Some(org),
+                channel,
+                recipient: old,
+                locale: meta.locale.to_owned(),
+                template: crate::notify::Template::ContactChanged {
+                    organisation: current.organisation.clone(),
+                    field: field.to_owned(),
+                },
+                valid_for: None,
+            };
+            crate::notify::enqueue(&mut *c, &sealer, &message, max_attempts).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+pub async fn set_status(raw: String, status: String, version: i32) -> Result<(), AppError> {
+    let (p, org) = require(Permission::ManageContacts).await?;
+    let employee = id(&raw)?;
+    let status = EmployeeStatus::parse(status.trim())
+        .ok_or_else(|| AppError::field("status", Code::ValidationChoice))?;
+    if employee == p.id() {
+        return Err(AppError::field("status", Code::EmployeeStatusSelf));
+    }
+    let actor = actor(&p);
+    change(org, async |c| {
+        let old = employees::set_status(c, org, employee, status, version).await?;
+        let new = members::record(c, org, employee).await?;
+        let new = new["status"].as_str().unwrap_or_default().to_owned();
+        if old.as_str() != new {
+            audit(
+                c,
+                &actor,
+                org,
+                "employee.status_changed",
+                Target::Employee(employee),
+                json!({ "before": { "status": old.as_str() }, "after": { "status": new } }),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}

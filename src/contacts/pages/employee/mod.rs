@@ -1,0 +1,294 @@
+//! The employee pages: `/admin/contacts/employees/new`, `/{id}` and `/{id}/edit`.
+mod form;
+pub use form::*;
+
+use super::{contacts_href, status_text};
+use crate::contacts::api::{SetEmployeeStatus, contacts_employee};
+use crate::contacts::{EmployeeDetail, EmployeeStatus};
+use crate::i18n::*;
+use crate::ui::{ActionPanel, ConfirmStep, FormError, Loaded, last_error};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+pub(super) fn employee_href(id: &str) -> String {
+    format!("/admin/contacts/employees/{id}")
+}
+
+#[component]
+pub fn EmployeePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let refresh = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), refresh.get()),
+        |(id, _)| contacts_employee(id),
+    );
+    let status = ServerAction::<SetEmployeeStatus>::new();
+    Effect::new(move |_| {
+        if matches!(status.value().get(), Some(Ok(()))) {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.employee_title)) />
+        <section class="page page--wide employee" data-page="employee">
+            <Loaded resource=data let:e>
+                <EmployeeView e status />
+            </Loaded>
+        </section>
+    }
+}
+
+pub(super) fn field_name(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
+    match key {
+        "name" => t_string!(i18n, contacts.field_name),
+        "userid" => t_string!(i18n, contacts.field_userid),
+        "mobile" => t_string!(i18n, contacts.field_mobile),
+        "email" => t_string!(i18n, contacts.field_email),
+        "position" => t_string!(i18n, contacts.field_position),
+        "employee_no" => t_string!(i18n, contacts.field_employee_no),
+        "gender" => t_string!(i18n, contacts.field_gender),
+        "hire_date" => t_string!(i18n, contacts.field_hire_date),
+        "status" => t_string!(i18n, contacts.field_status),
+        "main_department" => t_string!(i18n, contacts.field_main_department),
+        "departments" => t_string!(i18n, contacts.field_departments),
+        "managers" => t_string!(i18n, contacts.field_managers),
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+pub(super) fn gender_text(i18n: leptos_i18n::I18nContext<Locale>, g: Option<&str>) -> String {
+    match g {
+        Some("male") => t_string!(i18n, contacts.gender_male).to_owned(),
+        Some("female") => t_string!(i18n, contacts.gender_female).to_owned(),
+        _ => "—".to_owned(),
+    }
+}
+
+pub(super) fn action_name(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
+    crate::audit::action_text(i18n.get_locale(), action)
+        .map(str::to_owned)
+        .unwrap_or_else(|| action.to_owned())
+}
+
+#[component]
+pub(super) fn EmployeeView(
+    e: EmployeeDetail,
+    status: ServerAction<SetEmployeeStatus>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
+    let back = e
+        .departments
+        .first()
+        .map(|d| contacts_href(&d.id))
+        .unwrap_or_else(|| "/admin/contacts".into());
+    let s = e.status;
+    let row = |label: String, value: String, key: &'static str| {
+        view! {
+            <div class="summary__row">
+                <dt>{label}</dt>
+                <dd data-field=key>{value}</dd>
+            </div>
+        }
+    };
+    let gender = gender_text(i18n, e.gender.as_deref());
+    let status_error = last_error(status);
+    view! {
+        <a href=back class="muted">{t!(i18n, contacts.back_to_contacts)}</a>
+        <header class="detail__header">
+            <h1 data-employee-name=e.name.clone()>{e.name.clone()}</h1>
+            <span class=format!("status-badge status-badge--{}", s.as_str()) data-status=s.as_str()>
+                {move || status_text(i18n, s)}
+            </span>
+            <a class="button" href=format!("{}/edit", employee_href(&e.id)) data-action="edit-employee">
+                {t!(i18n, contacts.edit)}
+            </a>
+        </header>
+        <div class="detail__grid">
+            <section class="panel">
+                <h2>{t!(i18n, contacts.profile)}</h2>
+                <dl class="summary__list">
+                    {row(field_name(i18n, "userid"), e.userid.clone(), "userid")}
+                    {row(field_name(i18n, "mobile"), dash(e.mobile.clone()), "mobile")}
+                    {row(field_name(i18n, "email"), dash(e.email.clone()), "email")}
+                    {row(field_name(i18n, "position"), dash(e.position.clone()), "position")}
+                    {row(field_name(i18n, "employee_no"), dash(e.employee_no.clone()), "employee_no")}
+                    {row(field_name(i18n, "gender"), gender, "gender")}
+                    {row(field_name(i18n, "hire_date"), dash(e.hire_date.map(|d| d.to_string())), "hire_date")}
+                </dl>
+                <h3>{t!(i18n, contacts.field_departments)}</h3>
+                <ul class="plain-list" data-list="departments">
+                    {e
+                        .departments
+                        .iter()
+                        .map(|d| {
+                            view! {
+                                <li>
+                                    <a href=contacts_href(&d.id)>{d.path.clone()}</a>
+                                    {d.is_main.then(|| view! { " " <span class="badge badge--info">{t!(i18n, contacts.main)}</span> })}
+                                    {d.is_head.then(|| view! { " " <span class="badge">{t!(i18n, contacts.head)}</span> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <h3>{t!(i18n, contacts.field_managers)}</h3>
+                <PeopleList people=e.managers.clone() key="managers" />
+                <h3>{t!(i18n, contacts.reports)}</h3>
+                <PeopleList people=e.reports.clone() key="reports" />
+            </section>
+            <section class="panel">
+                <h2>{t!(i18n, contacts.account_status)}</h2>
+                <FormError error=status_error />
+                {if e.is_self {
+                    view! { <p class="muted">{t!(i18n, contacts.status_self)}</p> }.into_any()
+                } else {
+                    view! { <StatusActions id=e.id.clone() version=e.version current=s action=status name=e.name.clone() /> }
+                        .into_any()
+                }}
+            </section>
+        </div>
+        <section class="panel history">
+            <h2>{t!(i18n, contacts.history)}</h2>
+            {if e.history.is_empty() {
+                view! { <p class="empty">{t!(i18n, contacts.no_history)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-table="history">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, contacts.col_when)}</th>
+                                    <th scope="col">{t!(i18n, contacts.col_what)}</th>
+                                    <th scope="col">{t!(i18n, contacts.col_who)}</th>
+                                    <th scope="col">{t!(i18n, contacts.col_changes)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {e
+                                    .history
+                                    .into_iter()
+                                    .map(|h| {
+                                        view! {
+                                            <tr data-action=h.action.clone()>
+                                                <td class="table__mono">{h.at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                                <td>{action_name(i18n, &h.action)}</td>
+                                                <td>{h.actor.unwrap_or_else(|| "—".into())}</td>
+                                                <td>
+                                                    <ul class="changes">
+                                                        {h
+                                                            .changes
+                                                            .into_iter()
+                                                            .map(|(k, before, after)| {
+                                                                view! {
+                                                                    <li>
+                                                                        <strong>{field_name(i18n, &k)}</strong>
+                                                                        ": "
+                                                                        <del>{if before.is_empty() { "—".into() } else { before }}</del>
+                                                                        " → "
+                                                                        <ins>{if after.is_empty() { "—".into() } else { after }}</ins>
+                                                                    </li>
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </ul>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub(super) fn PeopleList(
+    people: Vec<crate::contacts::PersonRef>,
+    key: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if people.is_empty() {
+        return view! { <p class="muted" data-list=key>{t!(i18n, contacts.nobody)}</p> }.into_any();
+    }
+    view! {
+        <ul class="plain-list" data-list=key>
+            {people
+                .into_iter()
+                .map(|p| view! { <li><a href=employee_href(&p.id)>{p.name}</a></li> })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Enable, disable and "has left", each behind a confirmation that says what happens.
+#[component]
+pub(super) fn StatusActions(
+    id: String,
+    version: i32,
+    current: EmployeeStatus,
+    action: ServerAction<SetEmployeeStatus>,
+    name: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(id);
+    let name = StoredValue::new(name);
+    let form = move |target: EmployeeStatus, danger: bool| {
+        let (label, confirm) = match target {
+            EmployeeStatus::Disabled => (
+                t_string!(i18n, contacts.disable).to_owned(),
+                t_string!(i18n, contacts.disable_confirm).to_owned(),
+            ),
+            EmployeeStatus::Departed => (
+                t_string!(i18n, contacts.mark_departed).to_owned(),
+                t_string!(i18n, contacts.departed_confirm).to_owned(),
+            ),
+            _ => (
+                t_string!(i18n, contacts.enable).to_owned(),
+                t_string!(i18n, contacts.enable_confirm).to_owned(),
+            ),
+        };
+        view! {
+            <ActionPanel
+                name="status"
+                label=Signal::stored(label.clone())
+                danger=danger
+                attr:data-status-action=target.as_str()
+            >
+                <ActionForm action attr:class="action__form">
+                    <input type="hidden" name="id" value=id.get_value() />
+                    <input type="hidden" name="version" value=version />
+                    <input type="hidden" name="status" value=target.as_str() />
+                    <ConfirmStep
+                        button=Signal::stored(label)
+                        action=format!("confirm-{}", target.as_str())
+                        danger=danger
+                    >
+                        <strong>{name.get_value()}</strong>
+                        ": "
+                        {confirm}
+                    </ConfirmStep>
+                </ActionForm>
+            </ActionPanel>
+        }
+    };
+    view! {
+        <div class="department__actions">
+            {matches!(current, EmployeeStatus::Disabled | EmployeeStatus::Departed)
+                .then(|| form(EmployeeStatus::Active, false))}
+            {matches!(current, EmployeeStatus::Active | EmployeeStatus::NotActivated)
+                .then(|| form(EmployeeStatus::Disabled, true))}
+            {(current != EmployeeStatus::Departed).then(|| form(EmployeeStatus::Departed, true))}
+        </div>
+    }
+}

@@ -1,0 +1,225 @@
+//! Every error code Orgdesk sends, as one enum.
+//!
+//! The wire string, the translated sentence in each language and the list the
+//! UI knows are all generated from the table below, so a code cannot be sent
+//! without a sentence: the translation key is checked when the crate compiles
+//! (the locale files are typed), and `every_code_has_its_own_sentence` checks
+//! that no two languages fall back to the generic text. Never rename a wire
+//! string: it is part of the contract with browsers that are already open.
+use crate::i18n::*;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+macro_rules! codes {
+    ($($variant:ident = $wire:literal => $key:ident,)*) => {
+        /// A stable, machine-readable reason, e.g. `mobile.format`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+            /// A code this build does not know (sent by a newer server), or
+            /// a failure that has no better name.
+            Unknown,
+        }
+
+        impl Code {
+            /// Every code but [`Code::Unknown`].
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The dotted wire string.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $wire,)*
+                    Code::Unknown => "unknown",
+                }
+            }
+
+            /// The code a wire string names; [`Code::Unknown`] for any other.
+            pub fn parse(wire: &str) -> Code {
+                match wire {
+                    $($wire => Code::$variant,)*
+                    _ => Code::Unknown,
+                }
+            }
+
+            /// The sentence a person sees, in `locale`.
+            pub fn text(self, locale: Locale) -> &'static str {
+                match self {
+                    $(Code::$variant => td_string!(locale, errors.$key),)*
+                    Code::Unknown => td_string!(locale, errors.unknown),
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    ValidationInvalid = "validation.invalid" => validation,
+    ValidationRequired = "validation.required" => required,
+    ValidationChoice = "validation.choice" => choice,
+    AuthUnauthenticated = "auth.unauthenticated" => unauthenticated,
+    AuthForbidden = "auth.forbidden" => forbidden,
+    NotFound = "not_found" => not_found,
+    Conflict = "conflict" => conflict,
+    RateLimited = "rate_limited" => too_many_requests,
+    Internal = "internal" => internal,
+    Network = "network" => network,
+    MobileRequired = "mobile.required" => mobile_required,
+    MobileFormat = "mobile.format" => mobile_format,
+    MobileMainland = "mobile.mainland" => mobile_mainland,
+    MobileInvalid = "mobile.invalid" => mobile_invalid,
+    EmailRequired = "email.required" => email_required,
+    EmailTooLong = "email.too_long" => email_too_long,
+    EmailFormat = "email.format" => email_format,
+    EmailDomain = "email.domain" => email_domain,
+    CreditCodeRequired = "credit_code.required" => credit_code_required,
+    CreditCodeLength = "credit_code.length" => credit_code_length,
+    CreditCodeCharset = "credit_code.charset" => credit_code_charset,
+    CreditCodeChecksum = "credit_code.checksum" => credit_code_checksum,
+    ResidentIdRequired = "resident_id.required" => resident_id_required,
+    ResidentIdLength = "resident_id.length" => resident_id_length,
+    ResidentIdFormat = "resident_id.format" => resident_id_format,
+    ResidentIdRegion = "resident_id.region" => resident_id_region,
+    ResidentIdBirthDate = "resident_id.birth_date" => resident_id_birth_date,
+    ResidentIdChecksum = "resident_id.checksum" => resident_id_checksum,
+    PasswordRequired = "password.required" => password_required,
+    PasswordTooShort = "password.too_short" => password_too_short,
+    PasswordTooLong = "password.too_long" => password_too_long,
+    PasswordCommon = "password.common" => password_common,
+    CodeCooldown = "code.cooldown" => code_cooldown,
+    CodeDailyLimit = "code.daily_limit" => code_daily_limit,
+    CodeIpLimit = "code.ip_limit" => code_ip_limit,
+    CodeFormat = "code.format" => code_format,
+    CodeNotSent = "code.not_sent" => code_not_sent,
+    CodeInvalid = "code.invalid" => code_invalid,
+    CodeExpired = "code.expired" => code_expired,
+    CodeUsed = "code.used" => code_used,
+    CodeTooManyAttempts = "code.too_many_attempts" => code_too_many_attempts,
+    CodeMismatch = "code.mismatch" => code_mismatch,
+    AuthInvalidCredentials = "auth.invalid_credentials" => invalid_credentials,
+    AuthLocked = "auth.locked" => locked,
+    AuthDisabled = "auth.disabled" => disabled,
+    AuthInvalidCode = "auth.invalid_code" => invalid_code,
+    AuthTotpReplayed = "auth.totp_replayed" => totp_replayed,
+    AuthWrongPassword = "auth.wrong_password" => wrong_password,
+    AuthEnrolmentMissing = "auth.enrolment_missing" => enrolment_missing,
+    AuthSetupToken = "auth.setup_token" => setup_token,
+    ValidationTooLong = "validation.too_long" => too_long,
+    CodeChallengeRequired = "code.challenge_required" => code_challenge_required,
+    CodeSessionLimit = "code.session_limit" => code_session_limit,
+    ValidationEncoding = "validation.encoding" => encoding,
+    ValidationControlCharacters = "validation.control_characters" => control_characters,
+    ValidationFormat = "validation.format" => format,
+    RegistrationNotEditable = "registration.not_editable" => registration_not_editable,
+    RegistrationNoApplication = "registration.no_application" => registration_no_application,
+    RegistrationCreditCodeTaken = "registration.credit_code_taken" => registration_credit_code_taken,
+    RegistrationMobileUnverified = "registration.mobile_unverified" => registration_mobile_unverified,
+    RegistrationEmailUnverified = "registration.email_unverified" => registration_email_unverified,
+    RegistrationTermsRequired = "registration.terms_required" => registration_terms_required,
+    RegistrationNameTooShort = "registration.name_too_short" => registration_name_too_short,
+    CreditCodeChecksumConfirm = "credit_code.checksum_confirm" => credit_code_checksum_confirm,
+    PasswordMismatch = "password.mismatch" => password_mismatch,
+    DocumentRequired = "document.required" => document_required,
+    DocumentTooLarge = "document.too_large" => document_too_large,
+    DocumentType = "document.type" => document_type,
+    DocumentEmpty = "document.empty" => document_empty,
+    DocumentInvalid = "document.invalid" => document_invalid,
+    DocumentKind = "document.kind" => document_kind,
+    ReviewAlreadyDecided = "review.already_decided" => review_already_decided,
+    ReviewReasonRequired = "review.reason_required" => review_reason_required,
+    DepartmentNameTooLong = "department.name_too_long" => department_name_too_long,
+    DepartmentNameChars = "department.name_chars" => department_name_chars,
+    DepartmentNameTaken = "department.name_taken" => department_name_taken,
+    DepartmentTooDeep = "department.too_deep" => department_too_deep,
+    DepartmentLimit = "department.limit" => department_limit,
+    DepartmentMoveIntoItself = "department.move_into_itself" => department_move_into_itself,
+    DepartmentSameParent = "department.same_parent" => department_same_parent,
+    DepartmentRootFixed = "department.root_fixed" => department_root_fixed,
+    DepartmentHasChildren = "department.has_children" => department_has_children,
+    DepartmentHasMembers = "department.has_members" => department_has_members,
+    DepartmentHeadNotMember = "department.head_not_member" => department_head_not_member,
+    EmployeeUseridFormat = "employee.userid_format" => employee_userid_format,
+    EmployeeUseridTaken = "employee.userid_taken" => employee_userid_taken,
+    EmployeeEmailTaken = "employee.email_taken" => employee_email_taken,
+    EmployeeMobileTaken = "employee.mobile_taken" => employee_mobile_taken,
+    EmployeeContactRequired = "employee.contact_required" => employee_contact_required,
+    EmployeeNameTooLong = "employee.name_too_long" => employee_name_too_long,
+    EmployeeDateFormat = "employee.date_format" => employee_date_format,
+    EmployeeDateRange = "employee.date_range" => employee_date_range,
+    EmployeeMainDepartment = "employee.main_department" => employee_main_department,
+    EmployeeManagerUnknown = "employee.manager_unknown" => employee_manager_unknown,
+    EmployeeManagerSelf = "employee.manager_self" => employee_manager_self,
+    EmployeeTooManyManagers = "employee.too_many_managers" => employee_too_many_managers,
+    EmployeeTooManyDepartments = "employee.too_many_departments" => employee_too_many_departments,
+    DepartmentTooManyHeads = "department.too_many_heads" => department_too_many_heads,
+    EmployeeStatusInvalid = "employee.status_invalid" => employee_status_invalid,
+    EmployeeStatusSelf = "employee.status_self" => employee_status_self,
+    EmployeeLastSuperAdmin = "employee.last_super_admin" => employee_last_super_admin,
+    EmployeeDepartmentRequired = "employee.department_required" => employee_department_required,
+    EmployeeDepartmentUnknown = "employee.department_unknown" => employee_department_unknown,
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Code::parse(&wire))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos_i18n::Locale as _;
+
+    #[test]
+    fn every_code_has_its_own_sentence_in_every_language() {
+        for &locale in Locale::get_all() {
+            let generic = Code::Unknown.text(locale);
+            for code in Code::ALL {
+                assert_ne!(
+                    code.text(locale),
+                    generic,
+                    "{code} falls back to the generic text in {}",
+                    locale.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wire_strings_are_unique_and_read_back() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert_eq!(Code::parse(code.as_str()), code);
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), code);
+        }
+        assert_eq!(Code::parse("no.such.code"), Code::Unknown);
+    }
+
+    #[test]
+    fn the_department_codes_the_server_sends_say_what_is_wrong() {
+        // The server once sent "employee.department_required" while the
+        // pages knew "employee.department.required": the picker showed the
+        // generic error.
+        assert_eq!(
+            Code::EmployeeDepartmentRequired.text(Locale::en),
+            "Choose at least one department."
+        );
+        assert_eq!(
+            Code::parse("employee.department_unknown"),
+            Code::EmployeeDepartmentUnknown
+        );
+    }
+}
