@@ -16,9 +16,13 @@ pub mod review;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod notify;
+#[cfg(feature = "ssr")]
+pub mod organisations;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -1,17 +1,13 @@
-//! The Orgdesk server.
-//!
-//! `orgdesk` (or `orgdesk serve`) runs the web server; `orgdesk migrate`
-//! applies database migrations and exits; `orgdesk operator create --email
-//! E --name N` creates a platform operator, reading the password from stdin;
-//! `orgdesk org create ...` creates an organisation with its super
-//! administrator (see `--help` of each in the README).
+//! The Orgdesk server and its commands (`orgdesk --help`; see `cli`).
 
 // Rendering a page makes many small, short-lived allocations: glibc's malloc
 // took a fifth of the server's CPU on the contacts page.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use clap::Parser;
 use leptos::config::get_configuration;
+use orgdesk::cli::{Cli, Command, OperatorCommand, OrgCommand, SeedArgs, read_password};
 use orgdesk::notify::worker::Worker;
 use orgdesk::server::{
     config::Config,
@@ -35,7 +31,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let command = Cli::parse().command.unwrap_or(Command::Serve);
     let config = Config::from_env()?;
     telemetry::init(config.log_json);
 
@@ -56,12 +52,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(unreachable)?;
     sqlx::migrate!("./migrations").run(&db).await?;
 
-    match command.as_str() {
-        "migrate" => {
+    match command {
+        Command::Migrate => {
             tracing::info!("migrations applied");
             Ok(())
         }
-        "serve" => {
+        Command::Serve => {
             let leptos_options = get_configuration(None)?.leptos_options;
             let addr = leptos_options.site_addr;
             // Bound first, so a taken port is reported before anything else happens.
@@ -115,26 +111,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             state.db.close().await;
             Ok(())
         }
-        "operator" => {
-            let args: Vec<String> = std::env::args().skip(2).collect();
-            let created = orgdesk::auth::setup::create_operator_from_cli(&db, &args).await?;
+        Command::Operator(OperatorCommand::Create(args)) => {
+            let password = read_password(&args.email)?;
+            let created = orgdesk::auth::setup::create_operator(&db, &args, &password).await?;
             println!("operator {created} created; two-factor enrolment is asked at first sign-in");
             Ok(())
         }
-        "org" => {
-            let args: Vec<String> = std::env::args().skip(2).collect();
-            let org = orgdesk::auth::setup::create_organisation_from_cli(&db, &args).await?;
+        Command::Org(OrgCommand::Create(args)) => {
+            let password = read_password(&args.admin_name)?;
+            let org = orgdesk::auth::setup::create_organisation(&db, &args, &password).await?;
             println!("organisation {org} created with its super administrator");
             Ok(())
         }
-        "seed" => {
-            let args: Vec<String> = std::env::args().skip(2).collect();
-            seed(&db, &args).await
-        }
-        other => Err(format!(
-            "unknown command {other:?}; expected serve, migrate, operator create, org create or seed"
-        )
-        .into()),
+        Command::Seed(args) => seed(&db, args).await,
     }
 }
 
@@ -163,31 +152,17 @@ fn database_error(url: &str, err: &sqlx::Error) -> String {
     }
 }
 
-/// `orgdesk seed --members N --departments M [--name NAME] [--admin-email EMAIL]`,
-/// the administrator's password on standard input.
-async fn seed(db: &PgPool, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
-    let usage = "usage: orgdesk seed --members N --departments M [--name NAME] [--admin-email EMAIL] \
-                 (the administrator's password on standard input)";
-    let mut spec = orgdesk::contacts::seed::SeedSpec {
-        name: "Seed Co".into(),
-        admin_email: "admin@seed.example".into(),
-        password_hash: String::new(),
-        members: 100_000,
-        departments: 10_000,
+/// `orgdesk seed`: a demo organisation of `args.members` people.
+async fn seed(db: &PgPool, args: SeedArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let password = read_password(&args.admin_email)?;
+    let spec = orgdesk::contacts::seed::SeedSpec {
+        name: args.name,
+        admin_email: args.admin_email,
+        password_hash: orgdesk::auth::setup::hash_new_password(&password).await?,
+        members: args.members,
+        departments: args.departments,
         rng_seed: 2026,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or(usage)?;
-        match flag.as_str() {
-            "--members" => spec.members = value.parse().map_err(|_| usage)?,
-            "--departments" => spec.departments = value.parse().map_err(|_| usage)?,
-            "--name" => spec.name = value.clone(),
-            "--admin-email" => spec.admin_email = value.clone(),
-            _ => return Err(usage.into()),
-        }
-    }
-    spec.password_hash = orgdesk::auth::setup::password_hash_from_stdin().await?;
     let started = std::time::Instant::now();
     let done = orgdesk::contacts::seed::seed(db, &spec)
         .await

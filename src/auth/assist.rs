@@ -45,27 +45,7 @@ pub async fn operator_find_members(query: String) -> Result<Vec<MemberSummary>, 
     let mobile = crate::domain::Mobile::parse(query)
         .ok()
         .map(|m| m.into_inner());
-    let pattern = format!(
-        "%{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let rows = sqlx::query!(
-        r#"SELECT a.id, a.name, a.email, a.mobile, o.name AS org_name, a.role AS "role!",
-                  a.status, a.totp_enabled_at IS NOT NULL AS "totp_enabled!"
-             FROM accounts a JOIN organisations o ON o.id = a.org_id
-            WHERE a.kind = 'member'
-              AND (lower(a.email) = lower($1) OR a.mobile = $2 OR a.name ILIKE $3)
-            ORDER BY o.name, a.name
-            LIMIT 50"#,
-        query,
-        mobile,
-        pattern
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let rows = crate::auth::repo::find_members(&state.db, query, mobile.as_deref()).await?;
     Ok(rows
         .into_iter()
         .map(|r| MemberSummary {

@@ -402,3 +402,67 @@ pub async fn recovery_codes_left(
     .fetch_one(db)
     .await
 }
+
+/// Password resets asked for this account and not sent (the address was
+/// unknown to the outbox or refused) since the account last dismissed its
+/// notices.
+pub async fn resets_not_sent_since_seen(db: &PgPool, id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log
+            WHERE target_type = 'account' AND target_id = $1
+              AND action = 'password.reset_not_sent'
+              AND at > (SELECT coalesce(notices_seen_at, '-infinity') FROM accounts WHERE id = $2)"#,
+        id.to_string(),
+        id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The account has seen its notices: only newer ones are shown.
+pub async fn mark_notices_seen(db: &PgPool, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE accounts SET notices_seen_at = now() WHERE id = $1",
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A member account as an operator finds it.
+pub struct MemberMatch {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub org_name: String,
+    pub role: String,
+    pub status: String,
+    pub totp_enabled: bool,
+}
+
+/// Member accounts of every organisation whose email or mobile is `exact`
+/// / `mobile`, or whose name contains `query` (at most 50).
+pub async fn find_members(
+    db: &PgPool,
+    query: &str,
+    mobile: Option<&str>,
+) -> sqlx::Result<Vec<MemberMatch>> {
+    let pattern = format!("%{}%", crate::server::sql::like_escape(query));
+    sqlx::query_as!(
+        MemberMatch,
+        r#"SELECT a.id, a.name, a.email, a.mobile, o.name AS org_name, a.role AS "role!",
+                  a.status, a.totp_enabled_at IS NOT NULL AS "totp_enabled!"
+             FROM accounts a JOIN organisations o ON o.id = a.org_id
+            WHERE a.kind = 'member'
+              AND (lower(a.email) = lower($1) OR a.mobile = $2 OR a.name ILIKE $3)
+            ORDER BY o.name, a.name
+            LIMIT 50"#,
+        query,
+        mobile,
+        pattern
+    )
+    .fetch_all(db)
+    .await
+}

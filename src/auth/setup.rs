@@ -19,6 +19,42 @@ pub struct SetupLink {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Whether `token` can still create the first operator: no operator
+/// exists, and the token is a setup link's, unused and unexpired.
+pub async fn is_open(db: &PgPool, token: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator')
+              AND EXISTS (
+                  SELECT 1 FROM setup_tokens
+                  WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+              ) AS "open!""#,
+        token_hash(token)
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Uses `token` to create the first operator, in `tx`: true when it was
+/// still open. One setup at a time; the first one to finish closes the door.
+pub async fn claim(tx: &mut sqlx::PgConnection, token: &str) -> sqlx::Result<bool> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('orgdesk.operator_setup'))")
+        .execute(&mut *tx)
+        .await?;
+    let open = sqlx::query_scalar!(
+        r#"SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator') AS "open!""#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let used = sqlx::query!(
+        "UPDATE setup_tokens SET used_at = now()
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()",
+        token_hash(token)
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(open && used.rows_affected() == 1)
+}
+
 /// When no operator exists: a fresh setup link, valid for `ttl`. Links that
 /// other instances printed stay valid until they expire; expired ones are
 /// dropped. `None` once an operator exists.
@@ -56,42 +92,30 @@ pub async fn first_run_link(
     }))
 }
 
-/// Reads the first line of stdin as a password, checks it and hashes it.
-pub async fn password_hash_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
-        .map_err(|e| format!("password: {} ({})", e, e.code()))?;
+/// Checks `password` against the policy and hashes it.
+pub async fn hash_new_password(password: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let password =
+        Password::parse(password).map_err(|e| format!("password: {} ({})", e, e.code()))?;
     let pw = password.expose().to_owned();
     Ok(tokio::task::spawn_blocking(move || super::password::hash_blocking(&pw)).await??)
 }
 
-/// `operator create --email E --name N`, password on stdin (first line).
-pub async fn create_operator_from_cli(
+/// `orgdesk operator create`: a platform operator with `password`.
+/// Returns the operator's email.
+pub async fn create_operator(
     db: &PgPool,
-    args: &[String],
+    args: &crate::cli::OperatorArgs,
+    password: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let usage = "usage: orgdesk operator create --email EMAIL --name NAME  (password on stdin)";
-    if args.first().map(String::as_str) != Some("create") {
-        return Err(usage.into());
-    }
-    let mut email = None;
-    let mut name = None;
-    let mut rest = args[1..].iter();
-    while let Some(flag) = rest.next() {
-        match flag.as_str() {
-            "--email" => email = rest.next().cloned(),
-            "--name" => name = rest.next().cloned(),
-            other => return Err(format!("unknown option {other}; {usage}").into()),
-        }
-    }
-    let email = Email::parse(email.as_deref().ok_or(usage)?)
-        .map_err(|e| format!("--email: {} ({})", e, e.code()))?;
-    let name = name.unwrap_or_else(|| email.as_str().to_owned());
+    let email = Email::parse(&args.email).map_err(|e| format!("--email: {} ({})", e, e.code()))?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| email.as_str().to_owned());
     if name.trim().is_empty() || name.chars().count() > 64 {
         return Err("--name must be 1 to 64 characters".into());
     }
-    let hash = password_hash_from_stdin().await?;
+    let hash = hash_new_password(password).await?;
     let mut tx = db.begin().await?;
     let id = repo::create(
         &mut tx,
@@ -124,65 +148,51 @@ pub async fn create_operator_from_cli(
     Ok(email.into_inner())
 }
 
-/// `org create --name NAME --admin-name N --admin-email E [--admin-mobile M]
-/// [--no-enforce-two-factor]`, the administrator's password on stdin. For
-/// deployments and demos before an application has been approved.
-pub async fn create_organisation_from_cli(
+/// `orgdesk org create`: an organisation with its super administrator,
+/// whose password is `password`. For deployments and demos before an
+/// application has been approved. Returns the organisation's id.
+pub async fn create_organisation(
     db: &PgPool,
-    args: &[String],
+    args: &crate::cli::OrgArgs,
+    password: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let usage = "usage: orgdesk org create --name NAME --admin-name NAME --admin-email EMAIL \
-                 [--admin-mobile MOBILE] [--no-enforce-two-factor]  (password on stdin)";
-    if args.first().map(String::as_str) != Some("create") {
-        return Err(usage.into());
-    }
-    let (mut name, mut admin_name, mut email, mut mobile) = (None, None, None, None);
-    let mut enforce = true;
-    let mut rest = args[1..].iter();
-    while let Some(flag) = rest.next() {
-        match flag.as_str() {
-            "--name" => name = rest.next().cloned(),
-            "--admin-name" => admin_name = rest.next().cloned(),
-            "--admin-email" => email = rest.next().cloned(),
-            "--admin-mobile" => mobile = rest.next().cloned(),
-            "--no-enforce-two-factor" => enforce = false,
-            other => return Err(format!("unknown option {other}; {usage}").into()),
-        }
-    }
-    let name = name.ok_or(usage)?;
-    let name = name.trim();
+    let name = args.name.trim();
     if name.is_empty() || name.chars().count() > 128 {
         return Err("--name must be 1 to 128 characters".into());
     }
-    let admin_name = admin_name.ok_or(usage)?;
+    let admin_name = &args.admin_name;
     if admin_name.trim().is_empty() || admin_name.chars().count() > 64 {
         return Err("--admin-name must be 1 to 64 characters".into());
     }
-    let email = email
-        .map(|e| Email::parse(&e).map_err(|e| format!("--admin-email: {e} ({})", e.code())))
+    let email = args
+        .admin_email
+        .as_deref()
+        .map(|e| Email::parse(e).map_err(|e| format!("--admin-email: {e} ({})", e.code())))
         .transpose()?;
-    let mobile = mobile
+    let mobile = args
+        .admin_mobile
+        .as_deref()
         .map(|m| {
-            crate::domain::Mobile::parse(&m)
+            crate::domain::Mobile::parse(m)
                 .map_err(|e| format!("--admin-mobile: {e} ({})", e.code()))
         })
         .transpose()?;
     if email.is_none() && mobile.is_none() {
-        return Err(usage.into());
+        return Err("--admin-email or --admin-mobile is needed".into());
     }
-    let hash = password_hash_from_stdin().await?;
-    let org_id = uuid::Uuid::now_v7();
+    let enforce = !args.no_enforce_two_factor;
+    let hash = hash_new_password(password).await?;
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "INSERT INTO organisations (id, name, enforce_two_factor) VALUES ($1, $2, $3)",
-        org_id,
-        name,
-        enforce
+    let org_id = crate::organisations::create(
+        &mut tx,
+        &crate::organisations::NewOrganisation {
+            name,
+            enforce_two_factor: Some(enforce),
+            ..Default::default()
+        },
     )
-    .execute(&mut *tx)
-    .await?;
-    // Every organisation has its root department, named after it.
-    crate::contacts::repo::create_root(&mut tx, org_id, name).await?;
+    .await?
+    .id;
     let id = repo::create(
         &mut tx,
         &NewAccount {

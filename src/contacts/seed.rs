@@ -117,16 +117,20 @@ pub async fn seed(
 ) -> Result<Seeded, Box<dyn std::error::Error + Send + Sync>> {
     let mut rng = StdRng::seed_from_u64(spec.rng_seed);
     let departments = spec.departments.clamp(1, super::MAX_DEPARTMENTS as usize);
-    let org_id = Uuid::now_v7();
     let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO organisations (id, name, enforce_two_factor) VALUES ($1, $2, false)")
-        .bind(org_id)
-        .bind(&spec.name)
-        .execute(&mut *tx)
-        .await?;
+    let created = crate::organisations::create(
+        &mut tx,
+        &crate::organisations::NewOrganisation {
+            name: &spec.name,
+            enforce_two_factor: Some(false),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let org_id = created.id;
 
     // The tree: a few wide top levels, then chains that reach 8-15 levels.
-    let root = Uuid::now_v7();
+    let root = created.root;
     let mut tree = vec![Dept {
         id: root,
         parent: None,
@@ -185,8 +189,9 @@ pub async fn seed(
                 .join(",")
         ));
     }
-    // Parents come before children, so each chunk's parents already exist.
-    for chunk in (0..tree.len()).collect::<Vec<_>>().chunks(5000) {
+    // Parents come before children, so each chunk's parents already exist;
+    // the root is there already.
+    for chunk in (1..tree.len()).collect::<Vec<_>>().chunks(5000) {
         let (a, b) = (chunk[0], chunk[chunk.len() - 1] + 1);
         sqlx::query(
             r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)

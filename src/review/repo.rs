@@ -240,29 +240,26 @@ pub async fn approve(
     row: &reg::Row,
     operator: Uuid,
 ) -> Result<(Uuid, Uuid), DecisionError> {
-    let org_id = Uuid::now_v7();
-    let name = row.org_name.trim();
-    let inserted = sqlx::query!(
-        r#"INSERT INTO organisations (id, name, credit_code, industry, size_band, province, city, address)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#,
-        org_id,
-        name,
-        row.credit_code,
-        row.industry,
-        row.size_band,
-        row.province,
-        row.city,
-        row.address
+    use crate::organisations::{CreateError, NewOrganisation};
+    let org_id = crate::organisations::create(
+        conn,
+        &NewOrganisation {
+            name: &row.org_name,
+            credit_code: Some(&row.credit_code),
+            industry: Some(&row.industry),
+            size_band: Some(&row.size_band),
+            province: Some(&row.province),
+            city: Some(&row.city),
+            address: Some(&row.address),
+            enforce_two_factor: None,
+        },
     )
-    .execute(&mut *conn)
-    .await;
-    if let Err(sqlx::Error::Database(e)) = &inserted
-        && e.constraint() == Some("organisations_credit_code_key")
-    {
-        return Err(DecisionError::CreditCodeTaken);
-    }
-    inserted?;
-    crate::contacts::repo::create_root(conn, org_id, name).await?;
+    .await
+    .map_err(|e| match e {
+        CreateError::CreditCodeTaken => DecisionError::CreditCodeTaken,
+        CreateError::Database(e) => DecisionError::Database(e),
+    })?
+    .id;
     let hash = row
         .admin_password_hash
         .as_deref()

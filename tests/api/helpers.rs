@@ -480,18 +480,17 @@ impl CapturedLogs {
 
 /// An organisation; it requires two factors of its administrators (the default).
 pub async fn seed_organisation(db: &PgPool, name: &str) -> Uuid {
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO organisations (id, name) VALUES ($1, $2)")
-        .bind(id)
-        .bind(name)
-        .execute(db)
-        .await
-        .expect("insert organisation");
     let mut conn = db.acquire().await.unwrap();
-    orgdesk::contacts::repo::create_root(&mut conn, id, name)
-        .await
-        .expect("root department");
-    id
+    orgdesk::organisations::create(
+        &mut conn,
+        &orgdesk::organisations::NewOrganisation {
+            name,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("organisation")
+    .id
 }
 
 /// An active account with `password`; `org` and `role` for members, `None` for operators.

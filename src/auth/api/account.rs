@@ -16,28 +16,14 @@ use serde_json::json;
 pub async fn security_notice() -> Result<Option<AccountNotice>, AppError> {
     let state = app_state()?;
     let p = guard::require_signed_in().await?;
-    let resets_not_sent = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM audit_log
-            WHERE target_type = 'account' AND target_id = $1
-              AND action = 'password.reset_not_sent'
-              AND at > (SELECT coalesce(notices_seen_at, '-infinity') FROM accounts WHERE id = $2)"#,
-        p.id().to_string(),
-        p.id()
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let resets_not_sent = repo::resets_not_sent_since_seen(&state.db, p.id()).await?;
     Ok((resets_not_sent > 0).then_some(AccountNotice { resets_not_sent }))
 }
 
 pub async fn dismiss_security_notice() -> Result<(), AppError> {
     let state = app_state()?;
     let p = guard::require_signed_in().await?;
-    sqlx::query!(
-        "UPDATE accounts SET notices_seen_at = now() WHERE id = $1",
-        p.id()
-    )
-    .execute(&state.db)
-    .await?;
+    repo::mark_notices_seen(&state.db, p.id()).await?;
     Ok(())
 }
 

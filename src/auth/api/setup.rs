@@ -2,7 +2,6 @@
 use super::super::guard::{self, RequestMeta};
 use super::super::repo::{self, NewAccount};
 use super::super::session::{self};
-use super::super::setup::token_hash;
 use super::super::{AccountKind, Stage};
 use super::common::*;
 use super::imp::*;
@@ -17,22 +16,7 @@ use uuid::Uuid;
 
 pub async fn setup_status(token: String) -> Result<bool, AppError> {
     let state = app_state()?;
-    setup_open(&state.db, &token).await
-}
-
-/// Whether `token` can still create the first operator: no operator
-/// exists, and the token is a setup link's, unused and unexpired.
-pub(super) async fn setup_open(db: &sqlx::PgPool, token: &str) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator')
-              AND EXISTS (
-                  SELECT 1 FROM setup_tokens
-                  WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-              ) AS "open!""#,
-        token_hash(token)
-    )
-    .fetch_one(db)
-    .await?)
+    Ok(super::super::setup::is_open(&state.db, &token).await?)
 }
 
 pub async fn setup_operator(
@@ -56,7 +40,7 @@ pub async fn setup_operator(
     errors.finish()?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     // A stranger's guess at the token costs one lookup, never a hash.
-    if !setup_open(&state.db, &token).await? {
+    if !super::super::setup::is_open(&state.db, &token).await? {
         return Err(AppError::field("token", Code::AuthSetupToken));
     }
     let hash = state
@@ -66,23 +50,7 @@ pub async fn setup_operator(
         .map_err(AppError::from)?;
 
     let mut tx = state.db.begin().await?;
-    // One setup at a time; the first one to finish closes the door.
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('orgdesk.operator_setup'))")
-        .execute(&mut *tx)
-        .await?;
-    let open = sqlx::query_scalar!(
-        r#"SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'operator') AS "open!""#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let used = sqlx::query!(
-        "UPDATE setup_tokens SET used_at = now()
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()",
-        token_hash(&token)
-    )
-    .execute(&mut *tx)
-    .await?;
-    if !open || used.rows_affected() != 1 {
+    if !super::super::setup::claim(&mut tx, &token).await? {
         return Err(AppError::field("token", Code::AuthSetupToken));
     }
     let id = repo::create(

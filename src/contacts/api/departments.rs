@@ -2,12 +2,10 @@
 use super::common::*;
 use super::*;
 use crate::access::{Permission, require};
-use crate::contacts::repo::{self, ContactsError};
+use crate::contacts::repo::{self, ContactsError, members};
 use crate::contacts::{MAX_HEADS, rules};
 use crate::error::Code;
 use serde_json::json;
-use sqlx::PgConnection;
-use uuid::Uuid;
 
 pub(super) fn department_name(raw: &str) -> Result<String, AppError> {
     rules::department_name(raw).map_err(|code| AppError::field("name", code))
@@ -150,39 +148,6 @@ pub(super) fn parse_userids(
     Ok(wanted)
 }
 
-/// The account ids in `org` of `wanted` userids, in order; an unknown
-/// one is reported under `field`.
-pub(super) async fn resolve_userids(
-    c: &mut PgConnection,
-    org: Uuid,
-    wanted: &[String],
-    field: &'static str,
-    code: Code,
-) -> Result<Vec<Uuid>, ContactsError> {
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = sqlx::query!(
-        r#"SELECT id, lower(userid) AS "userid!" FROM accounts
-           WHERE org_id = $1 AND kind = 'member' AND status <> 'departed' AND lower(userid) = ANY($2)"#,
-        org,
-        wanted
-    )
-    .fetch_all(&mut *c)
-    .await?;
-    let found: std::collections::HashMap<&str, Uuid> =
-        rows.iter().map(|r| (r.userid.as_str(), r.id)).collect();
-    wanted
-        .iter()
-        .map(|u| {
-            found
-                .get(u.as_str())
-                .copied()
-                .ok_or(ContactsError::Rule(field, code))
-        })
-        .collect()
-}
-
 pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), AppError> {
     let (p, org) = require(Permission::ManageContacts).await?;
     let department = id(&raw)?;
@@ -190,7 +155,8 @@ pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), A
         .map_err(AppError::from)?;
     let actor = actor(&p);
     change(org, async |c| {
-        let ids = resolve_userids(c, org, &heads, "heads", Code::DepartmentHeadNotMember).await?;
+        let ids = members::resolve_userids(c, org, &heads, "heads", Code::DepartmentHeadNotMember)
+            .await?;
         let (before, after) = repo::set_heads(c, org, department, &ids, version).await?;
         audit(
             c,

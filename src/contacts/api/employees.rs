@@ -6,7 +6,7 @@ use crate::access::{Permission, require};
 use crate::auth::guard::RequestMeta;
 use crate::contacts::repo::ContactsError;
 use crate::contacts::repo::employees::{self, EmployeeInput};
-use crate::contacts::repo::members::{self};
+use crate::contacts::repo::members;
 use crate::contacts::{EmployeeStatus, MAX_DEPARTMENTS_PER_PERSON, MAX_MANAGERS, rules};
 use crate::domain::{Email, Mobile};
 use crate::error::Code;
@@ -141,7 +141,7 @@ pub(super) async fn managers(
     org: Uuid,
     wanted: &[String],
 ) -> Result<Vec<Uuid>, ContactsError> {
-    resolve_userids(c, org, wanted, "managers", Code::EmployeeManagerUnknown).await
+    members::resolve_userids(c, org, wanted, "managers", Code::EmployeeManagerUnknown).await
 }
 
 pub async fn create_employee(form: Form) -> Result<String, AppError> {

@@ -3,8 +3,8 @@ use super::common::*;
 use super::*;
 use crate::access::{Permission, require};
 use crate::contacts::StatusFilter;
+use crate::contacts::repo;
 use crate::contacts::repo::members::{self, MemberQuery};
-use crate::contacts::repo::{self};
 use crate::server::state::app_state;
 
 pub async fn branch(department: String) -> Result<Branch, AppError> {

@@ -1,9 +1,10 @@
 //! Employee writes: create, update and status, each checked against the organisation's rules.
 use super::super::EmployeeStatus;
 use super::super::headcount;
-use super::super::repo::{ContactsError, Result, like_escape};
+use super::super::repo::{ContactsError, Result};
 use super::members::*;
 use crate::error::Code;
+use crate::server::sql::like_escape;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;

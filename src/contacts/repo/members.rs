@@ -1,9 +1,11 @@
 //! Employee reads: the members list, search, the employee page and the audit record. Scoped to the caller's organisation.
-use super::super::repo::{ContactsError, Department, Result, like_escape};
+use super::super::repo::{ContactsError, Department, Result};
 use super::super::{
     EmployeeDepartment, EmployeeDetail, EmployeeStatus, HistoryEntry, MemberPage, MemberRow,
     PAGE_SIZE, PersonRef, StatusFilter,
 };
+use crate::error::Code;
+use crate::server::sql::like_escape;
 use serde_json::{Map, Value, json};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
@@ -246,6 +248,39 @@ pub async fn search_people(
             )
         })
         .collect())
+}
+
+/// The account ids in `org` of `wanted` userids, in order; an unknown
+/// one is reported under `field`.
+pub async fn resolve_userids(
+    c: &mut PgConnection,
+    org: Uuid,
+    wanted: &[String],
+    field: &'static str,
+    code: Code,
+) -> Result<Vec<Uuid>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        r#"SELECT id, lower(userid) AS "userid!" FROM accounts
+           WHERE org_id = $1 AND kind = 'member' AND status <> 'departed' AND lower(userid) = ANY($2)"#,
+        org,
+        wanted
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let found: std::collections::HashMap<&str, Uuid> =
+        rows.iter().map(|r| (r.userid.as_str(), r.id)).collect();
+    wanted
+        .iter()
+        .map(|u| {
+            found
+                .get(u.as_str())
+                .copied()
+                .ok_or(ContactsError::Rule(field, code))
+        })
+        .collect()
 }
 
 /// The employee's fields as the audit log keeps them: readable values,

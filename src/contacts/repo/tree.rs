@@ -1,6 +1,7 @@
 //! Tree reads: children, the whole tree, one branch, the org chart and search.
 use super::super::{Branch, ChartNode, DepartmentDetail, DepartmentNode, PersonRef, TreeColumns};
 use super::*;
+use crate::server::sql::like_escape;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -327,16 +328,4 @@ pub async fn search(
         .into_iter()
         .map(|r| (r.id.to_string(), r.path))
         .collect())
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-pub fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -1,0 +1,74 @@
+//! Organisations: the one place that creates them.
+//!
+//! An organisation is created when an application is approved, from the
+//! command line, by the demo seed and by tests; each gets its row and its
+//! root department (named after it) in the caller's transaction, so
+//! nothing else needs to know what an organisation starts with.
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What a new organisation is given.
+#[derive(Debug, Default, Clone)]
+pub struct NewOrganisation<'a> {
+    pub name: &'a str,
+    /// The unified social credit code, when it came through review.
+    pub credit_code: Option<&'a str>,
+    pub industry: Option<&'a str>,
+    pub size_band: Option<&'a str>,
+    pub province: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub address: Option<&'a str>,
+    /// Whether administrators must use a second factor; the default (`None`)
+    /// is yes.
+    pub enforce_two_factor: Option<bool>,
+}
+
+/// The organisation was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// Another organisation holds this credit code.
+    #[error("the credit code belongs to another organisation")]
+    CreditCodeTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A new organisation.
+pub struct Created {
+    pub id: Uuid,
+    /// Its root department.
+    pub root: Uuid,
+}
+
+/// Creates the organisation and its root department in `conn`'s transaction.
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewOrganisation<'_>,
+) -> Result<Created, CreateError> {
+    let id = Uuid::now_v7();
+    let name = new.name.trim();
+    let inserted = sqlx::query!(
+        r#"INSERT INTO organisations
+               (id, name, credit_code, industry, size_band, province, city, address, enforce_two_factor)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, true))"#,
+        id,
+        name,
+        new.credit_code,
+        new.industry,
+        new.size_band,
+        new.province,
+        new.city,
+        new.address,
+        new.enforce_two_factor
+    )
+    .execute(&mut *conn)
+    .await;
+    if let Err(sqlx::Error::Database(e)) = &inserted
+        && e.constraint() == Some("organisations_credit_code_key")
+    {
+        return Err(CreateError::CreditCodeTaken);
+    }
+    inserted?;
+    let root = crate::contacts::repo::create_root(conn, id, name).await?;
+    Ok(Created { id, root })
+}
