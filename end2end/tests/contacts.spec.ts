@@ -2,28 +2,18 @@
 // three-level tree, a drag-and-drop move, a move by the "Move to…" search,
 // a reorder, employees in two departments, a pinyin search, a disabled
 // employee and the org chart.
-import { execFileSync } from "node:child_process";
-import { randomInt } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { DATABASE_URL, ORGDESK_BIN, hydrated } from "./helpers";
+import { createOrganisation, hydrated, signIn, uniqueTag } from "./helpers";
 
 // Tall enough that the department panels open without scrolling.
 test.use({ locale: "en-US", viewport: { width: 1280, height: 1600 } });
 
 async function signedInAdmin(page: Page) {
-  const tag = `${Date.now().toString(36)}${randomInt(1000)}`;
+  const tag = uniqueTag();
   const email = `contacts-${tag}@orgdesk.example`;
   const password = "cedar-lantern-harbour-27";
-  execFileSync(
-    ORGDESK_BIN,
-    ["org", "create", "--name", `Acme ${tag}`, "--admin-name", "Admin", "--admin-email", email, "--no-enforce-two-factor"],
-    { input: `${password}\n`, env: { ...process.env, DATABASE_URL } },
-  );
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Mobile number or email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  createOrganisation(`Acme ${tag}`, email, password);
+  await signIn(page, "/login", email, password);
   await expect(page).toHaveURL(/\/admin$/);
   return `Acme ${tag}`;
 }

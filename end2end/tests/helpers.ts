@@ -1,8 +1,10 @@
-// Shared pieces of the browser specs: hydration, authenticator codes, and
-// reading what the server under test sent by email (maildev) and by text
-// message (end2end/sms-sink.mjs).
+// Shared pieces of the browser specs: hydration, accounts made with the
+// command line and signing them in, authenticator codes, and reading what
+// the server under test sent by email (maildev) and by text message
+// (end2end/sms-sink.mjs).
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createHmac, randomInt } from "node:crypto";
 
 export const SERVER_LOG = process.env.ORGDESK_SERVER_LOG ?? "../target/e2e-server.log";
 export const MAILDEV = process.env.ORGDESK_MAILDEV ?? "http://127.0.0.1:3180";
@@ -16,6 +18,39 @@ export const DATABASE_URL = process.env.ORGDESK_DATABASE_URL;
  * worker keeps both cores busy. */
 export async function hydrated(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+/** A short tag that keeps names and addresses of one test apart from another's. */
+export function uniqueTag(): string {
+  return `${Date.now().toString(36)}${randomInt(1000)}`;
+}
+
+/** Runs `orgdesk <args>` against the test database, the password on stdin. */
+export function orgdesk(args: string[], password: string) {
+  execFileSync(ORGDESK_BIN, args, { input: `${password}\n`, env: { ...process.env, DATABASE_URL } });
+}
+
+/** An organisation whose administrator signs in with a password alone. */
+export function createOrganisation(name: string, adminEmail: string, password: string) {
+  orgdesk(
+    ["org", "create", "--name", name, "--admin-name", "Admin", "--admin-email", adminEmail, "--no-enforce-two-factor"],
+    password,
+  );
+}
+
+/** A platform operator, who enrols an authenticator app at first sign-in. */
+export function createOperator(email: string, name: string, password: string) {
+  orgdesk(["operator", "create", "--email", email, "--name", name], password);
+}
+
+/** Fills and sends the password step at `path` (`/login` or `/operator/login`);
+ * where the browser goes next is for the caller to check. */
+export async function signIn(page: Page, path: string, email: string, password: string) {
+  await page.goto(path);
+  await hydrated(page);
+  await page.getByLabel("Mobile number or email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 export function base32Decode(input: string): Buffer {

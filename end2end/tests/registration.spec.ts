@@ -1,15 +1,15 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
-  DATABASE_URL,
-  ORGDESK_BIN,
   SERVER_LOG,
   base32Decode,
   codeIn,
+  createOperator,
   hydrated,
   nextCode,
+  signIn,
+  uniqueTag,
   waitForMail,
   waitForSms,
 } from "./helpers";
@@ -282,18 +282,10 @@ async function operatorPage(browser: Browser, baseURL: string): Promise<Page> {
   const context = await browser.newContext({ baseURL, locale: "en-US" });
   const page = await context.newPage();
   await afterFirstRun(page.request);
-  const email = `reviewer-${Date.now().toString(36)}${randomInt(1000)}@orgdesk.example`;
+  const email = `reviewer-${uniqueTag()}@orgdesk.example`;
   const password = "slate-heron-window-31";
-  execFileSync(ORGDESK_BIN, ["operator", "create", "--email", email, "--name", "Registration Reviewer"], {
-    input: `${password}\n`,
-    env: { ...process.env, DATABASE_URL },
-  });
-
-  await page.goto("/operator/login");
-  await hydrated(page);
-  await page.getByLabel("Mobile number or email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  createOperator(email, "Registration Reviewer", password);
+  await signIn(page, "/operator/login", email, password);
   await expect(page).toHaveURL(/\/account\/security$/);
   await page.getByRole("button", { name: "Set up authenticator app" }).click();
   const secret = base32Decode((await page.getByTestId("totp-secret").textContent()) ?? "");

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { ORGDESK_BIN, SERVER_LOG, base32Decode, hydrated, mails, nextCode } from "./helpers";
+import { SERVER_LOG, base32Decode, hydrated, mails, nextCode, orgdesk, signIn } from "./helpers";
 
 // The first operator is created once per server (the setup link works once),
 // so the steps run in order in one worker.
@@ -17,11 +16,7 @@ let secret: Buffer;
 let recoveryCodes: string[] = [];
 
 async function signInWithPassword(page: Page, password: string, email = EMAIL) {
-  await page.goto("/operator/login");
-  await hydrated(page);
-  await page.getByLabel("Mobile number or email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page, "/operator/login", email, password);
   await expect(page).toHaveURL(/\/login\/verify$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Two-step verification");
 }
@@ -164,18 +159,13 @@ test("an administrator enrols, an operator resets their lost second factor, and 
   const adminEmail = "admin@acme.example";
   const adminPassword = "amber-falcon-orchard-19";
   // Organisations come from approved registrations; the CLI makes one directly.
-  execFileSync(
-    ORGDESK_BIN,
+  orgdesk(
     ["org", "create", "--name", "Acme 示例科技", "--admin-name", "Zhang San", "--admin-email", adminEmail],
-    { input: `${adminPassword}\n`, env: { ...process.env, DATABASE_URL: process.env.ORGDESK_DATABASE_URL } },
+    adminPassword,
   );
 
   const adminSignIn = async () => {
-    await page.goto("/login");
-    await hydrated(page);
-    await page.getByLabel("Mobile number or email").fill(adminEmail);
-    await page.getByLabel("Password").fill(adminPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, "/login", adminEmail, adminPassword);
     await expect(page).toHaveURL(/\/account\/security$/);
     await expect(page.getByText("Two-step verification is required")).toBeVisible();
   };

@@ -1,7 +1,8 @@
-//! Who may do what. Every server function asks [`require`] for the one
-//! permission it needs; the roles issue will replace [`grants`] with roles
-//! an administrator assigns. Until then the super administrator holds every
-//! permission and nobody else any.
+//! Who may do what. Today only the contacts server functions ask
+//! [`require`] for the permission they need; the audit log and the operator
+//! area still check the account's kind and role in `auth::guard`. The roles
+//! issue replaces both with roles an administrator assigns. Until then the
+//! super administrator holds every permission and nobody else any.
 use serde::{Deserialize, Serialize};
 
 /// Something a member may be allowed to do in their organisation.

@@ -180,7 +180,6 @@ pub async fn authenticate(
     Ok(Some(Principal { account, auth }))
 }
 
-/// The caller, at one of the `allowed` stages, or 401.
 /// The caller at any stage, or `None` when not signed in.
 pub async fn current() -> Result<Option<Principal>, AppError> {
     // A page request already checked by `page_guard` carries its caller.
@@ -194,6 +193,7 @@ pub async fn current() -> Result<Option<Principal>, AppError> {
     authenticate(&state, &session).await
 }
 
+/// The caller, at one of the `allowed` stages, or 401.
 pub async fn require_stage(allowed: &[Stage]) -> Result<Principal, AppError> {
     match current().await? {
         Some(p) if allowed.contains(&p.auth.stage) => Ok(p),

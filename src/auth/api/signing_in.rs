@@ -55,74 +55,25 @@ pub async fn sign_in(
     let attempt = begin_attempt(&mut conn, &owner_key, &settings.account).await?;
     drop(conn);
 
-    // Every candidate is tried (one person, several organisations); with
-    // none, the dummy hash is, so that the answer takes as long.
-    let mut matched: Option<Account> = None;
-    let mut hashing = Ok(());
-    if candidates.is_empty() {
-        hashing = state
-            .hasher
-            .verify(None, password.clone())
-            .await
-            .map(|_| ());
-    }
-    for account in &candidates {
-        match state
-            .hasher
-            .verify(account.password_hash.clone(), password.clone())
-            .await
-        {
-            Ok(true) => {
-                matched = Some(account.clone());
-                break;
+    let matched = match verify_password(&state, &candidates, &password).await {
+        Ok(matched) => matched,
+        Err(e) => {
+            // Not looked at, so not held against the account or the client.
+            throttle::forgive(&state.db, &owner_key).await?;
+            if let Some(key) = &ip_key {
+                throttle::forgive(&state.db, key).await?;
             }
-            Ok(false) => {}
-            Err(e) => {
-                hashing = Err(e);
-                break;
-            }
+            return Err(e.into());
         }
-    }
-    if let Err(e) = hashing {
-        // Not looked at, so not held against the account or the client.
-        throttle::forgive(&state.db, &owner_key).await?;
-        if let Some(key) = &ip_key {
-            throttle::forgive(&state.db, key).await?;
-        }
-        return Err(e.into());
-    }
+    };
 
-    let settings = &state.config.auth;
     let mut tx = state.db.begin().await?;
     let Some(account) = matched else {
-        let owner = candidates.first();
-        let failure = attempt;
-        let mut event = Event::new("sign_in.failed")
-            .org(owner.and_then(|a| a.org_id))
-            .details(json!({
-                "factor": "password",
-                "kind": kind.as_str(),
-                "known_account": owner.is_some(),
-            }));
-        if let Some(a) = owner {
-            event = event.target_account(a.id);
-        }
-        record(&mut tx, &meta.actor(None, "anonymous"), &event).await?;
-        if failure.locked_now {
-            let mut event = Event::new("sign_in.locked")
-                .org(owner.and_then(|a| a.org_id))
-                .details(json!({ "factor": "password", "failures": failure.failures }));
-            if let Some(a) = owner {
-                event = event.target_account(a.id);
-            }
-            record(&mut tx, &meta.actor(None, "system"), &event).await?;
-        }
+        let lock_for = settings.account.lock_for;
+        let refused =
+            record_failure(&mut tx, &meta, kind, candidates.first(), &attempt, lock_for).await?;
         tx.commit().await?;
-        return Err(if failure.locked_now {
-            AppError::locked(settings.account.lock_for.as_secs())
-        } else {
-            AppError::invalid_credentials()
-        });
+        return Err(refused);
     };
     if !account.is_active() {
         record_own(
@@ -141,6 +92,76 @@ pub async fn sign_in(
     if let Some(key) = &ip_key {
         throttle::forgive(&mut *tx, key).await?;
     }
+    begin_session(tx, &session, &meta, &account, &next_path).await
+}
+
+/// The account among `candidates` (one person in several organisations)
+/// whose password `password` is; with no candidate the dummy hash is
+/// checked, so that the answer takes as long.
+async fn verify_password(
+    state: &AppState,
+    candidates: &[Account],
+    password: &str,
+) -> Result<Option<Account>, crate::auth::password::HashError> {
+    if candidates.is_empty() {
+        state.hasher.verify(None, password.to_owned()).await?;
+        return Ok(None);
+    }
+    for account in candidates {
+        if state
+            .hasher
+            .verify(account.password_hash.clone(), password.to_owned())
+            .await?
+        {
+            return Ok(Some(account.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// A wrong password: audited (and the lock, when this failure set it),
+/// and the answer to give, which does not say whether the account exists.
+async fn record_failure(
+    tx: &mut PgConnection,
+    meta: &RequestMeta,
+    kind: AccountKind,
+    owner: Option<&Account>,
+    failure: &throttle::Failure,
+    lock_for: std::time::Duration,
+) -> Result<AppError, AppError> {
+    let mut event = Event::new("sign_in.failed")
+        .org(owner.and_then(|a| a.org_id))
+        .details(json!({
+            "factor": "password",
+            "kind": kind.as_str(),
+            "known_account": owner.is_some(),
+        }));
+    if let Some(a) = owner {
+        event = event.target_account(a.id);
+    }
+    record(&mut *tx, &meta.actor(None, "anonymous"), &event).await?;
+    if failure.locked_now {
+        let mut event = Event::new("sign_in.locked")
+            .org(owner.and_then(|a| a.org_id))
+            .details(json!({ "factor": "password", "failures": failure.failures }));
+        if let Some(a) = owner {
+            event = event.target_account(a.id);
+        }
+        record(&mut *tx, &meta.actor(None, "system"), &event).await?;
+        return Ok(AppError::locked(lock_for.as_secs()));
+    }
+    Ok(AppError::invalid_credentials())
+}
+
+/// The password was right: the session moves to the next stage (the second
+/// factor, enrolment, or signed in), under a new id.
+async fn begin_session(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    session: &tower_sessions::Session,
+    meta: &RequestMeta,
+    account: &Account,
+    next_path: &str,
+) -> Result<NextStep, AppError> {
     let stage = if account.totp_enabled {
         Stage::SecondFactor
     } else if account.two_factor_required() {
@@ -158,24 +179,23 @@ pub async fn sign_in(
     }
     record_own(
         &mut tx,
-        &meta,
-        &account,
+        meta,
+        account,
         action,
         json!({ "factors": ["password"] }),
     )
     .await?;
     tx.commit().await?;
-    let after = safe_next(account.kind, &next_path);
+    let after = safe_next(account.kind, next_path);
     session::begin(
-        &session,
+        session,
         account.id,
         account.kind,
         account.session_epoch,
         stage,
         after.clone(),
     )
-    .await
-    .map_err(AppError::from)?;
+    .await?;
     let step = landing(stage, account.kind, after.as_deref());
     redirect_to(&step.path);
     Ok(step)

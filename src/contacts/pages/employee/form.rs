@@ -1,5 +1,4 @@
 //! The employee form, for adding and editing: its fields, the department and manager pickers.
-#[allow(unused_imports)]
 use super::*;
 use crate::contacts::EmployeeDetail;
 use crate::contacts::api::{
