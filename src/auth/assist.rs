@@ -6,7 +6,7 @@
 use super::api::OperatorResetSecondFactor;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, Field, FormError, field_code, last_error};
+use crate::ui::{Field, FormError, Loaded, field_code, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -105,28 +105,25 @@ pub fn OperatorAccountsPage() -> impl IntoView {
                         }
                     })
             }}
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Ok(rows) if rows.is_empty() && !q().trim().is_empty() => {
-                            view! { <p class="empty">{t!(i18n, assist.none)}</p> }.into_any()
-                        }
-                        Ok(rows) if rows.is_empty() => ().into_any(),
-                        Ok(rows) => {
-                            view! {
-                                <ul class="member-list">
-                                    {rows
-                                        .into_iter()
-                                        .map(|m| view! { <MemberRow member=m reset /> })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+            <Loaded resource=results let:value>
+                {match value {
+                    rows if rows.is_empty() && !q().trim().is_empty() => {
+                        view! { <p class="empty">{t!(i18n, assist.none)}</p> }.into_any()
                     }
-                })}
-            </Suspense>
+                    rows if rows.is_empty() => ().into_any(),
+                    rows => {
+                        view! {
+                            <ul class="member-list">
+                                {rows
+                                    .into_iter()
+                                    .map(|m| view! { <MemberRow member=m reset /> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }}
+            </Loaded>
         </section>
     }
 }

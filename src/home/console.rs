@@ -1,10 +1,10 @@
 //! Where administrators and operators land after signing in.
 use crate::auth::api::who_am_i;
+use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::AppErrorView;
+use crate::ui::{AppErrorView, HomeCard, HomeCards, Loaded, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// `/admin`: where administrators land.
 #[component]
@@ -14,48 +14,21 @@ pub fn AdminHomePage() -> impl IntoView {
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, console.title)) />
         <section class="page" data-page="admin-home">
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(a)) => {
-                            view! {
-                                <h1>{a.org_name.clone().unwrap_or_default()}</h1>
-                                <p class="page__lead">
-                                    {t!(i18n, console.welcome, name = a.name.clone())}
-                                </p>
-                                <ul class="cards">
-                                    <li class="card">
-                                        <A href="/admin/contacts">{t!(i18n, nav.contacts)}</A>
-                                        <p>{t!(i18n, console.contacts_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/admin/access">{t!(i18n, nav.access)}</A>
-                                        <p>{t!(i18n, console.access_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/admin/approvals">{t!(i18n, nav.approvals)}</A>
-                                        <p>{t!(i18n, console.approvals_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/admin/audit">{t!(i18n, nav.audit)}</A>
-                                        <p>{t!(i18n, console.audit_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/account/security">{t!(i18n, nav.security)}</A>
-                                        <p>{t!(i18n, console.security_body)}</p>
-                                    </li>
-                                </ul>
-                            }
-                                .into_any()
+            <Loaded resource=me let:me>
+                {match me {
+                    Some(a) => {
+                        view! {
+                            <h1>{a.org_name.clone().unwrap_or_default()}</h1>
+                            <p class="page__lead">
+                                {t!(i18n, console.welcome, name = a.name.clone())}
+                            </p>
+                            <HomeCards cards=admin_cards(i18n) />
                         }
-                        Ok(None) => {
-                            view! { <AppErrorView error=crate::error::AppError::Unauthenticated /> }
-                                .into_any()
-                        }
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                            .into_any()
                     }
-                })}
-            </Suspense>
+                    None => view! { <AppErrorView error=AppError::Unauthenticated /> }.into_any(),
+                }}
+            </Loaded>
         </section>
     }
 }
@@ -69,44 +42,79 @@ pub fn OperatorHomePage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, operator.title)) />
         <section class="page" data-page="operator-home">
             <h1>{t!(i18n, operator.title)}</h1>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(a)) => {
-                            view! {
-                                <p class="page__lead">
-                                    {t!(i18n, console.welcome, name = a.name.clone())}
-                                </p>
-                                <ul class="cards">
-                                    <li class="card">
-                                        <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
-                                        <p>{t!(i18n, operator.reviews_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
-                                        <p>{t!(i18n, operator.accounts_body)}</p>
-                                    </li>
-                                    <li class="card">
-                                        <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
-                                        <p>{t!(i18n, operator.audit_body)}</p>
-                                    </li>
-                                    <crate::deliveries::FailedDeliveriesCard />
-                                    <li class="card">
-                                        <A href="/account/security">{t!(i18n, nav.security)}</A>
-                                        <p>{t!(i18n, console.security_body)}</p>
-                                    </li>
-                                </ul>
-                            }
-                                .into_any()
+            <Loaded resource=me let:me>
+                {match me {
+                    Some(a) => {
+                        view! {
+                            <p class="page__lead">
+                                {t!(i18n, console.welcome, name = a.name.clone())}
+                            </p>
+                            <HomeCards cards=operator_cards(i18n)>
+                                <crate::deliveries::FailedDeliveriesCard />
+                            </HomeCards>
                         }
-                        Ok(None) => {
-                            view! { <AppErrorView error=crate::error::AppError::Unauthenticated /> }
-                                .into_any()
-                        }
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
+                            .into_any()
                     }
-                })}
-            </Suspense>
+                    None => view! { <AppErrorView error=AppError::Unauthenticated /> }.into_any(),
+                }}
+            </Loaded>
         </section>
     }
+}
+
+/// The administrator's cards.
+fn admin_cards(i18n: leptos_i18n::I18nContext<Locale>) -> Vec<HomeCard> {
+    vec![
+        HomeCard::new(
+            "/admin/contacts",
+            text!(i18n, nav.contacts),
+            text!(i18n, console.contacts_body),
+        ),
+        HomeCard::new(
+            "/admin/access",
+            text!(i18n, nav.access),
+            text!(i18n, console.access_body),
+        ),
+        HomeCard::new(
+            "/admin/approvals",
+            text!(i18n, nav.approvals),
+            text!(i18n, console.approvals_body),
+        ),
+        HomeCard::new(
+            "/admin/audit",
+            text!(i18n, nav.audit),
+            text!(i18n, console.audit_body),
+        ),
+        HomeCard::new(
+            "/account/security",
+            text!(i18n, nav.security),
+            text!(i18n, console.security_body),
+        ),
+    ]
+}
+
+/// The operator's cards, before the undelivered messages' one.
+fn operator_cards(i18n: leptos_i18n::I18nContext<Locale>) -> Vec<HomeCard> {
+    vec![
+        HomeCard::new(
+            "/operator/reviews",
+            text!(i18n, nav.reviews),
+            text!(i18n, operator.reviews_body),
+        ),
+        HomeCard::new(
+            "/operator/accounts",
+            text!(i18n, nav.accounts),
+            text!(i18n, operator.accounts_body),
+        ),
+        HomeCard::new(
+            "/operator/audit",
+            text!(i18n, nav.audit),
+            text!(i18n, operator.audit_body),
+        ),
+        HomeCard::new(
+            "/account/security",
+            text!(i18n, nav.security),
+            text!(i18n, console.security_body),
+        ),
+    ]
 }

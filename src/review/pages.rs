@@ -172,14 +172,9 @@ pub fn ReviewDetailPage() -> impl IntoView {
             <p>
                 <A href="/operator/reviews">{t!(i18n, review.back_to_queue)}</A>
             </p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => view! { <Detail d start approve reject /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=detail let:d>
+                <Detail d start approve reject />
+            </Loaded>
         </section>
     }
 }

@@ -46,20 +46,41 @@ pub fn ConsoleFrame(
 }
 
 /// One card of a console's first page: where it leads and what is there.
-#[component]
-pub fn HomeCard(href: &'static str, title: Signal<String>, body: Signal<String>) -> impl IntoView {
-    view! {
-        <li class="card">
-            <A href=href>{move || title.get()}</A>
-            <p>{move || body.get()}</p>
-        </li>
+pub struct HomeCard {
+    pub href: &'static str,
+    pub title: Signal<String>,
+    pub body: Signal<String>,
+}
+
+impl HomeCard {
+    pub fn new(href: &'static str, title: Signal<String>, body: Signal<String>) -> Self {
+        Self { href, title, body }
     }
 }
 
-/// The cards of a console's first page.
+/// The cards of a console's first page, then any cards of its own
+/// (`children`, e.g. one that loads a count).
 #[component]
-pub fn HomeCards(children: Children) -> impl IntoView {
-    view! { <ul class="cards">{children()}</ul> }
+pub fn HomeCards(
+    cards: Vec<HomeCard>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <ul class="cards">
+            {cards
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li class="card">
+                            <A href=c.href>{move || c.title.get()}</A>
+                            <p>{move || c.body.get()}</p>
+                        </li>
+                    }
+                })
+                .collect_view()}
+            {children.map(|c| c())}
+        </ul>
+    }
 }
 
 /// An action that opens in place: a button that shows its form. Works

@@ -6,7 +6,7 @@ use super::super::api::{
 use super::super::{RecoveryCodes, SecurityOverview, Stage};
 use super::*;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, Field, FormError, field_code, last_error, text};
+use crate::ui::{Field, FormError, Loaded, field_code, last_error, text};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -210,175 +210,171 @@ pub fn SecurityPage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, security.title)) />
         <section class="page" data-page="security">
             <h1>{t!(i18n, security.title)}</h1>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    let o = match overview.await {
-                        Ok(o) => o,
-                        Err(e) => return view! { <AppErrorView error=e /> }.into_any(),
-                    };
-                    let must_enrol = o.account.stage == Stage::MustEnrol;
-                    let totp_enabled = o.totp_enabled;
-                    let home = o.account.kind.home();
-                    let who = o
-                        .account
-                        .email
-                        .clone()
-                        .or(o.account.mobile.clone())
-                        .unwrap_or_default();
-                    view! {
-                        <p class="page__lead">
-                            {o.account.name.clone()} " · " {who}
-                            {o.account.org_name.clone().map(|n| format!(" · {n}"))}
+            <Loaded resource=overview let:o>
+                {
+                let must_enrol = o.account.stage == Stage::MustEnrol;
+                let totp_enabled = o.totp_enabled;
+                let home = o.account.kind.home();
+                let who = o
+                    .account
+                    .email
+                    .clone()
+                    .or(o.account.mobile.clone())
+                    .unwrap_or_default();
+                view! {
+                    <p class="page__lead">
+                        {o.account.name.clone()} " · " {who}
+                        {o.account.org_name.clone().map(|n| format!(" · {n}"))}
+                    </p>
+                    {must_enrol
+                        .then(|| {
+                            view! {
+                                <div class="alert alert--warning" role="alert">
+                                    <p>{t!(i18n, security.must_enrol)}</p>
+                                </div>
+                            }
+                        })}
+                    <section class="panel" aria-labelledby="totp-heading">
+                        <h2 id="totp-heading">{t!(i18n, security.totp_heading)}</h2>
+                        <p data-testid="totp-status">
+                            {if totp_enabled {
+                                t_string!(i18n, security.totp_on)
+                            } else if o.totp_required {
+                                t_string!(i18n, security.totp_required)
+                            } else {
+                                t_string!(i18n, security.totp_off)
+                            }}
                         </p>
-                        {must_enrol
-                            .then(|| {
-                                view! {
-                                    <div class="alert alert--warning" role="alert">
-                                        <p>{t!(i18n, security.must_enrol)}</p>
-                                    </div>
-                                }
-                            })}
-                        <section class="panel" aria-labelledby="totp-heading">
-                            <h2 id="totp-heading">{t!(i18n, security.totp_heading)}</h2>
-                            <p data-testid="totp-status">
-                                {if totp_enabled {
-                                    t_string!(i18n, security.totp_on)
-                                } else if o.totp_required {
-                                    t_string!(i18n, security.totp_required)
-                                } else {
-                                    t_string!(i18n, security.totp_off)
-                                }}
-                            </p>
-                            <TotpEnrolment overview=o.clone() />
-                        </section>
-                        {(!must_enrol)
-                            .then(|| {
-                                view! {
-                                    <section class="panel" aria-labelledby="codes-heading">
-                                        <h2 id="codes-heading">{t!(i18n, security.codes_heading)}</h2>
-                                        <p data-testid="codes-left">
-                                            {t!(i18n, security.codes_left, count = o.recovery_codes_left)}
-                                        </p>
-                                        {move || {
-                                            regenerate
-                                                .value()
-                                                .get()
-                                                .and_then(|r| r.ok())
-                                                .map(|codes| view! { <RecoveryCodesView codes /> })
-                                        }}
+                        <TotpEnrolment overview=o.clone() />
+                    </section>
+                    {(!must_enrol)
+                        .then(|| {
+                            view! {
+                                <section class="panel" aria-labelledby="codes-heading">
+                                    <h2 id="codes-heading">{t!(i18n, security.codes_heading)}</h2>
+                                    <p data-testid="codes-left">
+                                        {t!(i18n, security.codes_left, count = o.recovery_codes_left)}
+                                    </p>
+                                    {move || {
+                                        regenerate
+                                            .value()
+                                            .get()
+                                            .and_then(|r| r.ok())
+                                            .map(|codes| view! { <RecoveryCodesView codes /> })
+                                    }}
+                                    {totp_enabled
+                                        .then(|| {
+                                            view! {
+                                                <ActionForm action=regenerate>
+                                                    <FormError error=regenerate_error />
+                                                    <Field
+                                                        name="password"
+                                                        form="codes"
+                                                        label=text!(i18n, security.current_password)
+                                                        input_type="password"
+                                                        autocomplete="current-password"
+                                                        error=field_code(regenerate_error, "password")
+                                                    />
+                                                    <Field
+                                                        name="code"
+                                                        form="codes"
+                                                        label=text!(i18n, auth.code)
+                                                        autocomplete="one-time-code"
+                                                        maxlength=20
+                                                        error=field_code(regenerate_error, "code")
+                                                    />
+                                                    <div class="form__actions">
+                                                        <button type="submit" class="button">
+                                                            {t!(i18n, security.regenerate)}
+                                                        </button>
+                                                    </div>
+                                                </ActionForm>
+                                            }
+                                        })}
+                                </section>
+                                <section class="panel" aria-labelledby="password-heading">
+                                    <h2 id="password-heading">{t!(i18n, security.password_heading)}</h2>
+                                    {move || {
+                                        matches!(change.value().get(), Some(Ok(())))
+                                            .then(|| {
+                                                view! {
+                                                    <p class="alert alert--success" role="status">
+                                                        {t!(i18n, security.password_changed)}
+                                                    </p>
+                                                }
+                                            })
+                                    }}
+                                    <ActionForm action=change>
+                                        <FormError error=change_error />
+                                        <Field
+                                            name="current_password"
+                                            form="change"
+                                            label=text!(i18n, security.current_password)
+                                            input_type="password"
+                                            autocomplete="current-password"
+                                            error=field_code(change_error, "current_password")
+                                        />
+                                        <Field
+                                            name="new_password"
+                                            form="change"
+                                            label=text!(i18n, security.new_password)
+                                            hint=text!(i18n, security.password_rules)
+                                            input_type="password"
+                                            autocomplete="new-password"
+                                            error=field_code(change_error, "new_password")
+                                        />
                                         {totp_enabled
                                             .then(|| {
                                                 view! {
-                                                    <ActionForm action=regenerate>
-                                                        <FormError error=regenerate_error />
-                                                        <Field
-                                                            name="password"
-                                                            form="codes"
-                                                            label=text!(i18n, security.current_password)
-                                                            input_type="password"
-                                                            autocomplete="current-password"
-                                                            error=field_code(regenerate_error, "password")
-                                                        />
-                                                        <Field
-                                                            name="code"
-                                                            form="codes"
-                                                            label=text!(i18n, auth.code)
-                                                            autocomplete="one-time-code"
-                                                            maxlength=20
-                                                            error=field_code(regenerate_error, "code")
-                                                        />
-                                                        <div class="form__actions">
-                                                            <button type="submit" class="button">
-                                                                {t!(i18n, security.regenerate)}
-                                                            </button>
-                                                        </div>
-                                                    </ActionForm>
+                                                    <Field
+                                                        name="code"
+                                                        form="change"
+                                                        label=text!(i18n, auth.code)
+                                                        autocomplete="one-time-code"
+                                                        maxlength=20
+                                                        error=field_code(change_error, "code")
+                                                    />
                                                 }
                                             })}
-                                    </section>
-                                    <section class="panel" aria-labelledby="password-heading">
-                                        <h2 id="password-heading">{t!(i18n, security.password_heading)}</h2>
-                                        {move || {
-                                            matches!(change.value().get(), Some(Ok(())))
-                                                .then(|| {
-                                                    view! {
-                                                        <p class="alert alert--success" role="status">
-                                                            {t!(i18n, security.password_changed)}
-                                                        </p>
-                                                    }
-                                                })
-                                        }}
-                                        <ActionForm action=change>
-                                            <FormError error=change_error />
-                                            <Field
-                                                name="current_password"
-                                                form="change"
-                                                label=text!(i18n, security.current_password)
-                                                input_type="password"
-                                                autocomplete="current-password"
-                                                error=field_code(change_error, "current_password")
-                                            />
-                                            <Field
-                                                name="new_password"
-                                                form="change"
-                                                label=text!(i18n, security.new_password)
-                                                hint=text!(i18n, security.password_rules)
-                                                input_type="password"
-                                                autocomplete="new-password"
-                                                error=field_code(change_error, "new_password")
-                                            />
-                                            {totp_enabled
-                                                .then(|| {
-                                                    view! {
-                                                        <Field
-                                                            name="code"
-                                                            form="change"
-                                                            label=text!(i18n, auth.code)
-                                                            autocomplete="one-time-code"
-                                                            maxlength=20
-                                                            error=field_code(change_error, "code")
-                                                        />
-                                                    }
-                                                })}
-                                            <div class="form__actions">
-                                                <button type="submit" class="button">
-                                                    {t!(i18n, security.change_password)}
-                                                </button>
-                                            </div>
-                                        </ActionForm>
-                                    </section>
-                                    <section class="panel" aria-labelledby="sessions-heading">
-                                        <h2 id="sessions-heading">{t!(i18n, security.sessions_heading)}</h2>
-                                        <p>{t!(i18n, security.sessions_body)}</p>
-                                        {move || {
-                                            matches!(everywhere.value().get(), Some(Ok(())))
-                                                .then(|| {
-                                                    view! {
-                                                        <p class="alert alert--success" role="status">
-                                                            {t!(i18n, security.signed_out_elsewhere)}
-                                                        </p>
-                                                    }
-                                                })
-                                        }}
-                                        <ActionForm action=everywhere>
-                                            <FormError error=everywhere_error />
-                                            <div class="form__actions">
-                                                <button type="submit" class="button" data-action="sign-out-everywhere">
-                                                    {t!(i18n, security.sign_out_everywhere)}
-                                                </button>
-                                            </div>
-                                        </ActionForm>
                                         <div class="form__actions">
-                                            <SignOutButton secondary=true />
-                                            <A href=home>{t!(i18n, security.back_home)}</A>
+                                            <button type="submit" class="button">
+                                                {t!(i18n, security.change_password)}
+                                            </button>
                                         </div>
-                                    </section>
-                                }
-                            })}
-                    }
-                        .into_any()
-                })}
-            </Suspense>
+                                    </ActionForm>
+                                </section>
+                                <section class="panel" aria-labelledby="sessions-heading">
+                                    <h2 id="sessions-heading">{t!(i18n, security.sessions_heading)}</h2>
+                                    <p>{t!(i18n, security.sessions_body)}</p>
+                                    {move || {
+                                        matches!(everywhere.value().get(), Some(Ok(())))
+                                            .then(|| {
+                                                view! {
+                                                    <p class="alert alert--success" role="status">
+                                                        {t!(i18n, security.signed_out_elsewhere)}
+                                                    </p>
+                                                }
+                                            })
+                                    }}
+                                    <ActionForm action=everywhere>
+                                        <FormError error=everywhere_error />
+                                        <div class="form__actions">
+                                            <button type="submit" class="button" data-action="sign-out-everywhere">
+                                                {t!(i18n, security.sign_out_everywhere)}
+                                            </button>
+                                        </div>
+                                    </ActionForm>
+                                    <div class="form__actions">
+                                        <SignOutButton secondary=true />
+                                        <A href=home>{t!(i18n, security.back_home)}</A>
+                                    </div>
+                                </section>
+                            }
+                        })}
+                }
+                    .into_any()
+                }
+            </Loaded>
         </section>
     }
 }

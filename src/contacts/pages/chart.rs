@@ -4,7 +4,7 @@ use super::contacts_href;
 use crate::contacts::ChartNode;
 use crate::contacts::api::contacts_chart;
 use crate::i18n::*;
-use crate::ui::AppErrorView;
+use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -52,14 +52,9 @@ pub fn OrgChartPage() -> impl IntoView {
                 </button>
                 <a class="button" href=move || contacts_href(&dept())>{t!(i18n, contacts.back_to_contacts)}</a>
             </header>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match chart.await {
-                        Ok(nodes) => view! { <Chart nodes levels=levels() /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=chart let:nodes>
+                <Chart nodes levels=levels() />
+            </Loaded>
         </section>
     }
 }

@@ -15,7 +15,7 @@ use super::api::{
 };
 use super::{Branch, DepartmentNode, EmployeeStatus};
 use crate::i18n::*;
-use crate::ui::{AppErrorView, FormError, last_error};
+use crate::ui::{FormError, Loaded, last_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -109,14 +109,9 @@ pub fn ContactsPage() -> impl IntoView {
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.title)) />
         <section class="page page--wide contacts" data-page="contacts">
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match branch.await {
-                        Ok(b) => view! { <Console branch=b refresh /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=branch let:b>
+                <Console branch=b refresh />
+            </Loaded>
         </section>
     }
 }

@@ -20,7 +20,7 @@ use super::catalog::{self};
 use super::{Application, Status, Step};
 use crate::error::Code;
 use crate::i18n::*;
-use crate::ui::AppErrorView;
+use crate::ui::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -168,22 +168,15 @@ where
     F: Fn(Application) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    let i18n = use_i18n();
     let app = Resource::new(move || reload.get(), |_| get_application());
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                let view = view.clone();
-                Suspend::new(async move {
-                    match app.await {
-                        Ok(Some(a)) if a.status.editable() => view(a).into_any(),
-                        Ok(Some(_)) => view! { <Redirect path="/register/status" /> }.into_any(),
-                        Ok(None) => view! { <NoApplication /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })
+        <Loaded resource=app let:app>
+            {match app {
+                Some(a) if a.status.editable() => view(a).into_any(),
+                Some(_) => view! { <Redirect path="/register/status" /> }.into_any(),
+                None => view! { <NoApplication /> }.into_any(),
             }}
-        </Suspense>
+        </Loaded>
     }
 }
 

@@ -3,7 +3,7 @@ use super::super::api::{ResumeApplication, SendResumeCode, get_application};
 use super::super::{Application, Status, Step};
 use super::*;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, Field, FormError, field_code, last_error, text};
+use crate::ui::{Field, FormError, Loaded, field_code, last_error, text};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,15 +18,12 @@ pub fn StatusPage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, register.status_title)) />
         <section class="page page--narrow" data-page="register-status">
             <h1>{t!(i18n, register.status_title)}</h1>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match app.await {
-                        Ok(Some(a)) => view! { <StatusBody a /> }.into_any(),
-                        Ok(None) => view! { <NoApplication /> }.into_any(),
-                        Err(e) => view! { <AppErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=app let:value>
+                {match value {
+                    Some(a) => view! { <StatusBody a /> }.into_any(),
+                    None => view! { <NoApplication /> }.into_any(),
+                }}
+            </Loaded>
         </section>
     }
 }
