@@ -24,6 +24,8 @@ export SQLX_OFFLINE=true
 # a server built otherwise does not hydrate ("expected a marker node").
 say "building the site for the browser tests"
 cargo leptos build
+# The server binary it built (CARGO_TARGET_DIR may put it elsewhere).
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/orgdesk"
 
 say "unit and integration tests"
 cargo test --features ssr
@@ -56,7 +58,7 @@ DATABASE_URL="$E2E_DATABASE_URL" \
   SMS_GATEWAY_URL="http://127.0.0.1:$SMS_SINK_PORT/" \
   LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
-  target/debug/orgdesk serve >"$log" 2>&1 &
+  "$bin" serve >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" "$maildev" "$sms_sink" 2>/dev/null || true; wait "$server" "$maildev" "$sms_sink" 2>/dev/null || true' EXIT
 
@@ -72,7 +74,7 @@ done
 
 say "browser tests"
 server_log="$PWD/$log"
-server_bin="$PWD/target/debug/orgdesk"
+server_bin="$bin"
 (cd end2end && ORGDESK_URL="http://127.0.0.1:$E2E_PORT" \
   ORGDESK_SERVER_LOG="$server_log" ORGDESK_MAILDEV="http://127.0.0.1:$MAIL_WEB_PORT" \
   ORGDESK_SMS_SINK="http://127.0.0.1:$SMS_SINK_PORT" \

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-BIN="${ORGDESK_BIN:-target/debug/orgdesk}"
+BIN="${ORGDESK_BIN:-${CARGO_TARGET_DIR:-target}/debug/orgdesk}"
 [ -x "$BIN" ] || { echo "no server at $BIN: build it first (cargo build --features ssr)" >&2; exit 1; }
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "nginx is missing: ./scripts/setup.sh --test installs it" >&2; exit 1; }
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"

@@ -1,4 +1,6 @@
-//! Message texts, kept in the crate, in both languages.
+//! Message texts, in both languages: per-language template files under
+//! `messages/` (minijinja, HTML escaped in the `html` block), compiled into
+//! the binary.
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -73,252 +75,151 @@ fn link(base: &Url, path: &str) -> String {
         .unwrap_or_else(|_| base.to_string())
 }
 
-fn html_page(lang: &str, paragraphs: &[String]) -> String {
-    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"></head>\n\
-         <body style=\"font-family:system-ui,sans-serif;line-height:1.6;color:#1d2330\">\n{body}\
-         <p style=\"color:#5b6475;font-size:13px\">Orgdesk</p>\n</body></html>\n"
-    )
+/// The message files: per language, one file per template with the blocks
+/// `subject`, `text`, `html` and `sms`.
+const FILES: &[(&str, &str)] = &[
+    ("page.html", include_str!("messages/page.html.j2")),
+    (
+        "en/verification_code",
+        include_str!("messages/en/verification_code.j2"),
+    ),
+    (
+        "en/registration_approved",
+        include_str!("messages/en/registration_approved.j2"),
+    ),
+    (
+        "en/registration_rejected",
+        include_str!("messages/en/registration_rejected.j2"),
+    ),
+    (
+        "en/contact_changed",
+        include_str!("messages/en/contact_changed.j2"),
+    ),
+    (
+        "zh-CN/verification_code",
+        include_str!("messages/zh-CN/verification_code.j2"),
+    ),
+    (
+        "zh-CN/registration_approved",
+        include_str!("messages/zh-CN/registration_approved.j2"),
+    ),
+    (
+        "zh-CN/registration_rejected",
+        include_str!("messages/zh-CN/registration_rejected.j2"),
+    ),
+    (
+        "zh-CN/contact_changed",
+        include_str!("messages/zh-CN/contact_changed.j2"),
+    ),
+];
+
+/// Two environments over the same files: one that escapes for HTML (the
+/// `html` block and the page), one that writes text as it is.
+struct Engines {
+    html: minijinja::Environment<'static>,
+    text: minijinja::Environment<'static>,
+}
+
+fn engines() -> &'static Engines {
+    static ENGINES: std::sync::OnceLock<Engines> = std::sync::OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let build = |escape: bool| {
+            let mut env = minijinja::Environment::new();
+            env.set_trim_blocks(true);
+            env.set_lstrip_blocks(true);
+            env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+            if escape {
+                env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+                // The same escaping as the rest of the HTML we write (`/`
+                // stays `/`, so links read as links).
+                env.set_formatter(|out, state, value| {
+                    if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
+                        let text = value.to_string();
+                        out.write_str(&escape_html(&text))?;
+                        Ok(())
+                    } else {
+                        minijinja::escape_formatter(out, state, value)
+                    }
+                });
+            } else {
+                env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+            }
+            for (name, source) in FILES {
+                env.add_template(name, source)
+                    .expect("message templates parse");
+            }
+            env
+        };
+        Engines {
+            html: build(true),
+            text: build(false),
+        }
+    })
+}
+
+/// The blocks of `name` (`<lang>/<template>`), rendered with `context`;
+/// `url` is given to the text as it is and to the HTML escaped.
+fn render_file(name: &str, lang: &str, context: minijinja::Value) -> Rendered {
+    let e = engines();
+    let block = |env: &minijinja::Environment<'static>, ctx: minijinja::Value, block: &str| {
+        env.get_template(name)
+            .and_then(|t| t.render_captured(ctx))
+            .and_then(|mut captured| captured.with_state_mut(|state| state.render_block(block)))
+            .unwrap_or_else(|err| panic!("message {name}, block {block}: {err:#}"))
+    };
+    let text = block(&e.text, context.clone(), "text");
+    let body = block(&e.html, context.clone(), "html");
+    let html = e
+        .html
+        .get_template("page.html")
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                lang,
+                body => minijinja::Value::from_safe_string(body.trim().to_owned()),
+            })
+        })
+        .expect("message page renders");
+    Rendered {
+        subject: block(&e.text, context.clone(), "subject").trim().to_owned(),
+        text: format!("{}\n\nOrgdesk\n", text.trim_end()),
+        html: format!("{html}\n"),
+        sms: block(&e.text, context, "sms").trim().to_owned(),
+    }
 }
 
 /// Renders `template` in `locale` (`zh-CN` or anything else for English);
 /// links are absolute, under `base_url`.
 pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
+    use minijinja::context;
     let zh = locale == "zh-CN";
     let lang = if zh { "zh-CN" } else { "en" };
-    match template {
-        Template::VerificationCode { code, ttl_minutes } => {
-            let code_html = format!(
-                "<strong style=\"font-size:20px;letter-spacing:2px\">{}</strong>",
-                escape_html(code)
-            );
-            if zh {
-                Rendered {
-                    subject: "Orgdesk 验证码".into(),
-                    text: format!(
-                        "你的验证码是 {code},{ttl_minutes} 分钟内有效。\n\n如果这不是你本人的操作,请忽略本邮件,不要把验证码告诉任何人。\n\nOrgdesk\n"
-                    ),
-                    html: html_page(
-                        lang,
-                        &[
-                            format!("你的验证码是 {code_html},{ttl_minutes} 分钟内有效。"),
-                            "如果这不是你本人的操作,请忽略本邮件,不要把验证码告诉任何人。".into(),
-                        ],
-                    ),
-                    sms: format!(
-                        "【Orgdesk】验证码 {code},{ttl_minutes} 分钟内有效。请勿告诉他人。"
-                    ),
-                }
-            } else {
-                Rendered {
-                    subject: "Your Orgdesk verification code".into(),
-                    text: format!(
-                        "Your verification code is {code}. It expires in {ttl_minutes} minutes.\n\nIf you did not ask for it, ignore this email and do not share the code with anyone.\n\nOrgdesk\n"
-                    ),
-                    html: html_page(
-                        lang,
-                        &[
-                            format!("Your verification code is {code_html}. It expires in {ttl_minutes} minutes."),
-                            "If you did not ask for it, ignore this email and do not share the code with anyone.".into(),
-                        ],
-                    ),
-                    sms: format!("[Orgdesk] Your code is {code}. It expires in {ttl_minutes} minutes. Do not share it."),
-                }
-            }
-        }
+    let name = format!("{lang}/{}", template.name());
+    let context = match template {
+        Template::VerificationCode { code, ttl_minutes } => context! { code, ttl_minutes },
         Template::RegistrationApproved { organisation } => {
-            let url = link(base_url, "/login");
-            let org = escape_html(organisation);
-            let a = format!(
-                "<a href=\"{}\">{}</a>",
-                escape_html(&url),
-                escape_html(&url)
-            );
-            if zh {
-                Rendered {
-                    subject: format!("{organisation} 的注册申请已通过"),
-                    text: format!(
-                        "你好,\n\n{organisation} 的 Orgdesk 注册申请已审核通过。请用注册时填写的手机号码或电子邮箱和密码登录:\n{url}\n\nOrgdesk\n"
-                    ),
-                    html: html_page(
-                        lang,
-                        &[
-                            "你好,".into(),
-                            format!(
-                                "{org} 的 Orgdesk 注册申请已审核通过。请用注册时填写的手机号码或电子邮箱和密码登录:"
-                            ),
-                            a,
-                        ],
-                    ),
-                    sms: format!("【Orgdesk】{organisation} 的注册申请已通过,请登录:{url}"),
-                }
-            } else {
-                Rendered {
-                    subject: format!("{organisation} is approved on Orgdesk"),
-                    text: format!(
-                        "Hello,\n\nThe registration of {organisation} on Orgdesk has been approved. Sign in with the mobile number or email and the password you registered with:\n{url}\n\nOrgdesk\n"
-                    ),
-                    html: html_page(
-                        lang,
-                        &[
-                            "Hello,".into(),
-                            format!(
-                                "The registration of {org} on Orgdesk has been approved. Sign in with the mobile number or email and the password you registered with:"
-                            ),
-                            a,
-                        ],
-                    ),
-                    sms: format!("[Orgdesk] {organisation} is approved. Sign in: {url}"),
-                }
-            }
+            context! { organisation, url => link(base_url, "/login") }
         }
         Template::RegistrationRejected {
             organisation,
             reasons,
             note,
-        } => render_rejected(organisation, reasons, note, zh, base_url),
+        } => {
+            use crate::registration::catalog::reason_sentence;
+            let mut lines: Vec<String> = reasons
+                .iter()
+                .map(|(s, r)| reason_sentence(s, r, zh))
+                .collect();
+            if !note.is_empty() {
+                lines.push(note.to_owned());
+            }
+            context! { organisation, lines, url => link(base_url, "/register/resume") }
+        }
         Template::ContactChanged {
             organisation,
             field,
-        } => render_contact_changed(organisation, field == "mobile", zh),
-    }
-}
-
-fn render_contact_changed(organisation: &str, mobile: bool, zh: bool) -> Rendered {
-    let lang = if zh { "zh-CN" } else { "en" };
-    let org = escape_html(organisation);
-    if zh {
-        let what = if mobile {
-            "手机号码"
-        } else {
-            "电子邮箱"
-        };
-        let said = format!(
-            "管理员刚刚修改了你在 {organisation} 的 Orgdesk 账号的{what},此{what}不再用于登录和接收通知。你在各设备上的登录已退出。"
-        );
-        let advice = "如果你不知道这次修改,请立即联系你所在组织的管理员。";
-        Rendered {
-            subject: format!("你的 Orgdesk 账号{what}已被修改"),
-            text: format!("你好,\n\n{said}\n\n{advice}\n\nOrgdesk\n"),
-            html: html_page(
-                lang,
-                &[
-                    "你好,".into(),
-                    format!(
-                        "管理员刚刚修改了你在 {org} 的 Orgdesk 账号的{what},此{what}不再用于登录和接收通知。你在各设备上的登录已退出。"
-                    ),
-                    advice.into(),
-                ],
-            ),
-            sms: format!(
-                "【Orgdesk】你在 {organisation} 的账号{what}已被管理员修改,本号码不再用于登录。如非预期,请联系管理员。"
-            ),
-        }
-    } else {
-        let what = if mobile {
-            "mobile number"
-        } else {
-            "email address"
-        };
-        let advice =
-            "If you did not expect this change, contact your organisation's administrator now.";
-        Rendered {
-            subject: format!("The {what} of your Orgdesk account was changed"),
-            text: format!(
-                "Hello,\n\nAn administrator of {organisation} has just changed the {what} of your Orgdesk account. This {what} is no longer used to sign in or for notices, and you were signed out on every device.\n\n{advice}\n\nOrgdesk\n"
-            ),
-            html: html_page(
-                lang,
-                &[
-                    "Hello,".into(),
-                    format!(
-                        "An administrator of {org} has just changed the {what} of your Orgdesk account. This {what} is no longer used to sign in or for notices, and you were signed out on every device."
-                    ),
-                    advice.into(),
-                ],
-            ),
-            sms: format!(
-                "[Orgdesk] An administrator of {organisation} changed your account's {what}; this number no longer signs in. Not expected? Contact your administrator."
-            ),
-        }
-    }
-}
-
-fn render_rejected(
-    organisation: &str,
-    reasons: &[(String, String)],
-    note: &str,
-    zh: bool,
-    base_url: &Url,
-) -> Rendered {
-    use crate::registration::catalog::reason_sentence;
-    let lang = if zh { "zh-CN" } else { "en" };
-    let url = link(base_url, "/register/resume");
-    let mut lines: Vec<String> = reasons
-        .iter()
-        .map(|(s, r)| reason_sentence(s, r, zh))
-        .collect();
-    if !note.is_empty() {
-        lines.push(note.to_owned());
-    }
-    let list_text: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-    let list_html = format!(
-        "<ul>{}</ul>",
-        lines
-            .iter()
-            .map(|l| format!("<li>{}</li>", escape_html(l)))
-            .collect::<String>()
-    );
-    let a = format!(
-        "<a href=\"{}\">{}</a>",
-        escape_html(&url),
-        escape_html(&url)
-    );
-    let org = escape_html(organisation);
-    if zh {
-        Rendered {
-            subject: format!("{organisation} 的注册申请需要修改"),
-            text: format!(
-                "你好,\n\n{organisation} 的 Orgdesk 注册申请未通过审核,原因如下:\n{list_text}\n请修改后重新提交:\n{url}\n\nOrgdesk\n"
-            ),
-            html: html_page(
-                lang,
-                &[
-                    "你好,".into(),
-                    format!("{org} 的 Orgdesk 注册申请未通过审核,原因如下:"),
-                    list_html,
-                    format!("请修改后重新提交:{a}"),
-                ],
-            ),
-            sms: format!(
-                "【Orgdesk】{organisation} 的注册申请未通过:{}。请修改后重新提交:{url}",
-                lines.join(";")
-            ),
-        }
-    } else {
-        Rendered {
-            subject: format!("The registration of {organisation} needs changes"),
-            text: format!(
-                "Hello,\n\nThe registration of {organisation} on Orgdesk was not approved, for these reasons:\n{list_text}\nCorrect it and submit it again:\n{url}\n\nOrgdesk\n"
-            ),
-            html: html_page(
-                lang,
-                &[
-                    "Hello,".into(),
-                    format!(
-                        "The registration of {org} on Orgdesk was not approved, for these reasons:"
-                    ),
-                    list_html,
-                    format!("Correct it and submit it again: {a}"),
-                ],
-            ),
-            sms: format!(
-                "[Orgdesk] The registration of {organisation} was not approved: {}. Correct it: {url}",
-                lines.join("; ")
-            ),
-        }
-    }
+        } => context! { organisation, mobile => field == "mobile" },
+    };
+    render_file(&name, lang, context)
 }
 
 #[cfg(test)]

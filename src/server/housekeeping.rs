@@ -1,7 +1,7 @@
 //! Housekeeping: what the database and the document store must not keep
 //! for ever. Every instance runs the job on a timer; an advisory lock lets
 //! one at a time do the work, and each run logs what it removed.
-use crate::registration::documents::DocumentStore;
+use crate::storage::DocumentStore;
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -144,7 +144,7 @@ pub async fn run_once(
     report.rejected_documents = rejected.rows_affected();
     tx.commit().await?;
     crate::auth::throttle::prune(db).await?;
-    report.files = documents.sweep_orphans(db).await?;
+    report.files = crate::registration::documents::sweep_orphans(documents, db).await?;
     tracing::info!(
         codes = report.codes,
         code_requests = report.code_requests,

@@ -26,7 +26,7 @@ pub struct AppState {
     pub hasher: crate::auth::password::Hasher,
     pub second_factor: crate::auth::totp::SecondFactorKeys,
     /// Where registration documents are kept.
-    pub documents: crate::registration::documents::DocumentStore,
+    pub documents: crate::storage::DocumentStore,
     /// How the legal representative's identity is checked on submission.
     pub identity: Arc<dyn crate::registration::verifier::IdentityVerifier>,
 }
@@ -39,7 +39,7 @@ impl AppState {
         config: Config,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         // Checked here so that a bad store setting stops start-up with its reason.
-        crate::registration::documents::DocumentStore::from_config(&config)?;
+        document_store(&config)?;
         let master = config.master_key.as_ref();
         let codes = crate::codes::CodeService::load(
             &db,
@@ -74,8 +74,7 @@ impl AppState {
             config.auth.hash_queue_wait,
             config.auth.hash_nice,
         );
-        let documents = crate::registration::documents::DocumentStore::from_config(&config)
-            .unwrap_or_else(|e| panic!("document store: {e}"));
+        let documents = document_store(&config).unwrap_or_else(|e| panic!("document store: {e}"));
         AppState {
             documents,
             identity: Arc::new(crate::registration::verifier::ManualReview),
@@ -93,4 +92,13 @@ impl AppState {
 pub fn app_state() -> Result<AppState, AppError> {
     leptos::prelude::use_context::<AppState>()
         .ok_or_else(|| AppError::internal("AppState missing from the Leptos context"))
+}
+
+/// The document store the configuration names.
+fn document_store(config: &Config) -> Result<crate::storage::DocumentStore, String> {
+    crate::storage::DocumentStore::open(
+        config.document_store_url.as_ref(),
+        &config.s3_options,
+        &config.data_dir.join("documents"),
+    )
 }

@@ -1,16 +1,11 @@
+use crate::helpers::CapturedLogs;
 use crate::mail::MailDev;
 use crate::notify::{base_url, worker};
 use orgdesk::codes::{CodeError, CodeRequest, CodeService, CodeSettings, Destination, Purpose};
 use orgdesk::domain::{Email, Mobile};
 use orgdesk::notify::{sms::LogSms, worker::WorkerSettings};
 use sqlx::PgPool;
-use std::{
-    collections::BTreeSet,
-    io::Write,
-    net::IpAddr,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{collections::BTreeSet, net::IpAddr, sync::Arc, time::Duration};
 
 fn email(s: &str) -> Destination {
     Destination::Email(Email::parse(s).unwrap())
@@ -351,34 +346,6 @@ async fn concurrent_requests_for_one_destination_send_one_code(db: PgPool) {
     );
 }
 
-/// Log lines written while `f` runs, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-fn capturing_subscriber(out: Captured) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || out.clone())
-        .with_ansi(false)
-        .finish()
-}
-
 #[sqlx::test]
 async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
     use tracing::instrument::WithSubscriber as _;
@@ -391,7 +358,7 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
     let req = request(Purpose::RegisterEmail, to.clone());
 
     // Through SMTP: issue, a wrong try, delivery, the right try. No log line holds the code.
-    let logs = Captured::default();
+    let logs = CapturedLogs::default();
     let code = async {
         let code = issue(&db, &codes, &req).await.unwrap();
         let _ = codes
@@ -413,7 +380,7 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
             .unwrap();
         code
     }
-    .with_subscriber(capturing_subscriber(logs.clone()))
+    .with_subscriber(logs.dispatch())
     .await;
     let emails = mail.wait_for(1).await;
     assert!(
@@ -427,7 +394,7 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
     );
 
     // The log transport is the one place that prints it: proves the capture works.
-    let logs = Captured::default();
+    let logs = CapturedLogs::default();
     async {
         let code = issue(&db, &codes, &req).await.unwrap();
         let email = orgdesk::notify::email::EmailTransport::Log;
@@ -449,6 +416,6 @@ async fn the_code_appears_in_logs_only_through_the_log_transport(db: PgPool) {
             "log transport did not print the code"
         );
     }
-    .with_subscriber(capturing_subscriber(logs.clone()))
+    .with_subscriber(logs.dispatch())
     .await;
 }

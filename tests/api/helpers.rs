@@ -184,6 +184,51 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// `sign_in` as a `kind` account (`member` or `operator`).
+    pub async fn sign_in(&mut self, kind: &str, identifier: &str, password: &str) -> Answer {
+        self.call(
+            "sign_in",
+            &[
+                ("kind", kind),
+                ("identifier", identifier),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// `security_overview`: the signed-in account's stage and factors.
+    pub async fn security_overview(&mut self) -> Answer {
+        self.call("security_overview", &[]).await
+    }
+
+    /// `department_create` under `parent`.
+    pub async fn create_department(&mut self, parent: &str, name: &str) -> Answer {
+        self.call("department_create", &[("parent", parent), ("name", name)])
+            .await
+    }
+
+    /// `department_move` of `id` (at `version`) under `parent`.
+    pub async fn move_department(&mut self, id: &str, parent: &str, version: &str) -> Answer {
+        self.call(
+            "department_move",
+            &[("id", id), ("parent", parent), ("version", version)],
+        )
+        .await
+    }
+
+    /// `department_delete` of `id` at `version`.
+    pub async fn delete_department(&mut self, id: &str, version: &str) -> Answer {
+        self.call("department_delete", &[("id", id), ("version", version)])
+            .await
+    }
+
+    /// `contacts_branch`: the tree opened at `department` ("" for the root).
+    pub async fn branch(&mut self, department: &str) -> Answer {
+        self.call("contacts_branch", &[("department", department)])
+            .await
+    }
+
     /// GETs a page with the session cookie; redirects are not followed.
     pub async fn get(&mut self, path: &str) -> reqwest::Response {
         let mut req = self.app.client.get(self.app.url(path));
@@ -476,6 +521,38 @@ impl CapturedLogs {
                 .finish(),
         )
     }
+}
+
+/// Rows `sql` counts for the organisation `org` (bound as `$1`).
+pub async fn count(db: &PgPool, sql: &str, org: Uuid) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(org)
+        .fetch_one(db)
+        .await
+        .expect("count")
+}
+
+/// An organisation that does not require two factors of its
+/// administrators, and its super administrator `email`, signed in with
+/// `password` in a new browser.
+pub async fn signed_in_admin<'a>(
+    app: &'a TestApp,
+    db: &PgPool,
+    org_name: &str,
+    email: &str,
+    password: &str,
+) -> (Browser<'a>, Uuid) {
+    let org = seed_organisation(db, org_name).await;
+    sqlx::query("UPDATE organisations SET enforce_two_factor = false WHERE id = $1")
+        .bind(org)
+        .execute(db)
+        .await
+        .unwrap();
+    seed_member(db, org, "super_admin", email, password).await;
+    let mut b = Browser::new(app);
+    let answer = b.sign_in("member", email, password).await;
+    assert_eq!(answer.json["stage"], "signed_in", "{}", answer.text);
+    (b, org)
 }
 
 /// An organisation; it requires two factors of its administrators (the default).

@@ -1,8 +1,8 @@
 //! Limits that keep one client, or one organisation, from taking the
 //! server: the concurrency and time limits of `/api/*`, and housekeeping.
 use crate::helpers::{TestApp, spawn_app_with};
-use orgdesk::registration::documents::DocumentStore;
 use orgdesk::server::housekeeping::{Retention, run_once};
+use orgdesk::storage::DocumentStore;
 use sqlx::PgPool;
 
 async fn sign_in(app: &TestApp, i: usize) -> reqwest::Response {

@@ -166,6 +166,6 @@ pub async fn remove_document(kind: String) -> Result<(), AppError> {
     let kind = DocumentKind::parse(&kind)
         .ok_or_else(|| AppError::field("kind", Code::ValidationChoice))?;
     done(repo::remove_document(&state.db, row.id, kind).await?)?;
-    let _ = state.documents.sweep_orphans(&state.db).await;
+    let _ = super::super::documents::sweep_orphans(&state.documents, &state.db).await;
     Ok(())
 }
