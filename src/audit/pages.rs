@@ -4,7 +4,7 @@ use super::api::{admin_audit, operator_audit};
 use super::{AuditEntry, AuditPage};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{Column, CursorPager, Loaded, Table, text};
+use crate::ui::{CursorPager, Loaded, Table, columns, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -92,14 +92,7 @@ where
             <p class="page__lead">{t!(i18n, audit.lead)}</p>
             <Loaded resource=page let:page>
                 {
-                    let columns = vec![
-                        Column::new(text!(i18n, audit.at)),
-                        Column::new(text!(i18n, audit.action)),
-                        Column::new(text!(i18n, audit.actor)),
-                        Column::new(text!(i18n, audit.target)),
-                        Column::new(text!(i18n, audit.source)),
-                        Column::new(text!(i18n, audit.details)),
-                    ];
+                    let columns = columns![i18n; audit.at, audit.action, audit.actor, audit.target, audit.source, audit.details];
                     let any = !page.entries.is_empty();
                     let older = page.next_before.map(|b| format!("{base}?before={b}"));
                     let newest = before().is_some().then(|| base.to_owned());

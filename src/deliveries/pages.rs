@@ -2,7 +2,7 @@
 use super::FailedDelivery;
 use super::api::load_failed_deliveries;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, Column, CursorPager, Loaded, Table, text};
+use crate::ui::{AppErrorView, CursorPager, Loaded, Table, columns, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -23,14 +23,7 @@ pub fn FailedDeliveriesPage() -> impl IntoView {
             <p class="page__lead">{t!(i18n, deliveries.lead)}</p>
             <Loaded resource=page let:page>
                 {
-                    let columns = vec![
-                        Column::new(text!(i18n, deliveries.queued_at)),
-                        Column::new(text!(i18n, deliveries.channel)),
-                        Column::new(text!(i18n, deliveries.recipient)),
-                        Column::new(text!(i18n, deliveries.message)),
-                        Column::new(text!(i18n, deliveries.attempts)),
-                        Column::new(text!(i18n, deliveries.last_error)),
-                    ];
+                    let columns = columns![i18n; deliveries.queued_at, deliveries.channel, deliveries.recipient, deliveries.message, deliveries.attempts, deliveries.last_error];
                     let total = page.total;
                     let any = !page.entries.is_empty();
                     let older = page.next_before.map(|b| format!("{BASE}?before={b}"));

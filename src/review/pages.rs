@@ -8,7 +8,7 @@ use crate::registration::catalog::{self, REASONS, SUBJECTS};
 use crate::registration::pages::{DocumentPreview, field_label, field_value, human_size};
 use crate::registration::{DocumentKind, Status};
 use crate::ui::{
-    AppErrorView, CodeMessage, Column, FormError, Loaded, Pager, Table, last_error, text,
+    AppErrorView, CodeMessage, FormError, Loaded, Pager, Table, columns, last_error, text,
 };
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -97,14 +97,7 @@ fn Queue(q: QueuePage) -> impl IntoView {
         }
     };
     let filter = q.filter;
-    let columns = vec![
-        Column::new(text!(i18n, review.col_organisation)),
-        Column::new(text!(i18n, review.col_credit_code)),
-        Column::new(text!(i18n, review.col_admin)),
-        Column::new(text!(i18n, review.col_submitted)),
-        Column::new(text!(i18n, review.col_age)),
-        Column::new(text!(i18n, review.col_status)),
-    ];
+    let columns = columns![i18n; review.col_organisation, review.col_credit_code, review.col_admin, review.col_submitted, review.col_age, review.col_status];
     let row = move |item: QueueItem| {
         let href = format!("/operator/reviews/{}", item.id);
         let resubmitted = item.submission_no > 1;

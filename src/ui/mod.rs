@@ -20,6 +20,7 @@ pub use layout::Layout;
 pub use loaded::Loaded;
 pub use pager::{CursorPager, Pager};
 pub use pages::{ComingSoon, ErrorPage, NotFound};
+pub(crate) use table::columns;
 pub use table::{Column, Table};
 
 /// A translated text as a `Signal<String>` that follows the language:

@@ -13,6 +13,15 @@ impl Column {
     }
 }
 
+/// Columns titled by locale keys, in order:
+/// `columns![i18n; audit.at, audit.action]`.
+macro_rules! columns {
+    ($i18n:ident; $($key:ident . $name:ident),+ $(,)?) => {
+        vec![$($crate::ui::Column::new($crate::ui::text!($i18n, $key.$name))),+]
+    };
+}
+pub(crate) use columns;
+
 /// Rows under headers, in a box that scrolls sideways on a phone. With no
 /// rows, `empty` is said instead (`data-empty=name`).
 ///

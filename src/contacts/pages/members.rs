@@ -3,7 +3,7 @@ use super::super::api::contacts_members;
 use super::super::{MemberPage, MemberRow, StatusFilter};
 use super::*;
 use crate::i18n::*;
-use crate::ui::{Column, Loaded, Pager, Table, text};
+use crate::ui::{Loaded, Pager, Table, columns, text};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -90,15 +90,7 @@ pub(super) fn MemberTable(page: MemberPage, department: String) -> impl IntoView
     };
     let total = page.total;
     let any = !page.items.is_empty();
-    let columns = vec![
-        Column::new(text!(i18n, contacts.col_name)),
-        Column::new(text!(i18n, contacts.col_userid)),
-        Column::new(text!(i18n, contacts.col_position)),
-        Column::new(text!(i18n, contacts.col_departments)),
-        Column::new(text!(i18n, contacts.col_mobile)),
-        Column::new(text!(i18n, contacts.col_email)),
-        Column::new(text!(i18n, contacts.col_status)),
-    ];
+    let columns = columns![i18n; contacts.col_name, contacts.col_userid, contacts.col_position, contacts.col_departments, contacts.col_mobile, contacts.col_email, contacts.col_status];
     let row = move |m: MemberRow| {
         let status = m.status;
         view! {
