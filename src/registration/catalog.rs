@@ -1,176 +1,144 @@
-//! Fixed lists the wizard and the review console offer, in both languages.
-//! Kept as data (not translation keys) because the server also needs them:
-//! to validate choices and to write rejection messages.
+//! Fixed lists the wizard and the review console offer. The codes are data
+//! (the server validates choices against them and writes rejection messages
+//! with them); the labels are in the locale files (`catalog.*`), one key per
+//! code, checked when the crate compiles.
+use crate::i18n::*;
 
-/// An entry of a fixed list: stored code, English, Chinese.
-pub type Entry = (&'static str, &'static str, &'static str);
+/// An entry of a fixed list: the stored code and its label.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    pub code: &'static str,
+    label: fn(Locale) -> &'static str,
+}
 
-/// The label of `code` in `list`, in `locale` (`zh-CN` or English).
+impl Entry {
+    /// The label in `locale`.
+    pub fn label(&self, locale: Locale) -> &'static str {
+        (self.label)(locale)
+    }
+}
+
+/// A list of entries whose labels are `catalog.<key>` in the locale files.
+macro_rules! list {
+    ($($code:literal => $key:ident),+ $(,)?) => {
+        &[$(Entry { code: $code, label: |l| td_string!(l, catalog.$key) }),+]
+    };
+}
+
+fn locale(zh: bool) -> Locale {
+    if zh { Locale::zh_CN } else { Locale::en }
+}
+
+/// The label of `code` in `list`, in Chinese or English.
 pub fn label(list: &[Entry], code: &str, zh: bool) -> Option<&'static str> {
     list.iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, en, cn)| if zh { *cn } else { *en })
+        .find(|e| e.code == code)
+        .map(|e| e.label(locale(zh)))
 }
 
 pub fn contains(list: &[Entry], code: &str) -> bool {
-    list.iter().any(|(c, _, _)| *c == code)
+    list.iter().any(|e| e.code == code)
 }
 
 /// The 20 sections (门类) of GB/T 4754-2017, Industrial classification for
 /// national economic activities.
-pub const INDUSTRIES: &[Entry] = &[
-    (
-        "A",
-        "Agriculture, forestry, animal husbandry and fishery",
-        "农、林、牧、渔业",
-    ),
-    ("B", "Mining", "采矿业"),
-    ("C", "Manufacturing", "制造业"),
-    (
-        "D",
-        "Electricity, heat, gas and water production and supply",
-        "电力、热力、燃气及水生产和供应业",
-    ),
-    ("E", "Construction", "建筑业"),
-    ("F", "Wholesale and retail trade", "批发和零售业"),
-    (
-        "G",
-        "Transport, storage and postal services",
-        "交通运输、仓储和邮政业",
-    ),
-    ("H", "Accommodation and catering", "住宿和餐饮业"),
-    (
-        "I",
-        "Information transmission, software and IT services",
-        "信息传输、软件和信息技术服务业",
-    ),
-    ("J", "Finance", "金融业"),
-    ("K", "Real estate", "房地产业"),
-    ("L", "Leasing and business services", "租赁和商务服务业"),
-    (
-        "M",
-        "Scientific research and technical services",
-        "科学研究和技术服务业",
-    ),
-    (
-        "N",
-        "Water conservancy, environment and public facilities management",
-        "水利、环境和公共设施管理业",
-    ),
-    (
-        "O",
-        "Resident services, repair and other services",
-        "居民服务、修理和其他服务业",
-    ),
-    ("P", "Education", "教育"),
-    ("Q", "Health and social work", "卫生和社会工作"),
-    (
-        "R",
-        "Culture, sports and entertainment",
-        "文化、体育和娱乐业",
-    ),
-    (
-        "S",
-        "Public administration, social security and social organisations",
-        "公共管理、社会保障和社会组织",
-    ),
-    ("T", "International organisations", "国际组织"),
+pub const INDUSTRIES: &[Entry] = list![
+    "A" => industry_a,
+    "B" => industry_b,
+    "C" => industry_c,
+    "D" => industry_d,
+    "E" => industry_e,
+    "F" => industry_f,
+    "G" => industry_g,
+    "H" => industry_h,
+    "I" => industry_i,
+    "J" => industry_j,
+    "K" => industry_k,
+    "L" => industry_l,
+    "M" => industry_m,
+    "N" => industry_n,
+    "O" => industry_o,
+    "P" => industry_p,
+    "Q" => industry_q,
+    "R" => industry_r,
+    "S" => industry_s,
+    "T" => industry_t,
 ];
 
 /// Headcount bands.
-pub const SIZE_BANDS: &[Entry] = &[
-    ("1-50", "1–50 people", "1–50 人"),
-    ("51-200", "51–200 people", "51–200 人"),
-    ("201-500", "201–500 people", "201–500 人"),
-    ("501-1000", "501–1,000 people", "501–1000 人"),
-    ("1001-5000", "1,001–5,000 people", "1001–5000 人"),
-    ("5001-10000", "5,001–10,000 people", "5001–10000 人"),
-    ("10001+", "More than 10,000 people", "10000 人以上"),
+pub const SIZE_BANDS: &[Entry] = list![
+    "1-50" => size_1_50,
+    "51-200" => size_51_200,
+    "201-500" => size_201_500,
+    "501-1000" => size_501_1000,
+    "1001-5000" => size_1001_5000,
+    "5001-10000" => size_5001_10000,
+    "10001+" => size_10001_plus,
 ];
 
 /// Provincial-level divisions, by their GB/T 2260 code.
-pub const PROVINCES: &[Entry] = &[
-    ("11", "Beijing", "北京市"),
-    ("12", "Tianjin", "天津市"),
-    ("13", "Hebei", "河北省"),
-    ("14", "Shanxi", "山西省"),
-    ("15", "Inner Mongolia", "内蒙古自治区"),
-    ("21", "Liaoning", "辽宁省"),
-    ("22", "Jilin", "吉林省"),
-    ("23", "Heilongjiang", "黑龙江省"),
-    ("31", "Shanghai", "上海市"),
-    ("32", "Jiangsu", "江苏省"),
-    ("33", "Zhejiang", "浙江省"),
-    ("34", "Anhui", "安徽省"),
-    ("35", "Fujian", "福建省"),
-    ("36", "Jiangxi", "江西省"),
-    ("37", "Shandong", "山东省"),
-    ("41", "Henan", "河南省"),
-    ("42", "Hubei", "湖北省"),
-    ("43", "Hunan", "湖南省"),
-    ("44", "Guangdong", "广东省"),
-    ("45", "Guangxi", "广西壮族自治区"),
-    ("46", "Hainan", "海南省"),
-    ("50", "Chongqing", "重庆市"),
-    ("51", "Sichuan", "四川省"),
-    ("52", "Guizhou", "贵州省"),
-    ("53", "Yunnan", "云南省"),
-    ("54", "Tibet", "西藏自治区"),
-    ("61", "Shaanxi", "陕西省"),
-    ("62", "Gansu", "甘肃省"),
-    ("63", "Qinghai", "青海省"),
-    ("64", "Ningxia", "宁夏回族自治区"),
-    ("65", "Xinjiang", "新疆维吾尔自治区"),
-    ("71", "Taiwan", "台湾省"),
-    ("81", "Hong Kong", "香港特别行政区"),
-    ("82", "Macao", "澳门特别行政区"),
+pub const PROVINCES: &[Entry] = list![
+    "11" => province_11,
+    "12" => province_12,
+    "13" => province_13,
+    "14" => province_14,
+    "15" => province_15,
+    "21" => province_21,
+    "22" => province_22,
+    "23" => province_23,
+    "31" => province_31,
+    "32" => province_32,
+    "33" => province_33,
+    "34" => province_34,
+    "35" => province_35,
+    "36" => province_36,
+    "37" => province_37,
+    "41" => province_41,
+    "42" => province_42,
+    "43" => province_43,
+    "44" => province_44,
+    "45" => province_45,
+    "46" => province_46,
+    "50" => province_50,
+    "51" => province_51,
+    "52" => province_52,
+    "53" => province_53,
+    "54" => province_54,
+    "61" => province_61,
+    "62" => province_62,
+    "63" => province_63,
+    "64" => province_64,
+    "65" => province_65,
+    "71" => province_71,
+    "81" => province_81,
+    "82" => province_82,
 ];
 
 /// What a rejection reason can be about: the fields and documents of an application.
-pub const SUBJECTS: &[Entry] = &[
-    ("org_name", "Organisation name", "企业名称"),
-    (
-        "credit_code",
-        "Unified social credit code",
-        "统一社会信用代码",
-    ),
-    ("industry", "Industry", "所属行业"),
-    ("address", "Region and address", "所在地区和地址"),
-    ("admin", "Administrator", "管理员信息"),
-    (
-        "legal_name",
-        "Legal representative's name",
-        "法定代表人姓名",
-    ),
-    (
-        "legal_id_number",
-        "Legal representative's ID number",
-        "法定代表人身份证号",
-    ),
-    ("licence", "Business licence", "营业执照"),
-    ("id_front", "ID card, portrait side", "身份证人像面"),
-    ("id_back", "ID card, emblem side", "身份证国徽面"),
-    ("bank_permit", "Bank account permit", "开户许可证"),
-    ("other", "Other", "其他"),
+pub const SUBJECTS: &[Entry] = list![
+    "org_name" => subject_org_name,
+    "credit_code" => subject_credit_code,
+    "industry" => subject_industry,
+    "address" => subject_address,
+    "admin" => subject_admin,
+    "legal_name" => subject_legal_name,
+    "legal_id_number" => subject_legal_id_number,
+    "licence" => subject_licence,
+    "id_front" => subject_id_front,
+    "id_back" => subject_id_back,
+    "bank_permit" => subject_bank_permit,
+    "other" => subject_other,
 ];
 
 /// Why something was not accepted.
-pub const REASONS: &[Entry] = &[
-    ("blurred", "is blurred or unreadable", "模糊或无法辨认"),
-    ("incomplete", "is cut off or incomplete", "不完整或被裁切"),
-    (
-        "wrong_document",
-        "is not the requested document",
-        "不是所要求的材料",
-    ),
-    ("expired", "has expired", "已过期"),
-    (
-        "name_mismatch",
-        "differs from the business licence",
-        "与营业执照不一致",
-    ),
-    ("id_mismatch", "differs from the ID card", "与身份证不一致"),
-    ("incorrect", "is incorrect", "填写有误"),
+pub const REASONS: &[Entry] = list![
+    "blurred" => reason_blurred,
+    "incomplete" => reason_incomplete,
+    "wrong_document" => reason_wrong_document,
+    "expired" => reason_expired,
+    "name_mismatch" => reason_name_mismatch,
+    "id_mismatch" => reason_id_mismatch,
+    "incorrect" => reason_incorrect,
 ];
 
 /// Which reasons fit which subject, so the console offers only sensible pairs.
@@ -214,13 +182,13 @@ mod tests {
     #[test]
     fn twenty_industry_sections_a_to_t() {
         assert_eq!(INDUSTRIES.len(), 20);
-        let codes: String = INDUSTRIES.iter().map(|(c, _, _)| *c).collect();
+        let codes: String = INDUSTRIES.iter().map(|e| e.code).collect();
         assert_eq!(codes, "ABCDEFGHIJKLMNOPQRST");
     }
 
     #[test]
     fn every_offered_reason_exists_and_every_subject_has_one() {
-        for (subject, _, _) in SUBJECTS {
+        for subject in SUBJECTS.iter().map(|e| e.code) {
             let reasons = reasons_for(subject);
             assert!(!reasons.is_empty(), "{subject}");
             for r in reasons {
@@ -243,7 +211,7 @@ mod tests {
 
     #[test]
     fn provinces_are_unique() {
-        let mut codes: Vec<_> = PROVINCES.iter().map(|(c, _, _)| *c).collect();
+        let mut codes: Vec<_> = PROVINCES.iter().map(|e| e.code).collect();
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), PROVINCES.len());

@@ -370,8 +370,8 @@ fn Detail(
                                 <div class="reason-groups">
                                     {SUBJECTS
                                         .iter()
-                                        .map(|(subject, _, _)| {
-                                            let subject = *subject;
+                                        .map(|e| {
+                                            let subject = e.code;
                                             view! {
                                                 <fieldset class="reason-group" data-subject=subject>
                                                     <legend>{move || catalog::label(SUBJECTS, subject, is_zh(i18n)).unwrap_or(subject)}</legend>

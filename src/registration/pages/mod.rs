@@ -228,8 +228,8 @@ pub(super) fn Choice(
                 </option>
                 {list
                     .iter()
-                    .map(|(code, _, _)| {
-                        let code = *code;
+                    .map(|e| {
+                        let code = e.code;
                         view! {
                             <option value=code selected=selected == code>
                                 {move || list_label(list, code, is_zh(i18n))}
