@@ -8,7 +8,8 @@ use leptos::prelude::*;
 pub async fn admin_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
     let (_, org_id) = crate::auth::guard::require_admin().await?;
     let state = crate::server::state::app_state()?;
-    Ok(super::repo::list(&state.db, Some(org_id), before).await?)
+    let zone = crate::organisations::time_zone(&state.db, org_id).await?;
+    Ok(super::repo::list(&state.db, Some(org_id), before, zone).await?)
 }
 
 /// The platform's audit log (operators): rows that belong to no organisation.
@@ -16,5 +17,5 @@ pub async fn admin_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
 pub async fn operator_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
     crate::auth::guard::require_operator().await?;
     let state = crate::server::state::app_state()?;
-    Ok(super::repo::list(&state.db, None, before).await?)
+    Ok(super::repo::list(&state.db, None, before, state.config.time_zone).await?)
 }

@@ -15,6 +15,8 @@ pub struct AuditEntry {
     pub id: i64,
     /// RFC 3339, UTC.
     pub at: String,
+    /// The time in the reader's zone, the zone named.
+    pub at_local: String,
     pub action: String,
     pub actor_name: Option<String>,
     pub actor_kind: Option<String>,

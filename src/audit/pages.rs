@@ -130,7 +130,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
     view! {
         <tr data-action=entry.action.clone()>
             <td>
-                <time datetime=entry.at.clone()>{entry.at.replace('T', " ").replace('Z', " UTC")}</time>
+                <time datetime=entry.at.clone()>{entry.at_local.clone()}</time>
             </td>
             <td>
                 {move || {

@@ -103,6 +103,7 @@ pub async fn list(
     db: &PgPool,
     org_id: Option<Uuid>,
     before: Option<i64>,
+    zone: crate::server::time::Tz,
 ) -> Result<AuditPage, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT l.id, l.at AS "at: chrono::DateTime<chrono::Utc>", l.action, l.actor_kind, a.name AS "actor_name?",
@@ -125,6 +126,7 @@ pub async fn list(
         .map(|r| AuditEntry {
             id: r.id,
             at: r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at_local: crate::server::time::local(r.at, zone),
             action: r.action,
             actor_name: r.actor_name,
             actor_kind: r.actor_kind,

@@ -207,6 +207,8 @@ pub struct EmployeeDepartment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: chrono::DateTime<chrono::Utc>,
+    /// `at` in the organisation's zone, the zone named.
+    pub at_local: String,
     pub action: String,
     pub actor: Option<String>,
     /// Fields that changed: (field, before, after).

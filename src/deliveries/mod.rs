@@ -16,6 +16,8 @@ pub struct FailedDelivery {
     pub id: String,
     /// When it was queued; RFC 3339, UTC.
     pub queued_at: String,
+    /// The same in the platform's zone, the zone named.
+    pub queued_at_local: String,
     /// `email` or `sms`.
     pub channel: String,
     /// The address or number, partly hidden.

@@ -62,7 +62,7 @@ fn DeliveryRow(delivery: FailedDelivery) -> impl IntoView {
             <td>
                 <time datetime=delivery
                     .queued_at
-                    .clone()>{delivery.queued_at.replace('T', " ").replace('Z', " UTC")}</time>
+                    .clone()>{delivery.queued_at_local}</time>
             </td>
             <td>
                 {move || {

@@ -3,7 +3,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// A page of failed messages (ids are time-ordered UUIDv7, so they page).
-pub async fn failed(db: &PgPool, before: Option<Uuid>) -> Result<FailedDeliveries, sqlx::Error> {
+pub async fn failed(
+    db: &PgPool,
+    before: Option<Uuid>,
+    zone: crate::server::time::Tz,
+) -> Result<FailedDeliveries, sqlx::Error> {
     let total =
         sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM outbox WHERE status = 'failed'"#)
             .fetch_one(db)
@@ -28,6 +32,7 @@ pub async fn failed(db: &PgPool, before: Option<Uuid>) -> Result<FailedDeliverie
             queued_at: r
                 .created_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            queued_at_local: crate::server::time::local(r.created_at, zone),
             recipient: mask_recipient(&r.recipient),
             channel: r.channel,
             template: r.template,

@@ -40,6 +40,17 @@ pub struct Created {
     pub root: Uuid,
 }
 
+/// The zone `org`'s times are shown in (Asia/Shanghai when unset or unknown).
+pub async fn time_zone(db: &sqlx::PgPool, org: Uuid) -> sqlx::Result<crate::server::time::Tz> {
+    let name = sqlx::query_scalar!("SELECT time_zone FROM organisations WHERE id = $1", org)
+        .fetch_optional(db)
+        .await?;
+    Ok(name
+        .as_deref()
+        .and_then(crate::server::time::parse_zone)
+        .unwrap_or(crate::server::time::DEFAULT_ZONE))
+}
+
 /// Creates the organisation and its root department in `conn`'s transaction.
 pub async fn create(
     conn: &mut PgConnection,

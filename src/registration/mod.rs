@@ -184,6 +184,8 @@ pub struct DecisionView {
     pub reasons: Vec<Reason>,
     pub note: String,
     pub decided_at: chrono::DateTime<chrono::Utc>,
+    /// `decided_at` in the platform's zone, the zone named.
+    pub decided_at_local: String,
     /// Shown in the console only.
     pub operator_name: Option<String>,
 }
@@ -212,6 +214,8 @@ pub struct Application {
     pub admin_is_legal: bool,
     pub documents: Vec<DocumentView>,
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `submitted_at` in the platform's zone, the zone named.
+    pub submitted_at_local: Option<String>,
     /// The latest decision, when there is one.
     pub decision: Option<DecisionView>,
 }

@@ -11,7 +11,8 @@ pub async fn review_queue(
 ) -> Result<QueuePage, AppError> {
     crate::auth::guard::require_operator().await?;
     let state = crate::server::state::app_state()?;
-    Ok(super::repo::queue(&state.db, super::QueueFilter::parse(&filter), page.max(1)).await?)
+    let filter = super::QueueFilter::parse(&filter);
+    Ok(super::repo::queue(&state.db, filter, page.max(1), state.config.time_zone).await?)
 }
 
 /// One submitted application with its documents, changes and decisions.
@@ -24,7 +25,7 @@ pub async fn get_review_detail(id: String) -> Result<ReviewDetail, AppError> {
     if !super::repo::record_operator_read(&state.db, &actor, id, None).await? {
         return Err(AppError::not_found());
     }
-    super::repo::detail(&state.db, id)
+    super::repo::detail(&state.db, id, state.config.time_zone)
         .await?
         .ok_or_else(AppError::not_found)
 }

@@ -52,6 +52,8 @@ pub struct QueueItem {
     pub status: Status,
     pub submission_no: i32,
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `submitted_at` in the platform's zone, the zone named.
+    pub submitted_at_local: Option<String>,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Seconds since it was submitted.
     pub age_secs: i64,

@@ -116,7 +116,7 @@ fn Queue(q: QueuePage) -> impl IntoView {
                 </td>
                 <td class="mono">{item.credit_code.clone()}</td>
                 <td>{item.admin_name.clone()}</td>
-                <td>{item.submitted_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
+                <td>{item.submitted_at_local.clone()}</td>
                 <td>{age_text(item.age_secs, zh)}</td>
                 <td>
                     <span class=format!("status-badge status-badge--{}", item.status.as_str())>
@@ -211,7 +211,7 @@ fn Detail(
             </span>
         </header>
         <p class="muted">
-            {t!(i18n, review.submission_line, n = submission_no, at = a.submitted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default())}
+            {t!(i18n, review.submission_line, n = submission_no, at = a.submitted_at_local.clone().unwrap_or_default())}
             {d.reviewer_name.clone().map(|n| view! { " · " {t!(i18n, review.reviewer, name = n)} })}
         </p>
         {(submission_no > 1)
@@ -430,7 +430,7 @@ fn Detail(
                                             " · "
                                             {t!(i18n, review.submission_short, n = dec.submission_no)}
                                             " · "
-                                            {dec.decided_at.format("%Y-%m-%d %H:%M UTC").to_string()}
+                                            {dec.decided_at_local.clone()}
                                             " · "
                                             {dec.operator_name.clone().unwrap_or_default()}
                                         </p>

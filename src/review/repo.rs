@@ -6,7 +6,12 @@ use crate::registration::{Reason, Status};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-pub async fn queue(db: &PgPool, filter: QueueFilter, page: i64) -> Result<QueuePage, sqlx::Error> {
+pub async fn queue(
+    db: &PgPool,
+    filter: QueueFilter,
+    page: i64,
+    zone: crate::server::time::Tz,
+) -> Result<QueuePage, sqlx::Error> {
     let counts = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE status IN ('submitted', 'in_review')) AS "pending!",
                   count(*) FILTER (WHERE status = 'rejected') AS "rejected!",
@@ -56,6 +61,7 @@ pub async fn queue(db: &PgPool, filter: QueueFilter, page: i64) -> Result<QueueP
             admin_name: r.admin_name,
             status: Status::parse(&r.status).unwrap_or(Status::Submitted),
             submission_no: r.submission_no,
+            submitted_at_local: r.submitted_at.map(|t| crate::server::time::local(t, zone)),
             submitted_at: r.submitted_at,
             decided_at: r.decided_at,
             age_secs: r.age_secs,
@@ -75,8 +81,12 @@ pub async fn queue(db: &PgPool, filter: QueueFilter, page: i64) -> Result<QueueP
 
 /// A submitted application with its history. Drafts are not the platform's
 /// business until they are submitted.
-pub async fn detail(db: &PgPool, id: Uuid) -> Result<Option<ReviewDetail>, sqlx::Error> {
-    let Some(mut application) = reg::application(db, id).await? else {
+pub async fn detail(
+    db: &PgPool,
+    id: Uuid,
+    zone: crate::server::time::Tz,
+) -> Result<Option<ReviewDetail>, sqlx::Error> {
+    let Some(mut application) = reg::application(db, id, zone).await? else {
         return Ok(None);
     };
     if application.submission_no == 0 {
@@ -86,7 +96,7 @@ pub async fn detail(db: &PgPool, id: Uuid) -> Result<Option<ReviewDetail>, sqlx:
     let row = reg::load(&mut conn, id, false)
         .await?
         .expect("loaded above");
-    let decisions = reg::decisions(&mut conn, id).await?;
+    let decisions = reg::decisions(&mut conn, id, zone).await?;
     application.decision = decisions.first().cloned();
     // Changes since the last submission an operator decided on.
     let changed = match decisions

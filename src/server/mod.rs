@@ -10,3 +10,4 @@ pub mod sql;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod time;

@@ -112,7 +112,8 @@ pub async fn find_people(q: String) -> Result<Vec<PersonOption>, AppError> {
 pub async fn employee(raw: String) -> Result<EmployeeDetail, AppError> {
     let (p, org) = require(Permission::ViewContacts).await?;
     let state = app_state()?;
-    members::detail(&state.db, org, id(&raw)?, p.id())
+    let zone = crate::organisations::time_zone(&state.db, org).await?;
+    members::detail(&state.db, org, id(&raw)?, p.id(), zone)
         .await?
         .ok_or_else(AppError::not_found)
 }

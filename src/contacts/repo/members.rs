@@ -381,6 +381,7 @@ pub async fn detail(
     org_id: Uuid,
     id: Uuid,
     viewer: Uuid,
+    zone: crate::server::time::Tz,
 ) -> std::result::Result<Option<EmployeeDetail>, sqlx::Error> {
     let Some(a) = sqlx::query!(
         r#"SELECT id, name, userid, mobile, email, position, employee_no, gender,
@@ -476,6 +477,7 @@ pub async fn detail(
             .unwrap_or_default();
         changes.retain(|(_, b, a)| b != a);
         HistoryEntry {
+            at_local: crate::server::time::local(r.at, zone),
             at: r.at,
             action: r.action,
             actor: r.actor,

@@ -49,7 +49,7 @@ pub async fn get() -> Result<Option<Application>, AppError> {
     let Some(id) = session_id().await? else {
         return Ok(None);
     };
-    Ok(repo::application(&state.db, id).await?)
+    Ok(repo::application(&state.db, id, state.config.time_zone).await?)
 }
 
 pub struct OrganisationInput {

@@ -31,10 +31,7 @@ pub fn StatusPage() -> impl IntoView {
 #[component]
 pub(super) fn StatusBody(a: Application) -> impl IntoView {
     let i18n = use_i18n();
-    let submitted = a
-        .submitted_at
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default();
+    let submitted = a.submitted_at_local.clone().unwrap_or_default();
     let org = a.org_name.clone();
     let stage = |s: Status| match s {
         Status::Draft => 0,

@@ -215,6 +215,7 @@ pub async fn documents(
 pub async fn decisions(
     conn: &mut PgConnection,
     id: Uuid,
+    zone: crate::server::time::Tz,
 ) -> Result<Vec<DecisionView>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT d.decision, d.submission_no, d.reasons, d.note,
@@ -234,13 +235,18 @@ pub async fn decisions(
             reasons: serde_json::from_value::<Vec<Reason>>(r.reasons).unwrap_or_default(),
             note: r.note,
             decided_at: r.decided_at,
+            decided_at_local: crate::server::time::local(r.decided_at, zone),
             operator_name: Some(r.operator_name),
         })
         .collect())
 }
 
 /// The application as the applicant sees it (no operator names).
-pub async fn application(db: &PgPool, id: Uuid) -> Result<Option<Application>, sqlx::Error> {
+pub async fn application(
+    db: &PgPool,
+    id: Uuid,
+    zone: crate::server::time::Tz,
+) -> Result<Option<Application>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let Some(row) = load(&mut conn, id, false).await? else {
         return Ok(None);
@@ -250,7 +256,7 @@ pub async fn application(db: &PgPool, id: Uuid) -> Result<Option<Application>, s
         .into_iter()
         .map(|(d, _)| d)
         .collect();
-    let decision = decisions(&mut conn, id)
+    let decision = decisions(&mut conn, id, zone)
         .await?
         .into_iter()
         .next()
@@ -279,6 +285,9 @@ pub async fn application(db: &PgPool, id: Uuid) -> Result<Option<Application>, s
         legal_id_number: row.legal_id_number,
         admin_is_legal: row.admin_is_legal,
         documents,
+        submitted_at_local: row
+            .submitted_at
+            .map(|t| crate::server::time::local(t, zone)),
         submitted_at: row.submitted_at,
         decision,
     }))

@@ -27,6 +27,10 @@ pub struct Config {
     /// `REGISTRATION_DRAFTS_PER_IP_DAY`: applications started per client
     /// network (/24, IPv6 /64) and day.
     pub registration_drafts_per_ip_day: i64,
+    /// `ORGDESK_TIME_ZONE`: the zone of times shown to operators and
+    /// applicants (IANA name; default Asia/Shanghai). Organisations have
+    /// their own.
+    pub time_zone: crate::server::time::Tz,
     /// How long finished things are kept (the housekeeping job).
     pub retention: crate::server::housekeeping::Retention,
     /// `ALLOW_LOG_TRANSPORT`: an https deployment may still write email or SMS
@@ -387,7 +391,17 @@ impl Config {
             abandoned_drafts: days("RETAIN_DRAFTS_DAYS", kept.abandoned_drafts)?,
             rejected_documents: days("RETAIN_REJECTED_DOCUMENTS_DAYS", kept.rejected_documents)?,
         };
+        let time_zone = match get("ORGDESK_TIME_ZONE") {
+            None => crate::server::time::DEFAULT_ZONE,
+            Some(name) => crate::server::time::parse_zone(&name).ok_or(ConfigError {
+                name: "ORGDESK_TIME_ZONE",
+                problem: format!(
+                    "{name:?} is not a time zone; use an IANA name such as Asia/Shanghai"
+                ),
+            })?,
+        };
         Ok(Config {
+            time_zone,
             registration_drafts_per_ip_day: number(&get, "REGISTRATION_DRAFTS_PER_IP_DAY", 20i64)?
                 .max(1),
             retention,

@@ -4,7 +4,7 @@ use super::setup::setup_token;
 use super::*;
 use crate::helpers::{
     Answer, Browser, CapturedLogs, seed_member, seed_operator, seed_organisation, spawn_app,
-    spawn_app_logging_to,
+    spawn_app_logging_to, spawn_app_with,
 };
 use sqlx::PgPool;
 use std::{collections::HashSet, time::Duration};
@@ -255,4 +255,73 @@ pub(super) async fn through_the_log_transport_only_the_message_line_carries_the_
     for secret in [PASSWORD, NEW_PASSWORD] {
         assert!(!contains_word(&text, secret), "{secret:?} leaked:\n{text}");
     }
+}
+
+/// The zone every `at_local` of an audit page ends with.
+fn zones_of(page: &Answer) -> HashSet<String> {
+    page.json["entries"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no entries: {}", page.text))
+        .iter()
+        .map(|e| {
+            let local = e["at_local"].as_str().unwrap();
+            local.rsplit(' ').next().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[sqlx::test]
+pub(super) async fn times_are_shown_in_the_organisations_zone_and_operators_in_the_platforms(
+    db: PgPool,
+) {
+    let app = spawn_app_with(db.clone(), &[("ORGDESK_TIME_ZONE", "America/New_York")]).await;
+    let org = organisation_without_two_factor(&db, "Org Z").await;
+    seed_member(&db, org, "super_admin", "admin@z.example", PASSWORD).await;
+    seed_operator(&db, "ops@example.com", PASSWORD).await;
+    let mut admin = Browser::new(&app);
+    signed_in_at(&mut admin, "admin@z.example", "signed_in").await;
+
+    // An organisation shows its times in Asia/Shanghai until it says otherwise.
+    let page = admin.call("admin_audit", &[]).await;
+    assert_eq!(
+        zones_of(&page),
+        HashSet::from(["Asia/Shanghai".to_owned()]),
+        "{}",
+        page.text
+    );
+    sqlx::query("UPDATE organisations SET time_zone = 'Europe/Berlin' WHERE id = $1")
+        .bind(org)
+        .execute(&db)
+        .await
+        .unwrap();
+    let page = admin.call("admin_audit", &[]).await;
+    assert_eq!(
+        zones_of(&page),
+        HashSet::from(["Europe/Berlin".to_owned()]),
+        "{}",
+        page.text
+    );
+    // The same instant, as a person in Berlin reads it.
+    let entry = &page.json["entries"][0];
+    let at: chrono::DateTime<chrono::Utc> = entry["at"].as_str().unwrap().parse().unwrap();
+    let berlin = at.with_timezone(&chrono_tz::Europe::Berlin);
+    assert_eq!(
+        entry["at_local"],
+        format!("{} Europe/Berlin", berlin.format("%Y-%m-%d %H:%M"))
+    );
+
+    // Operators read the platform's zone.
+    let mut operator = Browser::new(&app);
+    let answer = operator
+        .sign_in("operator", "ops@example.com", PASSWORD)
+        .await;
+    assert_eq!(answer.json["stage"], "must_enrol", "{}", answer.text);
+    enrol(&mut operator).await;
+    let page = operator.call("operator_audit", &[]).await;
+    assert_eq!(
+        zones_of(&page),
+        HashSet::from(["America/New_York".to_owned()]),
+        "{}",
+        page.text
+    );
 }

@@ -175,7 +175,7 @@ pub(super) fn EmployeeView(
                                     .map(|h| {
                                         view! {
                                             <tr data-action=h.action.clone()>
-                                                <td class="table__mono">{h.at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                                <td class="table__mono">{h.at_local.clone()}</td>
                                                 <td>{action_name(i18n, &h.action)}</td>
                                                 <td>{h.actor.unwrap_or_else(|| "—".into())}</td>
                                                 <td>
