@@ -8,7 +8,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use leptos::config::get_configuration;
 use orgdesk::cli::{Cli, Command, OperatorCommand, OrgCommand, SeedArgs, read_password};
-use orgdesk::notify::worker::Worker;
 use orgdesk::server::{
     config::Config,
     startup::{bind, bind_error, ready_banner, router, serve, shutdown_signal},
@@ -84,8 +83,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let state = AppState::load(leptos_options, db, config)
                 .await
                 .map_err(|e| e.to_string())?;
-            let worker =
-                Worker::from_config(&state.config, &state.db, state.codes.outbox_sealer())?;
+            let worker = orgdesk::server::state::outbox_worker(
+                &state.config,
+                &state.db,
+                state.codes.outbox_sealer(),
+            )?;
             tokio::spawn(orgdesk::server::housekeeping::run(
                 state.db.clone(),
                 state.documents.clone(),

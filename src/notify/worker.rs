@@ -72,41 +72,6 @@ impl Worker {
         }
     }
 
-    /// The worker with the transports the configuration asks for: SMTP and
-    /// the SMS gateway when set, else the server log.
-    pub fn from_config(
-        config: &crate::server::config::Config,
-        db: &PgPool,
-        sealer: &Sealer,
-    ) -> Result<Self, String> {
-        use secrecy::ExposeSecret as _;
-        let email = EmailTransport::from_config(
-            config.smtp_url.as_ref().map(|s| s.expose_secret()),
-            config.mail_from.as_deref(),
-        )?;
-        if matches!(email, EmailTransport::Log) {
-            tracing::info!("SMTP_URL is not set: email goes to the server log");
-        }
-        let sms: Arc<dyn SmsSender> = match &config.sms_gateway_url {
-            Some(url) => Arc::new(super::sms::HttpGateway::new(
-                url.clone(),
-                config.sms_gateway_token.clone(),
-            )),
-            None => {
-                tracing::info!("SMS_GATEWAY_URL is not set: SMS go to the server log");
-                Arc::new(super::sms::LogSms)
-            }
-        };
-        Ok(Worker::new(
-            db.clone(),
-            sealer.clone(),
-            Arc::new(email),
-            sms,
-            config.base_url.clone(),
-            config.outbox.clone(),
-        ))
-    }
-
     /// Drops expired messages, claims one batch and delivers it; returns how
     /// many rows it claimed.
     pub async fn run_once(&self) -> Result<usize, sqlx::Error> {

@@ -102,3 +102,39 @@ fn document_store(config: &Config) -> Result<crate::storage::DocumentStore, Stri
         &config.data_dir.join("documents"),
     )
 }
+
+/// The outbox worker with the transports the configuration asks for: SMTP
+/// and the SMS gateway when set, else the server log.
+pub fn outbox_worker(
+    config: &Config,
+    db: &PgPool,
+    sealer: &crate::server::keys::Sealer,
+) -> Result<crate::notify::worker::Worker, String> {
+    use crate::notify::{email::EmailTransport, sms::SmsSender};
+    use secrecy::ExposeSecret as _;
+    let email = EmailTransport::from_config(
+        config.smtp_url.as_ref().map(|s| s.expose_secret()),
+        config.mail_from.as_deref(),
+    )?;
+    if matches!(email, EmailTransport::Log) {
+        tracing::info!("SMTP_URL is not set: email goes to the server log");
+    }
+    let sms: Arc<dyn SmsSender> = match &config.sms_gateway_url {
+        Some(url) => Arc::new(crate::notify::sms::HttpGateway::new(
+            url.clone(),
+            config.sms_gateway_token.clone(),
+        )),
+        None => {
+            tracing::info!("SMS_GATEWAY_URL is not set: SMS go to the server log");
+            Arc::new(crate::notify::sms::LogSms)
+        }
+    };
+    Ok(crate::notify::worker::Worker::new(
+        db.clone(),
+        sealer.clone(),
+        Arc::new(email),
+        sms,
+        config.base_url.clone(),
+        config.outbox.clone(),
+    ))
+}

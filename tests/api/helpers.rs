@@ -388,7 +388,7 @@ pub async fn spawn_app_logging_to(
             let state = state(db.clone(), port, config).await;
             // The delivery worker runs as in `orgdesk serve`: its lines are
             // captured too.
-            let worker = orgdesk::notify::worker::Worker::from_config(
+            let worker = orgdesk::server::state::outbox_worker(
                 &state.config,
                 &db,
                 state.codes.outbox_sealer(),
