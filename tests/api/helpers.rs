@@ -229,6 +229,35 @@ impl<'a> Browser<'a> {
             .await
     }
 
+    /// `registration_start`: a new application in this browser.
+    pub async fn start_registration(&mut self) -> Answer {
+        self.call("registration_start", &[]).await
+    }
+
+    /// `review_detail` of application `id` (operators).
+    pub async fn review_detail(&mut self, id: &str) -> Answer {
+        self.call("review_detail", &[("id", id)]).await
+    }
+
+    /// `review_approve` of submission `submission_no` of application `id`.
+    pub async fn approve(&mut self, id: &str, submission_no: &str) -> Answer {
+        self.call(
+            "review_approve",
+            &[("id", id), ("submission_no", submission_no)],
+        )
+        .await
+    }
+
+    /// `admin_audit`: the newest page of the organisation's audit log.
+    pub async fn admin_audit(&mut self) -> Answer {
+        self.call("admin_audit", &[]).await
+    }
+
+    /// `setup_status` of a first-run token.
+    pub async fn setup_status(&mut self, token: &str) -> Answer {
+        self.call("setup_status", &[("token", token)]).await
+    }
+
     /// GETs a page with the session cookie; redirects are not followed.
     pub async fn get(&mut self, path: &str) -> reqwest::Response {
         let mut req = self.app.client.get(self.app.url(path));

@@ -280,7 +280,7 @@ async fn no_argument_of_any_server_function_answers_500(db: PgPool) {
         crate::auth::sign_in_as(&mut admin, "member", "fuzz@example.com", PASSWORD).await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.text);
     let mut stranger = Browser::new(&app);
-    assert_eq!(stranger.call("registration_start", &[]).await.status, 200);
+    assert_eq!(stranger.start_registration().await.status, 200);
     let operator = crate::registration::operator(&app, &db, "ops@example.com").await;
 
     let long = "长".repeat(20_000);

@@ -75,10 +75,10 @@ pub(super) async fn administrators_see_only_their_organisations_audit_log_and_op
         assert!(seen.is_disjoint(&rows_b));
     }
 
-    let forbidden = staff.call("admin_audit", &[]).await;
+    let forbidden = staff.admin_audit().await;
     assert_eq!(forbidden.status, 403, "{}", forbidden.text);
     assert_eq!(forbidden.kind(), Some("forbidden"));
-    assert_eq!(operator.call("admin_audit", &[]).await.status, 403);
+    assert_eq!(operator.admin_audit().await.status, 403);
 
     let page = operator.call("operator_audit", &[]).await;
     assert_eq!(page.status, 200, "{}", page.text);
@@ -282,7 +282,7 @@ pub(super) async fn times_are_shown_in_the_organisations_zone_and_operators_in_t
     signed_in_at(&mut admin, "admin@z.example", "signed_in").await;
 
     // An organisation shows its times in Asia/Shanghai until it says otherwise.
-    let page = admin.call("admin_audit", &[]).await;
+    let page = admin.admin_audit().await;
     assert_eq!(
         zones_of(&page),
         HashSet::from(["Asia/Shanghai".to_owned()]),
@@ -294,7 +294,7 @@ pub(super) async fn times_are_shown_in_the_organisations_zone_and_operators_in_t
         .execute(&db)
         .await
         .unwrap();
-    let page = admin.call("admin_audit", &[]).await;
+    let page = admin.admin_audit().await;
     assert_eq!(
         zones_of(&page),
         HashSet::from(["Europe/Berlin".to_owned()]),

@@ -240,7 +240,7 @@ pub(super) async fn protected_pages_send_visitors_to_the_step_they_are_at(db: Pg
     let mut b = Browser::new(&app);
     signed_in_at(&mut b, "unenrolled@example.com", "must_enrol").await;
     assert_eq!(location(&b.get("/admin").await), "/account/security");
-    assert_eq!(b.call("admin_audit", &[]).await.status, 401);
+    assert_eq!(b.admin_audit().await.status, 401);
 }
 
 #[sqlx::test]

@@ -39,9 +39,7 @@ pub(super) async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
         .call("setup_status", &[("token", token.as_str())])
         .await;
     assert_eq!(status.text, "true");
-    let wrong = Browser::new(&app)
-        .call("setup_status", &[("token", "not-the-token")])
-        .await;
+    let wrong = Browser::new(&app).setup_status("not-the-token").await;
     assert_eq!(wrong.text, "false");
 
     let form = [

@@ -107,7 +107,7 @@ impl Applicant {
 }
 
 pub(super) async fn start(b: &mut Browser<'_>) {
-    ok(&b.call("registration_start", &[]).await);
+    ok(&b.start_registration().await);
 }
 
 pub(super) async fn organisation_step(b: &mut Browser<'_>, a: &Applicant) -> Answer {

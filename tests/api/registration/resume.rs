@@ -159,9 +159,9 @@ pub(super) async fn resuming_answers_the_same_whether_or_not_an_application_wait
 pub(super) async fn one_network_starts_a_bounded_number_of_applications_a_day(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[("REGISTRATION_DRAFTS_PER_IP_DAY", "2")]).await;
     for _ in 0..2 {
-        ok(&Browser::new(&app).call("registration_start", &[]).await);
+        ok(&Browser::new(&app).start_registration().await);
     }
-    let third = Browser::new(&app).call("registration_start", &[]).await;
+    let third = Browser::new(&app).start_registration().await;
     assert_eq!(third.status, 429, "{}", third.text);
     let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM registrations")
         .fetch_one(&db)

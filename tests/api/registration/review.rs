@@ -25,7 +25,7 @@ pub(super) async fn an_approved_application_becomes_an_organisation_with_its_roo
     assert_eq!(queue.json["pending"], 1);
     assert_eq!(queue.json["items"][0]["org_name"], a.org.as_str());
     let id = queue.json["items"][0]["id"].as_str().unwrap().to_owned();
-    let detail = ops.call("review_detail", &[("id", &id)]).await;
+    let detail = ops.review_detail(&id).await;
     ok(&detail);
     assert_eq!(detail.json["application"]["legal_id_number"], RESIDENT_ID);
     assert_eq!(detail.json["identity_check"], "manual");
@@ -41,9 +41,7 @@ pub(super) async fn an_approved_application_becomes_an_organisation_with_its_roo
         .call("review_start", &[("id", &id), ("submission_no", "1")])
         .await);
     assert_eq!(application(&mut applicant).await["status"], "in_review");
-    ok(&ops
-        .call("review_approve", &[("id", &id), ("submission_no", "1")])
-        .await);
+    ok(&ops.approve(&id, "1").await);
     assert_eq!(application(&mut applicant).await["status"], "approved");
 
     // The organisation, its root department named after it, its super administrator.
@@ -119,9 +117,7 @@ pub(super) async fn an_approved_application_becomes_an_organisation_with_its_roo
         ]
     );
     // Approving again is refused and creates nothing more.
-    let again = ops
-        .call("review_approve", &[("id", &id), ("submission_no", "1")])
-        .await;
+    let again = ops.approve(&id, "1").await;
     assert_eq!(again.field_code("decision"), Some("review.already_decided"));
     let orgs: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
         .fetch_one(&db)
@@ -129,7 +125,7 @@ pub(super) async fn an_approved_application_becomes_an_organisation_with_its_roo
         .unwrap();
     assert_eq!(orgs, 1);
     // The same browser can then apply for another organisation.
-    ok(&applicant.call("registration_start", &[]).await);
+    ok(&applicant.start_registration().await);
     let fresh = application(&mut applicant).await;
     assert_eq!(fresh["status"], "draft");
     assert_eq!(fresh["org_name"], "");
@@ -297,7 +293,7 @@ pub(super) async fn a_rejection_reopens_the_application_and_the_resubmission_sho
         )
         .await);
     ok(&submit(&mut applicant).await);
-    let detail = ops.call("review_detail", &[("id", &id)]).await;
+    let detail = ops.review_detail(&id).await;
     ok(&detail);
     assert_eq!(detail.json["application"]["submission_no"], 2);
     assert_eq!(
@@ -306,13 +302,9 @@ pub(super) async fn a_rejection_reopens_the_application_and_the_resubmission_sho
     );
     assert_eq!(detail.json["decisions"].as_array().unwrap().len(), 1);
     // A decision about the old submission is refused.
-    let stale = ops
-        .call("review_approve", &[("id", &id), ("submission_no", "1")])
-        .await;
+    let stale = ops.approve(&id, "1").await;
     assert_eq!(stale.field_code("decision"), Some("review.already_decided"));
-    ok(&ops
-        .call("review_approve", &[("id", &id), ("submission_no", "2")])
-        .await);
+    ok(&ops.approve(&id, "2").await);
     assert_eq!(application(&mut applicant).await["status"], "approved");
 }
 
@@ -336,9 +328,7 @@ pub(super) async fn of_two_operators_deciding_at_once_the_second_is_refused(db: 
             ],
         )
         .await);
-    let late = two
-        .call("review_approve", &[("id", &id), ("submission_no", "1")])
-        .await;
+    let late = two.approve(&id, "1").await;
     assert_eq!(late.status, 422);
     assert_eq!(late.field_code("decision"), Some("review.already_decided"));
     let orgs: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
