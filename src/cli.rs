@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 
 /// Orgdesk: a self-hosted workspace for organisations.
 ///
-/// Settings come from the environment (DATABASE_URL, ORGDESK_BASE_URL and
+/// Settings come from the environment (DATABASE_URL, PUBLIC_BASE_URL and
 /// the rest; see the README). Every command first creates the database if
 /// it is missing and applies migrations.
 #[derive(Debug, Parser)]
