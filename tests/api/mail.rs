@@ -48,12 +48,14 @@ impl MailDev {
             .kill_on_drop(true)
             .spawn()
             .expect("start maildev");
-        let dev = MailDev {
+        let mut dev = MailDev {
             smtp_port,
             web_port,
             _child: child,
         };
-        for _ in 0..100 {
+        // Node starts slowly while the other tests keep both cores busy:
+        // up to 30 s, and a process that exited (a port taken) is said at once.
+        for _ in 0..300 {
             if reqwest::get(dev.api("/api/email")).await.is_ok()
                 && tokio::net::TcpStream::connect(("127.0.0.1", smtp_port))
                     .await
@@ -61,9 +63,12 @@ impl MailDev {
             {
                 return dev;
             }
+            if let Ok(Some(status)) = dev._child.try_wait() {
+                panic!("maildev exited ({status}) on SMTP port {smtp_port}, web port {web_port}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("maildev did not start");
+        panic!("maildev did not start in 30 s");
     }
 
     fn api(&self, path: &str) -> String {
