@@ -161,14 +161,25 @@ fn engines() -> &'static Engines {
 /// `url` is given to the text as it is and to the HTML escaped.
 fn render_file(name: &str, lang: &str, context: minijinja::Value) -> Rendered {
     let e = engines();
-    let block = |env: &minijinja::Environment<'static>, ctx: minijinja::Value, block: &str| {
-        env.get_template(name)
-            .and_then(|t| t.render_captured(ctx))
-            .and_then(|mut captured| captured.with_state_mut(|state| state.render_block(block)))
-            .unwrap_or_else(|err| panic!("message {name}, block {block}: {err:#}"))
+    // Each environment evaluates the file once; its blocks render from that state.
+    let blocks = |env: &minijinja::Environment<'static>, wanted: &[&str]| -> Vec<String> {
+        let mut captured = env
+            .get_template(name)
+            .and_then(|t| t.render_captured(context.clone()))
+            .unwrap_or_else(|err| panic!("message {name}: {err:#}"));
+        wanted
+            .iter()
+            .map(|block| {
+                captured
+                    .with_state_mut(|state| state.render_block(block))
+                    .unwrap_or_else(|err| panic!("message {name}, block {block}: {err:#}"))
+            })
+            .collect()
     };
-    let text = block(&e.text, context.clone(), "text");
-    let body = block(&e.html, context.clone(), "html");
+    let [subject, text, sms]: [String; 3] = blocks(&e.text, &["subject", "text", "sms"])
+        .try_into()
+        .expect("three blocks");
+    let body = blocks(&e.html, &["html"]).remove(0);
     let html = e
         .html
         .get_template("page.html")
@@ -180,10 +191,10 @@ fn render_file(name: &str, lang: &str, context: minijinja::Value) -> Rendered {
         })
         .expect("message page renders");
     Rendered {
-        subject: block(&e.text, context.clone(), "subject").trim().to_owned(),
+        subject: subject.trim().to_owned(),
         text: format!("{}\n\nOrgdesk\n", text.trim_end()),
         html: format!("{html}\n"),
-        sms: block(&e.text, context, "sms").trim().to_owned(),
+        sms: sms.trim().to_owned(),
     }
 }
 
@@ -295,6 +306,38 @@ mod tests {
         );
         assert!(en.sms.contains("mobile number"));
         assert!(en.text.contains("signed out on every device"));
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages() {
+        let all = [
+            Template::VerificationCode {
+                code: "482913".into(),
+                ttl_minutes: 10,
+            },
+            Template::RegistrationApproved {
+                organisation: "Acme".into(),
+            },
+            Template::RegistrationRejected {
+                organisation: "Acme".into(),
+                reasons: vec![("licence".into(), "blurred".into())],
+                note: String::new(),
+            },
+            Template::ContactChanged {
+                organisation: "Acme".into(),
+                field: "mobile".into(),
+            },
+        ];
+        for t in &all {
+            for locale in ["en", "zh-CN"] {
+                let r = render(t, locale, &base());
+                for (part, text) in [("subject", &r.subject), ("text", &r.text), ("sms", &r.sms)] {
+                    assert!(!text.trim().is_empty(), "{} {locale} {part}", t.name());
+                }
+                assert!(r.html.contains("<p>"), "{} {locale}", t.name());
+                assert!(r.text.ends_with("\n\nOrgdesk\n"), "{} {locale}", t.name());
+            }
+        }
     }
 
     #[test]

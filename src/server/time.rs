@@ -22,14 +22,6 @@ pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
     )
 }
 
-/// An RFC 3339 UTC time (as the database gives it to some lists) in `zone`;
-/// the text as it is when it does not parse.
-pub fn local_rfc3339(at: &str, zone: Tz) -> String {
-    DateTime::parse_from_rfc3339(at)
-        .map(|t| local(t.with_timezone(&Utc), zone))
-        .unwrap_or_else(|_| at.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,10 +35,6 @@ mod tests {
         // Summer time where the zone has it.
         let july: DateTime<Utc> = "2026-07-01T12:00:00Z".parse().unwrap();
         assert_eq!(local(july, berlin), "2026-07-01 14:00 Europe/Berlin");
-        assert_eq!(
-            local_rfc3339("2026-12-03T14:30:00Z", DEFAULT_ZONE),
-            "2026-12-03 22:30 Asia/Shanghai"
-        );
         assert!(parse_zone("Mars/Olympus").is_none());
     }
 }

@@ -20,8 +20,8 @@ pub use layout::Layout;
 pub use loaded::Loaded;
 pub use pager::{CursorPager, Pager};
 pub use pages::{ComingSoon, ErrorPage, NotFound};
+pub use table::Table;
 pub(crate) use table::columns;
-pub use table::{Column, Table};
 
 /// A translated text as a `Signal<String>` that follows the language:
 /// `text!(i18n, login.password)` for a `Field`'s label or hint.

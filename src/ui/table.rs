@@ -1,23 +1,11 @@
 //! A data table with its header, its rows and what to say when it is empty.
 use leptos::prelude::*;
 
-/// A column header, and the class its header cell takes.
-pub struct Column {
-    pub title: Signal<String>,
-    pub class: Option<&'static str>,
-}
-
-impl Column {
-    pub fn new(title: Signal<String>) -> Self {
-        Self { title, class: None }
-    }
-}
-
 /// Columns titled by locale keys, in order:
 /// `columns![i18n; audit.at, audit.action]`.
 macro_rules! columns {
     ($i18n:ident; $($key:ident . $name:ident),+ $(,)?) => {
-        vec![$($crate::ui::Column::new($crate::ui::text!($i18n, $key.$name))),+]
+        vec![$($crate::ui::text!($i18n, $key.$name)),+]
     };
 }
 pub(crate) use columns;
@@ -30,7 +18,8 @@ pub(crate) use columns;
 #[component]
 pub fn Table<T, R, V>(
     name: &'static str,
-    columns: Vec<Column>,
+    /// The header of each column, in order (see `columns!`).
+    columns: Vec<Signal<String>>,
     rows: Vec<T>,
     row: R,
     #[prop(into)] empty: Signal<String>,
@@ -51,7 +40,7 @@ where
                         {columns
                             .into_iter()
                             .map(|c| {
-                                view! { <th scope="col" class=c.class>{move || c.title.get()}</th> }
+                                view! { <th scope="col">{move || c.get()}</th> }
                             })
                             .collect_view()}
                     </tr>
