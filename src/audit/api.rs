@@ -17,5 +17,5 @@ pub async fn admin_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
 pub async fn operator_audit(before: Option<i64>) -> Result<AuditPage, AppError> {
     crate::auth::guard::require_operator().await?;
     let state = crate::server::state::app_state()?;
-    Ok(super::repo::list(&state.db, None, before, state.config.time_zone).await?)
+    Ok(super::repo::list(&state.db, None, before, state.time_zone).await?)
 }

@@ -151,7 +151,7 @@ pub async fn authenticate(
     else {
         return Ok(None);
     };
-    let settings = &state.config.auth;
+    let settings = &state.auth;
     let now = unix_now();
     let idle = settings.session_idle.as_secs() as i64;
     let absolute = settings.session_absolute.as_secs() as i64;

@@ -20,6 +20,14 @@ pub mod seed;
 pub use pages::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
 
 /// The deepest a department may sit, counting the root as level 1 (as WeCom).
+/// Limits of contacts changes, from the server's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactsSettings {
+    /// How long a change waits for another change of the same organisation's
+    /// contacts before it answers "busy, try again".
+    pub lock_wait: std::time::Duration,
+}
+
 pub const MAX_DEPTH: usize = 15;
 /// Departments per organisation (as WeCom).
 pub const MAX_DEPARTMENTS: i64 = 30_000;

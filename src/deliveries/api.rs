@@ -16,5 +16,5 @@ pub async fn load_failed_deliveries(before: Option<String>) -> Result<FailedDeli
         ),
     };
     let state = crate::server::state::app_state()?;
-    Ok(super::repo::failed(&state.db, before, state.config.time_zone).await?)
+    Ok(super::repo::failed(&state.db, before, state.time_zone).await?)
 }

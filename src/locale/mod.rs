@@ -29,7 +29,7 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
             crate::error::Code::ValidationChoice,
         ));
     };
-    let secure = crate::server::state::app_state()?.config.cookie_secure;
+    let secure = crate::server::state::app_state()?.cookie_secure;
     let cookie = format!(
         "{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE_SECS}; SameSite=Lax{}",
         chosen.as_str(),

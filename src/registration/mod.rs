@@ -148,6 +148,13 @@ impl DocumentKind {
 }
 
 /// Largest accepted upload.
+/// Limits of the registration wizard, from the server's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct RegistrationSettings {
+    /// Applications one client IP address may start per day.
+    pub drafts_per_ip_day: i64,
+}
+
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// An uploaded document, as the pages show it.

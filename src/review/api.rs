@@ -12,7 +12,7 @@ pub async fn review_queue(
     crate::auth::guard::require_operator().await?;
     let state = crate::server::state::app_state()?;
     let filter = super::QueueFilter::parse(&filter);
-    Ok(super::repo::queue(&state.db, filter, page.max(1), state.config.time_zone).await?)
+    Ok(super::repo::queue(&state.db, filter, page.max(1), state.time_zone).await?)
 }
 
 /// One submitted application with its documents, changes and decisions.
@@ -25,7 +25,7 @@ pub async fn get_review_detail(id: String) -> Result<ReviewDetail, AppError> {
     if !super::repo::record_operator_read(&state.db, &actor, id, None).await? {
         return Err(AppError::not_found());
     }
-    super::repo::detail(&state.db, id, state.config.time_zone)
+    super::repo::detail(&state.db, id, state.time_zone)
         .await?
         .ok_or_else(AppError::not_found)
 }
@@ -156,7 +156,7 @@ mod imp {
             Template::RegistrationApproved {
                 organisation: row.org_name.clone(),
             },
-            state.config.outbox_max_attempts,
+            state.outbox_max_attempts,
         )
         .await?;
         tx.commit().await?;
@@ -243,7 +243,7 @@ mod imp {
                     .collect(),
                 note: note.clone(),
             },
-            state.config.outbox_max_attempts,
+            state.outbox_max_attempts,
         )
         .await?;
         tx.commit().await?;

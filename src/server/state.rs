@@ -21,7 +21,22 @@ pub fn pool_options(max_connections: u32) -> sqlx::postgres::PgPoolOptions {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
+    /// The server's own settings, for the router, the outbox worker and
+    /// housekeeping. Features read the settings below, handed to them here.
     pub config: Arc<Config>,
+    /// Sign-in throttles and session lifetimes.
+    pub auth: Arc<crate::auth::settings::AuthSettings>,
+    /// Limits of the registration wizard.
+    pub registration: crate::registration::RegistrationSettings,
+    /// Limits of contacts changes.
+    pub contacts: crate::contacts::ContactsSettings,
+    /// Delivery attempts of each queued message before it is given up.
+    pub outbox_max_attempts: i32,
+    /// The zone times are shown in where no organisation's own zone applies
+    /// (the operators' pages).
+    pub time_zone: crate::server::time::Tz,
+    /// Whether cookies the features set carry `Secure`.
+    pub cookie_secure: bool,
     pub codes: crate::codes::CodeService,
     pub hasher: crate::auth::password::Hasher,
     pub second_factor: crate::auth::totp::SecondFactorKeys,
@@ -76,6 +91,16 @@ impl AppState {
         );
         let documents = document_store(&config).unwrap_or_else(|e| panic!("document store: {e}"));
         AppState {
+            auth: Arc::new(config.auth.clone()),
+            registration: crate::registration::RegistrationSettings {
+                drafts_per_ip_day: config.registration_drafts_per_ip_day,
+            },
+            contacts: crate::contacts::ContactsSettings {
+                lock_wait: config.contacts_lock_wait,
+            },
+            outbox_max_attempts: config.outbox_max_attempts,
+            time_zone: config.time_zone,
+            cookie_secure: config.cookie_secure,
             documents,
             identity: Arc::new(crate::registration::verifier::ManualReview),
             leptos_options,

@@ -86,29 +86,15 @@ async fn one_browser_session_asks_for_a_few_codes_an_hour(db: PgPool) {
     let mut b = crate::helpers::Browser::new(&app);
     for i in 0..2 {
         let a = b
-            .call(
-                "request_password_reset",
-                &[
-                    ("kind", "member"),
-                    ("identifier", &format!("s{i}@example.com")),
-                ],
-            )
+            .request_password_reset("member", &format!("s{i}@example.com"))
             .await;
         assert_eq!(a.status, 200, "{}", a.text);
     }
-    let third = b
-        .call(
-            "request_password_reset",
-            &[("kind", "member"), ("identifier", "s2@example.com")],
-        )
-        .await;
+    let third = b.request_password_reset("member", "s2@example.com").await;
     assert!(third.text.contains("code.session_limit"), "{}", third.text);
     // Another browser is not held up.
     let other = crate::helpers::Browser::new(&app)
-        .call(
-            "request_password_reset",
-            &[("kind", "member"), ("identifier", "s2@example.com")],
-        )
+        .request_password_reset("member", "s2@example.com")
         .await;
     assert_eq!(other.status, 200, "{}", other.text);
 }

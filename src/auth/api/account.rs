@@ -88,7 +88,7 @@ pub(crate) async fn reauthenticate(
     if account.totp_enabled {
         check_throttle(&mut conn, std::slice::from_ref(&code_key)).await?;
     }
-    let failure = begin_attempt(&mut conn, &password_key, &state.config.auth.account).await?;
+    let failure = begin_attempt(&mut conn, &password_key, &state.auth.account).await?;
     drop(conn);
     let ok = match state
         .hasher
@@ -113,7 +113,7 @@ pub(crate) async fn reauthenticate(
         .await?;
         fail.commit().await?;
         return Err(if failure.locked_now {
-            AppError::locked(state.config.auth.account.lock_for.as_secs())
+            AppError::locked(state.auth.account.lock_for.as_secs())
         } else {
             AppError::field("password", Code::AuthWrongPassword)
         });
@@ -123,7 +123,7 @@ pub(crate) async fn reauthenticate(
         return Ok(None);
     }
     let mut conn = state.db.acquire().await?;
-    let attempt = begin_attempt(&mut conn, &code_key, &state.config.auth.second_factor).await?;
+    let attempt = begin_attempt(&mut conn, &code_key, &state.auth.second_factor).await?;
     drop(conn);
     let mut tx = state.db.begin().await?;
     match use_second_factor(&mut tx, &state.second_factor, account, code).await? {

@@ -54,7 +54,7 @@ pub async fn confirm_enrolment(code: String) -> Result<EnrolmentDone, AppError> 
     let attempt = begin_attempt(
         &mut conn,
         &Key::SecondFactor(p.id()),
-        &state.config.auth.second_factor,
+        &state.auth.second_factor,
     )
     .await?;
     drop(conn);

@@ -140,7 +140,7 @@ pub async fn reset_password(
     let ip_key = meta.ip.map(Key::Ip);
     if let Some(key) = &ip_key {
         let mut conn = state.db.acquire().await?;
-        begin_attempt(&mut conn, key, &state.config.auth.ip).await?;
+        begin_attempt(&mut conn, key, &state.auth.ip).await?;
     }
     let accounts: Vec<Account> = repo::find_by_identifier(&state.db, kind, &ident)
         .await?

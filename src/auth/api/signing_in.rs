@@ -44,7 +44,7 @@ pub async fn sign_in(
         Some(a) => Key::Account(a.id),
         None => Key::Unknown(&ident_key),
     };
-    let settings = &state.config.auth;
+    let settings = &state.auth;
     let mut conn = state.db.acquire().await?;
     // Counted before the check, per IP and per account, each in one
     // statement, so parallel guesses cannot pass either limit.
@@ -277,7 +277,7 @@ pub(super) async fn second_factor_failed(
     }
     tx.commit().await?;
     Ok(if failure.locked_now {
-        AppError::locked(state.config.auth.second_factor.lock_for.as_secs())
+        AppError::locked(state.auth.second_factor.lock_for.as_secs())
     } else {
         match problem {
             CodeProblem::Wrong => AppError::field("code", Code::AuthInvalidCode),
@@ -299,12 +299,12 @@ pub async fn verify_second_factor(code: String) -> Result<NextStep, AppError> {
     // Per client too: one client guessing for many half-signed-in accounts.
     let ip_key = meta.ip.map(Key::Ip);
     if let Some(key) = &ip_key {
-        begin_attempt(&mut conn, key, &state.config.auth.ip).await?;
+        begin_attempt(&mut conn, key, &state.auth.ip).await?;
     }
     let attempt = begin_attempt(
         &mut conn,
         &Key::SecondFactor(account.id),
-        &state.config.auth.second_factor,
+        &state.auth.second_factor,
     )
     .await?;
     drop(conn);

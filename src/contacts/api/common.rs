@@ -48,7 +48,7 @@ pub(super) async fn change<T>(
 ) -> Result<T, AppError> {
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
-    match repo::lock(&mut tx, org, state.config.contacts_lock_wait).await {
+    match repo::lock(&mut tx, org, state.contacts.lock_wait).await {
         Ok(()) => {}
         // Another change of this organisation's contacts is still running.
         Err(e) if repo::is_lock_timeout(&e) => {

@@ -192,7 +192,7 @@ pub async fn update_employee(
     }
     let actor = actor(&p);
     let sealer = state.codes.outbox_sealer().clone();
-    let max_attempts = state.config.outbox_max_attempts;
+    let max_attempts = state.outbox_max_attempts;
     change(org, async |c| {
         // What decided whether to ask for re-authentication still holds
         // (no promotion or new address in between).

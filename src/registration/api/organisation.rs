@@ -30,7 +30,7 @@ pub async fn start() -> Result<(), AppError> {
         &state.db,
         meta.locale,
         meta.ip,
-        state.config.registration_drafts_per_ip_day,
+        state.registration.drafts_per_ip_day,
     )
     .await?
     else {
@@ -49,7 +49,7 @@ pub async fn get() -> Result<Option<Application>, AppError> {
     let Some(id) = session_id().await? else {
         return Ok(None);
     };
-    Ok(repo::application(&state.db, id, state.config.time_zone).await?)
+    Ok(repo::application(&state.db, id, state.time_zone).await?)
 }
 
 pub struct OrganisationInput {

@@ -63,7 +63,7 @@ pub async fn save_administrator(
                 crate::auth::throttle::begin_attempt(
                     &mut conn,
                     &crate::auth::throttle::Key::Ip(ip),
-                    &state.config.auth.ip,
+                    &state.auth.ip,
                 )
                 .await
                 .map_err(|e| match e {

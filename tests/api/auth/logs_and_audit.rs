@@ -80,13 +80,13 @@ pub(super) async fn administrators_see_only_their_organisations_audit_log_and_op
     assert_eq!(forbidden.kind(), Some("forbidden"));
     assert_eq!(operator.admin_audit().await.status, 403);
 
-    let page = operator.call("operator_audit", &[]).await;
+    let page = operator.operator_audit().await;
     assert_eq!(page.status, 200, "{}", page.text);
     let seen = entry_ids(&page);
     assert!(!seen.is_empty());
     assert!(seen.is_subset(&audit_ids(&db, None).await), "{}", page.text);
     for member in [&mut admin_a, &mut staff] {
-        let answer = member.call("operator_audit", &[]).await;
+        let answer = member.operator_audit().await;
         assert_eq!(answer.status, 403, "{}", answer.text);
     }
 }
@@ -152,15 +152,7 @@ pub(super) async fn no_password_code_or_token_appears_in_the_logs(db: PgPool) {
     let token = setup_token(&app, &db).await.expect("a link");
     let operator_password = "lantern by the quay";
     let answer = Browser::new(&app)
-        .call(
-            "setup_operator",
-            &[
-                ("token", token.as_str()),
-                ("name", "Ops"),
-                ("email", "ops@example.com"),
-                ("password", operator_password),
-            ],
-        )
+        .setup_operator(token.as_str(), "Ops", "ops@example.com", operator_password)
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     secrets.extend([token, operator_password.into()]);
@@ -317,7 +309,7 @@ pub(super) async fn times_are_shown_in_the_organisations_zone_and_operators_in_t
         .await;
     assert_eq!(answer.json["stage"], "must_enrol", "{}", answer.text);
     enrol(&mut operator).await;
-    let page = operator.call("operator_audit", &[]).await;
+    let page = operator.operator_audit().await;
     assert_eq!(
         zones_of(&page),
         HashSet::from(["America/New_York".to_owned()]),

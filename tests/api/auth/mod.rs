@@ -154,5 +154,5 @@ pub(super) async fn enrolled_admin(app: &TestApp, db: &PgPool, email: &str) -> (
 /// Signs in with the password, then with `code` as the second factor.
 pub(super) async fn second_factor(b: &mut Browser<'_>, email: &str, code: &str) -> Answer {
     signed_in_at(b, email, "second_factor").await;
-    b.call("verify_second_factor", &[("code", code)]).await
+    b.verify_second_factor(code).await
 }

@@ -17,10 +17,7 @@ pub(super) async fn reset_code(db: &PgPool, email: &str) -> (String, i64) {
 
 pub(super) async fn request_reset(app: &TestApp, email: &str) -> Answer {
     Browser::new(app)
-        .call(
-            "request_password_reset",
-            &[("kind", "member"), ("identifier", email)],
-        )
+        .request_password_reset("member", email)
         .await
 }
 
@@ -206,7 +203,7 @@ pub(super) async fn resets_that_were_not_sent_are_told_to_the_owner_after_sign_i
     seed_member(&db, org, "super_admin", email, PASSWORD).await;
     let mut b = Browser::new(&app);
     signed_in_at(&mut b, email, "signed_in").await;
-    let nothing = b.call("security_notice", &[]).await;
+    let nothing = b.security_notice().await;
     assert_eq!(nothing.status, 200, "{}", nothing.text);
     assert!(nothing.json.is_null(), "{}", nothing.text);
 
@@ -216,7 +213,7 @@ pub(super) async fn resets_that_were_not_sent_are_told_to_the_owner_after_sign_i
     }
     let mut b = Browser::new(&app);
     signed_in_at(&mut b, email, "signed_in").await;
-    let told = b.call("security_notice", &[]).await;
+    let told = b.security_notice().await;
     assert_eq!(told.json["resets_not_sent"], 2, "{}", told.text);
     // The console shows it, in the owner's language.
     let page = b.get("/admin").await.text().await.unwrap();
@@ -224,10 +221,7 @@ pub(super) async fn resets_that_were_not_sent_are_told_to_the_owner_after_sign_i
 
     // Dismissed, it stays away until something new happens.
     assert_eq!(b.call("dismiss_security_notice", &[]).await.status, 200);
-    assert!(b.call("security_notice", &[]).await.json.is_null());
+    assert!(b.security_notice().await.json.is_null());
     // Strangers get nothing.
-    assert_eq!(
-        Browser::new(&app).call("security_notice", &[]).await.status,
-        401
-    );
+    assert_eq!(Browser::new(&app).security_notice().await.status, 401);
 }

@@ -120,12 +120,7 @@ pub(super) async fn wrong_second_factor_codes_lock_it_across_fresh_password_step
     assert_eq!(answer.kind(), Some("locked"));
     assert_eq!(b.security_overview().await.status, 401);
     // Nor does a recovery code get round the lock.
-    let answer = b
-        .call(
-            "verify_second_factor",
-            &[("code", &enrolled.recovery_codes[0])],
-        )
-        .await;
+    let answer = b.verify_second_factor(&enrolled.recovery_codes[0]).await;
     assert_eq!(answer.status, 429, "{}", answer.text);
 }
 
@@ -314,48 +309,31 @@ pub(super) async fn an_operator_resets_a_members_second_factor_and_the_member_en
     let member_id = member.to_string();
     // Only operators may, and only with a reason.
     let refused = member_session
-        .call(
-            "operator_reset_second_factor",
-            &[("account_id", member_id.as_str()), ("reason", "mine")],
-        )
+        .reset_second_factor(member_id.as_str(), "mine")
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
-    let no_reason = operator
-        .call(
-            "operator_reset_second_factor",
-            &[("account_id", member_id.as_str()), ("reason", " ")],
-        )
-        .await;
+    let no_reason = operator.reset_second_factor(member_id.as_str(), " ").await;
     assert_eq!(no_reason.field_code("reason"), Some("validation.required"));
     // A reason is kept whole or refused, never cut.
     let long_reason = "x".repeat(501);
     let too_long = operator
-        .call(
-            "operator_reset_second_factor",
-            &[("account_id", member_id.as_str()), ("reason", &long_reason)],
-        )
+        .reset_second_factor(member_id.as_str(), &long_reason)
         .await;
     assert_eq!(too_long.field_code("reason"), Some("validation.too_long"));
     // The operator signs the reset with their own password and code.
     let reason = "lost phone, identity checked by call";
     let unsigned = operator
-        .call(
-            "operator_reset_second_factor",
-            &[("account_id", member_id.as_str()), ("reason", reason)],
-        )
+        .reset_second_factor(member_id.as_str(), reason)
         .await;
     assert_eq!(unsigned.field_code("password"), Some("password.required"));
     assert_eq!(unsigned.field_code("code"), Some("validation.required"));
     let step = step_with_at_least(3.0).await;
     let wrong = operator
-        .call(
-            "operator_reset_second_factor",
-            &[
-                ("account_id", member_id.as_str()),
-                ("reason", reason),
-                ("password", "not-the-operators-password"),
-                ("code", &code_at(&operator_factor.seed, step + 1)),
-            ],
+        .confirm_reset_second_factor(
+            member_id.as_str(),
+            reason,
+            "not-the-operators-password",
+            &code_at(&operator_factor.seed, step + 1),
         )
         .await;
     assert_eq!(wrong.field_code("password"), Some("auth.wrong_password"));
@@ -366,14 +344,11 @@ pub(super) async fn an_operator_resets_a_members_second_factor_and_the_member_en
     );
 
     let done = operator
-        .call(
-            "operator_reset_second_factor",
-            &[
-                ("account_id", member_id.as_str()),
-                ("reason", reason),
-                ("password", PASSWORD),
-                ("code", &code_at(&operator_factor.seed, step + 1)),
-            ],
+        .confirm_reset_second_factor(
+            member_id.as_str(),
+            reason,
+            PASSWORD,
+            &code_at(&operator_factor.seed, step + 1),
         )
         .await;
     assert_eq!(done.status, 200, "{}", done.text);

@@ -39,7 +39,7 @@ pub(super) async fn the_session_id_changes_at_every_sign_in_step_and_old_ids_are
         status_as(&app, "security_overview", &password_step).await,
         401
     );
-    let me = b.call("me", &[]).await;
+    let me = b.me().await;
     assert_eq!(me.json["stage"], "second_factor", "{}", me.text);
     // A password alone learns nothing about the account.
     for field in ["name", "id"] {
@@ -50,12 +50,7 @@ pub(super) async fn the_session_id_changes_at_every_sign_in_step_and_old_ids_are
     }
 
     let step = step_with_at_least(3.0).await;
-    let verified = b
-        .call(
-            "verify_second_factor",
-            &[("code", &code_at(&enrolled.seed, step))],
-        )
-        .await;
+    let verified = b.verify_second_factor(&code_at(&enrolled.seed, step)).await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     let signed_in = b.session.clone().unwrap();
     assert_ne!(signed_in, password_step);

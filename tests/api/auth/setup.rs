@@ -19,15 +19,7 @@ pub(super) async fn setup_token(app: &TestApp, db: &PgPool) -> Option<String> {
 /// The setup link's form, sent from a fresh browser with NEW_PASSWORD.
 pub(super) async fn setup_operator(app: &TestApp, token: &str, name: &str, email: &str) -> Answer {
     Browser::new(app)
-        .call(
-            "setup_operator",
-            &[
-                ("token", token),
-                ("name", name),
-                ("email", email),
-                ("password", NEW_PASSWORD),
-            ],
-        )
+        .setup_operator(token, name, email, NEW_PASSWORD)
         .await
 }
 
@@ -35,9 +27,7 @@ pub(super) async fn setup_operator(app: &TestApp, token: &str, name: &str, email
 pub(super) async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
     let app = spawn_app(db.clone()).await;
     let token = setup_token(&app, &db).await.expect("a link");
-    let status = Browser::new(&app)
-        .call("setup_status", &[("token", token.as_str())])
-        .await;
+    let status = Browser::new(&app).setup_status(token.as_str()).await;
     assert_eq!(status.text, "true");
     let wrong = Browser::new(&app).setup_status("not-the-token").await;
     assert_eq!(wrong.text, "false");
@@ -53,7 +43,7 @@ pub(super) async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
     assert_eq!(answer.status, 200, "{}", answer.text);
     assert_eq!(answer.json["stage"], "must_enrol");
     assert_eq!(answer.json["path"], "/account/security");
-    let me = b.call("me", &[]).await;
+    let me = b.me().await;
     assert_eq!(me.json["kind"], "operator", "{}", me.text);
     assert_eq!(me.json["stage"], "must_enrol");
     assert_eq!(me.json["email"], "first@example.com");
@@ -68,9 +58,7 @@ pub(super) async fn the_first_run_link_creates_one_operator_once(db: PgPool) {
     let again = Browser::new(&app).call("setup_operator", &form).await;
     assert_eq!(again.status, 422, "{}", again.text);
     assert_eq!(again.field_code("token"), Some("auth.setup_token"));
-    let status = Browser::new(&app)
-        .call("setup_status", &[("token", token.as_str())])
-        .await;
+    let status = Browser::new(&app).setup_status(token.as_str()).await;
     assert_eq!(status.text, "false");
     let operators: i64 =
         sqlx::query_scalar("SELECT count(*) FROM accounts WHERE kind = 'operator'")
@@ -90,17 +78,13 @@ pub(super) async fn another_start_leaves_the_first_link_working(db: PgPool) {
     let second = setup_token(&app, &db).await.expect("another link");
     assert_ne!(first, second);
     for token in [&first, &second] {
-        let status = Browser::new(&app)
-            .call("setup_status", &[("token", token.as_str())])
-            .await;
+        let status = Browser::new(&app).setup_status(token.as_str()).await;
         assert_eq!(status.text, "true", "{token}");
     }
     let answer = setup_operator(&app, &first, "First Operator", "first@example.com").await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     // Once an operator exists, the other link is dead too.
-    let status = Browser::new(&app)
-        .call("setup_status", &[("token", second.as_str())])
-        .await;
+    let status = Browser::new(&app).setup_status(second.as_str()).await;
     assert_eq!(status.text, "false");
 }
 
@@ -112,9 +96,7 @@ pub(super) async fn an_expired_setup_link_is_refused_and_dropped(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    let status = Browser::new(&app)
-        .call("setup_status", &[("token", token.as_str())])
-        .await;
+    let status = Browser::new(&app).setup_status(token.as_str()).await;
     assert_eq!(status.text, "false");
     let answer = setup_operator(&app, &token, "Late Operator", "late@example.com").await;
     assert_eq!(answer.status, 422, "{}", answer.text);
@@ -132,9 +114,7 @@ pub(super) async fn an_expired_setup_link_is_refused_and_dropped(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(rows, 1);
-    let status = Browser::new(&app)
-        .call("setup_status", &[("token", fresh.as_str())])
-        .await;
+    let status = Browser::new(&app).setup_status(fresh.as_str()).await;
     assert_eq!(status.text, "true");
 }
 

@@ -159,35 +159,20 @@ pub(super) async fn lists_are_bounded_before_any_lock_and_a_busy_organisation_sa
     repeated.push(',');
     repeated.push_str(&heads.join(","));
     let v = version(&mut b, &dept).await;
-    let refused = b
-        .call(
-            "department_heads",
-            &[("id", &dept), ("heads", &repeated), ("version", &v)],
-        )
-        .await;
+    let refused = b.department_heads(&dept, &repeated, &v).await;
     assert_eq!(
         refused.field_code("heads"),
         Some("department.too_many_heads")
     );
     let huge: String = (0..14_000).map(|i| format!("u{i},")).collect();
-    let refused = b
-        .call(
-            "department_heads",
-            &[("id", &dept), ("heads", &huge), ("version", &v)],
-        )
-        .await;
+    let refused = b.department_heads(&dept, &huge, &v).await;
     assert_eq!(
         refused.field_code("heads"),
         Some("department.too_many_heads")
     );
     // 20 copies of one id are one head (and unknown here).
     let same = vec!["nobody"; 40].join(",");
-    let one = b
-        .call(
-            "department_heads",
-            &[("id", &dept), ("heads", &same), ("version", &v)],
-        )
-        .await;
+    let one = b.department_heads(&dept, &same, &v).await;
     assert_eq!(one.field_code("heads"), Some("department.head_not_member"));
 
     // A person in 101 departments.

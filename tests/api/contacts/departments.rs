@@ -31,19 +31,9 @@ pub(super) async fn departments_follow_the_rules(db: PgPool) {
 
     // Rename, with the version the screen was loaded at.
     let v = version(&mut b, &office).await;
-    let renamed = b
-        .call(
-            "department_rename",
-            &[("id", &office), ("name", "总经理办公室"), ("version", &v)],
-        )
-        .await;
+    let renamed = b.rename_department(&office, "总经理办公室", &v).await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
-    let stale = b
-        .call(
-            "department_rename",
-            &[("id", &office), ("name", "总经办"), ("version", &v)],
-        )
-        .await;
+    let stale = b.rename_department(&office, "总经办", &v).await;
     assert_eq!(stale.status, 409, "{}", stale.text);
     let details = audit_details(&db, org, "department.renamed").await;
     assert_eq!(details[0]["before"]["name"], "总经办");
@@ -51,12 +41,7 @@ pub(super) async fn departments_follow_the_rules(db: PgPool) {
 
     // Reorder: Marketing first.
     let v = version(&mut b, &market).await;
-    let r = b
-        .call(
-            "department_reorder",
-            &[("id", &market), ("index", "0"), ("version", &v)],
-        )
-        .await;
+    let r = b.reorder_department(&market, "0", &v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         children(&mut b, &root).await,
@@ -229,22 +214,12 @@ pub(super) async fn heads_are_members_of_the_department(db: PgPool) {
     let other = create_employee(&mut b, "李四", &[&root], &[("mobile", "13800138001")]).await;
     assert_eq!(other.status, 200);
     let v = version(&mut b, &finance).await;
-    let outsider = b
-        .call(
-            "department_heads",
-            &[("id", &finance), ("heads", "lisi"), ("version", &v)],
-        )
-        .await;
+    let outsider = b.department_heads(&finance, "lisi", &v).await;
     assert_eq!(
         outsider.field_code("heads"),
         Some("department.head_not_member")
     );
-    let set = b
-        .call(
-            "department_heads",
-            &[("id", &finance), ("heads", "zhangsan"), ("version", &v)],
-        )
-        .await;
+    let set = b.department_heads(&finance, "zhangsan", &v).await;
     assert_eq!(set.status, 200, "{}", set.text);
     let detail = branch(&mut b, &finance).await;
     assert_eq!(detail["selected"]["heads"][0]["name"], "张三");
@@ -265,12 +240,7 @@ pub(super) async fn the_tree_comes_whole_in_columns_and_in_the_consoles_order(db
     let harbour = create_department(&mut b, &north, "Harbour").await;
     // 财务部 first among the root's children.
     let v = version(&mut b, &finance).await;
-    let moved = b
-        .call(
-            "department_reorder",
-            &[("id", &finance), ("index", "0"), ("version", &v)],
-        )
-        .await;
+    let moved = b.reorder_department(&finance, "0", &v).await;
     assert_eq!(moved.status, 200, "{}", moved.text);
 
     let whole = read(&mut b, "contacts_tree", &[]).await;

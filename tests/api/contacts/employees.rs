@@ -231,12 +231,7 @@ pub(super) async fn employees_follow_the_rules_and_headcounts_stay_exact(db: PgP
 
     // Departed: out of the headcount and the default list, record kept.
     let v = employee(&mut b, &li).await["version"].to_string();
-    let gone = b
-        .call(
-            "employee_status",
-            &[("id", &li), ("status", "departed"), ("version", &v)],
-        )
-        .await;
+    let gone = b.employee_status(&li, "departed", &v).await;
     assert_eq!(gone.status, 200, "{}", gone.text);
     no_drift(&db, org).await;
     // 李四 stays listed in 华东区, outside its headcount.
@@ -262,16 +257,16 @@ pub(super) async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPoo
     let signed = sign_in_as(&mut w, "member", "worker@acme.test", PASSWORD).await;
     assert_eq!(signed.status, 200, "{}", signed.text);
     // An employee holds no contacts permission yet.
-    assert_eq!(w.call("contacts_branch", &[]).await.status, 403);
+    assert_eq!(w.first_branch().await.status, 403);
     assert_eq!(read(&mut w, "contacts_members", &[]).await.status, 403);
     let root = root_id(&mut b).await;
     assert_eq!(w.create_department(&root, "X").await.status, 403);
     // Nor does anyone signed out.
     let mut anonymous = Browser::new(&app);
-    assert_eq!(anonymous.call("contacts_branch", &[]).await.status, 401);
+    assert_eq!(anonymous.first_branch().await.status, 401);
     assert_eq!(read(&mut anonymous, "contacts_tree", &[]).await.status, 401);
 
-    let me = b.call("contacts_branch", &[]).await;
+    let me = b.first_branch().await;
     let boss_id: String =
         sqlx::query_scalar::<_, Uuid>("SELECT id FROM accounts WHERE email = 'boss@acme.test'")
             .fetch_one(&db)
@@ -279,23 +274,13 @@ pub(super) async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPoo
             .unwrap()
             .to_string();
     let v = employee(&mut b, &boss_id).await["version"].to_string();
-    let own = b
-        .call(
-            "employee_status",
-            &[("id", &boss_id), ("status", "disabled"), ("version", &v)],
-        )
-        .await;
+    let own = b.employee_status(&boss_id, "disabled", &v).await;
     assert_eq!(own.field_code("status"), Some("employee.status_self"));
     assert_eq!(me.status, 200);
 
     let worker = worker.to_string();
     let v = employee(&mut b, &worker).await["version"].to_string();
-    let disabled = b
-        .call(
-            "employee_status",
-            &[("id", &worker), ("status", "disabled"), ("version", &v)],
-        )
-        .await;
+    let disabled = b.employee_status(&worker, "disabled", &v).await;
     assert_eq!(disabled.status, 200, "{}", disabled.text);
     // The worker's session is over.
     assert_eq!(w.security_overview().await.status, 401);
@@ -307,12 +292,7 @@ pub(super) async fn disabling_ends_sessions_and_needs_the_right_person(db: PgPoo
     assert_eq!(history[0]["changes"][0][2], "disabled");
     // Enabled again, they can sign in.
     let v = employee(&mut b, &worker).await["version"].to_string();
-    let enabled = b
-        .call(
-            "employee_status",
-            &[("id", &worker), ("status", "active"), ("version", &v)],
-        )
-        .await;
+    let enabled = b.employee_status(&worker, "active", &v).await;
     assert_eq!(enabled.status, 200, "{}", enabled.text);
     assert_eq!(
         sign_in_as(&mut w, "member", "worker@acme.test", PASSWORD)

@@ -173,16 +173,7 @@ pub(super) async fn the_members_list_pages_a_subtree_in_pinyin_order_and_follows
 
     // Departed people leave the list and its count, and are listed apart.
     let v = employee(&mut b, &ids[1]).await["version"].to_string();
-    let gone = b
-        .call(
-            "employee_status",
-            &[
-                ("id", ids[1].as_str()),
-                ("status", "departed"),
-                ("version", &v),
-            ],
-        )
-        .await;
+    let gone = b.employee_status(ids[1].as_str(), "departed", &v).await;
     assert_eq!(gone.status, 200, "{}", gone.text);
     let (first, total, ..) = member_page(&mut b, &[("department", &sales)]).await;
     assert_eq!(total, 59);

@@ -105,7 +105,7 @@ pub(super) async fn documents_are_checked_by_content_replaced_in_place_and_shown
     assert_eq!(read.bytes().await.unwrap().to_vec(), pdf());
     let reads: i64 = sqlx::query_scalar(opened).fetch_one(&db).await.unwrap();
     assert_eq!(reads, 1);
-    ops.call("review_detail", &[("id", &id.to_string())]).await;
+    ops.review_detail(&id.to_string()).await;
     let views: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'review.application_opened' AND target_id = $1",
     )
@@ -121,9 +121,7 @@ pub(super) async fn documents_are_checked_by_content_replaced_in_place_and_shown
         .unwrap();
 
     // Removing it deletes the file too.
-    ok(&b
-        .call("registration_remove_document", &[("kind", "licence")])
-        .await);
+    ok(&b.remove_document("licence").await);
     assert!(walk(&dir.join("documents")).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -180,9 +178,7 @@ pub(super) async fn documents_stream_to_s3_compatible_storage_part_by_part(db: P
     assert_eq!(moto.keys("orgdesk-docs").await, replaced);
 
     // Removing it deletes the object.
-    ok(&b
-        .call("registration_remove_document", &[("kind", "licence")])
-        .await);
+    ok(&b.remove_document("licence").await);
     assert!(moto.keys("orgdesk-docs").await.is_empty());
 }
 

@@ -134,19 +134,9 @@ pub(super) async fn prove(
     value: &str,
     recipient: &str,
 ) {
-    ok(&b
-        .call(
-            "registration_send_code",
-            &[("channel", channel), ("value", value)],
-        )
-        .await);
+    ok(&b.send_code(channel, value).await);
     let code = last_code(db, recipient).await;
-    ok(&b
-        .call(
-            "registration_verify_code",
-            &[("channel", channel), ("code", &code)],
-        )
-        .await);
+    ok(&b.verify_code(channel, &code).await);
 }
 
 /// Fills every step, ready to submit.
@@ -156,26 +146,9 @@ pub(super) async fn fill(b: &mut Browser<'_>, db: &PgPool, a: &Applicant) {
     prove(b, db, "mobile", &a.mobile, &a.mobile_e164()).await;
     prove(b, db, "email", &a.email, &a.email).await;
     ok(&b
-        .call(
-            "registration_administrator",
-            &[
-                ("admin_name", "张三"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-                ("intent", "next"),
-            ],
-        )
+        .administrator_step("张三", PASSWORD, PASSWORD, "next")
         .await);
-    ok(&b
-        .call(
-            "registration_legal",
-            &[
-                ("legal_name", "李四"),
-                ("legal_id_number", RESIDENT_ID),
-                ("intent", "next"),
-            ],
-        )
-        .await);
+    ok(&b.legal_step("李四", RESIDENT_ID, "next").await);
     for (kind, name, bytes) in [
         ("licence", "licence.pdf", pdf()),
         ("id_front", "front.jpg", jpeg(1)),
@@ -184,9 +157,7 @@ pub(super) async fn fill(b: &mut Browser<'_>, db: &PgPool, a: &Applicant) {
         let to = upload(b, kind, name, bytes).await;
         assert!(to.contains(&format!("uploaded={kind}")), "{to}");
     }
-    ok(&b
-        .call("registration_documents", &[("intent", "next")])
-        .await);
+    ok(&b.documents_step("next").await);
 }
 
 pub(super) async fn submit(b: &mut Browser<'_>) -> Answer {

@@ -17,12 +17,7 @@ pub(super) async fn an_application_resumes_in_another_browser_with_a_code_to_a_p
     let mut second = Browser::new(&app);
     assert!(application(&mut second).await.is_null());
     // An address no application uses gets the same answer and no code.
-    let unknown = second
-        .call(
-            "registration_resume_code",
-            &[("identifier", "nobody@example.com")],
-        )
-        .await;
+    let unknown = second.resume_code("nobody@example.com").await;
     ok(&unknown);
     let queued: i64 =
         sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = 'nobody@example.com'")
@@ -31,9 +26,7 @@ pub(super) async fn an_application_resumes_in_another_browser_with_a_code_to_a_p
             .unwrap();
     assert_eq!(queued, 0);
     // The unproven mobile does not resume it either.
-    ok(&second
-        .call("registration_resume_code", &[("identifier", &a.mobile)])
-        .await);
+    ok(&second.resume_code(&a.mobile).await);
     let sms: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = $1")
         .bind(a.mobile_e164())
         .fetch_one(&db)
@@ -46,26 +39,13 @@ pub(super) async fn an_application_resumes_in_another_browser_with_a_code_to_a_p
         .execute(&db)
         .await
         .unwrap();
-    ok(&second
-        .call("registration_resume_code", &[("identifier", &a.email)])
-        .await);
+    ok(&second.resume_code(&a.email).await);
     let code = last_code(&db, &a.email).await;
     let wrong = second
-        .call(
-            "registration_resume",
-            &[
-                ("identifier", &a.email),
-                ("code", if code == "123456" { "654321" } else { "123456" }),
-            ],
-        )
+        .resume(&a.email, if code == "123456" { "654321" } else { "123456" })
         .await;
     assert_eq!(wrong.field_code("code"), Some("code.invalid"));
-    ok(&second
-        .call(
-            "registration_resume",
-            &[("identifier", &a.email), ("code", &code)],
-        )
-        .await);
+    ok(&second.resume(&a.email, &code).await);
     let resumed = application(&mut second).await;
     assert_eq!(resumed["org_name"], a.org.as_str());
     assert_eq!(resumed["email_verified"], true);
@@ -83,12 +63,8 @@ pub(super) async fn resuming_answers_the_same_whether_or_not_an_application_wait
     // Asking for a code: a known address, the same inside its cooldown, the
     // same past its daily cap, and an unknown address read the same.
     let mut stranger = Browser::new(&app);
-    let known = stranger
-        .call("registration_resume_code", &[("identifier", &a.email)])
-        .await;
-    let cooldown = stranger
-        .call("registration_resume_code", &[("identifier", &a.email)])
-        .await;
+    let known = stranger.resume_code(&a.email).await;
+    let cooldown = stranger.resume_code(&a.email).await;
     sqlx::query(
         "INSERT INTO one_time_codes (id, purpose, destination, code_hash, expires_at, created_at, superseded_at)
          SELECT gen_random_uuid(), 'resume_registration', $1, '\\x00', now(), now() - interval '2 hours', now()
@@ -102,15 +78,8 @@ pub(super) async fn resuming_answers_the_same_whether_or_not_an_application_wait
         .execute(&db)
         .await
         .unwrap();
-    let capped = stranger
-        .call("registration_resume_code", &[("identifier", &a.email)])
-        .await;
-    let unknown = stranger
-        .call(
-            "registration_resume_code",
-            &[("identifier", "nobody@example.com")],
-        )
-        .await;
+    let capped = stranger.resume_code(&a.email).await;
+    let unknown = stranger.resume_code("nobody@example.com").await;
     assert_eq!(known.status, 200, "{}", known.text);
     for other in [&cooldown, &capped, &unknown] {
         assert_eq!((other.status, &other.text), (known.status, &known.text));
@@ -120,24 +89,9 @@ pub(super) async fn resuming_answers_the_same_whether_or_not_an_application_wait
     let code = last_code(&db, &a.email).await;
     let wrong = if code == "123456" { "654321" } else { "123456" };
     let answers = [
-        stranger
-            .call(
-                "registration_resume",
-                &[("identifier", "nobody@example.com"), ("code", wrong)],
-            )
-            .await,
-        stranger
-            .call(
-                "registration_resume",
-                &[("identifier", &a.email), ("code", wrong)],
-            )
-            .await,
-        stranger
-            .call(
-                "registration_resume",
-                &[("identifier", &a.email), ("code", "12ab56")],
-            )
-            .await,
+        stranger.resume("nobody@example.com", wrong).await,
+        stranger.resume(&a.email, wrong).await,
+        stranger.resume(&a.email, "12ab56").await,
     ];
     assert_eq!(answers[0].status, 422, "{}", answers[0].text);
     assert_eq!(answers[0].field_code("code"), Some("code.invalid"));
@@ -147,12 +101,7 @@ pub(super) async fn resuming_answers_the_same_whether_or_not_an_application_wait
             (answers[0].status, &answers[0].text)
         );
     }
-    ok(&stranger
-        .call(
-            "registration_resume",
-            &[("identifier", &a.email), ("code", &code)],
-        )
-        .await);
+    ok(&stranger.resume(&a.email, &code).await);
 }
 
 #[sqlx::test]

@@ -37,9 +37,7 @@ pub(super) async fn an_approved_application_becomes_an_organisation_with_its_roo
         3
     );
 
-    ok(&ops
-        .call("review_start", &[("id", &id), ("submission_no", "1")])
-        .await);
+    ok(&ops.start_review(&id, "1").await);
     assert_eq!(application(&mut applicant).await["status"], "in_review");
     ok(&ops.approve(&id, "1").await);
     assert_eq!(application(&mut applicant).await["status"], "approved");
@@ -216,9 +214,7 @@ pub(super) async fn a_rejection_reopens_the_application_and_the_resubmission_sho
     let mut ops = operator(&app, &db, "ops@example.com").await;
 
     // Reasons must come from the catalogue, and there must be one.
-    let none = ops
-        .call("review_reject", &[("id", &id), ("submission_no", "1")])
-        .await;
+    let none = ops.reject(&id, "1", &[]).await;
     assert_eq!(none.field_code("reasons"), Some("review.reason_required"));
     // More reasons than the catalogue holds are refused before they are read.
     let id_arg = id.clone();
@@ -226,16 +222,7 @@ pub(super) async fn a_rejection_reopens_the_application_and_the_resubmission_sho
     many.extend(std::iter::repeat_n(("reasons[]", "licence:blurred"), 500));
     let flood = ops.call("review_reject", &many).await;
     assert_eq!(flood.field_code("reasons"), Some("validation.too_long"));
-    let odd = ops
-        .call(
-            "review_reject",
-            &[
-                ("id", &id),
-                ("submission_no", "1"),
-                ("reasons[]", "licence:rude"),
-            ],
-        )
-        .await;
+    let odd = ops.reject(&id, "1", &["licence:rude"]).await;
     assert_eq!(odd.field_code("reasons"), Some("validation.choice"));
 
     ok(&ops
@@ -282,16 +269,7 @@ pub(super) async fn a_rejection_reopens_the_application_and_the_resubmission_sho
             .await
             .contains("uploaded")
     );
-    ok(&applicant
-        .call(
-            "registration_legal",
-            &[
-                ("legal_name", "李四四"),
-                ("legal_id_number", RESIDENT_ID),
-                ("intent", "next"),
-            ],
-        )
-        .await);
+    ok(&applicant.legal_step("李四四", RESIDENT_ID, "next").await);
     ok(&submit(&mut applicant).await);
     let detail = ops.review_detail(&id).await;
     ok(&detail);
@@ -318,16 +296,7 @@ pub(super) async fn of_two_operators_deciding_at_once_the_second_is_refused(db: 
     let id = registration_id(&db, &a.code).await;
     let mut one = operator(&app, &db, "one@example.com").await;
     let mut two = operator(&app, &db, "two@example.com").await;
-    ok(&one
-        .call(
-            "review_reject",
-            &[
-                ("id", &id),
-                ("submission_no", "1"),
-                ("reasons[]", "licence:blurred"),
-            ],
-        )
-        .await);
+    ok(&one.reject(&id, "1", &["licence:blurred"]).await);
     let late = two.approve(&id, "1").await;
     assert_eq!(late.status, 422);
     assert_eq!(late.field_code("decision"), Some("review.already_decided"));
@@ -338,9 +307,7 @@ pub(super) async fn of_two_operators_deciding_at_once_the_second_is_refused(db: 
     assert_eq!(orgs, 0);
 
     // Truly at once: two approvals of a fresh submission, one wins.
-    ok(&applicant
-        .call("registration_documents", &[("intent", "next")])
-        .await);
+    ok(&applicant.documents_step("next").await);
     ok(&submit(&mut applicant).await);
     let form = [("id", id.as_str()), ("submission_no", "2")];
     let (x, y) = tokio::join!(
@@ -408,10 +375,5 @@ pub(super) async fn only_signed_in_operators_reach_the_review_console(db: PgPool
             .await
             .unwrap();
     let mut ops = operator(&app, &db, "ops@example.com").await;
-    assert_eq!(
-        ops.call("review_detail", &[("id", &draft.to_string())])
-            .await
-            .status,
-        404
-    );
+    assert_eq!(ops.review_detail(&draft.to_string()).await.status, 404);
 }

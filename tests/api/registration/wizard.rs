@@ -34,30 +34,12 @@ pub(super) async fn a_step_that_does_not_validate_keeps_what_was_typed(db: PgPoo
     assert_eq!(saved["address"], "1 Harbour Road");
 
     // Back saves without checking.
-    let back = b
-        .call(
-            "registration_legal",
-            &[
-                ("legal_name", "王五"),
-                ("legal_id_number", "123"),
-                ("intent", "back"),
-            ],
-        )
-        .await;
+    let back = b.legal_step("王五", "123", "back").await;
     ok(&back);
     let saved = application(&mut b).await;
     assert_eq!(saved["legal_id_number"], "123");
     // Next checks the ID number by its checksum.
-    let next = b
-        .call(
-            "registration_legal",
-            &[
-                ("legal_name", "王五"),
-                ("legal_id_number", "110105194912310021"),
-                ("intent", "next"),
-            ],
-        )
-        .await;
+    let next = b.legal_step("王五", "110105194912310021", "next").await;
     assert_eq!(
         next.field_code("legal_id_number"),
         Some("resident_id.checksum")
@@ -85,14 +67,7 @@ pub(super) async fn a_step_that_does_not_validate_keeps_what_was_typed(db: PgPoo
         assert_eq!(over.field_code("org_name"), Some("validation.too_long"));
     }
     let over = b
-        .call(
-            "registration_legal",
-            &[
-                ("legal_name", &"王".repeat(65)),
-                ("legal_id_number", "110105194912310021"),
-                ("intent", "back"),
-            ],
-        )
+        .legal_step(&"王".repeat(65), "110105194912310021", "back")
         .await;
     assert_eq!(over.field_code("legal_name"), Some("validation.too_long"));
     let saved = application(&mut b).await;
@@ -154,69 +129,31 @@ pub(super) async fn codes_prove_the_administrator_addresses_once_and_resends_wai
     let app = spawn_app(db.clone()).await;
     let mut b = Browser::new(&app);
     start(&mut b).await;
-    let sent = b
-        .call(
-            "registration_send_code",
-            &[("channel", "mobile"), ("value", "13912345678")],
-        )
-        .await;
+    let sent = b.send_code("mobile", "13912345678").await;
     ok(&sent);
     assert_eq!(sent.json["cooldown_secs"], 60);
     // A resend during the cooldown is refused with the time left.
-    let again = b
-        .call(
-            "registration_send_code",
-            &[("channel", "mobile"), ("value", "13912345678")],
-        )
-        .await;
+    let again = b.send_code("mobile", "13912345678").await;
     assert_eq!(again.status, 429);
     assert!(again.retry_after.is_some_and(|s| s > 0 && s <= 60));
     // A wrong code is refused and counted.
     let code = last_code(&db, "+8613912345678").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let refused = b
-        .call(
-            "registration_verify_code",
-            &[("channel", "mobile"), ("code", wrong)],
-        )
-        .await;
+    let refused = b.verify_code("mobile", wrong).await;
     assert_eq!(refused.field_code("code"), Some("code.mismatch"));
     assert_eq!(application(&mut b).await["mobile_verified"], false);
-    ok(&b
-        .call(
-            "registration_verify_code",
-            &[("channel", "mobile"), ("code", &code)],
-        )
-        .await);
+    ok(&b.verify_code("mobile", &code).await);
     assert_eq!(application(&mut b).await["mobile_verified"], true);
     // Used once.
-    let reused = b
-        .call(
-            "registration_verify_code",
-            &[("channel", "mobile"), ("code", &code)],
-        )
-        .await;
+    let reused = b.verify_code("mobile", &code).await;
     assert_eq!(reused.field_code("code"), Some("code.used"));
     // A malformed address is refused beside its field and kept as typed.
-    let bad = b
-        .call(
-            "registration_send_code",
-            &[("channel", "email"), ("value", "not-an-address")],
-        )
-        .await;
+    let bad = b.send_code("email", "not-an-address").await;
     assert_eq!(bad.field_code("admin_email"), Some("email.format"));
     assert_eq!(application(&mut b).await["admin_email"], "not-an-address");
     // The step does not pass without both addresses proven.
     let next = b
-        .call(
-            "registration_administrator",
-            &[
-                ("admin_name", "张三"),
-                ("password", PASSWORD),
-                ("password_confirm", "something-else-entirely"),
-                ("intent", "next"),
-            ],
-        )
+        .administrator_step("张三", PASSWORD, "something-else-entirely", "next")
         .await;
     assert_eq!(
         next.field_code("admin_email"),

@@ -1,0 +1,5 @@
+//! The server against a stranger: origins, headers, malformed arguments, proxies.
+mod arguments;
+mod headers;
+mod proxies;
+mod transport;
