@@ -126,19 +126,17 @@ pub fn App() -> impl IntoView {
 fn OperatorShell() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ConsoleFrame label=text!(i18n, nav.operator) class="console--operator">
-            <ConsoleNav slot>
-                <A href="/operator" exact=true>{t!(i18n, nav.overview)}</A>
-                <A href="/operator/reviews">{t!(i18n, nav.reviews)}</A>
-                <A href="/operator/accounts">{t!(i18n, nav.accounts)}</A>
-                <A href="/operator/audit">{t!(i18n, nav.audit)}</A>
-                <A href="/operator/deliveries">{t!(i18n, nav.deliveries)}</A>
-            </ConsoleNav>
-            <ConsoleHeader slot>
-                <AccountBar />
-            </ConsoleHeader>
-            <Outlet />
-        </ConsoleFrame>
+        <Console
+            label=text!(i18n, nav.operator)
+            class="console--operator"
+            links=vec![
+                ("/operator", text!(i18n, nav.overview)),
+                ("/operator/reviews", text!(i18n, nav.reviews)),
+                ("/operator/accounts", text!(i18n, nav.accounts)),
+                ("/operator/audit", text!(i18n, nav.audit)),
+                ("/operator/deliveries", text!(i18n, nav.deliveries)),
+            ]
+        />
     }
 }
 
@@ -147,15 +145,36 @@ fn OperatorShell() -> impl IntoView {
 fn ConsoleShell() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ConsoleFrame label=text!(i18n, nav.console)>
-            <ConsoleNav slot>
-                <A href="/admin" exact=true>{t!(i18n, nav.overview)}</A>
-                <A href="/admin/contacts">{t!(i18n, nav.contacts)}</A>
-                <A href="/admin/access">{t!(i18n, nav.access)}</A>
-                <A href="/admin/approvals">{t!(i18n, nav.approvals)}</A>
-                <A href="/admin/security">{t!(i18n, nav.org_security)}</A>
-                <A href="/admin/audit">{t!(i18n, nav.audit)}</A>
-            </ConsoleNav>
+        <Console
+            label=text!(i18n, nav.console)
+            links=vec![
+                ("/admin", text!(i18n, nav.overview)),
+                ("/admin/contacts", text!(i18n, nav.contacts)),
+                ("/admin/access", text!(i18n, nav.access)),
+                ("/admin/approvals", text!(i18n, nav.approvals)),
+                ("/admin/security", text!(i18n, nav.org_security)),
+                ("/admin/audit", text!(i18n, nav.audit)),
+            ]
+        />
+    }
+}
+
+/// A console: its nav `links` (the first is its home page, current only
+/// there; the others also below their path), the account bar, then the page.
+#[component]
+fn Console(
+    label: Signal<String>,
+    #[prop(optional)] class: &'static str,
+    links: Vec<(&'static str, Signal<String>)>,
+) -> impl IntoView {
+    let links = links
+        .into_iter()
+        .enumerate()
+        .map(|(i, (href, name))| view! { <A href=href exact={i == 0}>{name}</A> })
+        .collect_view();
+    view! {
+        <ConsoleFrame label=label class=class>
+            <ConsoleNav slot>{links}</ConsoleNav>
             <ConsoleHeader slot>
                 <AccountBar />
             </ConsoleHeader>
