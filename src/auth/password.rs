@@ -11,6 +11,7 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 use std::{
+    collections::BTreeMap,
     sync::{Arc, Mutex, mpsc},
     time::Duration,
 };
@@ -131,6 +132,14 @@ pub struct Hasher {
     /// password reset) may hold at once: half, so that however many of them
     /// arrive, sign-in keeps at least half of the slots.
     strangers: Arc<Semaphore>,
+    /// How many hashes ran, by what they cost: see [`Hasher::evaluations`].
+    evaluations: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+/// The part of a PHC string that fixes what checking it costs: algorithm,
+/// version and parameters (`argon2id$v=19$m=19456,t=2,p=1`), without salt or hash.
+fn cost_of(phc: &str) -> String {
+    phc.split('$').skip(1).take(3).collect::<Vec<_>>().join("$")
 }
 
 impl Hasher {
@@ -175,6 +184,7 @@ impl Hasher {
             slots: Arc::new(Semaphore::new(slots)),
             wait,
             dummy: Arc::new(dummy),
+            evaluations: Arc::default(),
         }
     }
 
@@ -206,7 +216,24 @@ impl Hasher {
             .map_err(|_| HashError::Failed("a hashing job was dropped".into()))
     }
 
+    /// How many hashes this hasher has been given (made or checked), counted by what
+    /// each cost. Two paths that must take the same time, whatever a stranger
+    /// asks, compare these counts instead of a clock.
+    pub fn evaluations(&self) -> BTreeMap<String, u64> {
+        self.evaluations
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_default()
+    }
+
+    fn count(&self, phc: &str) {
+        if let Ok(mut e) = self.evaluations.lock() {
+            *e.entry(cost_of(phc)).or_default() += 1;
+        }
+    }
+
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        self.count(&self.dummy);
         self.run(move || hash_blocking(&password)).await?
     }
 
@@ -224,6 +251,7 @@ impl Hasher {
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
+        self.count(&self.dummy);
         self.run_with(permit, move || hash_blocking(&password))
             .await?
     }
@@ -233,6 +261,7 @@ impl Hasher {
     pub async fn verify(&self, phc: Option<String>, password: String) -> Result<bool, HashError> {
         let real = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy.as_str().to_owned());
+        self.count(&phc);
         let ok = self.run(move || verify_blocking(&phc, &password)).await?;
         Ok(real && ok)
     }

@@ -11,7 +11,7 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 use uuid::Uuid;
 
@@ -31,14 +31,14 @@ pub(super) async fn an_unknown_account_and_a_wrong_password_get_the_same_answer(
     let org = seed_organisation(&db, "Same Answer Ltd").await;
     seed_member(&db, org, "employee", "known@example.com", PASSWORD).await;
 
-    // 40 tries of each, interleaved so that both see the same machine; the
-    // other tests run beside this one, and 20 left a median to their noise.
+    // Each answer is the same, and costs the same: one hash with the
+    // parameters of real passwords, whether or not the account exists.
     let identifiers = ["nobody@example.com", "known@example.com"];
     let mut answers: [Vec<(reqwest::StatusCode, bool, Vec<u8>)>; 2] = [vec![], vec![]];
-    let mut times: [Vec<Duration>; 2] = [vec![], vec![]];
-    for _ in 0..40 {
+    let mut work: [Vec<BTreeMap<String, u64>>; 2] = [vec![], vec![]];
+    for _ in 0..5 {
         for (i, identifier) in identifiers.iter().enumerate() {
-            let started = Instant::now();
+            let before = app.hasher().evaluations();
             let res = app
                 .post_form(
                     "/api/sign_in",
@@ -52,8 +52,13 @@ pub(super) async fn an_unknown_account_and_a_wrong_password_get_the_same_answer(
             let status = res.status();
             let sets_cookie = res.headers().contains_key("set-cookie");
             let body = res.bytes().await.unwrap().to_vec();
-            times[i].push(started.elapsed());
             answers[i].push((status, sets_cookie, body));
+            let mut after = app.hasher().evaluations();
+            for (cost, n) in before {
+                *after.entry(cost).or_default() -= n;
+            }
+            after.retain(|_, n| *n > 0);
+            work[i].push(after);
         }
     }
     let first = &answers[0][0];
@@ -64,17 +69,23 @@ pub(super) async fn an_unknown_account_and_a_wrong_password_get_the_same_answer(
             assert_eq!(answer, first, "{} answered differently", identifiers[i]);
         }
     }
-    // The same work: the median times are within 25% of each other.
-    let median = |t: &mut Vec<Duration>| {
-        t.sort();
-        t[t.len() / 2]
-    };
-    let (unknown, wrong) = (median(&mut times[0]), median(&mut times[1]));
-    let (low, high) = (unknown.min(wrong), unknown.max(wrong));
-    assert!(
-        high.as_secs_f64() <= low.as_secs_f64() * 1.25,
-        "median of an unknown account {unknown:?}, of a wrong password {wrong:?}"
-    );
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE email = 'known@example.com'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let cost: String = stored
+        .split('$')
+        .skip(1)
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("$");
+    let one_real_hash = BTreeMap::from([(cost, 1)]);
+    for (i, list) in work.iter().enumerate() {
+        for hashes in list {
+            assert_eq!(hashes, &one_real_hash, "the work for {}", identifiers[i]);
+        }
+    }
 }
 
 #[sqlx::test]

@@ -23,12 +23,25 @@ pub const SESSION_COOKIE: &str = "orgdesk_session";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The server's password hasher, to count the work a request caused
+    /// (not kept for a server on a runtime of its own).
+    hasher: Option<orgdesk::auth::password::Hasher>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// Resolves once a server on its own runtime has stopped and closed its pool.
     stopped: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl TestApp {
+    /// The server's password hasher.
+    ///
+    /// # Panics
+    /// For a server started with [`spawn_app_logging_to`].
+    pub fn hasher(&self) -> &orgdesk::auth::password::Hasher {
+        self.hasher
+            .as_ref()
+            .expect("the hasher of an app on the test's runtime")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -192,6 +205,7 @@ pub async fn spawn_app_without_database() -> TestApp {
 
 fn serve_state(listener: tokio::net::TcpListener, address: String, state: AppState) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let hasher = Some(state.hasher.clone());
     tokio::spawn(startup::serve(
         listener,
         startup::router(state),
@@ -202,6 +216,7 @@ fn serve_state(listener: tokio::net::TcpListener, address: String, state: AppSta
     TestApp {
         address,
         client: client(),
+        hasher,
         shutdown: Some(tx),
         stopped: None,
     }
@@ -274,6 +289,7 @@ pub async fn spawn_app_logging_to(
     TestApp {
         address,
         client: client(),
+        hasher: None,
         shutdown: Some(tx),
         stopped: Some(stopped_rx),
     }
