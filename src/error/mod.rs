@@ -141,6 +141,15 @@ impl AppError {
         AppError::AccountDisabled.with_status()
     }
 
+    /// The wait a refusal names: after too many requests, or a lock.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
+            AppError::Locked { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     pub fn too_many_requests(retry_after_secs: Option<u64>) -> Self {
         AppError::TooManyRequests { retry_after_secs }.with_status()
     }
@@ -160,12 +169,7 @@ impl AppError {
             && let Ok(status) = http::StatusCode::from_u16(self.status())
         {
             res.set_status(status);
-            let retry_after = match &self {
-                AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
-                AppError::Locked { retry_after_secs } => Some(*retry_after_secs),
-                _ => None,
-            };
-            if let Some(secs) = retry_after {
+            if let Some(secs) = self.retry_after_secs() {
                 res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
             }
         }

@@ -106,11 +106,26 @@ pub fn Field(
 /// Above a form: the error that belongs to no single field, or a note that
 /// some fields need attention.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The countdown of a refusal's wait, when the form's button waits on
+    /// it too; without one the message counts down on its own.
+    #[prop(optional)]
+    cooldown: Option<super::Cooldown>,
+) -> impl IntoView {
+    let cooldown = cooldown.unwrap_or_else(|| {
+        let own = super::Cooldown::new();
+        Effect::new(move |_| {
+            if let Some(secs) = error.get().and_then(|e| e.retry_after_secs()) {
+                own.start(secs);
+            }
+        });
+        own
+    });
     move || {
-        error.get().map(|e| {
-            view! { <AppErrorView error=e /> }
-        })
+        error
+            .get()
+            .map(|e| view! { <AppErrorView error=e cooldown=cooldown /> })
     }
 }
 

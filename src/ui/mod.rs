@@ -3,6 +3,7 @@
 //! panels, and the pages every site has.
 pub mod challenge;
 mod console;
+mod cooldown;
 mod errors;
 mod form;
 mod layout;
@@ -14,6 +15,7 @@ mod table;
 pub use console::{
     ActionPanel, ConfirmStep, ConsoleFrame, ConsoleHeader, ConsoleNav, HomeCard, HomeCards,
 };
+pub use cooldown::Cooldown;
 pub use errors::AppErrorView;
 pub use form::{CodeMessage, Field, FormError, field_code, last_error};
 pub use layout::Layout;

@@ -2,7 +2,7 @@
 use super::super::AccountKind;
 use super::super::api::{RequestPasswordReset, ResetPassword};
 use crate::i18n::*;
-use crate::ui::{Field, FormError, field_code, last_error, text};
+use crate::ui::{Cooldown, Field, FormError, field_code, last_error, text};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,28 +27,8 @@ pub fn ForgotPage() -> impl IntoView {
     let reset_error = last_error(reset);
     let identifier = RwSignal::new(String::new());
     // Counts down the resend cooldown the server reported.
-    let countdown = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Some(Ok(secs)) = request.value().get() {
-            countdown.set(secs);
-        }
-    });
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                if countdown.get_untracked() > 0 {
-                    countdown.update(|c| *c -= 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    }
+    let cooldown = Cooldown::new();
+    Effect::new(move |_| cooldown.follow(request.value().get(), |secs| *secs));
     let sent = move || matches!(request.value().get(), Some(Ok(_)));
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, forgot.title)) />
@@ -58,7 +38,7 @@ pub fn ForgotPage() -> impl IntoView {
             <ActionForm action=request>
                 <input type="hidden" name="kind" value=move || kind().as_str() />
                 <crate::ui::challenge::ChallengeField error=request_error />
-                <FormError error=request_error />
+                <FormError error=request_error cooldown=cooldown />
                 <div class="field">
                     <label class="field__label" for="field-reset-identifier">
                         {t!(i18n, auth.identifier)}
@@ -90,11 +70,11 @@ pub fn ForgotPage() -> impl IntoView {
                         type="submit"
                         class="button"
                         class:button--primary=move || !sent()
-                        disabled=move || { request.pending().get() || countdown.get() > 0 }
+                        disabled=move || { request.pending().get() || cooldown.waiting() }
                         data-action="send-code"
                     >
                         {move || {
-                            let left = countdown.get();
+                            let left = cooldown.left();
                             if left > 0 {
                                 view! { {t!(i18n, forgot.resend_in, seconds = left)} }.into_any()
                             } else if sent() {

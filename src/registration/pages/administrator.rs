@@ -1,39 +1,14 @@
 //! Step 2: the administrator, who proves a mobile and an email with codes.
 use super::super::api::{SaveAdministrator, SendContactCode, VerifyContactCode};
-use super::super::{Application, CodeSent, Step};
+use super::super::{Application, Step};
 use super::*;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{AppErrorView, CodeMessage, Field, FormError, field_code, last_error, text};
+use crate::ui::{
+    AppErrorView, CodeMessage, Cooldown, Field, FormError, field_code, last_error, text,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-
-/// A countdown in seconds, ticking on the client.
-pub(super) fn countdown() -> RwSignal<u64> {
-    let left = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(
-            move || {
-                if left.get_untracked() > 0 {
-                    left.update(|s| *s -= 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-    });
-    left
-}
-
-/// Starts `left` from a code request's answer (sent, or refused in cooldown).
-pub(super) fn follow_cooldown(result: Option<Result<CodeSent, AppError>>, left: RwSignal<u64>) {
-    match result {
-        Some(Ok(sent)) => left.set(sent.cooldown_secs),
-        Some(Err(AppError::TooManyRequests {
-            retry_after_secs: Some(s),
-        })) => left.set(s),
-        _ => {}
-    }
-}
 
 /// One administrator address with its code: send, then verify.
 #[component]
@@ -47,8 +22,8 @@ pub(super) fn ContactProof(
     let send = ServerAction::<SendContactCode>::new();
     let send_error = last_error(send);
     let verify_error = last_error(verify);
-    let left = countdown();
-    Effect::new(move |_| follow_cooldown(send.value().get(), left));
+    let cooldown = Cooldown::new();
+    Effect::new(move |_| cooldown.follow(send.value().get(), |sent| sent.cooldown_secs));
     let mobile = channel == "mobile";
     let field = if mobile {
         "admin_mobile"
@@ -94,10 +69,10 @@ pub(super) fn ContactProof(
                         type="submit"
                         class="button"
                         data-action=format!("send-{channel}-code")
-                        disabled=move || { send.pending().get() || left.get() > 0 }
+                        disabled=move || { send.pending().get() || cooldown.waiting() }
                     >
                         {move || {
-                            let s = left.get();
+                            let s = cooldown.left();
                             if s > 0 {
                                 t!(i18n, register.resend_in, seconds = s).into_any()
                             } else if sent() {
@@ -112,7 +87,7 @@ pub(super) fn ContactProof(
                     send_error
                         .get()
                         .filter(|e| matches!(e, AppError::TooManyRequests { .. }))
-                        .map(|e| view! { <AppErrorView error=e /> })
+                        .map(|e| view! { <AppErrorView error=e cooldown=cooldown /> })
                 }}
             </ActionForm>
             {move || {

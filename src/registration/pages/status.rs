@@ -3,7 +3,7 @@ use super::super::api::{ResumeApplication, SendResumeCode, get_application};
 use super::super::{Application, Status, Step};
 use super::*;
 use crate::i18n::*;
-use crate::ui::{Field, FormError, Loaded, field_code, last_error, text};
+use crate::ui::{Cooldown, Field, FormError, Loaded, field_code, last_error, text};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -110,8 +110,8 @@ pub fn ResumePage() -> impl IntoView {
     let send_error = last_error(send);
     let resume_error = last_error(resume);
     let identifier = RwSignal::new(String::new());
-    let left = countdown();
-    Effect::new(move |_| follow_cooldown(send.value().get(), left));
+    let cooldown = Cooldown::new();
+    Effect::new(move |_| cooldown.follow(send.value().get(), |sent| sent.cooldown_secs));
     let sent = move || matches!(send.value().get(), Some(Ok(_)));
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, register.resume_title)) />
@@ -120,7 +120,7 @@ pub fn ResumePage() -> impl IntoView {
             <p class="auth-card__lead">{t!(i18n, register.resume_lead)}</p>
             <ActionForm action=send>
                 <crate::ui::challenge::ChallengeField error=send_error />
-                <FormError error=send_error />
+                <FormError error=send_error cooldown=cooldown />
                 <div class="field">
                     <label class="field__label" for="field-resume-identifier">
                         {t!(i18n, register.resume_identifier)}
@@ -140,10 +140,10 @@ pub fn ResumePage() -> impl IntoView {
                     type="submit"
                     class="button"
                     data-action="send-resume-code"
-                    disabled=move || { send.pending().get() || left.get() > 0 }
+                    disabled=move || { send.pending().get() || cooldown.waiting() }
                 >
                     {move || {
-                        let s = left.get();
+                        let s = cooldown.left();
                         if s > 0 {
                             t!(i18n, register.resend_in, seconds = s).into_any()
                         } else {
