@@ -81,7 +81,8 @@ pub(super) fn tree_item(node: DepartmentNode, tree: Tree) -> AnyView {
         if !tree.children.with(|c| c.contains_key(&key)) {
             leptos::task::spawn_local(async move {
                 if let Ok(kids) = contacts_children(key.clone()).await {
-                    tree.children.update(|c| {
+                    // The tree may have gone while the answer was on its way.
+                    tree.children.try_update(|c| {
                         c.insert(key, kids);
                     });
                 }

@@ -263,8 +263,9 @@ fn DepartmentPicker(
         }
         leptos::task::spawn_local(async move {
             let list = find_departments(q.clone()).await.unwrap_or_default();
-            if term.get_untracked() == q {
-                found.set(list);
+            // The form may have gone while the answer was on its way.
+            if term.try_get_untracked().as_ref() == Some(&q) {
+                found.try_set(list);
             }
         });
     };
@@ -373,8 +374,9 @@ fn ManagerPicker(managers: RwSignal<String>, error: Signal<Option<AppError>>) ->
         }
         leptos::task::spawn_local(async move {
             let list = find_people(q.clone()).await.unwrap_or_default();
-            if term.get_untracked() == q {
-                found.set(list);
+            // The form may have gone while the answer was on its way.
+            if term.try_get_untracked().as_ref() == Some(&q) {
+                found.try_set(list);
             }
         });
     };
