@@ -74,10 +74,13 @@ pub(super) fn url_escape(s: &str) -> String {
 
 /// Setting up (or replacing) the authenticator app.
 #[component]
-pub(super) fn TotpEnrolment(overview: SecurityOverview) -> impl IntoView {
+pub(super) fn TotpEnrolment(
+    overview: SecurityOverview,
+    /// The page's, so that what it says of the account follows the enrolment.
+    confirm: ServerAction<ConfirmEnrolment>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let start = ServerAction::<StartEnrolment>::new();
-    let confirm = ServerAction::<ConfirmEnrolment>::new();
     let start_error = last_error(start);
     let confirm_error = last_error(confirm);
     let replacing = overview.totp_enabled;
@@ -199,6 +202,10 @@ pub fn SecurityPage() -> impl IntoView {
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let change = ServerAction::<ChangePassword>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let confirm = ServerAction::<ConfirmEnrolment>::new();
+    // Enrolled in this page: the overview is not loaded again (that would
+    // take the recovery codes, shown once, off the screen).
+    let enrolled = move || matches!(confirm.value().get(), Some(Ok(_)));
     let overview = Resource::new(
         move || (regenerate.version().get(), change.version().get()),
         |_| get_security_overview(),
@@ -214,6 +221,7 @@ pub fn SecurityPage() -> impl IntoView {
                 {
                 let must_enrol = o.account.stage == Stage::MustEnrol;
                 let totp_enabled = o.totp_enabled;
+                let totp_required = o.totp_required;
                 let home = o.account.kind.home();
                 let who = o
                     .account
@@ -226,26 +234,30 @@ pub fn SecurityPage() -> impl IntoView {
                         {o.account.name.clone()} " · " {who}
                         {o.account.org_name.clone().map(|n| format!(" · {n}"))}
                     </p>
-                    {must_enrol
-                        .then(|| {
-                            view! {
-                                <div class="alert alert--warning" role="alert">
-                                    <p>{t!(i18n, security.must_enrol)}</p>
-                                </div>
-                            }
-                        })}
+                    {move || {
+                        (must_enrol && !enrolled())
+                            .then(|| {
+                                view! {
+                                    <div class="alert alert--warning" role="alert">
+                                        <p>{t!(i18n, security.must_enrol)}</p>
+                                    </div>
+                                }
+                            })
+                    }}
                     <section class="panel" aria-labelledby="totp-heading">
                         <h2 id="totp-heading">{t!(i18n, security.totp_heading)}</h2>
                         <p data-testid="totp-status">
-                            {if totp_enabled {
-                                t_string!(i18n, security.totp_on)
-                            } else if o.totp_required {
-                                t_string!(i18n, security.totp_required)
-                            } else {
-                                t_string!(i18n, security.totp_off)
+                            {move || {
+                                if totp_enabled || enrolled() {
+                                    t_string!(i18n, security.totp_on)
+                                } else if totp_required {
+                                    t_string!(i18n, security.totp_required)
+                                } else {
+                                    t_string!(i18n, security.totp_off)
+                                }
                             }}
                         </p>
-                        <TotpEnrolment overview=o.clone() />
+                        <TotpEnrolment overview=o.clone() confirm=confirm />
                     </section>
                     {(!must_enrol)
                         .then(|| {
