@@ -2,11 +2,13 @@
 //! written in the same transaction as the change it describes.
 use serde::{Deserialize, Serialize};
 
+mod action;
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
+pub use action::Action;
 pub use pages::*;
 
 /// One row of the audit log, as the list shows it.

@@ -9,50 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// The words for an action code; unknown codes are shown as they are.
+/// The words for a stored action; one this build does not know is shown as it is.
 pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
-    macro_rules! say {
-        ($key:ident) => {
-            Some(td_string!(locale, audit_actions.$key))
-        };
-    }
-    match action {
-        "sign_in.succeeded" => say!(sign_in_succeeded),
-        "sign_in.failed" => say!(sign_in_failed),
-        "sign_in.password_accepted" => say!(sign_in_password_accepted),
-        "sign_in.enrolment_required" => say!(sign_in_enrolment_required),
-        "sign_in.locked" => say!(sign_in_locked),
-        "sign_in.refused" => say!(sign_in_refused),
-        "sign_out" => say!(sign_out),
-        "sign_out.everywhere" => say!(sign_out_everywhere),
-        "totp.enabled" => say!(totp_enabled),
-        "totp.replaced" => say!(totp_replaced),
-        "totp.reset_by_operator" => say!(totp_reset_by_operator),
-        "recovery_code.used" => say!(recovery_code_used),
-        "recovery_codes.regenerated" => say!(recovery_codes_regenerated),
-        "password.changed" => say!(password_changed),
-        "password.reset_requested" => say!(password_reset_requested),
-        "password.reset" => say!(password_reset),
-        "password.reset_not_sent" => say!(password_reset_not_sent),
-        "reauth.failed" => say!(reauth_failed),
-        "operator.created" => say!(operator_created),
-        "organisation.created" => say!(organisation_created),
-        "registration.submitted" => say!(registration_submitted),
-        "registration.approved" => say!(registration_approved),
-        "registration.rejected" => say!(registration_rejected),
-        "review.application_opened" => say!(review_application_opened),
-        "review.document_opened" => say!(review_document_opened),
-        "department.created" => say!(department_created),
-        "department.renamed" => say!(department_renamed),
-        "department.moved" => say!(department_moved),
-        "department.reordered" => say!(department_reordered),
-        "department.deleted" => say!(department_deleted),
-        "department.heads_changed" => say!(department_heads_changed),
-        "employee.created" => say!(employee_created),
-        "employee.updated" => say!(employee_updated),
-        "employee.status_changed" => say!(employee_status_changed),
-        _ => None,
-    }
+    super::Action::parse(action).map(|a| a.text(locale))
 }
 
 #[component]

@@ -28,14 +28,14 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
     pub org_id: Option<Uuid>,
-    pub action: &'a str,
+    pub action: super::Action,
     pub target_type: Option<&'a str>,
     pub target_id: Option<String>,
     pub details: serde_json::Value,
 }
 
 impl<'a> Event<'a> {
-    pub fn new(action: &'a str) -> Self {
+    pub fn new(action: super::Action) -> Self {
         Event {
             org_id: None,
             action,
@@ -85,7 +85,7 @@ pub async fn record(
         event.org_id,
         actor.id,
         actor.kind,
-        event.action,
+        event.action.as_str(),
         event.target_type,
         event.target_id,
         actor.ip.map(IpNetwork::from),

@@ -139,7 +139,7 @@ pub async fn create_operator(
     record(
         &mut tx,
         &Actor::system(),
-        &Event::new("operator.created")
+        &Event::new(crate::audit::Action::OperatorCreated)
             .target_account(id)
             .details(serde_json::json!({ "via": "cli" })),
     )
@@ -209,7 +209,7 @@ pub async fn create_organisation(
     record(
         &mut tx,
         &Actor::system(),
-        &Event::new("organisation.created")
+        &Event::new(crate::audit::Action::OrganisationCreated)
             .org(Some(org_id))
             .target_account(id)
             .details(serde_json::json!({ "via": "cli", "enforce_two_factor": enforce })),

@@ -28,6 +28,23 @@ pub struct ContactsSettings {
     pub lock_wait: std::time::Duration,
 }
 
+/// The fields of an employee that each change records (audit `before` and
+/// `after`), as the change history names them.
+pub const RECORDED_FIELDS: &[&str] = &[
+    "name",
+    "userid",
+    "mobile",
+    "email",
+    "position",
+    "employee_no",
+    "gender",
+    "hire_date",
+    "status",
+    "main_department",
+    "departments",
+    "managers",
+];
+
 pub const MAX_DEPTH: usize = 15;
 /// Departments per organisation (as WeCom).
 pub const MAX_DEPARTMENTS: i64 = 30_000;

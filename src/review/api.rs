@@ -130,7 +130,7 @@ mod imp {
         record(
             &mut tx,
             &actor,
-            &Event::new("registration.approved")
+            &Event::new(crate::audit::Action::RegistrationApproved)
                 .target("registration", id.to_string())
                 .details(json!({
                     "submission_no": submission_no,
@@ -142,7 +142,7 @@ mod imp {
         record(
             &mut tx,
             &actor,
-            &Event::new("organisation.created")
+            &Event::new(crate::audit::Action::OrganisationCreated)
                 .org(Some(org_id))
                 .target_account(admin_id)
                 .details(json!({ "registration_id": id, "organisation": row.org_name })),
@@ -221,7 +221,7 @@ mod imp {
         record(
             &mut tx,
             &meta.actor(Some(operator.id()), "operator"),
-            &Event::new("registration.rejected")
+            &Event::new(crate::audit::Action::RegistrationRejected)
                 .target("registration", id.to_string())
                 .details(json!({
                     "submission_no": submission_no,

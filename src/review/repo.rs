@@ -363,8 +363,8 @@ pub async fn record_operator_read(
         return Ok(false);
     }
     let event = match document {
-        None => crate::audit::repo::Event::new("review.application_opened"),
-        Some(kind) => crate::audit::repo::Event::new("review.document_opened")
+        None => crate::audit::repo::Event::new(crate::audit::Action::ReviewApplicationOpened),
+        Some(kind) => crate::audit::repo::Event::new(crate::audit::Action::ReviewDocumentOpened)
             .details(serde_json::json!({ "document": kind })),
     }
     .target("registration", id.to_string());

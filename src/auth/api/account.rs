@@ -107,7 +107,7 @@ pub(crate) async fn reauthenticate(
             &mut fail,
             meta,
             account,
-            "reauth.failed",
+            crate::audit::Action::ReauthFailed,
             json!({ "factor": "password" }),
         )
         .await?;

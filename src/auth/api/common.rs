@@ -17,7 +17,7 @@ pub(super) async fn record_own(
     tx: &mut PgConnection,
     meta: &RequestMeta,
     account: &Account,
-    action: &str,
+    action: crate::audit::Action,
     details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let event = Event::new(action)

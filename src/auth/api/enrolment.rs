@@ -91,9 +91,9 @@ pub async fn confirm_enrolment(code: String) -> Result<EnrolmentDone, AppError> 
         &meta,
         &p.account,
         if replaced {
-            "totp.replaced"
+            crate::audit::Action::TotpReplaced
         } else {
-            "totp.enabled"
+            crate::audit::Action::TotpEnabled
         },
         json!({ "recovery_codes": codes.len() }),
     )
@@ -104,7 +104,7 @@ pub async fn confirm_enrolment(code: String) -> Result<EnrolmentDone, AppError> 
             &mut tx,
             &meta,
             &p.account,
-            "sign_in.succeeded",
+            crate::audit::Action::SignInSucceeded,
             json!({ "factors": ["password", "totp"] }),
         )
         .await?;
@@ -139,7 +139,7 @@ pub async fn regenerate_recovery_codes(
         &mut tx,
         &meta,
         &p.account,
-        "recovery_codes.regenerated",
+        crate::audit::Action::RecoveryCodesRegenerated,
         json!({}),
     )
     .await?;

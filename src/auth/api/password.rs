@@ -41,7 +41,14 @@ pub async fn change_password(
         .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     let epoch = repo::set_password(&mut tx, p.id(), &hash).await?;
-    record_own(&mut tx, &meta, &p.account, "password.changed", json!({})).await?;
+    record_own(
+        &mut tx,
+        &meta,
+        &p.account,
+        crate::audit::Action::PasswordChanged,
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     // Every other session ended with the new epoch; this one carries on.
     session::set_epoch(&session, p.auth, epoch)
@@ -89,13 +96,13 @@ pub async fn request_password_reset(
         org_id: account.org_id,
     };
     let action = match state.codes.issue(&mut tx, &request).await {
-        Ok(_) => "password.reset_requested",
+        Ok(_) => crate::audit::Action::PasswordResetRequested,
         Err(CodeError::Database(e)) => return Err(e.into()),
         // Limits are not reported to the caller: they exist only for real
         // accounts. The owner sees the refused request in their audit log.
-        Err(_) => "password.reset_not_sent",
+        Err(_) => crate::audit::Action::PasswordResetNotSent,
     };
-    let reason = (action == "password.reset_not_sent").then_some("limit");
+    let reason = (action == crate::audit::Action::PasswordResetNotSent).then_some("limit");
     record(
         &mut tx,
         &meta.actor(None, "anonymous"),
@@ -184,7 +191,7 @@ pub async fn reset_password(
         record(
             &mut tx,
             &meta.actor(None, "anonymous"),
-            &Event::new("password.reset")
+            &Event::new(crate::audit::Action::PasswordReset)
                 .org(account.org_id)
                 .target_account(account.id)
                 .details(json!({ "via": match ident { Identifier::Email(_) => "email", Identifier::Mobile(_) => "sms" } })),

@@ -69,7 +69,7 @@ pub async fn setup_operator(
     record(
         &mut tx,
         &meta.actor(Some(id), "operator"),
-        &Event::new("operator.created")
+        &Event::new(crate::audit::Action::OperatorCreated)
             .target_account(id)
             .details(json!({ "via": "setup_link" })),
     )
@@ -123,7 +123,7 @@ pub async fn operator_reset_second_factor(
     record(
         &mut tx,
         &meta.actor(Some(p.id()), "operator"),
-        &Event::new("totp.reset_by_operator")
+        &Event::new(crate::audit::Action::TotpResetByOperator)
             .org(target.org_id)
             .target_account(id)
             .details(json!({ "reason": reason })),

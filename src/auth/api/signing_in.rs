@@ -80,7 +80,7 @@ pub async fn sign_in(
             &mut tx,
             &meta,
             &account,
-            "sign_in.refused",
+            crate::audit::Action::SignInRefused,
             json!({ "status": account.status }),
         )
         .await?;
@@ -129,7 +129,7 @@ async fn record_failure(
     failure: &throttle::Failure,
     lock_for: std::time::Duration,
 ) -> Result<AppError, AppError> {
-    let mut event = Event::new("sign_in.failed")
+    let mut event = Event::new(crate::audit::Action::SignInFailed)
         .org(owner.and_then(|a| a.org_id))
         .details(json!({
             "factor": "password",
@@ -141,7 +141,7 @@ async fn record_failure(
     }
     record(&mut *tx, &meta.actor(None, "anonymous"), &event).await?;
     if failure.locked_now {
-        let mut event = Event::new("sign_in.locked")
+        let mut event = Event::new(crate::audit::Action::SignInLocked)
             .org(owner.and_then(|a| a.org_id))
             .details(json!({ "factor": "password", "failures": failure.failures }));
         if let Some(a) = owner {
@@ -170,9 +170,9 @@ async fn begin_session(
         Stage::SignedIn
     };
     let action = match stage {
-        Stage::SecondFactor => "sign_in.password_accepted",
-        Stage::MustEnrol => "sign_in.enrolment_required",
-        Stage::SignedIn => "sign_in.succeeded",
+        Stage::SecondFactor => crate::audit::Action::SignInPasswordAccepted,
+        Stage::MustEnrol => crate::audit::Action::SignInEnrolmentRequired,
+        Stage::SignedIn => crate::audit::Action::SignInSucceeded,
     };
     if stage != Stage::SecondFactor {
         repo::touch_sign_in(&mut tx, account.id).await?;
@@ -260,7 +260,7 @@ pub(super) async fn second_factor_failed(
         &mut tx,
         meta,
         account,
-        "sign_in.failed",
+        crate::audit::Action::SignInFailed,
         json!({ "factor": "second_factor", "reason": reason, "during": context }),
     )
     .await?;
@@ -268,7 +268,7 @@ pub(super) async fn second_factor_failed(
         record(
             &mut tx,
             &meta.actor(None, "system"),
-            &Event::new("sign_in.locked")
+            &Event::new(crate::audit::Action::SignInLocked)
                 .org(account.org_id)
                 .target_account(account.id)
                 .details(json!({ "factor": "second_factor", "failures": failure.failures })),
@@ -330,7 +330,7 @@ pub async fn verify_second_factor(code: String) -> Result<NextStep, AppError> {
             &mut tx,
             &meta,
             &account,
-            "recovery_code.used",
+            crate::audit::Action::RecoveryCodeUsed,
             json!({ "remaining": left }),
         )
         .await?;
@@ -339,7 +339,7 @@ pub async fn verify_second_factor(code: String) -> Result<NextStep, AppError> {
         &mut tx,
         &meta,
         &account,
-        "sign_in.succeeded",
+        crate::audit::Action::SignInSucceeded,
         json!({ "factors": ["password", factor] }),
     )
     .await?;
@@ -365,7 +365,14 @@ pub async fn sign_out() -> Result<(), AppError> {
         && let Some(account) = repo::find_by_id(&state.db, auth.account_id).await?
     {
         let mut tx = state.db.begin().await?;
-        record_own(&mut tx, &meta, &account, "sign_out", json!({})).await?;
+        record_own(
+            &mut tx,
+            &meta,
+            &account,
+            crate::audit::Action::SignOut,
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
     }
     session.flush().await.map_err(AppError::from)?;
@@ -385,7 +392,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         &mut tx,
         &meta,
         &principal.account,
-        "sign_out.everywhere",
+        crate::audit::Action::SignOutEverywhere,
         json!({}),
     )
     .await?;

@@ -27,7 +27,7 @@ pub(super) async fn audit(
     c: &mut PgConnection,
     actor: &Actor,
     org: Uuid,
-    action: &str,
+    action: crate::audit::Action,
     target: Target,
     details: serde_json::Value,
 ) -> Result<(), ContactsError> {

@@ -22,7 +22,7 @@ pub async fn create_department(parent: String, name: String) -> Result<String, A
             c,
             &actor,
             org,
-            "department.created",
+            crate::audit::Action::DepartmentCreated,
             Target::Department(d.id),
             json!({ "after": { "name": d.name, "parent": parent.to_string() } }),
         )
@@ -43,7 +43,7 @@ pub async fn rename_department(raw: String, name: String, version: i32) -> Resul
             c,
             &actor,
             org,
-            "department.renamed",
+            crate::audit::Action::DepartmentRenamed,
             Target::Department(department),
             json!({ "before": { "name": before.name }, "after": { "name": name } }),
         )
@@ -64,7 +64,7 @@ pub async fn move_department(raw: String, parent: String, version: i32) -> Resul
             c,
             &actor,
             org,
-            "department.moved",
+            crate::audit::Action::DepartmentMoved,
             Target::Department(department),
             json!({
                 "name": moved.before.name,
@@ -90,7 +90,7 @@ pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result
                 c,
                 &actor,
                 org,
-                "department.reordered",
+                crate::audit::Action::DepartmentReordered,
                 Target::Department(department),
                 json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } }),
             )
@@ -112,7 +112,7 @@ pub async fn delete_department(raw: String, version: i32) -> Result<String, AppE
             c,
             &actor,
             org,
-            "department.deleted",
+            crate::audit::Action::DepartmentDeleted,
             Target::Department(department),
             json!({ "before": { "name": d.name, "parent": parent } }),
         )
@@ -162,7 +162,7 @@ pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), A
             c,
             &actor,
             org,
-            "department.heads_changed",
+            crate::audit::Action::DepartmentHeadsChanged,
             Target::Department(department),
             json!({
                 "before": { "heads": before.join(", ") },

@@ -157,7 +157,7 @@ pub async fn create_employee(form: Form) -> Result<String, AppError> {
             c,
             &actor,
             org,
-            "employee.created",
+            crate::audit::Action::EmployeeCreated,
             Target::Employee(id),
             json!({ "after": after }),
         )
@@ -207,7 +207,7 @@ pub async fn update_employee(
                 c,
                 &actor,
                 org,
-                "employee.updated",
+                crate::audit::Action::EmployeeUpdated,
                 Target::Employee(employee),
                 json!({ "before": before, "after": after }),
             )
@@ -264,7 +264,7 @@ pub async fn set_status(raw: String, status: String, version: i32) -> Result<(),
                 c,
                 &actor,
                 org,
-                "employee.status_changed",
+                crate::audit::Action::EmployeeStatusChanged,
                 Target::Employee(employee),
                 json!({ "before": { "status": old.as_str() }, "after": { "status": new } }),
             )

@@ -34,11 +34,15 @@ pub(crate) fn status_text(
     i18n: leptos_i18n::I18nContext<Locale>,
     s: EmployeeStatus,
 ) -> &'static str {
+    status_words(i18n.get_locale(), s)
+}
+
+pub(crate) fn status_words(locale: Locale, s: EmployeeStatus) -> &'static str {
     match s {
-        EmployeeStatus::NotActivated => t_string!(i18n, contacts.status_not_activated),
-        EmployeeStatus::Active => t_string!(i18n, contacts.status_active),
-        EmployeeStatus::Disabled => t_string!(i18n, contacts.status_disabled),
-        EmployeeStatus::Departed => t_string!(i18n, contacts.status_departed),
+        EmployeeStatus::NotActivated => td_string!(locale, contacts.status_not_activated),
+        EmployeeStatus::Active => td_string!(locale, contacts.status_active),
+        EmployeeStatus::Disabled => td_string!(locale, contacts.status_disabled),
+        EmployeeStatus::Departed => td_string!(locale, contacts.status_departed),
     }
 }
 

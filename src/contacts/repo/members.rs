@@ -301,7 +301,7 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(ContactsError::NotFound)?;
-    Ok(json!({
+    let record = json!({
         "name": r.name,
         "userid": r.userid,
         "mobile": r.mobile,
@@ -314,7 +314,14 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
         "main_department": r.main_department,
         "departments": r.departments,
         "managers": r.managers,
-    }))
+    });
+    debug_assert!(
+        record.as_object().is_some_and(|o| o
+            .keys()
+            .all(|k| crate::contacts::RECORDED_FIELDS.contains(&k.as_str()))),
+        "a recorded field the change history has no words for"
+    );
+    Ok(record)
 }
 
 /// A member's sign-in addresses and role, as they are now (`None`: no such

@@ -114,7 +114,7 @@ pub async fn submit(accept_terms: bool) -> Result<(), AppError> {
     record(
         &mut tx,
         &meta.actor(None, "anonymous"),
-        &Event::new("registration.submitted")
+        &Event::new(crate::audit::Action::RegistrationSubmitted)
             .target("registration", id.to_string())
             .details(json!({
                 "submission_no": submission_no,

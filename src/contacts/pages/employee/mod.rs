@@ -41,37 +41,46 @@ pub fn EmployeePage() -> impl IntoView {
     }
 }
 
-pub(super) fn field_name(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
-    match key {
-        "name" => t_string!(i18n, contacts.field_name),
-        "userid" => t_string!(i18n, contacts.field_userid),
-        "mobile" => t_string!(i18n, contacts.field_mobile),
-        "email" => t_string!(i18n, contacts.field_email),
-        "position" => t_string!(i18n, contacts.field_position),
-        "employee_no" => t_string!(i18n, contacts.field_employee_no),
-        "gender" => t_string!(i18n, contacts.field_gender),
-        "hire_date" => t_string!(i18n, contacts.field_hire_date),
-        "status" => t_string!(i18n, contacts.field_status),
-        "main_department" => t_string!(i18n, contacts.field_main_department),
-        "departments" => t_string!(i18n, contacts.field_departments),
-        "managers" => t_string!(i18n, contacts.field_managers),
-        other => return other.to_owned(),
-    }
-    .to_owned()
+/// The words for a field of an employee (the profile, the change history).
+pub(crate) fn field_text(locale: Locale, key: &str) -> Option<&'static str> {
+    Some(match key {
+        "name" => td_string!(locale, contacts.field_name),
+        "userid" => td_string!(locale, contacts.field_userid),
+        "mobile" => td_string!(locale, contacts.field_mobile),
+        "email" => td_string!(locale, contacts.field_email),
+        "position" => td_string!(locale, contacts.field_position),
+        "employee_no" => td_string!(locale, contacts.field_employee_no),
+        "gender" => td_string!(locale, contacts.field_gender),
+        "hire_date" => td_string!(locale, contacts.field_hire_date),
+        "status" => td_string!(locale, contacts.field_status),
+        "main_department" => td_string!(locale, contacts.field_main_department),
+        "departments" => td_string!(locale, contacts.field_departments),
+        "managers" => td_string!(locale, contacts.field_managers),
+        _ => return None,
+    })
 }
 
-pub(super) fn gender_text(i18n: leptos_i18n::I18nContext<Locale>, g: Option<&str>) -> String {
+pub(super) fn gender_text(locale: Locale, g: Option<&str>) -> &'static str {
     match g {
-        Some("male") => t_string!(i18n, contacts.gender_male).to_owned(),
-        Some("female") => t_string!(i18n, contacts.gender_female).to_owned(),
-        _ => "—".to_owned(),
+        Some("male") => td_string!(locale, contacts.gender_male),
+        Some("female") => td_string!(locale, contacts.gender_female),
+        _ => "—",
     }
 }
 
-pub(super) fn action_name(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
-    crate::audit::action_text(i18n.get_locale(), action)
-        .map(str::to_owned)
-        .unwrap_or_else(|| action.to_owned())
+/// A stored value of field `key` as a person reads it: a status or a gender
+/// in words, anything else as it was stored, "—" for nothing.
+pub(crate) fn value_text(locale: Locale, key: &str, value: &str) -> String {
+    if value.is_empty() {
+        return "—".into();
+    }
+    match key {
+        "status" => EmployeeStatus::parse(value)
+            .map(|s| super::status_words(locale, s).to_owned())
+            .unwrap_or_else(|| value.to_owned()),
+        "gender" => gender_text(locale, Some(value)).to_owned(),
+        _ => value.to_owned(),
+    }
 }
 
 #[component]
@@ -80,22 +89,21 @@ pub(super) fn EmployeeView(
     status: ServerAction<SetEmployeeStatus>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
+    let dash = |v: Option<String>| v.unwrap_or_default();
     let back = e
         .departments
         .first()
         .map(|d| contacts_href(&d.id))
         .unwrap_or_else(|| "/admin/contacts".into());
     let s = e.status;
-    let row = |label: String, value: String, key: &'static str| {
+    let row = move |key: &'static str, value: String| {
         view! {
             <div class="summary__row">
-                <dt>{label}</dt>
-                <dd data-field=key>{value}</dd>
+                <dt>{move || field_text(i18n.get_locale(), key)}</dt>
+                <dd data-field=key>{move || value_text(i18n.get_locale(), key, &value)}</dd>
             </div>
         }
     };
-    let gender = gender_text(i18n, e.gender.as_deref());
     let status_error = last_error(status);
     view! {
         <a href=back class="muted">{t!(i18n, contacts.back_to_contacts)}</a>
@@ -112,13 +120,13 @@ pub(super) fn EmployeeView(
             <section class="panel">
                 <h2>{t!(i18n, contacts.profile)}</h2>
                 <dl class="summary__list">
-                    {row(field_name(i18n, "userid"), e.userid.clone(), "userid")}
-                    {row(field_name(i18n, "mobile"), dash(e.mobile.clone()), "mobile")}
-                    {row(field_name(i18n, "email"), dash(e.email.clone()), "email")}
-                    {row(field_name(i18n, "position"), dash(e.position.clone()), "position")}
-                    {row(field_name(i18n, "employee_no"), dash(e.employee_no.clone()), "employee_no")}
-                    {row(field_name(i18n, "gender"), gender, "gender")}
-                    {row(field_name(i18n, "hire_date"), dash(e.hire_date.map(|d| d.to_string())), "hire_date")}
+                    {row("userid", e.userid.clone())}
+                    {row("mobile", dash(e.mobile.clone()))}
+                    {row("email", dash(e.email.clone()))}
+                    {row("position", dash(e.position.clone()))}
+                    {row("employee_no", dash(e.employee_no.clone()))}
+                    {row("gender", dash(e.gender.clone()))}
+                    {row("hire_date", dash(e.hire_date.map(|d| d.to_string())))}
                 </dl>
                 <h3>{t!(i18n, contacts.field_departments)}</h3>
                 <ul class="plain-list" data-list="departments">
@@ -173,10 +181,17 @@ pub(super) fn EmployeeView(
                                     .history
                                     .into_iter()
                                     .map(|h| {
+                                        let action = h.action.clone();
                                         view! {
                                             <tr data-action=h.action.clone()>
                                                 <td class="table__mono">{h.at_local.clone()}</td>
-                                                <td>{action_name(i18n, &h.action)}</td>
+                                                <td>
+                                                    {move || {
+                                                        crate::audit::action_text(i18n.get_locale(), &action)
+                                                            .map(str::to_owned)
+                                                            .unwrap_or_else(|| action.clone())
+                                                    }}
+                                                </td>
                                                 <td>{h.actor.unwrap_or_else(|| "—".into())}</td>
                                                 <td>
                                                     <ul class="changes">
@@ -184,13 +199,20 @@ pub(super) fn EmployeeView(
                                                             .changes
                                                             .into_iter()
                                                             .map(|(k, before, after)| {
+                                                                let (k2, k3, marker) = (k.clone(), k.clone(), k.clone());
                                                                 view! {
-                                                                    <li>
-                                                                        <strong>{field_name(i18n, &k)}</strong>
+                                                                    <li data-field=marker>
+                                                                        <strong>
+                                                                            {move || {
+                                                                                field_text(i18n.get_locale(), &k)
+                                                                                    .map(str::to_owned)
+                                                                                    .unwrap_or_else(|| k.clone())
+                                                                            }}
+                                                                        </strong>
                                                                         ": "
-                                                                        <del>{if before.is_empty() { "—".into() } else { before }}</del>
+                                                                        <del>{move || value_text(i18n.get_locale(), &k2, &before)}</del>
                                                                         " → "
-                                                                        <ins>{if after.is_empty() { "—".into() } else { after }}</ins>
+                                                                        <ins>{move || value_text(i18n.get_locale(), &k3, &after)}</ins>
                                                                     </li>
                                                                 }
                                                             })
@@ -290,5 +312,37 @@ pub(super) fn StatusActions(
                 .then(|| form(EmployeeStatus::Disabled, true))}
             {(current != EmployeeStatus::Departed).then(|| form(EmployeeStatus::Departed, true))}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos_i18n::Locale as _;
+
+    /// Every field the change history records, and every stored status and
+    /// gender, reads as words in each language, never as the stored key.
+    #[test]
+    fn every_history_field_and_value_is_in_words_in_every_language() {
+        let [english, chinese] = [Locale::en, Locale::zh_CN];
+        for &key in crate::contacts::RECORDED_FIELDS {
+            let (a, b) = (field_text(english, key), field_text(chinese, key));
+            assert!(a.is_some() && b.is_some() && a != b, "field {key}");
+        }
+        let values = EmployeeStatus::ALL
+            .iter()
+            .map(|s| ("status", s.as_str()))
+            .chain([("gender", "male"), ("gender", "female")]);
+        for (key, value) in values {
+            for &locale in Locale::get_all() {
+                let words = value_text(locale, key, value);
+                assert_ne!(words, value, "{key} {value} in {locale:?}");
+            }
+            assert_ne!(
+                value_text(english, key, value),
+                value_text(chinese, key, value)
+            );
+        }
+        assert_eq!(value_text(english, "status", ""), "—");
     }
 }
