@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { expect, test, watchContext } from "./fixtures";
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
@@ -278,8 +279,9 @@ async function afterFirstRun(request: APIRequestContext) {
 
 /** Creates an operator with the CLI and signs them in, enrolling the
  * authenticator app they must have. Returns their signed-in page. */
-async function operatorPage(browser: Browser, baseURL: string): Promise<Page> {
+async function operatorPage(browser: Browser, baseURL: string, problems: string[]): Promise<Page> {
   const context = await browser.newContext({ baseURL, locale: "en-US" });
+  watchContext(context, problems);
   const page = await context.newPage();
   await afterFirstRun(page.request);
   const email = `reviewer-${uniqueTag()}@orgdesk.example`;
@@ -317,6 +319,7 @@ test("an organisation registers, is turned back for a blurred licence, corrects 
   page,
   browser,
   baseURL,
+  problems,
 }) => {
   test.setTimeout(240_000);
   const a = applicant("Desktop");
@@ -325,7 +328,7 @@ test("an organisation registers, is turned back for a blurred licence, corrects 
     await applyFor(page, a, async () => {});
   });
 
-  const op = await test.step("an operator signs in", () => operatorPage(browser, baseURL!));
+  const op = await test.step("an operator signs in", () => operatorPage(browser, baseURL!, problems));
 
   await test.step("the operator rejects the licence photo", async () => {
     await openApplication(op, a);
