@@ -16,7 +16,7 @@ test.describe("with JavaScript", () => {
     await page.getByRole("button", { name: "简体中文" }).click();
 
     await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("从第一天起,把组织搭建好");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("从第一天起，把组织搭建好");
     await expect(page.getByRole("button", { name: "简体中文" })).toHaveAttribute("aria-pressed", "true");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
     await expect(page).toHaveTitle(/Orgdesk/);
@@ -70,7 +70,7 @@ test.describe("without JavaScript", () => {
   test("the page is served in the browser's language and the switch posts a form", async ({ page }) => {
     await page.goto("/");
     await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("从第一天起,把组织搭建好");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("从第一天起，把组织搭建好");
 
     await page.getByRole("button", { name: "English" }).click();
     await page.waitForURL((url) => url.pathname === "/");

@@ -89,4 +89,92 @@ mod tests {
         );
         assert!(en.len() > 50, "suspiciously few keys: {}", en.len());
     }
+
+    /// Every Chinese text a person reads: the locale file's strings and the
+    /// message templates, each with where it comes from.
+    fn chinese_texts() -> Vec<(String, String)> {
+        fn strings(path: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        strings(&format!("{path}.{k}"), v, out);
+                    }
+                }
+                serde_json::Value::String(s) => out.push((path.to_owned(), s.clone())),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        let zh: serde_json::Value =
+            serde_json::from_str(include_str!("../../locales/zh-CN.json")).unwrap();
+        strings("zh-CN.json", &zh, &mut out);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/notify/messages/zh-CN");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                out.push((format!("{}:{}", path.display(), i + 1), line.to_owned()));
+            }
+        }
+        assert!(out.len() > 100, "suspiciously few texts: {}", out.len());
+        out
+    }
+
+    fn is_chinese(c: char) -> bool {
+        matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}')
+    }
+
+    /// Chinese sentences take full-width punctuation: no half-width
+    /// `, ; : ( )` next to a Chinese character (spaces between count as next).
+    #[test]
+    fn chinese_texts_use_full_width_punctuation() {
+        let mut found = Vec::new();
+        for (place, text) in chinese_texts() {
+            let chars: Vec<char> = text.chars().collect();
+            for (i, &c) in chars.iter().enumerate() {
+                if !",;:()".contains(c) {
+                    continue;
+                }
+                let before = chars[..i].iter().rev().find(|c| !matches!(c, ' ' | '\t'));
+                let after = chars[i + 1..].iter().find(|c| !matches!(c, ' ' | '\t'));
+                if before.is_some_and(|&c| is_chinese(c)) || after.is_some_and(|&c| is_chinese(c)) {
+                    found.push(format!("{place}: {c:?} in {text:?}"));
+                    break;
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "half-width punctuation in Chinese:\n{}",
+            found.join("\n")
+        );
+    }
+
+    /// One word for one thing: the glossary's variants of a term never
+    /// appear, and each term's English pair is written down.
+    #[test]
+    fn chinese_texts_use_the_glossary_terms() {
+        let glossary: serde_json::Value =
+            serde_json::from_str(include_str!("../../locales/glossary.json")).unwrap();
+        let terms = glossary["terms"].as_array().unwrap();
+        assert!(terms.len() >= 10);
+        let texts = chinese_texts();
+        let mut found = Vec::new();
+        for term in terms {
+            let zh = term["zh"].as_str().unwrap();
+            assert!(
+                !term["en"].as_str().unwrap().is_empty(),
+                "{zh} has no English pair"
+            );
+            for variant in term["not"].as_array().unwrap() {
+                let variant = variant.as_str().unwrap();
+                for (place, text) in &texts {
+                    if text.contains(variant) {
+                        found.push(format!("{place}: {variant:?} (say {zh:?}) in {text:?}"));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "glossary variants:\n{}", found.join("\n"));
+    }
 }

@@ -294,7 +294,7 @@ mod tests {
             field: "email".into(),
         };
         let zh = render(&t, "zh-CN", &base());
-        assert!(zh.subject.contains("电子邮箱"));
+        assert!(zh.subject.contains("邮箱"));
         assert!(zh.html.contains("示例 &lt;科技&gt;"));
         let en = render(
             &Template::ContactChanged {

@@ -77,7 +77,7 @@ async fn the_registration_page_lists_what_to_prepare_in_both_languages(db: PgPoo
         .text()
         .await
         .unwrap();
-    assert!(zh.contains("开始之前,请准备好以下材料"), "{zh}");
+    assert!(zh.contains("开始之前，请准备好以下材料"), "{zh}");
     assert!(zh.contains("营业执照或组织机构代码证"));
 }
 
