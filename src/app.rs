@@ -150,9 +150,6 @@ fn ConsoleShell() -> impl IntoView {
             links=vec![
                 ("/admin", text!(i18n, nav.overview)),
                 ("/admin/contacts", text!(i18n, nav.contacts)),
-                ("/admin/access", text!(i18n, nav.access)),
-                ("/admin/approvals", text!(i18n, nav.approvals)),
-                ("/admin/security", text!(i18n, nav.org_security)),
                 ("/admin/audit", text!(i18n, nav.audit)),
             ]
         />
