@@ -2,7 +2,10 @@
 // command line and signing them in, authenticator codes, and reading what
 // the server under test sent by email (maildev) and by text message
 // (end2end/sms-sink.mjs).
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { readFileSync } from "node:fs";
+import { watchContext } from "./fixtures";
 import { execFileSync } from "node:child_process";
 import { createHmac, randomInt } from "node:crypto";
 
@@ -154,4 +157,87 @@ export function codeIn(text: string): string {
   const match = text.match(/\b(\d{6})\b/);
   if (!match) throw new Error(`no code in: ${text}`);
   return match[1];
+}
+
+/** The first operator comes from the setup link that the server printed at
+ * start (sign-in.spec uses it); once any operator exists the link stops
+ * working. So another operator is created only after the link was used, or
+ * when nobody has used it for a while (that spec is not part of the run). */
+async function afterFirstRun(request: APIRequestContext) {
+  const link = readFileSync(SERVER_LOG, "utf8").match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/)?.[0];
+  if (!link) return; // an operator already existed when the server started
+  const path = new URL(link).pathname + new URL(link).search;
+  const used = async () =>
+    (await (await request.get(path, { headers: { "accept-language": "en" } })).text()).includes(
+      "This setup link is no longer valid",
+    );
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    if (await used()) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  console.warn("the setup link stayed unused for 90 s: creating the reviewer anyway");
+}
+
+/** Creates an operator with the CLI and signs them in, enrolling the
+ * authenticator app they must have. Returns their signed-in page. */
+export async function operatorPage(browser: Browser, baseURL: string, problems: string[]): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: "en-US" });
+  watchContext(context, problems);
+  const page = await context.newPage();
+  await afterFirstRun(page.request);
+  const email = `reviewer-${uniqueTag()}@orgdesk.example`;
+  const password = "slate-heron-window-31";
+  createOperator(email, "Registration Reviewer", password);
+  await signIn(page, "/operator/login", email, password);
+  await expect(page).toHaveURL(/\/account\/security$/);
+  await page.getByRole("button", { name: "Set up authenticator app" }).click();
+  const secret = base32Decode((await page.getByTestId("totp-secret").textContent()) ?? "");
+  await page.getByLabel("Code from the app").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li code")).toHaveCount(10);
+  await page.getByRole("link", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+  return page;
+}
+
+/** Text of another language left on the page: for Chinese, words of two or
+ * more Latin letters; for English, Chinese characters. Elements that say
+ * they are in another language (the language switch), code, inputs and the
+ * strings in `data` (names the test made) do not count. */
+export async function leftovers(page: Page, language: "en" | "zh-CN", data: string[]): Promise<string[]> {
+  const text = await page.evaluate((lang) => {
+    const clone = document.body.cloneNode(true) as HTMLElement;
+    clone
+      .querySelectorAll(`[lang]:not([lang="${lang}"]), script, style, code, kbd, input, textarea, select, [data-raw], .visually-hidden[aria-hidden]`)
+      .forEach((e) => e.remove());
+    return clone.textContent ?? "";
+  }, language);
+  let rest = text;
+  for (const d of data) rest = rest.split(d).join(" ");
+  // Names that are the same in both languages: the product, time zones,
+  // addresses, and the letters a Chinese sentence keeps (App, ID, QR, SMS…).
+  rest = rest
+    .replace(/Orgdesk/g, " ")
+    .replace(/[A-Za-z]+\/[A-Za-z_]+/g, " ")
+    .replace(/\S+@\S+/g, " ")
+    .replace(/https?:\/\/\S+/g, " ");
+  if (language === "zh-CN") {
+    const allowed = new Set(["App", "ID", "QR", "SMS", "UTC", "CSV", "XLSX", "PDF", "JPG", "PNG", "MB", "KB", "TOTP"]);
+    return [...new Set(rest.match(/[A-Za-z]{2,}/g) ?? [])].filter((w) => !allowed.has(w));
+  }
+  return [...new Set(rest.match(/[\u3400-\u9fff]+/g) ?? [])];
+}
+
+export async function switchTo(page: Page, language: "en" | "zh-CN") {
+  await page.getByRole("button", { name: language === "en" ? "English" : "简体中文" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", language);
+}
+
+/** Serious and critical axe-core findings, one line each. */
+export async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} ${n.failureSummary ?? ""}`));
 }

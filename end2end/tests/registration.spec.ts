@@ -1,19 +1,7 @@
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
-import { expect, test, watchContext } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { randomInt } from "node:crypto";
-import { readFileSync } from "node:fs";
-import {
-  SERVER_LOG,
-  base32Decode,
-  codeIn,
-  createOperator,
-  hydrated,
-  nextCode,
-  signIn,
-  uniqueTag,
-  waitForMail,
-  waitForSms,
-} from "./helpers";
+import { codeIn, hydrated, leftovers, operatorPage, switchTo, waitForMail, waitForSms } from "./helpers";
 
 // An organisation registers, an operator rejects the licence photo, the
 // applicant replaces it and submits again, and the operator approves.
@@ -257,48 +245,6 @@ async function applyFor(page: Page, a: Applicant, fits: (what: string) => Promis
 // ---------------------------------------------------------------------------
 // The operator.
 
-/** The first operator comes from the setup link that the server printed at
- * start (sign-in.spec uses it); once any operator exists the link stops
- * working. So another operator is created only after the link was used, or
- * when nobody has used it for a while (that spec is not part of the run). */
-async function afterFirstRun(request: APIRequestContext) {
-  const link = readFileSync(SERVER_LOG, "utf8").match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/)?.[0];
-  if (!link) return; // an operator already existed when the server started
-  const path = new URL(link).pathname + new URL(link).search;
-  const used = async () =>
-    (await (await request.get(path, { headers: { "accept-language": "en" } })).text()).includes(
-      "This setup link is no longer valid",
-    );
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (await used()) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  console.warn("the setup link stayed unused for 90 s: creating the reviewer anyway");
-}
-
-/** Creates an operator with the CLI and signs them in, enrolling the
- * authenticator app they must have. Returns their signed-in page. */
-async function operatorPage(browser: Browser, baseURL: string, problems: string[]): Promise<Page> {
-  const context = await browser.newContext({ baseURL, locale: "en-US" });
-  watchContext(context, problems);
-  const page = await context.newPage();
-  await afterFirstRun(page.request);
-  const email = `reviewer-${uniqueTag()}@orgdesk.example`;
-  const password = "slate-heron-window-31";
-  createOperator(email, "Registration Reviewer", password);
-  await signIn(page, "/operator/login", email, password);
-  await expect(page).toHaveURL(/\/account\/security$/);
-  await page.getByRole("button", { name: "Set up authenticator app" }).click();
-  const secret = base32Decode((await page.getByTestId("totp-secret").textContent()) ?? "");
-  await page.getByLabel("Code from the app").fill(await nextCode(secret));
-  await page.getByRole("button", { name: "Turn on" }).click();
-  await expect(page.getByTestId("recovery-codes").locator("li code")).toHaveCount(10);
-  await page.getByRole("link", { name: "Continue" }).click();
-  await expect(page).toHaveURL(/\/operator$/);
-  return page;
-}
-
 async function openApplication(op: Page, a: Applicant) {
   await op.goto("/operator/reviews");
   const row = op.locator('[data-table="reviews"] tbody tr', { hasText: a.orgName });
@@ -347,6 +293,14 @@ test("an organisation registers, is turned back for a blurred licence, corrects 
     expect(file.headers()["content-type"]).toContain("application/pdf");
     expect((await file.body()).subarray(0, 5).toString()).toBe("%PDF-");
     await expect(op.locator('li.document[data-kind="bank_permit"]')).toContainText("Not provided");
+
+    // Every text of the page (labels, values, document titles, the identity
+    // check) switches language in place, and back.
+    const data = [a.orgName, a.creditCode, a.email, a.adminName, a.legalName, a.legalId, a.mobile, "Registration Reviewer"];
+    await switchTo(op, "zh-CN");
+    expect(await leftovers(op, "zh-CN", data)).toEqual([]);
+    await switchTo(op, "en");
+    expect(await leftovers(op, "en", data)).toEqual([]);
 
     await op.locator('input[name="reasons[]"][value="licence:blurred"]').check();
     await op.locator('textarea[name="note"]').fill("The licence number cannot be read; please photograph it again.");
