@@ -26,6 +26,25 @@ async function checkPage(page: Page, path: string, data: string[], findings: Map
   findings.set(`${path} zh-CN axe`, await violations(page));
   await switchTo(page, "en");
   findings.set(`${path} en leftovers`, await leftovers(page, "en", data));
+  // At 1280 px no identifier in a table wraps; at 375 px nothing scrolls sideways.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  findings.set(
+    `${path} 1280 px wrapped identifiers`,
+    await page.locator(".table__mono").evaluateAll((cells) =>
+      cells
+        .filter((c) => {
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          return lines.size > 1;
+        })
+        .map((c) => c.textContent ?? ""),
+    ),
+  );
+  await page.setViewportSize({ width: 375, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  findings.set(`${path} 375 px sideways scroll`, overflow > 0 ? [`${overflow} px wider than the screen`] : []);
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 function report(findings: Map<string, string[]>) {

@@ -97,6 +97,12 @@ impl Mobile {
     /// The number with its middle digits hidden, for display:
     /// `+86 138****5678` for mainland numbers, and for others the first three
     /// and last four digits kept, e.g. `+447*****3456`.
+    /// The number grouped for reading: `+86 139 0013 5660` for the mainland,
+    /// other numbers as stored.
+    pub fn grouped(&self) -> String {
+        group_mobile(&self.0)
+    }
+
     pub fn masked(&self) -> String {
         if let Some(national) = self.0.strip_prefix(MAINLAND_PREFIX) {
             return format!("{MAINLAND_PREFIX} {}****{}", &national[..3], &national[7..]);
@@ -116,6 +122,17 @@ impl Mobile {
 string_value_type!(Mobile, MobileError, 0);
 
 /// Characters people type between digit groups.
+/// A stored mobile number (E.164) grouped for reading: a mainland number as
+/// `+86 139 0013 5660`; anything else is returned as it is.
+pub fn group_mobile(stored: &str) -> String {
+    match stored.strip_prefix(MAINLAND_PREFIX) {
+        Some(n) if n.len() == 11 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{MAINLAND_PREFIX} {} {} {}", &n[..3], &n[3..7], &n[7..])
+        }
+        _ => stored.to_owned(),
+    }
+}
+
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.')
 }
@@ -167,6 +184,14 @@ fn check_with_metadata(digits: &str) -> Result<Mobile, MobileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mainland_numbers_are_grouped_for_reading_and_others_kept() {
+        assert_eq!(group_mobile("+8613900135660"), "+86 139 0013 5660");
+        assert_eq!(Mobile::parse("139-0013-5660").unwrap().grouped(), "+86 139 0013 5660");
+        assert_eq!(group_mobile("+14155552671"), "+14155552671");
+        assert_eq!(group_mobile(""), "");
+    }
     use crate::error::Code;
 
     fn ok(input: &str) -> String {

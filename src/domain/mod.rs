@@ -78,7 +78,7 @@ mod resident_id;
 
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use email::{Email, EmailError};
-pub use mobile::{Mobile, MobileError};
+pub use mobile::{Mobile, MobileError, group_mobile};
 pub use password::{Password, PasswordError};
 pub use resident_id::{ResidentId, ResidentIdError};
 

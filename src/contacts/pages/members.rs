@@ -93,16 +93,18 @@ pub(super) fn MemberTable(page: MemberPage, department: String) -> impl IntoView
     let columns = columns![i18n; contacts.col_name, contacts.col_userid, contacts.col_position, contacts.col_departments, contacts.col_mobile, contacts.col_email, contacts.col_status];
     let row = move |m: MemberRow| {
         let status = m.status;
+        let departments = m.departments.join(", ");
+        let mobile = m.mobile.as_deref().map(crate::domain::group_mobile);
         view! {
             <tr data-member=m.id.clone()>
                 <td>
                     <a href=format!("/admin/contacts/employees/{}", m.id)>{m.name}</a>
                 </td>
                 <td class="table__mono">{m.userid}</td>
-                <td>{m.position}</td>
-                <td class="table__clip">{m.departments.join(", ")}</td>
-                <td class="table__mono">{m.mobile}</td>
-                <td class="table__clip">{m.email}</td>
+                <td class="table__clip" title=m.position.clone()>{m.position}</td>
+                <td class="table__clip" title=departments.clone()>{departments}</td>
+                <td class="table__mono">{mobile}</td>
+                <td class="table__clip" title=m.email.clone()>{m.email}</td>
                 <td>
                     <span class=format!("status-badge status-badge--{}", status.as_str())>
                         {move || status_text(i18n, status)}
