@@ -188,7 +188,10 @@ mod tests {
     #[test]
     fn mainland_numbers_are_grouped_for_reading_and_others_kept() {
         assert_eq!(group_mobile("+8613900135660"), "+86 139 0013 5660");
-        assert_eq!(Mobile::parse("139-0013-5660").unwrap().grouped(), "+86 139 0013 5660");
+        assert_eq!(
+            Mobile::parse("139-0013-5660").unwrap().grouped(),
+            "+86 139 0013 5660"
+        );
         assert_eq!(group_mobile("+14155552671"), "+14155552671");
         assert_eq!(group_mobile(""), "");
     }

@@ -95,16 +95,18 @@ pub(super) fn MemberTable(page: MemberPage, department: String) -> impl IntoView
         let status = m.status;
         let departments = m.departments.join(", ");
         let mobile = m.mobile.as_deref().map(crate::domain::group_mobile);
+        // Long cells are cut short; the whole value shows on hover.
+        let hover = (m.position.clone(), departments.clone(), m.email.clone());
         view! {
             <tr data-member=m.id.clone()>
                 <td>
                     <a href=format!("/admin/contacts/employees/{}", m.id)>{m.name}</a>
                 </td>
                 <td class="table__mono">{m.userid}</td>
-                <td class="table__clip" title=m.position.clone()>{m.position}</td>
-                <td class="table__clip" title=departments.clone()>{departments}</td>
+                <td class="table__clip" title=hover.0>{m.position}</td>
+                <td class="table__clip" title=hover.1>{departments}</td>
                 <td class="table__mono">{mobile}</td>
-                <td class="table__clip" title=m.email.clone()>{m.email}</td>
+                <td class="table__clip" title=hover.2>{m.email}</td>
                 <td>
                     <span class=format!("status-badge status-badge--{}", status.as_str())>
                         {move || status_text(i18n, status)}
