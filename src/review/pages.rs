@@ -16,6 +16,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// The application's fields whose values are words of ours (list choices,
+/// yes or no), shown in the reader's language; the others are the applicant's.
+const TRANSLATED_FIELDS: [&str; 4] = ["industry", "size_band", "province", "admin_is_legal"];
+
 fn is_zh(i18n: leptos_i18n::I18nContext<Locale>) -> bool {
     i18n.get_locale() == Locale::zh_CN
 }
@@ -76,7 +80,6 @@ pub fn ReviewQueuePage() -> impl IntoView {
 #[component]
 fn Queue(q: QueuePage) -> impl IntoView {
     let i18n = use_i18n();
-    let zh = is_zh(i18n);
     let tab = move |f: QueueFilter, count: i64| {
         let current = q.filter == f;
         view! {
@@ -104,7 +107,7 @@ fn Queue(q: QueuePage) -> impl IntoView {
         view! {
             <tr data-id=item.id.clone()>
                 <td>
-                    <A href=href>{item.org_name.clone()}</A>
+                    <A href=href attr:translate="no">{item.org_name.clone()}</A>
                     {resubmitted
                         .then(|| {
                             view! {
@@ -114,10 +117,10 @@ fn Queue(q: QueuePage) -> impl IntoView {
                             }
                         })}
                 </td>
-                <td class="mono">{item.credit_code.clone()}</td>
-                <td>{item.admin_name.clone()}</td>
+                <td class="table__mono" translate="no">{item.credit_code.clone()}</td>
+                <td translate="no">{item.admin_name.clone()}</td>
                 <td>{item.submitted_at_local.clone()}</td>
-                <td>{age_text(item.age_secs, zh)}</td>
+                <td>{move || age_text(item.age_secs, is_zh(i18n))}</td>
                 <td>
                     <span class=format!("status-badge status-badge--{}", item.status.as_str())>
                         {move || status_text(i18n, item.status)}
@@ -194,7 +197,6 @@ fn Detail(
     reject: ServerAction<RejectApplication>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let zh = is_zh(i18n);
     let a = d.application.clone();
     let status = a.status;
     let pending = status.pending();
@@ -205,7 +207,7 @@ fn Detail(
     let reject_error = last_error(reject);
     view! {
         <header class="detail__header">
-            <h1>{a.org_name.clone()}</h1>
+            <h1 translate="no">{a.org_name.clone()}</h1>
             <span class=format!("status-badge status-badge--{}", status.as_str()) data-status=status.as_str()>
                 {move || status_text(i18n, status)}
             </span>
@@ -230,7 +232,8 @@ fn Detail(
                                     {changed
                                         .iter()
                                         .map(|f| {
-                                            view! { <li data-field=f.clone()>{field_label(i18n, f)}</li> }
+                                            let field = f.clone();
+                                            view! { <li data-field=f.clone()>{move || field_label(i18n, &field)}</li> }
                                         })
                                         .collect_view()}
                                 </ul>
@@ -251,7 +254,9 @@ fn Detail(
                                     .iter()
                                     .map(|f| {
                                         let is_changed = submission_no > 1 && changed.iter().any(|c| c == f);
-                                        let value = match *f {
+                                        let field: &'static str = f;
+                                        let a = a.clone();
+                                        let value = move || match field {
                                             "admin_is_legal" => {
                                                 if a.admin_is_legal {
                                                     t_string!(i18n, review.yes).to_string()
@@ -259,11 +264,15 @@ fn Detail(
                                                     t_string!(i18n, review.no).to_string()
                                                 }
                                             }
-                                            other => field_value(&a, other, zh),
+                                            other => field_value(&a, other, is_zh(i18n)),
                                         };
                                         view! {
-                                            <dt>{field_label(i18n, f)}</dt>
-                                            <dd class:changed=is_changed data-field=*f>
+                                            <dt>{move || field_label(i18n, field)}</dt>
+                                            <dd
+                                                class:changed=is_changed
+                                                data-field=*f
+                                                translate=(!TRANSLATED_FIELDS.contains(f)).then_some("no")
+                                            >
                                                 {value}
                                                 {(*f == "credit_code" && !d.credit_code_checksum_ok)
                                                     .then(|| {
@@ -284,11 +293,14 @@ fn Detail(
                 <p class="muted" data-identity=d.identity_check.clone().unwrap_or_default()>
                     {t!(i18n, review.identity_check)}
                     " "
-                    {match d.identity_check.as_deref() {
-                        Some("verified") => t_string!(i18n, review.identity_verified),
-                        Some(s) if s.starts_with("failed") => t_string!(i18n, review.identity_failed),
-                        _ => t_string!(i18n, review.identity_manual),
-                    }}
+                    {
+                        let check = d.identity_check.clone();
+                        move || match check.as_deref() {
+                            Some("verified") => t_string!(i18n, review.identity_verified),
+                            Some(s) if s.starts_with("failed") => t_string!(i18n, review.identity_failed),
+                            _ => t_string!(i18n, review.identity_manual),
+                        }
+                    }
                 </p>
             </div>
             <ul class="documents documents--review">
@@ -298,16 +310,16 @@ fn Detail(
                         let doc = a.document(k).cloned();
                         let is_changed = submission_no > 1 && changed.iter().any(|c| c == k.as_str());
                         let src = format!("/operator/reviews/{}/files/{}", d.id, k.as_str());
-                        let title = field_label(i18n, k.as_str());
+                        let title = Signal::derive(move || field_label(i18n, k.as_str()));
                         view! {
                             <li class="document" class:changed=is_changed data-kind=k.as_str()>
-                                <h2 class="document__title">{title.clone()}</h2>
+                                <h2 class="document__title">{title}</h2>
                                 {match doc {
                                     Some(doc) => {
                                         view! {
-                                            <DocumentPreview src=src.clone() doc=doc.clone() title=title.clone() />
+                                            <DocumentPreview src=src.clone() doc=doc.clone() title />
                                             <p class="document__meta">
-                                                {doc.file_name.clone()}
+                                                <span translate="no">{doc.file_name.clone()}</span>
                                                 " · "
                                                 {human_size(doc.size_bytes)}
                                                 " · "

@@ -35,13 +35,13 @@ pub fn human_size(bytes: i64) -> String {
 pub fn DocumentPreview(
     src: String,
     doc: DocumentView,
-    #[prop(into)] title: String,
+    #[prop(into)] title: Signal<String>,
 ) -> impl IntoView {
     let zoomed = RwSignal::new(false);
     let src = format!("{src}?v={}", doc.version);
     if doc.is_pdf() {
         view! {
-            <iframe class="doc-preview doc-preview--pdf" src=src title=title></iframe>
+            <iframe class="doc-preview doc-preview--pdf" src=src title=move || title.get()></iframe>
         }
         .into_any()
     } else {
@@ -53,7 +53,7 @@ pub fn DocumentPreview(
                 aria-pressed=move || zoomed.get().to_string()
                 on:click=move |_| zoomed.update(|z| *z = !*z)
             >
-                <img src=src alt=title />
+                <img src=src alt=move || title.get() />
             </button>
         }
         .into_any()
@@ -118,7 +118,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                             {doc
                                                 .clone()
                                                 .map(|d| {
-                                                    let title = document_name(i18n, kind).to_string();
+                                                    let title = Signal::derive(move || document_name(i18n, kind).to_string());
                                                     view! {
                                                         <div class="document__current">
                                                             <DocumentPreview

@@ -93,7 +93,6 @@ pub fn ReviewStepPage() -> impl IntoView {
             <Editable
                 reload
                 view=move |a: Application| {
-                    let zh = is_zh(i18n);
                     view! {
                         <p class="page__lead">{t!(i18n, register.review_lead)}</p>
                         {a
@@ -157,9 +156,9 @@ pub fn ReviewStepPage() -> impl IntoView {
                                                             let d = a.document(k).cloned();
                                                             view! {
                                                                 <li>
-                                                                    <span>{document_name(i18n, k)}</span>
+                                                                    <span>{move || document_name(i18n, k)}</span>
                                                                     ": "
-                                                                    {match d {
+                                                                    {move || match &d {
                                                                         Some(d) => format!("{} ({})", d.file_name, human_size(d.size_bytes)),
                                                                         None => t_string!(i18n, register.not_uploaded).to_string(),
                                                                     }}
@@ -177,16 +176,21 @@ pub fn ReviewStepPage() -> impl IntoView {
                                                         .iter()
                                                         .filter(|f| **f != "password")
                                                         .map(|f| {
-                                                            let value = field_value(&a, f, zh);
+                                                            let field: &'static str = f;
+                                                            let shown = a.clone();
+                                                            let value = move || {
+                                                                let value = field_value(&shown, field, is_zh(i18n));
+                                                                if value.is_empty() { "—".to_string() } else { value }
+                                                            };
                                                             let verified = match *f {
                                                                 "admin_mobile" => a.mobile_verified,
                                                                 "admin_email" => a.email_verified,
                                                                 _ => false,
                                                             };
                                                             view! {
-                                                                <dt>{field_label(i18n, f)}</dt>
+                                                                <dt>{move || field_label(i18n, field)}</dt>
                                                                 <dd>
-                                                                    {if value.is_empty() { "—".to_string() } else { value }}
+                                                                    {value}
                                                                     {verified.then(|| view! { <span class="verified">" ✓"</span> })}
                                                                 </dd>
                                                             }
