@@ -75,11 +75,17 @@ where
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let i18n = use_i18n();
     let action = entry.action.clone();
-    let actor = entry
-        .actor_name
-        .clone()
-        .or(entry.actor_kind.clone())
-        .unwrap_or_else(|| "-".into());
+    let name = entry.actor_name.clone();
+    let kind = entry.actor_kind.clone();
+    // A person is named as they are; anyone else by what they were.
+    let actor = move || match (&name, kind.as_deref()) {
+        (Some(n), _) => n.clone(),
+        (None, Some("system")) => t_string!(i18n, audit.actor_system).to_owned(),
+        (None, Some("anonymous")) => t_string!(i18n, audit.actor_anonymous).to_owned(),
+        (None, Some("operator")) => t_string!(i18n, audit.actor_operator).to_owned(),
+        (None, Some("member")) => t_string!(i18n, audit.actor_member).to_owned(),
+        (None, other) => other.unwrap_or("-").to_owned(),
+    };
     let source = match (&entry.ip, &entry.user_agent) {
         (Some(ip), Some(ua)) => format!("{ip} · {ua}"),
         (Some(ip), None) => ip.clone(),
@@ -98,10 +104,11 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
                         .unwrap_or_else(|| action.clone())
                 }}
             </td>
-            <td>{actor}</td>
-            <td class="table__mono">{entry.target.unwrap_or_else(|| "-".into())}</td>
-            <td class="table__clip" title=source.clone()>{source.clone()}</td>
-            <td class="table__mono">{entry.details}</td>
+            <td translate=entry.actor_name.is_some().then_some("no")>{actor}</td>
+            <td class="table__mono" translate="no">{entry.target.unwrap_or_else(|| "-".into())}</td>
+            <td class="table__clip" translate="no" title=source.clone()>{source.clone()}</td>
+            // The record as it was written, for whoever investigates.
+            <td class="table__mono" translate="no">{entry.details}</td>
         </tr>
     }
 }

@@ -73,10 +73,11 @@ fn DeliveryRow(delivery: FailedDelivery) -> impl IntoView {
                     }
                 }}
             </td>
-            <td class="table__mono">{delivery.recipient}</td>
-            <td class="table__mono">{delivery.template}</td>
+            <td class="table__mono" translate="no">{delivery.recipient}</td>
+            <td class="table__mono" translate="no">{delivery.template}</td>
             <td>{delivery.attempts}</td>
-            <td class="table__clip" title=error.clone()>{error.clone()}</td>
+            // The transport's own words.
+            <td class="table__clip" translate="no" title=error.clone()>{error.clone()}</td>
         </tr>
     }
 }

@@ -20,7 +20,7 @@ pub fn AccountBar() -> impl IntoView {
                         .flatten()
                         .map(|a| {
                             view! {
-                                <span class="account-bar__who" data-testid="account-name">
+                                <span class="account-bar__who" data-testid="account-name" translate="no">
                                     {a.name.clone()}
                                 </span>
                                 {a
@@ -28,7 +28,7 @@ pub fn AccountBar() -> impl IntoView {
                                     .clone()
                                     .map(|n| {
                                         view! {
-                                            <span class="account-bar__org" data-testid="org-name">
+                                            <span class="account-bar__org" data-testid="org-name" translate="no">
                                                 {n}
                                             </span>
                                         }

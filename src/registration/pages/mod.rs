@@ -58,9 +58,9 @@ pub fn RegisterPage() -> impl IntoView {
             </Show>
             <h2>{t!(i18n, register.prepare_heading)}</h2>
             <ul class="checklist">
-                <li>{t!(i18n, register.prepare_licence)}</li>
+                <li>{t!(i18n, register.prepare_licence, <zh> = <span lang="zh-CN" />)}</li>
                 <li>{t!(i18n, register.prepare_id)}</li>
-                <li>{t!(i18n, register.prepare_bank)}</li>
+                <li>{t!(i18n, register.prepare_bank, <zh> = <span lang="zh-CN" />)}</li>
                 <li>{t!(i18n, register.prepare_admin)}</li>
             </ul>
             <p class="muted">{t!(i18n, register.prepare_files)}</p>
