@@ -33,7 +33,7 @@ where
         return view! { <p class="empty" data-empty=name>{move || empty.get()}</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" data-table=name data-testid=format!("{name}-table")>
                 <thead>
                     <tr>

@@ -166,7 +166,7 @@ pub(super) fn EmployeeView(
                 view! { <p class="empty">{t!(i18n, contacts.no_history)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table" data-table="history">
                             <thead>
                                 <tr>
@@ -201,7 +201,7 @@ pub(super) fn EmployeeView(
                                                             .map(|(k, before, after)| {
                                                                 let (k2, k3, marker) = (k.clone(), k.clone(), k.clone());
                                                                 view! {
-                                                                    <li data-field=marker>
+                                                                    <li data-change=marker>
                                                                         <strong>
                                                                             {move || {
                                                                                 field_text(i18n.get_locale(), &k)
