@@ -203,13 +203,14 @@ export async function operatorPage(browser: Browser, baseURL: string, problems: 
 
 /** Text of another language left on the page: for Chinese, words of two or
  * more Latin letters; for English, Chinese characters. Elements that say
- * they are in another language (the language switch), code, inputs and the
- * strings in `data` (names the test made) do not count. */
+ * they are in another language (the language switch) or are not to be
+ * translated (`translate="no"`: names, addresses, records as written), code,
+ * inputs and the strings in `data` (names the test made) do not count. */
 export async function leftovers(page: Page, language: "en" | "zh-CN", data: string[]): Promise<string[]> {
   const text = await page.evaluate((lang) => {
     const clone = document.body.cloneNode(true) as HTMLElement;
     clone
-      .querySelectorAll(`[lang]:not([lang="${lang}"]), script, style, code, kbd, input, textarea, select, [data-raw], .visually-hidden[aria-hidden]`)
+      .querySelectorAll(`[lang]:not([lang="${lang}"]), [translate="no"], script, style, code, kbd, input, textarea, select`)
       .forEach((e) => e.remove());
     return clone.textContent ?? "";
   }, language);
@@ -223,7 +224,7 @@ export async function leftovers(page: Page, language: "en" | "zh-CN", data: stri
     .replace(/\S+@\S+/g, " ")
     .replace(/https?:\/\/\S+/g, " ");
   if (language === "zh-CN") {
-    const allowed = new Set(["App", "ID", "QR", "SMS", "UTC", "CSV", "XLSX", "PDF", "JPG", "PNG", "MB", "KB", "TOTP"]);
+    const allowed = new Set(["App", "ID", "QR", "SMS", "SMTP", "UTC", "CSV", "XLSX", "PDF", "JPG", "JPEG", "PNG", "MB", "KB", "TOTP", "PostgreSQL"]);
     return [...new Set(rest.match(/[A-Za-z]{2,}/g) ?? [])].filter((w) => !allowed.has(w));
   }
   return [...new Set(rest.match(/[\u3400-\u9fff]+/g) ?? [])];
@@ -240,4 +241,42 @@ export async function violations(page: Page): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} ${n.failureSummary ?? ""}`));
+}
+
+/** Opens `path` in English, checks it, switches to Chinese in place, checks
+ * again, and back. */
+export async function checkPage(page: Page, path: string, data: string[], findings: Map<string, string[]>) {
+  await page.goto(path);
+  await hydrated(page);
+  if ((await page.locator("html").getAttribute("lang")) !== "en") await switchTo(page, "en");
+  findings.set(`${path} en axe`, await violations(page));
+  await switchTo(page, "zh-CN");
+  findings.set(`${path} zh-CN leftovers`, await leftovers(page, "zh-CN", data));
+  findings.set(`${path} zh-CN axe`, await violations(page));
+  await switchTo(page, "en");
+  findings.set(`${path} en leftovers`, await leftovers(page, "en", data));
+  // At 1280 px no identifier in a table wraps; at 375 px nothing scrolls sideways.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  findings.set(
+    `${path} 1280 px wrapped identifiers`,
+    await page.locator(".table__mono").evaluateAll((cells) =>
+      cells
+        .filter((c) => {
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          return lines.size > 1;
+        })
+        .map((c) => c.textContent ?? ""),
+    ),
+  );
+  await page.setViewportSize({ width: 375, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  findings.set(`${path} 375 px sideways scroll`, overflow > 0 ? [`${overflow} px wider than the screen`] : []);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+export function report(findings: Map<string, string[]>) {
+  const bad = [...findings].filter(([, list]) => list.length > 0);
+  expect(bad.map(([k, list]) => `${k}:\n  ${list.join("\n  ")}`).join("\n")).toBe("");
 }

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { readFileSync } from "node:fs";
-import { SERVER_LOG, base32Decode, hydrated, mails, nextCode, orgdesk, signIn } from "./helpers";
+import { SERVER_LOG, base32Decode, checkPage, hydrated, mails, nextCode, orgdesk, report, signIn } from "./helpers";
 
 // The first operator is created once per server (the setup link works once),
 // so the steps run in order in one worker.
@@ -62,6 +62,9 @@ test("the first-run link creates the operator, who must enrol an authenticator a
   const codes = page.getByTestId("recovery-codes").locator("li code");
   await expect(codes).toHaveCount(10);
   recoveryCodes = await codes.allTextContents();
+  // The page says one thing of the second factor: on, with no warning left.
+  await expect(page.getByTestId("totp-status")).toHaveText(/^On:/);
+  await expect(page.getByText("Two-step verification is required")).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Download (.txt)" })).toHaveAttribute(
     "download",
     "orgdesk-recovery-codes.txt",
@@ -92,6 +95,20 @@ test("the operator signs out, then in with the password and a computed code", as
   await page.getByRole("link", { name: "Audit log" }).first().click();
   await expect(page.getByTestId("audit-table")).toBeVisible();
   await expect(page.locator('tr[data-action="sign_in.succeeded"]').first()).toBeVisible();
+  await signOut(page);
+});
+
+test("the operator's pages read whole in each language and pass axe", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInWithPassword(page, PASSWORD);
+  await page.getByLabel("Authentication code").fill(await nextCode(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/operator$/);
+  const findings = new Map<string, string[]>();
+  for (const path of ["/operator", "/operator/reviews", "/operator/accounts", "/operator/audit", "/operator/deliveries", "/account/security"]) {
+    await checkPage(page, path, [NAME, EMAIL], findings);
+  }
+  report(findings);
   await signOut(page);
 });
 
