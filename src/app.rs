@@ -2,7 +2,7 @@
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
     AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, SecurityPage,
-    SetupPage, VerifyPage,
+    SetupPage, SiteNav, VerifyPage,
 };
 use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
@@ -14,7 +14,8 @@ use crate::registration::{
 };
 use crate::review::{ReviewDetailPage, ReviewQueuePage};
 use crate::ui::{
-    ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, Layout, NotFound, text,
+    ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, HeaderNav, Layout, NotFound,
+    text,
 };
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
@@ -76,6 +77,9 @@ pub fn App() -> impl IntoView {
             } />
             <Router>
                 <Layout>
+                    <HeaderNav slot>
+                        <SiteNav />
+                    </HeaderNav>
                     <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=HomePage />

@@ -129,6 +129,7 @@ async function proveContact(page: Page, channel: "mobile" | "email", a: Applican
   await block.locator(`[data-action="send-${channel}-code"]`).click();
   // The button counts down the resend cooldown.
   await expect(block.locator(`[data-action="send-${channel}-code"]`)).toBeDisabled();
+  if (channel === "mobile") await refusedDuringCooldown(page, channel, a.mobile);
   const text =
     channel === "mobile"
       ? (await waitForSms(page.request, a.mobileE164, (m) => /code|验证码/i.test(m.text))).text
@@ -136,6 +137,30 @@ async function proveContact(page: Page, channel: "mobile" | "email", a: Applican
   await block.locator('input[name="code"]').fill(codeIn(text));
   await block.locator(`[data-action="verify-${channel}"]`).click();
   await expect(block.locator('[data-state="verified"]')).toBeVisible();
+}
+
+/** A second tab asking for a code during the cooldown is refused, and one
+ * countdown drives its message and its button: both show the same seconds,
+ * and both count down. */
+async function refusedDuringCooldown(page: Page, channel: "mobile" | "email", value: string) {
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await hydrated(other);
+  const block = other.locator(`.contact-proof[data-channel="${channel}"]`);
+  const button = block.locator(`[data-action="send-${channel}-code"]`);
+  await block.locator('input[name="value"]').fill(value);
+  await button.click();
+  const alert = block.locator('[data-code="rate_limited"]');
+  await expect(alert).toBeVisible();
+  await expect(button).toBeDisabled();
+  const number = async (text: Promise<string | null>) => Number((await text)?.match(/(\d+)/)?.[1] ?? NaN);
+  const first = await number(alert.textContent());
+  expect(first).toBeGreaterThan(2);
+  await expect.poll(() => number(alert.textContent()), { timeout: 5_000 }).toBeLessThan(first);
+  await expect
+    .poll(async () => (await number(alert.textContent())) === (await number(button.textContent())), { timeout: 5_000 })
+    .toBe(true);
+  await other.close();
 }
 
 async function upload(page: Page, kind: string, file: { name: string; mimeType: string; buffer: Buffer }) {

@@ -4,7 +4,7 @@
 // organisation's administrator (the operator's pages: sign-in.spec, whose
 // operator is the first, made by the setup link).
 import { expect, test } from "./fixtures";
-import { checkPage, createOrganisation, report, signIn, uniqueTag } from "./helpers";
+import { checkPage, createOrganisation, hydrated, report, signIn, uniqueTag } from "./helpers";
 
 test.use({ locale: "en-US" });
 
@@ -26,6 +26,11 @@ test("an administrator's pages read whole in each language and pass axe", async 
   await signIn(page, "/login", email, "screens-heron-window-31");
   await expect(page).toHaveURL(/\/admin$/);
   const data = [org, email, "Admin", `admin-${tag}`];
+  // Signed in, the header leads back to the console, not to registration.
+  await page.goto("/");
+  await hydrated(page);
+  await expect(page.locator('.site-nav a[href="/admin"]')).toBeVisible();
+  await expect(page.locator('.site-nav a[href="/register"]')).toHaveCount(0);
   const findings = new Map<string, string[]>();
   for (const path of ["/admin", "/admin/contacts", "/admin/contacts/employees/new", "/admin/audit", "/account/security"]) {
     await checkPage(page, path, data, findings);

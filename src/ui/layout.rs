@@ -3,9 +3,15 @@ use crate::locale::LanguageSwitch;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// The header's links, which depend on who is signed in (the app passes them).
+#[slot]
+pub struct HeaderNav {
+    children: ChildrenFn,
+}
+
 /// Header, main area and footer around every page.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout(header_nav: HeaderNav, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">
@@ -20,9 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand__name">{t!(i18n, app.name)}</span>
                 </A>
                 <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
-                    <A href="/register">{t!(i18n, nav.register)}</A>
-                    <A href="/login">{t!(i18n, nav.login)}</A>
-                    <A href="/admin">{t!(i18n, nav.console)}</A>
+                    {(header_nav.children)()}
                 </nav>
                 <LanguageSwitch />
             </div>

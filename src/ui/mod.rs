@@ -18,7 +18,7 @@ pub use console::{
 pub use cooldown::Cooldown;
 pub use errors::AppErrorView;
 pub use form::{CodeMessage, Field, FormError, field_code, last_error};
-pub use layout::Layout;
+pub use layout::{HeaderNav, Layout};
 pub use loaded::Loaded;
 pub use pager::{CursorPager, Pager};
 pub use pages::{ComingSoon, ErrorPage, NotFound};

@@ -116,3 +116,43 @@ async fn the_console_sends_visitors_to_sign_in_first(db: PgPool) {
     assert!(html.contains(r#"name="identifier""#));
     assert!(html.contains(r#"autocomplete="current-password""#));
 }
+
+#[sqlx::test]
+async fn the_header_offers_registration_and_sign_in_to_visitors_only(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let header = |html: &str| {
+        html.split("</header>")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let visitor = header(&app.get("/").await.text().await.unwrap());
+    assert!(visitor.contains(r#"href="/register""#), "{visitor}");
+    assert!(visitor.contains(r#"href="/login""#), "{visitor}");
+
+    let (mut admin, _) = crate::helpers::signed_in_admin(
+        &app,
+        &db,
+        "Header Ltd",
+        "admin@header.example",
+        "header-heron-window-31",
+    )
+    .await;
+    // The signed-in areas render whole on the server (public pages stream the
+    // header's answer after the visitor's links, and the browser swaps it in).
+    for path in ["/admin", "/account/security"] {
+        let signed_in = header(&admin.get(path).await.text().await.unwrap());
+        assert!(
+            !signed_in.contains(r#"href="/register""#),
+            "{path}: {signed_in}"
+        );
+        assert!(
+            !signed_in.contains(r#"href="/login""#),
+            "{path}: {signed_in}"
+        );
+        assert!(
+            signed_in.contains(r#"href="/admin""#),
+            "{path}: {signed_in}"
+        );
+    }
+}

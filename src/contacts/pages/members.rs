@@ -100,13 +100,13 @@ pub(super) fn MemberTable(page: MemberPage, department: String) -> impl IntoView
         view! {
             <tr data-member=m.id.clone()>
                 <td>
-                    <a href=format!("/admin/contacts/employees/{}", m.id)>{m.name}</a>
+                    <a href=format!("/admin/contacts/employees/{}", m.id) translate="no">{m.name}</a>
                 </td>
-                <td class="table__mono">{m.userid}</td>
-                <td class="table__clip" title=hover.0>{m.position}</td>
-                <td class="table__clip" title=hover.1>{departments}</td>
-                <td class="table__mono">{mobile}</td>
-                <td class="table__clip" title=hover.2>{m.email}</td>
+                <td class="table__mono" translate="no">{m.userid}</td>
+                <td class="table__clip" translate="no" title=hover.0>{m.position}</td>
+                <td class="table__clip" translate="no" title=hover.1>{departments}</td>
+                <td class="table__mono" translate="no">{mobile}</td>
+                <td class="table__clip" translate="no" title=hover.2>{m.email}</td>
                 <td>
                     <span class=format!("status-badge status-badge--{}", status.as_str())>
                         {move || status_text(i18n, status)}

@@ -100,7 +100,12 @@ pub(super) fn EmployeeView(
         view! {
             <div class="summary__row">
                 <dt>{move || field_text(i18n.get_locale(), key)}</dt>
-                <dd data-field=key>{move || value_text(i18n.get_locale(), key, &value)}</dd>
+                <dd
+                    data-field=key
+                    translate=(!matches!(key, "status" | "gender")).then_some("no")
+                >
+                    {move || value_text(i18n.get_locale(), key, &value)}
+                </dd>
             </div>
         }
     };
@@ -108,7 +113,7 @@ pub(super) fn EmployeeView(
     view! {
         <a href=back class="muted">{t!(i18n, contacts.back_to_contacts)}</a>
         <header class="detail__header">
-            <h1 data-employee-name=e.name.clone()>{e.name.clone()}</h1>
+            <h1 data-employee-name=e.name.clone() translate="no">{e.name.clone()}</h1>
             <span class=format!("status-badge status-badge--{}", s.as_str()) data-status=s.as_str()>
                 {move || status_text(i18n, s)}
             </span>
@@ -200,6 +205,8 @@ pub(super) fn EmployeeView(
                                                             .into_iter()
                                                             .map(|(k, before, after)| {
                                                                 let (k2, k3, marker) = (k.clone(), k.clone(), k.clone());
+                                                                // Words of ours are translated; names and numbers are not.
+                                                                let raw = (!matches!(k.as_str(), "status" | "gender")).then_some("no");
                                                                 view! {
                                                                     <li data-change=marker>
                                                                         <strong>
@@ -210,9 +217,9 @@ pub(super) fn EmployeeView(
                                                                             }}
                                                                         </strong>
                                                                         ": "
-                                                                        <del>{move || value_text(i18n.get_locale(), &k2, &before)}</del>
+                                                                        <del translate=raw>{move || value_text(i18n.get_locale(), &k2, &before)}</del>
                                                                         " → "
-                                                                        <ins>{move || value_text(i18n.get_locale(), &k3, &after)}</ins>
+                                                                        <ins translate=raw>{move || value_text(i18n.get_locale(), &k3, &after)}</ins>
                                                                     </li>
                                                                 }
                                                             })
@@ -246,7 +253,7 @@ pub(super) fn PeopleList(
         <ul class="plain-list" data-list=key>
             {people
                 .into_iter()
-                .map(|p| view! { <li><a href=employee_href(&p.id)>{p.name}</a></li> })
+                .map(|p| view! { <li><a href=employee_href(&p.id) translate="no">{p.name}</a></li> })
                 .collect_view()}
         </ul>
     }
