@@ -163,19 +163,23 @@ async function refusedDuringCooldown(page: Page, channel: "mobile" | "email", va
   await other.close();
 }
 
+/** Chooses a file: the page (hydrated) sends it at once, without its own
+ * Upload button, which is there only without JavaScript. */
 async function upload(page: Page, kind: string, file: { name: string; mimeType: string; buffer: Buffer }) {
   const item = page.locator(`li.document[data-kind="${kind}"]`);
+  await expect(item.locator(`[data-action="upload-${kind}"]`)).toBeHidden();
   await item.locator('input[type="file"][name="file"]').setInputFiles(file);
-  await item.locator(`[data-action="upload-${kind}"]`).click();
 }
 
 async function uploadAccepted(page: Page, kind: string, file: { name: string; mimeType: string; buffer: Buffer }) {
+  // The page is not reloaded: a mark on window survives the upload.
+  await page.evaluate(() => ((window as any).__samePage = true));
   await upload(page, kind, file);
   await expect(page).toHaveURL(new RegExp(`/register/documents\\?uploaded=${kind}`));
   const item = page.locator(`li.document[data-kind="${kind}"]`);
   await expect(item.locator(".document__name")).toHaveText(file.name);
   await expect(item.locator(".document__current .verified")).toBeVisible();
-  await hydrated(page);
+  expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
 }
 
 /** Steps 1 to 6: from the preparation page to a submitted application. */
@@ -218,7 +222,7 @@ async function applyFor(page: Page, a: Applicant, fits: (what: string) => Promis
   await fits("legal step");
   await page.locator('[data-action="next"]').click();
 
-  // 4. The documents: each one its own upload form; the page reloads after each.
+  // 4. The documents: a chosen file is sent at once and the answer shown in place.
   await onStep(page, "documents");
   await expect(page.locator("li.document")).toHaveCount(4);
   await fits("documents step");

@@ -60,14 +60,76 @@ pub fn DocumentPreview(
     }
 }
 
-/// Step 4: the documents.
+/// Sends one document's form in the background, with its progress in
+/// percent, and calls `done` with the address the server sent the browser to
+/// (the documents step with `uploaded` or `error`), or `None` when the
+/// request failed.
+#[cfg(feature = "hydrate")]
+fn send_in_background(
+    form: web_sys::HtmlFormElement,
+    progress: RwSignal<Option<u32>>,
+    done: std::rc::Rc<dyn Fn(Option<String>)>,
+) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let (Ok(xhr), Ok(data)) = (
+        web_sys::XmlHttpRequest::new(),
+        web_sys::FormData::new_with_form(&form),
+    ) else {
+        return done(None);
+    };
+    if xhr.open("POST", &form.action()).is_err() {
+        return done(None);
+    }
+    if let Ok(upload) = xhr.upload() {
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress.try_set(Some((e.loaded() / e.total() * 100.0) as u32));
+                }
+            });
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        on_progress.forget();
+    }
+    let answered = xhr.clone();
+    let on_load = done.clone();
+    let on_load = Closure::<dyn FnMut()>::new(move || on_load(Some(answered.response_url())));
+    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    let on_error = Closure::<dyn FnMut()>::new(move || done(None));
+    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    progress.try_set(Some(0));
+    let _ = xhr.send_with_opt_form_data(Some(&data));
+}
+
+/// Step 4: the documents. With JavaScript a chosen file is sent at once, with
+/// its progress, and the page shows the answer in place; without, each
+/// document's Upload button sends it.
 #[component]
 pub fn DocumentsStepPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<FinishDocuments>::new();
     let remove = ServerAction::<RemoveDocument>::new();
     let error = last_error(action);
-    let reload = Signal::derive(move || remove.version().get());
+    // Documents sent in the background since the page opened.
+    let sent = RwSignal::new(0usize);
+    let reload = Signal::derive(move || remove.version().get() + sent.get());
+    // Uploads on their way; leaving the page then asks first.
+    let sending = RwSignal::new(0usize);
+    // Set once the page runs in the browser: the Upload buttons then go.
+    let in_browser = RwSignal::new(false);
+    Effect::new(move |_| in_browser.set(true));
+    #[cfg(feature = "hydrate")]
+    {
+        let guard = window_event_listener(leptos::ev::beforeunload, move |e| {
+            if sending.try_get_untracked().unwrap_or(0) > 0 {
+                e.prevent_default();
+                e.set_return_value("");
+            }
+        });
+        on_cleanup(move || guard.remove());
+    }
+    let navigate = leptos_router::hooks::use_navigate();
     let query = use_query_map();
     view! {
         <WizardFrame step=Step::Documents>
@@ -96,6 +158,35 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                     let just_uploaded = uploaded.as_deref() == Some(k);
                                     let missing = field_code(error, k);
                                     let input_id = format!("file-{k}");
+                                    let progress = RwSignal::new(None::<u32>);
+                                    let navigate = navigate.clone();
+                                    // A chosen file goes at once; the answer is the same page
+                                    // the plain form would have led to, shown in place.
+                                    let on_choose = move |ev: leptos::ev::Event| {
+                                        #[cfg(feature = "hydrate")]
+                                        {
+                                            let form = event_target::<web_sys::HtmlInputElement>(&ev).form();
+                                            let Some(form) = form else { return };
+                                            let navigate = navigate.clone();
+                                            sending.update(|n| *n += 1);
+                                            let done = std::rc::Rc::new(move |url: Option<String>| {
+                                                sending.try_update(|n| *n = n.saturating_sub(1));
+                                                progress.try_set(None);
+                                                // The address without its origin: the same site.
+                                                let target = url
+                                                    .and_then(|u| {
+                                                        let rest = &u[u.find("://")? + 3..];
+                                                        Some(rest[rest.find('/')?..].to_owned())
+                                                    })
+                                                    .unwrap_or_else(|| format!("/register/documents?kind={k}&error=document.invalid"));
+                                                navigate(&target, leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                                                sent.try_update(|n| *n += 1);
+                                            });
+                                            send_in_background(form, progress, done);
+                                        }
+                                        #[cfg(not(feature = "hydrate"))]
+                                        let _ = (&ev, &navigate, progress, sending);
+                                    };
                                     view! {
                                         <li class="document" id=format!("doc-{k}") data-kind=k>
                                             <h2 class="document__title">
@@ -175,14 +266,30 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                     name="file"
                                                     accept="image/jpeg,image/png,application/pdf"
                                                     required=true
+                                                    on:change=on_choose
                                                 />
                                                 <button
                                                     type="submit"
                                                     class="button"
                                                     data-action=format!("upload-{k}")
+                                                    hidden=move || in_browser.get()
                                                 >
                                                     {t!(i18n, register.upload)}
                                                 </button>
+                                                {move || {
+                                                    progress
+                                                        .get()
+                                                        .map(|p| {
+                                                            view! {
+                                                                <progress
+                                                                    class="document__progress"
+                                                                    max="100"
+                                                                    value=p
+                                                                    aria-label=move || t_string!(i18n, register.uploading)
+                                                                ></progress>
+                                                            }
+                                                        })
+                                                }}
                                             </form>
                                             <CodeMessage code=this_error alert=true />
                                             <CodeMessage code=missing />
