@@ -259,7 +259,7 @@ export async function checkPage(page: Page, path: string, data: string[], findin
   await page.setViewportSize({ width: 1280, height: 800 });
   findings.set(
     `${path} 1280 px wrapped identifiers`,
-    await page.locator(".table__mono").evaluateAll((cells) =>
+    await page.locator(".table__mono:not(.table__record)").evaluateAll((cells) =>
       cells
         .filter((c) => {
           const range = document.createRange();

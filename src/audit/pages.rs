@@ -108,7 +108,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             <td class="table__mono" translate="no">{entry.target.unwrap_or_else(|| "-".into())}</td>
             <td class="table__clip" translate="no" title=source.clone()>{source.clone()}</td>
             // The record as it was written, for whoever investigates.
-            <td class="table__mono" translate="no">{entry.details}</td>
+            <td class="table__mono table__record" translate="no">{entry.details}</td>
         </tr>
     }
 }

@@ -19,7 +19,6 @@ pub mod seed;
 
 pub use pages::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
 
-/// The deepest a department may sit, counting the root as level 1 (as WeCom).
 /// Limits of contacts changes, from the server's configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsSettings {
@@ -45,6 +44,7 @@ pub const RECORDED_FIELDS: &[&str] = &[
     "managers",
 ];
 
+/// The deepest a department may sit, counting the root as level 1 (as WeCom).
 pub const MAX_DEPTH: usize = 15;
 /// Departments per organisation (as WeCom).
 pub const MAX_DEPARTMENTS: i64 = 30_000;

@@ -94,15 +94,15 @@ impl Mobile {
         self.0.starts_with(MAINLAND_PREFIX)
     }
 
-    /// The number with its middle digits hidden, for display:
-    /// `+86 138****5678` for mainland numbers, and for others the first three
-    /// and last four digits kept, e.g. `+447*****3456`.
     /// The number grouped for reading: `+86 139 0013 5660` for the mainland,
     /// other numbers as stored.
     pub fn grouped(&self) -> String {
         group_mobile(&self.0)
     }
 
+    /// The number with its middle digits hidden, for display:
+    /// `+86 138****5678` for mainland numbers, and for others the first three
+    /// and last four digits kept, e.g. `+447*****3456`.
     pub fn masked(&self) -> String {
         if let Some(national) = self.0.strip_prefix(MAINLAND_PREFIX) {
             return format!("{MAINLAND_PREFIX} {}****{}", &national[..3], &national[7..]);
@@ -121,7 +121,6 @@ impl Mobile {
 
 string_value_type!(Mobile, MobileError, 0);
 
-/// Characters people type between digit groups.
 /// A stored mobile number (E.164) grouped for reading: a mainland number as
 /// `+86 139 0013 5660`; anything else is returned as it is.
 pub fn group_mobile(stored: &str) -> String {
@@ -133,6 +132,7 @@ pub fn group_mobile(stored: &str) -> String {
     }
 }
 
+/// Characters people type between digit groups.
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.')
 }

@@ -147,7 +147,6 @@ impl DocumentKind {
     }
 }
 
-/// Largest accepted upload.
 /// Limits of the registration wizard, from the server's configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct RegistrationSettings {
@@ -155,6 +154,7 @@ pub struct RegistrationSettings {
     pub drafts_per_ip_day: i64,
 }
 
+/// Largest accepted upload.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// An uploaded document, as the pages show it.

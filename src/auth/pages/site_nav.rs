@@ -7,19 +7,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-/// Asked again when the visitor moves between the public pages and the
-/// signed-in areas (signing in and out does), not on every page.
+/// Asked again at every move to another page: signing in, the second step,
+/// enrolling and signing out all end with one.
 #[component]
 pub fn SiteNav() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    let signed_in_area = Memo::new(move |_| {
-        let path = location.pathname.get();
-        ["/admin", "/operator", "/account", "/login/verify"]
-            .iter()
-            .any(|area| path.starts_with(area))
-    });
-    let me = Resource::new(move || signed_in_area.get(), |_| who_am_i());
+    let me = Resource::new(move || location.pathname.get(), |_| who_am_i());
     let public = move || {
         view! {
             <A href="/register">{t!(i18n, nav.register)}</A>

@@ -90,9 +90,16 @@ fn send_in_background(
         upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         on_progress.forget();
     }
+    // Only the documents step's own answer counts: an error status (a
+    // refused origin, a proxy's size limit) falls back to the caller's message.
     let answered = xhr.clone();
     let on_load = done.clone();
-    let on_load = Closure::<dyn FnMut()>::new(move || on_load(Some(answered.response_url())));
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        let status = answered.status().unwrap_or(0);
+        let url = answered.response_url();
+        let ours = (200..300).contains(&status) && url.contains("/register/");
+        on_load(ours.then_some(url));
+    });
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
     on_load.forget();
     let on_error = Closure::<dyn FnMut()>::new(move || done(None));
@@ -171,6 +178,10 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                             sending.update(|n| *n += 1);
                                             let done = std::rc::Rc::new(move |url: Option<String>| {
                                                 sending.try_update(|n| *n = n.saturating_sub(1));
+                                                // The page has gone (the applicant moved on): leave them where they are.
+                                                if sent.try_get_untracked().is_none() {
+                                                    return;
+                                                }
                                                 progress.try_set(None);
                                                 // The address without its origin: the same site.
                                                 let target = url
