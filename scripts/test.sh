@@ -31,6 +31,12 @@ say "unit and integration tests"
 cargo test --features ssr
 
 E2E_PORT="${E2E_PORT:-3100}"
+# A server left over from an earlier run would answer the health check below
+# and the specs would test it instead of this build.
+if curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1; then
+  echo "something already answers on 127.0.0.1:$E2E_PORT (an earlier test server?); stop it or set E2E_PORT" >&2
+  exit 1
+fi
 E2E_DATABASE_URL="${DATABASE_URL%/*}/orgdesk_e2e"
 sqlx database drop -y --database-url "$E2E_DATABASE_URL" >/dev/null 2>&1 || true
 log="target/e2e-server.log"
