@@ -10,8 +10,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The words for a stored action; one this build does not know is shown as it is.
-pub fn action_text(locale: Locale, action: &str) -> Option<&'static str> {
-    super::Action::parse(action).map(|a| a.text(locale))
+pub fn action_text(locale: Locale, action: &str) -> String {
+    super::Action::parse(action).map_or_else(|| action.to_owned(), |a| a.text(locale).to_owned())
 }
 
 #[component]
@@ -100,8 +100,6 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             <td>
                 {move || {
                     action_text(i18n.get_locale(), &action)
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| action.clone())
                 }}
             </td>
             <td translate=entry.actor_name.is_some().then_some("no")>{actor}</td>

@@ -193,8 +193,6 @@ pub(super) fn EmployeeView(
                                                 <td>
                                                     {move || {
                                                         crate::audit::action_text(i18n.get_locale(), &action)
-                                                            .map(str::to_owned)
-                                                            .unwrap_or_else(|| action.clone())
                                                     }}
                                                 </td>
                                                 <td>{h.actor.unwrap_or_else(|| "—".into())}</td>
