@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, test, watchContext } from "./fixtures";
 import { randomInt } from "node:crypto";
 import { codeIn, hydrated, leftovers, operatorPage, switchTo, waitForMail, waitForSms } from "./helpers";
 
@@ -120,6 +120,14 @@ async function onStep(page: Page, step: string) {
   await expect(page).toHaveURL(new RegExp(`/register/${step}(\\?|#|$)`));
   await expect(page.locator(`[data-page="register-${step}"]`)).toBeVisible();
   await hydrated(page);
+  // Every step's name shown is whole: none is cut off or spills out of its place.
+  const cut = await page.locator(".wizard__label").evaluateAll((labels) =>
+    labels
+      .filter((l) => l.getBoundingClientRect().width > 1)
+      .filter((l) => l.scrollWidth > l.clientWidth + 1 || l.getBoundingClientRect().right > l.parentElement!.parentElement!.getBoundingClientRect().right + 1)
+      .map((l) => l.textContent),
+  );
+  expect(cut, "step names cut off").toEqual([]);
 }
 
 /** Proves the administrator mobile or email with the code that was sent to it. */
@@ -168,7 +176,7 @@ async function refusedDuringCooldown(page: Page, channel: "mobile" | "email", va
 async function upload(page: Page, kind: string, file: { name: string; mimeType: string; buffer: Buffer }) {
   const item = page.locator(`li.document[data-kind="${kind}"]`);
   await expect(item.locator(`[data-action="upload-${kind}"]`)).toBeHidden();
-  await item.locator('input[type="file"][name="file"]').setInputFiles(file);
+  await item.locator(`input[type="file"][name="file-${kind}"]`).setInputFiles(file);
 }
 
 async function uploadAccepted(page: Page, kind: string, file: { name: string; mimeType: string; buffer: Buffer }) {
@@ -182,8 +190,74 @@ async function uploadAccepted(page: Page, kind: string, file: { name: string; mi
   expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
 }
 
-/** Steps 1 to 6: from the preparation page to a submitted application. */
-async function applyFor(page: Page, a: Applicant, fits: (what: string) => Promise<void>) {
+/** Step 4 with JavaScript: a chosen file is sent at once and the answer shown in place. */
+async function documentsWithScript(page: Page, fits: (what: string) => Promise<void>) {
+  // A program renamed to .jpg is refused by its content.
+  await upload(page, "licence", { name: "fake.jpg", mimeType: "image/jpeg", buffer: ELF });
+  await expect(page).toHaveURL(/\/register\/documents\?kind=licence&error=document\.type/);
+  await expect(page.locator('li.document[data-kind="licence"] [data-code="document.type"]')).toBeVisible();
+  await expect(page.locator('li.document[data-kind="licence"] .document__current')).toHaveCount(0);
+  await hydrated(page);
+  await uploadAccepted(page, "licence", {
+    name: "licence.jpg",
+    mimeType: "image/jpeg",
+    buffer: await jpeg(page, "营业执照 licence", "#2d5f8b"),
+  });
+  await uploadAccepted(page, "id_front", {
+    name: "id-front.jpg",
+    mimeType: "image/jpeg",
+    buffer: await jpeg(page, "ID portrait side", "#4b7f52"),
+  });
+  await uploadAccepted(page, "id_back", { name: "id-back.pdf", mimeType: "application/pdf", buffer: pdf("ID emblem side") });
+  // Previews: the pictures load, the PDF is framed.
+  const licenceImg = page.locator('li.document[data-kind="licence"] img');
+  await expect.poll(() => licenceImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
+  await expect(page.locator('li.document[data-kind="id_back"] iframe')).toHaveAttribute(
+    "src",
+    /^\/register\/files\/id_back\?v=/,
+  );
+  await fits("documents step, uploaded");
+  await page.locator('[data-action="next"]').click();
+}
+
+/** Step 4 in a browser without JavaScript, in the same session: the chosen
+ * files go with "Save and continue", and a missing one is named. */
+async function documentsWithoutScript(page: Page, problems: string[]) {
+  const context = await page.context().browser()!.newContext({
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+    viewport: page.viewportSize(),
+  });
+  watchContext(context, problems);
+  const plain = await context.newPage();
+  const at = (path: string) => new URL(path, page.url()).toString();
+  await plain.goto(at("/register/documents"));
+  await expect(plain.locator('[data-action="upload-licence"]')).toBeVisible();
+  const choose = async (kind: string, file: { name: string; mimeType: string; buffer: Buffer }) =>
+    plain.locator(`input[type="file"][name="file-${kind}"]`).setInputFiles(file);
+  await choose("licence", { name: "licence.jpg", mimeType: "image/jpeg", buffer: await jpeg(page, "licence", "#2d5f8b") });
+  await choose("id_front", { name: "id-front.pdf", mimeType: "application/pdf", buffer: pdf("ID portrait side") });
+  await plain.locator('[data-action="next"]').click();
+  await expect(plain).toHaveURL(/\/register\/documents\?missing=id_back$/);
+  await expect(plain.locator('li.document[data-kind="id_back"] [data-code="document.required"]')).toBeVisible();
+  await expect(plain.locator('li.document[data-kind="licence"] .document__name')).toHaveText("licence.jpg");
+  await expect(plain.locator('li.document[data-kind="id_front"] .document__name')).toHaveText("id-front.pdf");
+  await choose("id_back", { name: "id-back.pdf", mimeType: "application/pdf", buffer: pdf("ID emblem side") });
+  await plain.locator('[data-action="next"]').click();
+  await expect(plain).toHaveURL(/\/register\/review$/);
+  await expect(plain.locator('section.summary[data-section="documents"]')).toContainText("id-back.pdf");
+  await context.close();
+  await page.goto("/register/review");
+}
+
+/** Steps 1 to 6: from the preparation page to a submitted application.
+ * `plainDocuments` sends the documents from a browser without JavaScript. */
+async function applyFor(
+  page: Page,
+  a: Applicant,
+  fits: (what: string) => Promise<void>,
+  plainDocuments?: { problems: string[] },
+) {
   await page.goto("/register");
   await expect(page.locator('[data-page="register"]')).toBeVisible();
   await hydrated(page);
@@ -226,33 +300,13 @@ async function applyFor(page: Page, a: Applicant, fits: (what: string) => Promis
   await onStep(page, "documents");
   await expect(page.locator("li.document")).toHaveCount(4);
   await fits("documents step");
-  // A program renamed to .jpg is refused by its content.
-  await upload(page, "licence", { name: "fake.jpg", mimeType: "image/jpeg", buffer: ELF });
-  await expect(page).toHaveURL(/\/register\/documents\?kind=licence&error=document\.type/);
-  await expect(page.locator('li.document[data-kind="licence"] [data-code="document.type"]')).toBeVisible();
-  await expect(page.locator('li.document[data-kind="licence"] .document__current')).toHaveCount(0);
-  await hydrated(page);
-  await uploadAccepted(page, "licence", {
-    name: "licence.jpg",
-    mimeType: "image/jpeg",
-    buffer: await jpeg(page, "营业执照 licence", "#2d5f8b"),
-  });
-  await uploadAccepted(page, "id_front", {
-    name: "id-front.jpg",
-    mimeType: "image/jpeg",
-    buffer: await jpeg(page, "ID portrait side", "#4b7f52"),
-  });
-  await uploadAccepted(page, "id_back", { name: "id-back.pdf", mimeType: "application/pdf", buffer: pdf("ID emblem side") });
-  // Previews: the pictures load, the PDF is framed.
-  const licenceImg = page.locator('li.document[data-kind="licence"] img');
-  await expect.poll(() => licenceImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
-  await expect(page.locator('li.document[data-kind="id_back"] iframe')).toHaveAttribute(
-    "src",
-    /^\/register\/files\/id_back\?v=/,
-  );
-  await fits("documents step, uploaded");
-  await page.locator('[data-action="next"]').click();
+  if (plainDocuments) {
+    await documentsWithoutScript(page, plainDocuments.problems);
+  } else {
+    await documentsWithScript(page, fits);
+  }
 
+  // 5. Review and submit.
   // 5. Review and submit.
   await onStep(page, "review");
   const org = page.locator('section.summary[data-section="organisation"]');
@@ -397,8 +451,11 @@ test("an organisation registers, is turned back for a blurred licence, corrects 
 test.describe("on a phone", () => {
   test.use({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
 
-  test("every step of the application fits a 375 px wide screen", async ({ page }) => {
+  test("every step of the application fits a 375 px wide screen, and the documents go without JavaScript", async ({
+    page,
+    problems,
+  }) => {
     test.setTimeout(120_000);
-    await applyFor(page, applicant("Phone"), (what) => fitsWidth(page, what));
+    await applyFor(page, applicant("Phone"), (what) => fitsWidth(page, what), { problems });
   });
 });

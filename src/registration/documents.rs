@@ -6,7 +6,7 @@
 //! is an `s3://bucket/prefix` URL (credentials from the usual `AWS_*`
 //! variables). PostgreSQL keeps the key. A file is served only to the session
 //! that is filling its application and to signed-in platform operators.
-use super::{DocumentKind, MAX_DOCUMENT_BYTES, repo};
+use super::{DocumentKind, MAX_DOCUMENT_BYTES, Step, repo};
 use crate::auth::{AccountKind, Stage, guard::Principal};
 use crate::error::Code;
 use crate::server::state::AppState;
@@ -76,11 +76,25 @@ fn back_to_documents(kind: Option<DocumentKind>, error: Option<Code>) -> Respons
     Redirect::to(&to).into_response()
 }
 
-/// `POST /register/documents/upload` (multipart: `kind`, then `file`).
-/// Answers with a redirect back to the documents step, carrying the outcome,
-/// so the same form works with and without JavaScript. The file streams to
-/// the store as it arrives: memory per upload stays at one part, whatever the
-/// file's size.
+/// What the documents form asked for besides storing its files.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    /// Store the files and come back to the documents step.
+    Upload,
+    /// Store the files, then go to the previous step.
+    Back,
+    /// Store the files, then go on if every required document is there.
+    Next,
+}
+
+/// `POST /register/documents/upload`, multipart. Takes one document as
+/// `kind` then `file` (what the page sends in the background), or the whole
+/// documents form: a `file-<kind>` part per document (inputs left empty are
+/// skipped) and the button pressed as `intent` (`upload`, `back` or `next`),
+/// so that without JavaScript "Save and continue" keeps the files chosen.
+/// Answers with a redirect carrying the outcome, so the same form works with
+/// and without JavaScript. Each file streams to the store as it arrives:
+/// memory per upload stays at one part, whatever the file's size.
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
@@ -93,47 +107,107 @@ pub async fn upload(
         return back_to_documents(None, Some(Code::DocumentInvalid));
     };
     let mut kind = None;
+    let mut intent = Intent::Upload;
+    let mut stored = None;
+    let mut form_files = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             // The body limit cuts off bodies far over the maximum.
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return back_to_documents(kind, Some(Code::DocumentTooLarge));
+                return back_to_documents(kind.or(stored), Some(Code::DocumentTooLarge));
             }
-            Err(_) => return back_to_documents(kind, Some(Code::DocumentInvalid)),
+            Err(_) => return back_to_documents(kind.or(stored), Some(Code::DocumentInvalid)),
         };
-        match field.name() {
-            Some("kind") => {
+        let target = match field.name().unwrap_or_default() {
+            "kind" => {
                 let text = field.text().await.unwrap_or_default();
                 kind = DocumentKind::parse(text.trim());
+                continue;
             }
-            Some("file") => {
-                let Some(kind) = kind else {
-                    return back_to_documents(None, Some(Code::DocumentKind));
+            "intent" => {
+                intent = match field.text().await.unwrap_or_default().trim() {
+                    "back" => Intent::Back,
+                    "next" => Intent::Next,
+                    _ => Intent::Upload,
                 };
-                return match store_document(&state, reg_id, kind, field).await {
-                    Ok(()) => back_to_documents(Some(kind), None),
-                    Err(StoreError::Refused(code)) => back_to_documents(Some(kind), Some(code)),
-                    Err(StoreError::NotEditable) => {
-                        Redirect::to("/register/status").into_response()
-                    }
-                    Err(StoreError::Missing) => {
-                        Redirect::to("/register?error=no_application").into_response()
-                    }
-                    Err(StoreError::Internal(e)) => {
-                        crate::error::AppError::internal(e);
-                        back_to_documents(Some(kind), Some(Code::Internal))
-                    }
-                };
+                continue;
             }
-            _ => {}
+            "file" => match kind {
+                Some(kind) => kind,
+                None => return back_to_documents(None, Some(Code::DocumentKind)),
+            },
+            name => match name.strip_prefix("file-").and_then(DocumentKind::parse) {
+                Some(kind) => {
+                    form_files = true;
+                    // A browser sends an input left empty as a part without a name.
+                    if field.file_name().is_none_or(str::is_empty) {
+                        continue;
+                    }
+                    kind
+                }
+                None => continue,
+            },
+        };
+        match store_document(&state, reg_id, target, field).await {
+            Ok(()) => stored = Some(target),
+            Err(StoreError::Refused(code)) => return back_to_documents(Some(target), Some(code)),
+            Err(StoreError::NotEditable) => {
+                return Redirect::to("/register/status").into_response();
+            }
+            Err(StoreError::Missing) => {
+                return Redirect::to("/register?error=no_application").into_response();
+            }
+            Err(StoreError::Internal(e)) => {
+                crate::error::AppError::internal(e);
+                return back_to_documents(Some(target), Some(Code::Internal));
+            }
         }
     }
-    match kind {
-        None => back_to_documents(None, Some(Code::DocumentKind)),
-        Some(kind) => back_to_documents(Some(kind), Some(Code::DocumentEmpty)),
+    match intent {
+        Intent::Back => {
+            Redirect::to(Step::Documents.previous().map_or("/register", Step::path)).into_response()
+        }
+        Intent::Next => match present(&state.db, reg_id).await {
+            Ok(present) if DocumentKind::missing(&present).next().is_none() => Redirect::to(
+                Step::Documents
+                    .next()
+                    .map_or("/register/review", Step::path),
+            )
+            .into_response(),
+            Ok(present) => {
+                let kinds: Vec<&str> = DocumentKind::missing(&present)
+                    .map(|k| k.as_str())
+                    .collect();
+                Redirect::to(&format!("/register/documents?missing={}", kinds.join(",")))
+                    .into_response()
+            }
+            Err(e) => {
+                crate::error::AppError::internal(e);
+                back_to_documents(None, Some(Code::Internal))
+            }
+        },
+        Intent::Upload => match (stored, kind) {
+            (Some(kind), _) => back_to_documents(Some(kind), None),
+            (None, Some(kind)) => back_to_documents(Some(kind), Some(Code::DocumentEmpty)),
+            (None, None) if form_files => back_to_documents(None, Some(Code::DocumentEmpty)),
+            (None, None) => back_to_documents(None, Some(Code::DocumentKind)),
+        },
     }
+}
+
+/// The documents an application has.
+pub(crate) async fn present(
+    db: &sqlx::PgPool,
+    reg_id: Uuid,
+) -> Result<Vec<DocumentKind>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    Ok(repo::documents(&mut conn, reg_id)
+        .await?
+        .into_iter()
+        .map(|(d, _)| d.kind)
+        .collect())
 }
 
 enum StoreError {

@@ -129,6 +129,13 @@ impl DocumentKind {
         DocumentKind::BankPermit,
     ];
 
+    /// The required documents not among `present`.
+    pub fn missing(present: &[DocumentKind]) -> impl Iterator<Item = DocumentKind> {
+        Self::ALL
+            .into_iter()
+            .filter(|k| k.required() && !present.contains(k))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::Licence => "licence",

@@ -133,10 +133,8 @@ pub async fn save_legal(
 }
 
 pub(super) fn check_documents(errors: &mut FieldErrors, present: &[DocumentKind]) {
-    for kind in DocumentKind::ALL {
-        if kind.required() && !present.contains(&kind) {
-            errors.push(kind.as_str(), Code::DocumentRequired);
-        }
+    for kind in DocumentKind::missing(present) {
+        errors.push(kind.as_str(), Code::DocumentRequired);
     }
 }
 
@@ -147,12 +145,7 @@ pub async fn finish_documents(intent: String) -> Result<(), AppError> {
         go(Step::Documents.previous());
         return Ok(());
     }
-    let mut conn = state.db.acquire().await?;
-    let present: Vec<DocumentKind> = repo::documents(&mut conn, row.id)
-        .await?
-        .into_iter()
-        .map(|(d, _)| d.kind)
-        .collect();
+    let present = super::super::documents::present(&state.db, row.id).await?;
     let mut errors = FieldErrors::new();
     check_documents(&mut errors, &present);
     errors.finish()?;

@@ -60,24 +60,32 @@ pub fn DocumentPreview(
     }
 }
 
-/// Sends one document's form in the background, with its progress in
-/// percent, and calls `done` with the address the server sent the browser to
-/// (the documents step with `uploaded` or `error`), or `None` when the
-/// request failed.
+/// Sends the file chosen in `input` as the document `kind`, in the
+/// background, with its progress in percent, and calls `done` with the
+/// address the server sent the browser to (the documents step with `uploaded`
+/// or `error`), or `None` when the request failed.
 #[cfg(feature = "hydrate")]
 fn send_in_background(
-    form: web_sys::HtmlFormElement,
+    input: &web_sys::HtmlInputElement,
+    kind: DocumentKind,
     progress: RwSignal<Option<u32>>,
     done: std::rc::Rc<dyn Fn(Option<String>)>,
 ) {
     use wasm_bindgen::{JsCast, closure::Closure};
-    let (Ok(xhr), Ok(data)) = (
-        web_sys::XmlHttpRequest::new(),
-        web_sys::FormData::new_with_form(&form),
-    ) else {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return done(None);
     };
-    if xhr.open("POST", &form.action()).is_err() {
+    let (Ok(xhr), Ok(data)) = (web_sys::XmlHttpRequest::new(), web_sys::FormData::new()) else {
+        return done(None);
+    };
+    if data.append_with_str("kind", kind.as_str()).is_err()
+        || data
+            .append_with_blob_and_filename("file", &file, &file.name())
+            .is_err()
+    {
+        return done(None);
+    }
+    if xhr.open("POST", UPLOAD_URL).is_err() {
         return done(None);
     }
     if let Ok(upload) = xhr.upload() {
@@ -109,15 +117,24 @@ fn send_in_background(
     let _ = xhr.send_with_opt_form_data(Some(&data));
 }
 
+/// Where the documents form posts its files.
+const UPLOAD_URL: &str = "/register/documents/upload";
+/// The documents form, which the file inputs and Upload buttons join by id.
+const FORM_ID: &str = "documents-form";
+
 /// Step 4: the documents. With JavaScript a chosen file is sent at once, with
-/// its progress, and the page shows the answer in place; without, each
-/// document's Upload button sends it.
+/// its progress, and the page shows the answer in place. Without, the file
+/// inputs and the step's buttons make one form: an Upload button or "Save and
+/// continue" sends every chosen file with it.
 #[component]
 pub fn DocumentsStepPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<FinishDocuments>::new();
     let remove = ServerAction::<RemoveDocument>::new();
     let error = last_error(action);
+    // Required documents the form's plain post found missing.
+    let query = use_query_map();
+    let missing_query = Memo::new(move |_| query.read().get("missing").unwrap_or_default());
     // Documents sent in the background since the page opened.
     let sent = RwSignal::new(0usize);
     let reload = Signal::derive(move || remove.version().get() + sent.get());
@@ -136,8 +153,8 @@ pub fn DocumentsStepPage() -> impl IntoView {
         });
         on_cleanup(move || guard.remove());
     }
+    let busy = Signal::derive(move || action.pending().get() || sending.get() > 0);
     let navigate = leptos_router::hooks::use_navigate();
-    let query = use_query_map();
     view! {
         <WizardFrame step=Step::Documents>
             <Editable
@@ -163,7 +180,16 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                         .then_some(upload_error)
                                         .flatten();
                                     let just_uploaded = uploaded.as_deref() == Some(k);
-                                    let missing = field_code(error, k);
+                                    let from_server = field_code(error, k);
+                                    let missing = Signal::derive(move || {
+                                        from_server.get().or_else(|| {
+                                            missing_query
+                                                .read()
+                                                .split(',')
+                                                .any(|m| m == k)
+                                                .then_some(Code::DocumentRequired)
+                                        })
+                                    });
                                     let input_id = format!("file-{k}");
                                     let progress = RwSignal::new(None::<u32>);
                                     let navigate = navigate.clone();
@@ -172,8 +198,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                     let on_choose = move |ev: leptos::ev::Event| {
                                         #[cfg(feature = "hydrate")]
                                         {
-                                            let form = event_target::<web_sys::HtmlInputElement>(&ev).form();
-                                            let Some(form) = form else { return };
+                                            let input = event_target::<web_sys::HtmlInputElement>(&ev);
                                             let navigate = navigate.clone();
                                             sending.update(|n| *n += 1);
                                             let done = std::rc::Rc::new(move |url: Option<String>| {
@@ -193,7 +218,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                 navigate(&target, leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() });
                                                 sent.try_update(|n| *n += 1);
                                             });
-                                            send_in_background(form, progress, done);
+                                            send_in_background(&input, kind, progress, done);
                                         }
                                         #[cfg(not(feature = "hydrate"))]
                                         let _ = (&ev, &navigate, progress, sending);
@@ -255,13 +280,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                         </div>
                                                     }
                                                 })}
-                                            <form
-                                                method="post"
-                                                action="/register/documents/upload"
-                                                enctype="multipart/form-data"
-                                                class="document__upload"
-                                            >
-                                                <input type="hidden" name="kind" value=k />
+                                            <div class="document__upload">
                                                 <label class="field__label" for=input_id.clone()>
                                                     {move || {
                                                         if doc.is_some() {
@@ -274,13 +293,16 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                 <input
                                                     id=input_id.clone()
                                                     type="file"
-                                                    name="file"
+                                                    name=format!("file-{k}")
+                                                    form=FORM_ID
                                                     accept="image/jpeg,image/png,application/pdf"
-                                                    required=true
                                                     on:change=on_choose
                                                 />
                                                 <button
                                                     type="submit"
+                                                    form=FORM_ID
+                                                    name="intent"
+                                                    value="upload"
                                                     class="button"
                                                     data-action=format!("upload-{k}")
                                                     hidden=move || in_browser.get()
@@ -301,7 +323,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                                             }
                                                         })
                                                 }}
-                                            </form>
+                                            </div>
                                             <CodeMessage code=this_error alert=true />
                                             <CodeMessage code=missing />
                                         </li>
@@ -309,9 +331,26 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ul>
-                        <ActionForm action=action>
-                            <StepButtons step=Step::Documents pending=action.pending() />
-                        </ActionForm>
+                        // Outside the list: the remove buttons are forms of their own.
+                        <form
+                            id=FORM_ID
+                            method="post"
+                            action=UPLOAD_URL
+                            enctype="multipart/form-data"
+                            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                // Files went as they were chosen; the step's own check decides.
+                                ev.prevent_default();
+                                let intent = ev
+                                    .submitter()
+                                    .and_then(|b| b.get_attribute("value"))
+                                    .unwrap_or_default();
+                                if intent == "back" || intent == "next" {
+                                    action.dispatch(FinishDocuments { intent });
+                                }
+                            }
+                        >
+                            <StepButtons step=Step::Documents pending=busy />
+                        </form>
                     }
                 }
             />

@@ -139,11 +139,19 @@ pub(super) fn WizardFrame(step: Step, children: Children) -> impl IntoView {
                                 class=format!("wizard__step wizard__step--{state}")
                                 aria-current=(i == current).then_some("step")
                             >
-                                {if i < current {
-                                    view! { <A href=s.path()>{move || name(s)}</A> }.into_any()
-                                } else {
-                                    view! { <span>{move || name(s)}</span> }.into_any()
-                                }}
+                                {
+                                    let label = view! {
+                                        <span class="wizard__num" aria-hidden="true">
+                                            {i + 1}
+                                        </span>
+                                        <span class="wizard__label">{move || name(s)}</span>
+                                    };
+                                    if i < current {
+                                        view! { <A href=s.path()>{label}</A> }.into_any()
+                                    } else {
+                                        view! { <span>{label}</span> }.into_any()
+                                    }
+                                }
                             </li>
                         }
                     })

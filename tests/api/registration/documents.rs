@@ -182,6 +182,94 @@ pub(super) async fn documents_stream_to_s3_compatible_storage_part_by_part(db: P
     assert!(moto.keys("orgdesk-docs").await.is_empty());
 }
 
+/// Posts the documents form as a browser without JavaScript does: one
+/// `file-<kind>` part per document (empty when none was chosen) and the
+/// button pressed. Returns where the server sends the browser next.
+async fn post_form(b: &Browser<'_>, files: &[(&str, &str, Vec<u8>)], intent: &str) -> String {
+    let mut form = reqwest::multipart::Form::new();
+    for kind in ["licence", "id_front", "id_back", "bank_permit"] {
+        let part = match files.iter().find(|(k, ..)| *k == kind) {
+            Some((_, name, bytes)) => {
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string())
+            }
+            None => reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+        };
+        form = form.part(format!("file-{kind}"), part);
+    }
+    let form = form.text("intent", intent.to_owned());
+    let res = b
+        .app
+        .client
+        .post(b.app.url("/register/documents/upload"))
+        .header(
+            "cookie",
+            format!("{SESSION_COOKIE}={}", b.session.as_deref().unwrap()),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .expect("documents form");
+    assert_eq!(res.status(), 303, "the form answers with a redirect");
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[sqlx::test]
+pub(super) async fn without_javascript_save_and_continue_keeps_every_chosen_file(db: PgPool) {
+    let dir = std::env::temp_dir().join(format!("orgdesk-docs-{}", uuid::Uuid::now_v7()));
+    let dir_text = dir.display().to_string();
+    let app = spawn_app_with(db.clone(), &[("DATA_DIR", &dir_text)]).await;
+    let mut b = Browser::new(&app);
+    start(&mut b).await;
+    let names = |docs: &serde_json::Value| -> Vec<String> {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Nothing chosen, Upload pressed: asked to choose a file.
+    let empty = post_form(&b, &[], "upload").await;
+    assert!(empty.contains("error=document.empty"), "{empty}");
+
+    // Two of the three required documents chosen, then "Save and continue":
+    // both are kept, and the step names the one still missing.
+    let to = post_form(
+        &b,
+        &[
+            ("licence", "licence.jpg", jpeg(1)),
+            ("id_front", "front.pdf", pdf()),
+        ],
+        "next",
+    )
+    .await;
+    assert_eq!(to, "/register/documents?missing=id_back");
+    let docs = application(&mut b).await["documents"].clone();
+    assert_eq!(names(&docs), ["licence.jpg", "front.pdf"]);
+
+    // A refused file among chosen ones: named, and the step does not move on.
+    let to = post_form(
+        &b,
+        &[
+            ("id_back", "back.jpg", b"\x7fELF\x02\x01\x01\0".to_vec()),
+            ("bank_permit", "permit.pdf", pdf()),
+        ],
+        "next",
+    )
+    .await;
+    assert!(to.contains("kind=id_back&error=document.type"), "{to}");
+
+    // The last one chosen with "Back": kept, and the browser goes back a step.
+    let to = post_form(&b, &[("id_back", "back.jpg", jpeg(2))], "back").await;
+    assert_eq!(to, "/register/legal");
+    // Nothing more chosen, "Save and continue": on to the review.
+    let to = post_form(&b, &[], "next").await;
+    assert_eq!(to, "/register/review");
+    let docs = application(&mut b).await["documents"].clone();
+    assert_eq!(names(&docs), ["licence.jpg", "front.pdf", "back.jpg"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 pub(super) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![];
     if let Ok(entries) = std::fs::read_dir(dir) {
