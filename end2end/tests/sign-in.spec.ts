@@ -95,6 +95,11 @@ test("the operator signs out, then in with the password and a computed code", as
   await page.getByRole("link", { name: "Audit log" }).first().click();
   await expect(page.getByTestId("audit-table")).toBeVisible();
   await expect(page.locator('tr[data-action="sign_in.succeeded"]').first()).toBeVisible();
+  // Details read as words, not as the record written.
+  await expect(page.locator('tr[data-action="operator.created"] .table__record').first()).toContainText(
+    "Through: Setup link",
+  );
+  await expect(page.locator("[data-testid=audit-table] .table__record", { hasText: "{" })).toHaveCount(0);
   await signOut(page);
 });
 

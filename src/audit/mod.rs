@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 pub mod api;
+pub mod details;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -75,6 +75,7 @@ where
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let i18n = use_i18n();
     let action = entry.action.clone();
+    let details = entry.details.clone();
     let name = entry.actor_name.clone();
     let kind = entry.actor_kind.clone();
     // A person is named as they are; anyone else by what they were.
@@ -105,8 +106,25 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             <td translate=entry.actor_name.is_some().then_some("no")>{actor}</td>
             <td class="table__mono" translate="no">{entry.target.unwrap_or_else(|| "-".into())}</td>
             <td class="table__clip" translate="no" title=source.clone()>{source.clone()}</td>
-            // The record as it was written, for whoever investigates.
-            <td class="table__mono table__record" translate="no">{entry.details}</td>
+            // In words; the record as it was written on hover, for whoever investigates.
+            <td class="table__record" title=entry.details.clone()>
+                <ul class="audit-details">
+                    {move || {
+                        super::details::lines(i18n.get_locale(), &details)
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <li>
+                                        <span class="audit-details__label">{l.label}</span>
+                                        ": "
+                                        <span translate=l.data.then_some("no")>{l.value}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </td>
         </tr>
     }
 }

@@ -25,6 +25,7 @@ mod employee;
 
 pub use chart::OrgChartPage;
 pub use employee::{EmployeeFormPage, EmployeePage};
+pub(crate) use employee::{field_text, value_text};
 
 pub(crate) fn contacts_href(department: &str) -> String {
     format!("/admin/contacts?dept={department}")

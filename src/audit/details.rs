@@ -1,0 +1,265 @@
+//! An audit record's details as a person reads them: one line per fact,
+//! each named and, where it is one of a known set, in words.
+use crate::contacts::pages::{field_text, value_text};
+use crate::i18n::*;
+use crate::registration::{DocumentKind, catalog};
+use serde_json::Value;
+
+/// One fact of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub label: String,
+    pub value: String,
+    /// The value is data as written (a name, a number, free text), not words
+    /// of the interface: it is not for translation.
+    pub data: bool,
+}
+
+/// The lines of `details` (the compact JSON of a record). A change is shown
+/// as "before → after" per field; a record that is not a JSON object gives
+/// no lines.
+pub fn lines(locale: Locale, details: &str) -> Vec<Line> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(details) else {
+        return Vec::new();
+    };
+    let side = |key: &str| match map.get(key) {
+        Some(Value::Object(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let (before, after) = (side("before"), side("after"));
+    let mut out = Vec::new();
+    for (key, value) in &map {
+        if (key == "before" && before.is_some()) || (key == "after" && after.is_some()) {
+            continue;
+        }
+        out.push(line(locale, key, value));
+    }
+    if before.is_some() || after.is_some() {
+        let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
+        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let old = before.get(key.as_str()).map(|v| line(locale, key, v));
+            let new = after.get(key.as_str()).map(|v| line(locale, key, v));
+            let value = match (&old, &new) {
+                (Some(o), Some(n)) => format!("{} → {}", o.value, n.value),
+                (Some(o), None) => format!("{} → —", o.value),
+                (None, Some(n)) => n.value.clone(),
+                (None, None) => continue,
+            };
+            let data = old.iter().chain(new.iter()).all(|l| l.data);
+            out.push(Line {
+                label: label(locale, key),
+                value,
+                data,
+            });
+        }
+    }
+    out
+}
+
+/// The name of a detail.
+fn label(locale: Locale, key: &str) -> String {
+    if let Some(text) = field_text(locale, key) {
+        return text.to_owned();
+    }
+    match key {
+        "organisation" => td_string!(locale, audit_details.organisation),
+        "organisation_id" => td_string!(locale, audit_details.organisation_id),
+        "registration_id" => td_string!(locale, audit_details.registration_id),
+        "submission_no" => td_string!(locale, audit_details.submission_no),
+        "identity_check" => td_string!(locale, audit_details.identity_check),
+        "factor" => td_string!(locale, audit_details.factor),
+        "kind" => td_string!(locale, audit_details.kind),
+        "known_account" => td_string!(locale, audit_details.known_account),
+        "failures" => td_string!(locale, audit_details.failures),
+        "channel" => td_string!(locale, audit_details.channel),
+        "via" => td_string!(locale, audit_details.via),
+        "reason" => td_string!(locale, audit_details.reason),
+        "reasons" => td_string!(locale, audit_details.reasons),
+        "document" => td_string!(locale, audit_details.document),
+        "enforce_two_factor" => td_string!(locale, audit_details.enforce_two_factor),
+        "parent" => td_string!(locale, audit_details.parent),
+        "parent_name" => td_string!(locale, audit_details.parent_name),
+        "descendants" => td_string!(locale, audit_details.descendants),
+        "position" => td_string!(locale, audit_details.position),
+        "heads" => td_string!(locale, audit_details.heads),
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+/// Words for the values of a known set; `None` for anything else.
+fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
+    Some(match (key, value) {
+        ("factor", "password") => td_string!(locale, audit_details.factor_password),
+        ("factor", "second_factor") => td_string!(locale, audit_details.factor_second),
+        ("kind", "member") => td_string!(locale, audit_details.kind_member),
+        ("kind", "operator") => td_string!(locale, audit_details.kind_operator),
+        ("channel" | "via", "email") => td_string!(locale, audit_details.via_email),
+        ("channel" | "via", "sms") => td_string!(locale, audit_details.via_sms),
+        ("via", "cli") => td_string!(locale, audit_details.via_cli),
+        ("via", "setup_link") => td_string!(locale, audit_details.via_setup_link),
+        ("reason", "limit") => td_string!(locale, audit_details.reason_limit),
+        ("identity_check", "verified") => td_string!(locale, audit_details.identity_verified),
+        ("identity_check", "manual") => td_string!(locale, audit_details.identity_manual),
+        ("identity_check", v) if v.starts_with("failed") => {
+            td_string!(locale, audit_details.identity_failed)
+        }
+        ("document", v) => document_name(locale, DocumentKind::parse(v)?),
+        _ => return None,
+    })
+}
+
+fn document_name(locale: Locale, kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Licence => td_string!(locale, register.doc_licence),
+        DocumentKind::IdFront => td_string!(locale, register.doc_id_front),
+        DocumentKind::IdBack => td_string!(locale, register.doc_id_back),
+        DocumentKind::BankPermit => td_string!(locale, register.doc_bank_permit),
+    }
+}
+
+/// One detail, named and in words where it can be.
+fn line(locale: Locale, key: &str, value: &Value) -> Line {
+    let (value, data) = match value {
+        Value::Null => ("—".to_owned(), false),
+        Value::Bool(b) => (
+            if *b {
+                td_string!(locale, audit_details.yes)
+            } else {
+                td_string!(locale, audit_details.no)
+            }
+            .to_owned(),
+            false,
+        ),
+        Value::Number(n) => (n.to_string(), true),
+        Value::String(s) => match words(locale, key, s) {
+            Some(w) => (w.to_owned(), false),
+            None if field_text(locale, key).is_some() => {
+                let text = value_text(locale, key, s);
+                let data = text == *s;
+                (text, data)
+            }
+            None => (s.clone(), true),
+        },
+        // The reasons an application was turned back, each as a sentence.
+        Value::Array(items) if key == "reasons" => {
+            let zh = locale != Locale::en;
+            let sentences: Vec<String> = items
+                .iter()
+                .map(|r| {
+                    let part = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
+                    catalog::reason_sentence(part("subject"), part("reason"), zh)
+                })
+                .collect();
+            (sentences.join(if zh { "；" } else { "; " }), false)
+        }
+        Value::Array(items) => (
+            items
+                .iter()
+                .map(|v| line(locale, key, v).value)
+                .collect::<Vec<_>>()
+                .join(", "),
+            true,
+        ),
+        Value::Object(_) => (value.to_string(), true),
+    };
+    Line {
+        label: label(locale, key),
+        value,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(locale: Locale, details: &str) -> Vec<(String, String)> {
+        lines(locale, details)
+            .into_iter()
+            .map(|l| (l.label, l.value))
+            .collect()
+    }
+
+    #[test]
+    fn details_are_named_and_known_values_in_words() {
+        let details = r#"{"factor":"password","kind":"member","known_account":false}"#;
+        assert_eq!(
+            shown(Locale::en, details),
+            [
+                ("Factor".to_owned(), "Password".to_owned()),
+                ("Account type".to_owned(), "Member".to_owned()),
+                ("Existing account".to_owned(), "No".to_owned()),
+            ]
+        );
+        assert_eq!(
+            shown(Locale::zh_CN, details),
+            [
+                ("验证方式".to_owned(), "密码".to_owned()),
+                ("账号类型".to_owned(), "成员".to_owned()),
+                ("账号是否存在".to_owned(), "否".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_reads_before_and_after_per_field() {
+        let details = r#"{"before":{"status":"not_activated"},"after":{"status":"active"}}"#;
+        let en = lines(Locale::en, details);
+        assert_eq!(en.len(), 1);
+        assert_eq!(en[0].label, "Status");
+        assert!(!en[0].value.contains("not_activated"), "{}", en[0].value);
+        assert!(en[0].value.contains(" → "), "{}", en[0].value);
+        assert!(!en[0].data);
+        // Names are data, kept as written.
+        let renamed = lines(
+            Locale::zh_CN,
+            r#"{"before":{"name":"市场部"},"after":{"name":"品牌部"}}"#,
+        );
+        assert_eq!(renamed[0].value, "市场部 → 品牌部");
+        assert!(renamed[0].data);
+    }
+
+    #[test]
+    fn every_stored_detail_key_has_a_name_in_both_languages() {
+        // The keys the server writes (see the `.details(` calls).
+        for key in [
+            "organisation",
+            "organisation_id",
+            "registration_id",
+            "submission_no",
+            "identity_check",
+            "factor",
+            "kind",
+            "known_account",
+            "failures",
+            "channel",
+            "via",
+            "reason",
+            "reasons",
+            "document",
+            "enforce_two_factor",
+            "parent",
+            "parent_name",
+            "descendants",
+            "position",
+            "heads",
+            "name",
+            "status",
+        ] {
+            for locale in [Locale::en, Locale::zh_CN] {
+                assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_not_an_object_gives_no_lines() {
+        assert!(lines(Locale::en, "{}").is_empty());
+        assert!(lines(Locale::en, "[1,2]").is_empty());
+        assert!(lines(Locale::en, "not json").is_empty());
+    }
+}
