@@ -1,8 +1,8 @@
 //! The document shell, the root component and the route table.
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
-    AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, SecurityPage,
-    SetupPage, SiteNav, VerifyPage,
+    AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, ProvideMe,
+    SecurityPage, SetupPage, SiteNav, VerifyPage,
 };
 use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
@@ -76,50 +76,52 @@ pub fn App() -> impl IntoView {
                 if text.is_empty() { "Orgdesk".to_string() } else { format!("{text} · Orgdesk") }
             } />
             <Router>
-                <Layout>
-                    <HeaderNav slot>
-                        <SiteNav />
-                    </HeaderNav>
-                    <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
-                        <Routes fallback=NotFound>
-                            <Route path=path!("/") view=HomePage />
-                            <Route path=path!("/register") view=RegisterPage />
-                            <Route path=path!("/register/organisation") view=OrganisationStepPage />
-                            <Route path=path!("/register/administrator") view=AdministratorStepPage />
-                            <Route path=path!("/register/legal") view=LegalStepPage />
-                            <Route path=path!("/register/documents") view=DocumentsStepPage />
-                            <Route path=path!("/register/review") view=ReviewStepPage />
-                            <Route path=path!("/register/status") view=StatusPage />
-                            <Route path=path!("/register/resume") view=ResumePage />
-                            <Route path=path!("/login") view=MemberLoginPage />
-                            <Route path=path!("/login/verify") view=VerifyPage />
-                            <Route path=path!("/forgot") view=ForgotPage />
-                            <Route path=path!("/setup") view=SetupPage />
-                            <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
-                            <Route path=path!("/operator/login") view=OperatorLoginPage />
-                            <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
-                                <Route path=path!("") view=AdminHomePage />
-                                <Route path=path!("contacts") view=ContactsPage />
-                                <Route path=path!("contacts/chart") view=OrgChartPage />
-                                <Route path=path!("contacts/employees/new") view=EmployeeFormPage />
-                                <Route path=path!("contacts/employees/:id") view=EmployeePage />
-                                <Route path=path!("contacts/employees/:id/edit") view=EmployeeFormPage />
-                                <Route path=path!("access") view=ComingSoon />
-                                <Route path=path!("approvals") view=ComingSoon />
-                                <Route path=path!("security") view=ComingSoon />
-                                <Route path=path!("audit") view=AdminAuditPage />
-                            </ParentRoute>
-                            <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
-                                <Route path=path!("") view=OperatorHomePage />
-                                <Route path=path!("audit") view=OperatorAuditPage />
-                                <Route path=path!("deliveries") view=crate::deliveries::FailedDeliveriesPage />
-                                <Route path=path!("accounts") view=OperatorAccountsPage />
-                                <Route path=path!("reviews") view=ReviewQueuePage />
-                                <Route path=path!("reviews/:id") view=ReviewDetailPage />
-                            </ParentRoute>
-                        </Routes>
-                    </ErrorBoundary>
-                </Layout>
+                <ProvideMe>
+                    <Layout>
+                        <HeaderNav slot>
+                            <SiteNav />
+                        </HeaderNav>
+                        <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                            <Routes fallback=NotFound>
+                                <Route path=path!("/") view=HomePage />
+                                <Route path=path!("/register") view=RegisterPage />
+                                <Route path=path!("/register/organisation") view=OrganisationStepPage />
+                                <Route path=path!("/register/administrator") view=AdministratorStepPage />
+                                <Route path=path!("/register/legal") view=LegalStepPage />
+                                <Route path=path!("/register/documents") view=DocumentsStepPage />
+                                <Route path=path!("/register/review") view=ReviewStepPage />
+                                <Route path=path!("/register/status") view=StatusPage />
+                                <Route path=path!("/register/resume") view=ResumePage />
+                                <Route path=path!("/login") view=MemberLoginPage />
+                                <Route path=path!("/login/verify") view=VerifyPage />
+                                <Route path=path!("/forgot") view=ForgotPage />
+                                <Route path=path!("/setup") view=SetupPage />
+                                <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
+                                <Route path=path!("/operator/login") view=OperatorLoginPage />
+                                <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
+                                    <Route path=path!("") view=AdminHomePage />
+                                    <Route path=path!("contacts") view=ContactsPage />
+                                    <Route path=path!("contacts/chart") view=OrgChartPage />
+                                    <Route path=path!("contacts/employees/new") view=EmployeeFormPage />
+                                    <Route path=path!("contacts/employees/:id") view=EmployeePage />
+                                    <Route path=path!("contacts/employees/:id/edit") view=EmployeeFormPage />
+                                    <Route path=path!("access") view=ComingSoon />
+                                    <Route path=path!("approvals") view=ComingSoon />
+                                    <Route path=path!("security") view=ComingSoon />
+                                    <Route path=path!("audit") view=AdminAuditPage />
+                                </ParentRoute>
+                                <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
+                                    <Route path=path!("") view=OperatorHomePage />
+                                    <Route path=path!("audit") view=OperatorAuditPage />
+                                    <Route path=path!("deliveries") view=crate::deliveries::FailedDeliveriesPage />
+                                    <Route path=path!("accounts") view=OperatorAccountsPage />
+                                    <Route path=path!("reviews") view=ReviewQueuePage />
+                                    <Route path=path!("reviews/:id") view=ReviewDetailPage />
+                                </ParentRoute>
+                            </Routes>
+                        </ErrorBoundary>
+                    </Layout>
+                </ProvideMe>
             </Router>
         </I18nContextProvider>
     }

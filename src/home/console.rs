@@ -1,5 +1,5 @@
 //! Where administrators and operators land after signing in.
-use crate::auth::api::who_am_i;
+use crate::auth::use_me;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{AppErrorView, HomeCard, HomeCards, Loaded, text};
@@ -10,7 +10,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| who_am_i());
+    let me = use_me();
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, console.title)) />
         <section class="page" data-page="admin-home">
@@ -37,7 +37,7 @@ pub fn AdminHomePage() -> impl IntoView {
 #[component]
 pub fn OperatorHomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| who_am_i());
+    let me = use_me();
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, operator.title)) />
         <section class="page" data-page="operator-home">

@@ -1,5 +1,5 @@
 //! The bar at the top of a console: who is signed in, and notices for them.
-use super::super::api::{DismissSecurityNotice, security_notice, who_am_i};
+use super::super::api::{DismissSecurityNotice, security_notice};
 use super::*;
 use crate::i18n::*;
 use leptos::form::ActionForm;
@@ -10,10 +10,10 @@ use leptos_router::components::A;
 #[component]
 pub fn AccountBar() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| who_am_i());
+    let me = use_me();
     view! {
         <div class="account-bar">
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     me.await
                         .ok()
@@ -38,7 +38,7 @@ pub fn AccountBar() -> impl IntoView {
                             }
                         })
                 })}
-            </Suspense>
+            </Transition>
         </div>
         <SecurityNoticeBanner />
     }
