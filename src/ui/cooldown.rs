@@ -12,8 +12,6 @@ pub struct Cooldown {
     until: RwSignal<f64>,
     /// Whole seconds left, rounded up; 0 when the server takes requests again.
     left: RwSignal<u64>,
-    /// Runs only while a wait is on.
-    ticker: StoredValue<Option<IntervalHandle>>,
 }
 
 impl Default for Cooldown {
@@ -23,22 +21,25 @@ impl Default for Cooldown {
 }
 
 impl Cooldown {
-    /// A cooldown whose ticker, while one runs, stops with the component
-    /// that made it.
+    /// A cooldown whose ticker stops with the component that made it.
     pub fn new() -> Self {
         let cooldown = Cooldown {
             until: RwSignal::new(0.0),
             left: RwSignal::new(0),
-            ticker: StoredValue::new(None),
         };
-        on_cleanup(move || cooldown.stop());
-        cooldown
-    }
-
-    fn stop(self) {
-        if let Some(Some(ticker)) = self.ticker.try_update_value(Option::take) {
-            ticker.clear();
+        #[cfg(feature = "hydrate")]
+        {
+            let ticker = set_interval_with_handle(
+                move || cooldown.tick(),
+                std::time::Duration::from_millis(250),
+            );
+            on_cleanup(move || {
+                if let Ok(ticker) = ticker {
+                    ticker.clear();
+                }
+            });
         }
+        cooldown
     }
 
     fn now() -> f64 {
@@ -65,23 +66,12 @@ impl Cooldown {
         if self.left.try_get_untracked() != Some(left) {
             self.left.try_set(left);
         }
-        if left == 0 {
-            self.stop();
-        }
     }
 
     /// Waits `secs` from now.
     pub fn start(self, secs: u64) {
         self.until.set(Self::now() + secs as f64 * 1000.0);
         self.tick();
-        #[cfg(feature = "hydrate")]
-        if self.left.get_untracked() > 0 && self.ticker.with_value(Option::is_none) {
-            let ticker = set_interval_with_handle(
-                move || self.tick(),
-                std::time::Duration::from_millis(250),
-            );
-            self.ticker.set_value(ticker.ok());
-        }
     }
 
     /// Follows an action's answer: the wait a refusal names, or the one
