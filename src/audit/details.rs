@@ -71,6 +71,10 @@ fn label(locale: Locale, key: &str) -> String {
         "submission_no" => td_string!(locale, audit_details.submission_no),
         "identity_check" => td_string!(locale, audit_details.identity_check),
         "factor" => td_string!(locale, audit_details.factor),
+        "factors" => td_string!(locale, audit_details.factors),
+        "during" => td_string!(locale, audit_details.during),
+        "recovery_codes" => td_string!(locale, audit_details.recovery_codes),
+        "remaining" => td_string!(locale, audit_details.remaining),
         "kind" => td_string!(locale, audit_details.kind),
         "known_account" => td_string!(locale, audit_details.known_account),
         "failures" => td_string!(locale, audit_details.failures),
@@ -93,8 +97,17 @@ fn label(locale: Locale, key: &str) -> String {
 /// Words for the values of a known set; `None` for anything else.
 fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
     Some(match (key, value) {
-        ("factor", "password") => td_string!(locale, audit_details.factor_password),
-        ("factor", "second_factor") => td_string!(locale, audit_details.factor_second),
+        ("factor" | "factors", "password") => td_string!(locale, audit_details.factor_password),
+        ("factor" | "factors", "second_factor") => td_string!(locale, audit_details.factor_second),
+        ("factor" | "factors", "totp") => td_string!(locale, audit_details.factor_totp),
+        ("factor" | "factors", "recovery_code") => {
+            td_string!(locale, audit_details.factor_recovery_code)
+        }
+        ("during", "sign_in") => td_string!(locale, audit_details.during_sign_in),
+        ("during", "reauth") => td_string!(locale, audit_details.during_reauth),
+        ("during", "enrolment") => td_string!(locale, audit_details.during_enrolment),
+        ("reason", "wrong") => td_string!(locale, audit_details.reason_wrong),
+        ("reason", "replayed") => td_string!(locale, audit_details.reason_replayed),
         ("kind", "member") => td_string!(locale, audit_details.kind_member),
         ("kind", "operator") => td_string!(locale, audit_details.kind_operator),
         ("channel" | "via", "email") => td_string!(locale, audit_details.via_email),
@@ -124,7 +137,8 @@ fn document_name(locale: Locale, kind: DocumentKind) -> &'static str {
 /// One detail, named and in words where it can be.
 fn line(locale: Locale, key: &str, value: &Value) -> Line {
     let (value, data) = match value {
-        Value::Null => ("—".to_owned(), false),
+        // Nothing to translate: a change from or to nothing takes the other side's mark.
+        Value::Null => ("—".to_owned(), true),
         Value::Bool(b) => (
             if *b {
                 td_string!(locale, audit_details.yes)
@@ -156,14 +170,13 @@ fn line(locale: Locale, key: &str, value: &Value) -> Line {
                 .collect();
             (sentences.join(if zh { "；" } else { "; " }), false)
         }
-        Value::Array(items) => (
-            items
-                .iter()
-                .map(|v| line(locale, key, v).value)
-                .collect::<Vec<_>>()
-                .join(", "),
-            true,
-        ),
+        Value::Array(items) => {
+            let parts: Vec<Line> = items.iter().map(|v| line(locale, key, v)).collect();
+            let data = parts.iter().any(|l| l.data);
+            let sep = if locale == Locale::en { ", " } else { "、" };
+            let values: Vec<String> = parts.into_iter().map(|l| l.value).collect();
+            (values.join(sep), data)
+        }
         Value::Object(_) => (value.to_string(), true),
     };
     Line {
@@ -249,11 +262,29 @@ mod tests {
             "heads",
             "name",
             "status",
+            "factors",
+            "during",
+            "recovery_codes",
+            "remaining",
         ] {
             for locale in [Locale::en, Locale::zh_CN] {
                 assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");
             }
         }
+    }
+
+    #[test]
+    fn lists_and_contexts_of_sign_in_are_in_words() {
+        let details = r#"{"during":"reauth","factor":"second_factor","reason":"replayed"}"#;
+        for l in lines(Locale::zh_CN, details) {
+            assert!(!l.data, "{l:?}");
+            assert!(!l.value.is_ascii(), "{l:?}");
+        }
+        let used = lines(Locale::en, r#"{"factors":["password","recovery_code"]}"#);
+        assert_eq!(used[0].value, "Password, Recovery code");
+        assert!(!used[0].data);
+        let zh = lines(Locale::zh_CN, r#"{"factors":["password","totp"]}"#);
+        assert_eq!(zh[0].value, "密码、身份验证器应用");
     }
 
     #[test]
