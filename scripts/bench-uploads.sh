@@ -3,7 +3,7 @@
 # once, to a server on 127.0.0.1; prints the server's resident memory before,
 # its peak during (VmHWM), and the growth per upload. Stops by itself.
 #   scripts/bench-uploads.sh               (the debug build, target/debug/orgdesk)
-#   BIN=target/release/orgdesk scripts/bench-uploads.sh
+#   BIN=target/server-release/orgdesk scripts/bench-uploads.sh
 #   STORE=s3 scripts/bench-uploads.sh      (documents to moto's S3 instead of a directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -34,4 +34,8 @@ export DATABASE_URL
 # Compile against the committed query data (.sqlx/), whatever DATABASE_URL
 # names: that database is created by the server when it starts, after the build.
 export SQLX_OFFLINE=true
-exec cargo leptos serve
+# What users run: an optimised server, and the front end through wasm-opt
+# (installed by setup.sh), split by route (src/app.rs). `cargo leptos watch
+# --split` is the quicker loop while changing the code.
+export PATH="$PWD/target/tools/node_modules/.bin:$PATH"
+exec cargo leptos serve --release --split

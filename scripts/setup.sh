@@ -68,11 +68,21 @@ if ! command -v sqlx >/dev/null || ! sqlx --version | grep -q "$SQLX_CLI_VERSION
   cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features postgres,rustls --locked
 fi
 
-$with_tests || exit 0
-
-if ! command -v npm >/dev/null; then
-  fail "Node.js and npm are needed for the browser tests: sudo apt-get install -y nodejs npm"
+# wasm-opt for the optimised front end `make run` serves: npm's binaryen
+# (Debian's is too old: hydration then dies with a WebAssembly.Table.set
+# TypeError). cargo leptos finds it on PATH (scripts/run.sh puts it there).
+BINARYEN_VERSION=132.0.0
+tools="$PWD/target/tools"
+if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*} "; then
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm (wasm-opt comes from npm)"
+    apt_install nodejs npm || fail "wasm-opt comes from npm: sudo apt-get install -y nodejs npm"
+  fi
+  say "installing wasm-opt (npm's binaryen $BINARYEN_VERSION)"
+  npm install --prefix "$tools" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
+
+$with_tests || exit 0
 
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing the browser-test packages (end2end/)"

@@ -23,7 +23,8 @@ export SQLX_OFFLINE=true
 # every build of the crate compiles with the same cfg flags (.cargo/config.toml);
 # a server built otherwise does not hydrate ("expected a marker node").
 say "building the site for the browser tests"
-cargo leptos build
+# --split, as every build of the front end: its pages load by route (src/app.rs).
+cargo leptos build --split
 # The server binary it built (CARGO_TARGET_DIR may put it elsewhere).
 bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/orgdesk"
 

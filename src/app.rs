@@ -5,6 +5,7 @@ use crate::auth::{
     SecurityPage, SetupPage, SiteNav, VerifyPage,
 };
 use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage};
+use crate::deliveries::FailedDeliveriesPage;
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
 use crate::i18n::*;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
@@ -22,10 +23,61 @@ use leptos_i18n::context::CookieOptions;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
+
+/// Every page but the home page is loaded when first visited: in the browser
+/// build (`cargo leptos --split`) each is a file of its own (with files for
+/// what several share), fetched together with the page's data, so a page
+/// loads the shell and what it uses, not the whole application.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident;)*) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    ForgotRoute => ForgotPage;
+    VerifyRoute => VerifyPage;
+    MemberLoginRoute => MemberLoginPage;
+    ResumeRoute => ResumePage;
+    StatusRoute => StatusPage;
+    ReviewStepRoute => ReviewStepPage;
+    DocumentsStepRoute => DocumentsStepPage;
+    LegalStepRoute => LegalStepPage;
+    AdministratorStepRoute => AdministratorStepPage;
+    OrganisationStepRoute => OrganisationStepPage;
+    RegisterRoute => RegisterPage;
+    SetupRoute => SetupPage;
+    SecurityRoute => SecurityPage;
+    OperatorLoginRoute => OperatorLoginPage;
+    AdminHomeRoute => AdminHomePage;
+    ContactsRoute => ContactsPage;
+    OrgChartRoute => OrgChartPage;
+    EmployeeFormRoute => EmployeeFormPage;
+    EmployeeRoute => EmployeePage;
+    ComingSoonRoute => ComingSoon;
+    AdminAuditRoute => AdminAuditPage;
+    OperatorHomeRoute => OperatorHomePage;
+    OperatorAuditRoute => OperatorAuditPage;
+    FailedDeliveriesRoute => FailedDeliveriesPage;
+    OperatorAccountsRoute => OperatorAccountsPage;
+    ReviewQueueRoute => ReviewQueuePage;
+    ReviewDetailRoute => ReviewDetailPage;
+}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -84,39 +136,39 @@ pub fn App() -> impl IntoView {
                         <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
                             <Routes fallback=NotFound>
                                 <Route path=path!("/") view=HomePage />
-                                <Route path=path!("/register") view=RegisterPage />
-                                <Route path=path!("/register/organisation") view=OrganisationStepPage />
-                                <Route path=path!("/register/administrator") view=AdministratorStepPage />
-                                <Route path=path!("/register/legal") view=LegalStepPage />
-                                <Route path=path!("/register/documents") view=DocumentsStepPage />
-                                <Route path=path!("/register/review") view=ReviewStepPage />
-                                <Route path=path!("/register/status") view=StatusPage />
-                                <Route path=path!("/register/resume") view=ResumePage />
-                                <Route path=path!("/login") view=MemberLoginPage />
-                                <Route path=path!("/login/verify") view=VerifyPage />
-                                <Route path=path!("/forgot") view=ForgotPage />
-                                <Route path=path!("/setup") view=SetupPage />
-                                <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
-                                <Route path=path!("/operator/login") view=OperatorLoginPage />
+                                <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()} />
+                                <Route path=path!("/register/organisation") view={Lazy::<OrganisationStepRoute>::new()} />
+                                <Route path=path!("/register/administrator") view={Lazy::<AdministratorStepRoute>::new()} />
+                                <Route path=path!("/register/legal") view={Lazy::<LegalStepRoute>::new()} />
+                                <Route path=path!("/register/documents") view={Lazy::<DocumentsStepRoute>::new()} />
+                                <Route path=path!("/register/review") view={Lazy::<ReviewStepRoute>::new()} />
+                                <Route path=path!("/register/status") view={Lazy::<StatusRoute>::new()} />
+                                <Route path=path!("/register/resume") view={Lazy::<ResumeRoute>::new()} />
+                                <Route path=path!("/login") view={Lazy::<MemberLoginRoute>::new()} />
+                                <Route path=path!("/login/verify") view={Lazy::<VerifyRoute>::new()} />
+                                <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
+                                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
+                                <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/operator/login") view={Lazy::<OperatorLoginRoute>::new()} />
                                 <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
-                                    <Route path=path!("") view=AdminHomePage />
-                                    <Route path=path!("contacts") view=ContactsPage />
-                                    <Route path=path!("contacts/chart") view=OrgChartPage />
-                                    <Route path=path!("contacts/employees/new") view=EmployeeFormPage />
-                                    <Route path=path!("contacts/employees/:id") view=EmployeePage />
-                                    <Route path=path!("contacts/employees/:id/edit") view=EmployeeFormPage />
-                                    <Route path=path!("access") view=ComingSoon />
-                                    <Route path=path!("approvals") view=ComingSoon />
-                                    <Route path=path!("security") view=ComingSoon />
-                                    <Route path=path!("audit") view=AdminAuditPage />
+                                    <Route path=path!("") view={Lazy::<AdminHomeRoute>::new()} />
+                                    <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()} />
+                                    <Route path=path!("contacts/chart") view={Lazy::<OrgChartRoute>::new()} />
+                                    <Route path=path!("contacts/employees/new") view={Lazy::<EmployeeFormRoute>::new()} />
+                                    <Route path=path!("contacts/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
+                                    <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />
+                                    <Route path=path!("access") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("approvals") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("security") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("audit") view={Lazy::<AdminAuditRoute>::new()} />
                                 </ParentRoute>
                                 <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
-                                    <Route path=path!("") view=OperatorHomePage />
-                                    <Route path=path!("audit") view=OperatorAuditPage />
-                                    <Route path=path!("deliveries") view=crate::deliveries::FailedDeliveriesPage />
-                                    <Route path=path!("accounts") view=OperatorAccountsPage />
-                                    <Route path=path!("reviews") view=ReviewQueuePage />
-                                    <Route path=path!("reviews/:id") view=ReviewDetailPage />
+                                    <Route path=path!("") view={Lazy::<OperatorHomeRoute>::new()} />
+                                    <Route path=path!("audit") view={Lazy::<OperatorAuditRoute>::new()} />
+                                    <Route path=path!("deliveries") view={Lazy::<FailedDeliveriesRoute>::new()} />
+                                    <Route path=path!("accounts") view={Lazy::<OperatorAccountsRoute>::new()} />
+                                    <Route path=path!("reviews") view={Lazy::<ReviewQueueRoute>::new()} />
+                                    <Route path=path!("reviews/:id") view={Lazy::<ReviewDetailRoute>::new()} />
                                 </ParentRoute>
                             </Routes>
                         </ErrorBoundary>
