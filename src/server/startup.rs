@@ -53,9 +53,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*fn_name}", post(server_fn_handler))
         .route(
             "/register/documents/upload",
+            // The whole documents form, sent without JavaScript, carries
+            // every document at once; each file is held to its own limit.
             post(crate::registration::documents::upload).layer(
                 axum::extract::DefaultBodyLimit::max(
-                    crate::registration::MAX_DOCUMENT_BYTES + 64 * 1024,
+                    crate::registration::DocumentKind::ALL.len()
+                        * (crate::registration::MAX_DOCUMENT_BYTES + 64 * 1024),
                 ),
             ),
         )

@@ -259,6 +259,28 @@ pub(super) async fn without_javascript_save_and_continue_keeps_every_chosen_file
     .await;
     assert!(to.contains("kind=id_back&error=document.type"), "{to}");
 
+    // Two large files in one form, together over one file's limit: both kept.
+    let mut large = jpeg(3);
+    large.resize(6 * 1024 * 1024, 0x5a);
+    let mut other = pdf();
+    other.resize(6 * 1024 * 1024, b' ');
+    let to = post_form(
+        &b,
+        &[
+            ("licence", "licence-large.jpg", large),
+            ("bank_permit", "permit-large.pdf", other),
+        ],
+        "upload",
+    )
+    .await;
+    assert!(to.contains("uploaded=bank_permit"), "{to}");
+    let docs = application(&mut b).await["documents"].clone();
+    assert!(
+        names(&docs).contains(&"licence-large.jpg".to_owned())
+            && names(&docs).contains(&"permit-large.pdf".to_owned()),
+        "{docs}"
+    );
+
     // The last one chosen with "Back": kept, and the browser goes back a step.
     let to = post_form(&b, &[("id_back", "back.jpg", jpeg(2))], "back").await;
     assert_eq!(to, "/register/legal");
@@ -266,7 +288,15 @@ pub(super) async fn without_javascript_save_and_continue_keeps_every_chosen_file
     let to = post_form(&b, &[], "next").await;
     assert_eq!(to, "/register/review");
     let docs = application(&mut b).await["documents"].clone();
-    assert_eq!(names(&docs), ["licence.jpg", "front.pdf", "back.jpg"]);
+    assert_eq!(
+        names(&docs),
+        [
+            "licence-large.jpg",
+            "front.pdf",
+            "back.jpg",
+            "permit-large.pdf"
+        ]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
