@@ -4,21 +4,11 @@
 // marks <body data-hydrated> once its handlers are attached).
 //   node end2end/first-load.mjs http://127.0.0.1:3320 / /register /login
 import { chromium } from "@playwright/test";
+import { chromiumLaunch } from "./chromium.mjs";
 
 const [base, ...paths] = process.argv.slice(2);
 const RUNS = Number(process.env.RUNS ?? 5);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await chromium.launch(chromiumLaunch);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;

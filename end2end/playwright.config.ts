@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { chromiumLaunch } from "./chromium.mjs";
 
 // The server is started by scripts/test.sh; ORGDESK_URL says where.
 const baseURL = process.env.ORGDESK_URL ?? "http://127.0.0.1:3100";
@@ -15,19 +16,7 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
-    // Debian's Chromium: Playwright cannot download its own browser here.
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: chromiumLaunch,
   },
   projects: [
     { name: "desktop", use: { ...devices["Desktop Chrome"], channel: undefined } },

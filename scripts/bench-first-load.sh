@@ -20,14 +20,13 @@ fi
 BIN="$target/server-release/orgdesk"
 [ -x "$BIN" ] || { say "no release server at $BIN: scripts/build-release.sh"; exit 1; }
 
-say "front end files (target/site/pkg)"
-total=0
+say "front end files (target/site/pkg): the largest, then all of them"
 for f in target/site/pkg/*.wasm target/site/pkg/*.js; do
-  raw=$(stat -c %s "$f")
-  gz=$(gzip -9 -c "$f" | wc -c)
-  printf '%9d %9d  %s\n' "$raw" "$gz" "${f#target/site/pkg/}"
-done | sort -k2 -n -r
-echo "    (bytes raw, bytes gzip -9)"
+  printf '%9d %9d  %s\n' "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)" "${f#target/site/pkg/}"
+done | sort -k2 -n -r >target/bench-first-load-files.txt
+head -n 15 target/bench-first-load-files.txt
+awk '{ raw += $1; gz += $2 } END { printf "%9d %9d  all %d files (bytes raw, bytes gzip -9)\n", raw, gz, NR }' \
+  target/bench-first-load-files.txt
 
 DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench_first_load)"
 sqlx database drop -y --database-url "$DATABASE_URL" >/dev/null 2>&1 || true

@@ -120,18 +120,9 @@ fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
         ("identity_check", v) if v.starts_with("failed") => {
             td_string!(locale, audit_details.identity_failed)
         }
-        ("document", v) => document_name(locale, DocumentKind::parse(v)?),
+        ("document", v) => DocumentKind::parse(v)?.name(locale),
         _ => return None,
     })
-}
-
-fn document_name(locale: Locale, kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Licence => td_string!(locale, register.doc_licence),
-        DocumentKind::IdFront => td_string!(locale, register.doc_id_front),
-        DocumentKind::IdBack => td_string!(locale, register.doc_id_back),
-        DocumentKind::BankPermit => td_string!(locale, register.doc_bank_permit),
-    }
 }
 
 /// One detail, named and in words where it can be.

@@ -129,6 +129,17 @@ impl DocumentKind {
         DocumentKind::BankPermit,
     ];
 
+    /// The document's name in `locale`.
+    pub fn name(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            DocumentKind::Licence => td_string!(locale, register.doc_licence),
+            DocumentKind::IdFront => td_string!(locale, register.doc_id_front),
+            DocumentKind::IdBack => td_string!(locale, register.doc_id_back),
+            DocumentKind::BankPermit => td_string!(locale, register.doc_bank_permit),
+        }
+    }
+
     /// The required documents not among `present`.
     pub fn missing(present: &[DocumentKind]) -> impl Iterator<Item = DocumentKind> {
         Self::ALL

@@ -9,18 +9,6 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-pub(super) fn document_name(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    kind: DocumentKind,
-) -> &'static str {
-    match kind {
-        DocumentKind::Licence => t_string!(i18n, register.doc_licence),
-        DocumentKind::IdFront => t_string!(i18n, register.doc_id_front),
-        DocumentKind::IdBack => t_string!(i18n, register.doc_id_back),
-        DocumentKind::BankPermit => t_string!(i18n, register.doc_bank_permit),
-    }
-}
-
 /// "1.2 MB" / "830 KB".
 pub fn human_size(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
@@ -226,7 +214,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                     view! {
                                         <li class="document" id=format!("doc-{k}") data-kind=k>
                                             <h2 class="document__title">
-                                                {move || document_name(i18n, kind)}
+                                                {move || kind.name(i18n.get_locale())}
                                                 {(!kind.required())
                                                     .then(|| {
                                                         view! {
@@ -245,7 +233,7 @@ pub fn DocumentsStepPage() -> impl IntoView {
                                             {doc
                                                 .clone()
                                                 .map(|d| {
-                                                    let title = Signal::derive(move || document_name(i18n, kind).to_string());
+                                                    let title = Signal::derive(move || kind.name(i18n.get_locale()).to_string());
                                                     view! {
                                                         <div class="document__current">
                                                             <DocumentPreview

@@ -156,7 +156,7 @@ pub fn ReviewStepPage() -> impl IntoView {
                                                             let d = a.document(k).cloned();
                                                             view! {
                                                                 <li>
-                                                                    <span>{move || document_name(i18n, k)}</span>
+                                                                    <span>{move || k.name(i18n.get_locale())}</span>
                                                                     ": "
                                                                     {move || match &d {
                                                                         Some(d) => format!("{} ({})", d.file_name, human_size(d.size_bytes)),
