@@ -21,11 +21,12 @@ BIN="$target/server-release/orgdesk"
 [ -x "$BIN" ] || { say "no release server at $BIN: scripts/build-release.sh"; exit 1; }
 
 say "front end files (target/site/pkg): the largest, then all of them"
+# Bytes raw, gzip -9 and brotli 11 (the copies scripts/precompress.mjs made).
 for f in target/site/pkg/*.wasm target/site/pkg/*.js; do
-  printf '%9d %9d  %s\n' "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)" "${f#target/site/pkg/}"
+  printf '%9d %9d %9d  %s\n' "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")" "$(stat -c %s "$f.br")" "${f#target/site/pkg/}"
 done | sort -k2 -n -r >target/bench-first-load-files.txt
 head -n 15 target/bench-first-load-files.txt
-awk '{ raw += $1; gz += $2 } END { printf "%9d %9d  all %d files (bytes raw, bytes gzip -9)\n", raw, gz, NR }' \
+awk '{ raw += $1; gz += $2; br += $3 } END { printf "%9d %9d %9d  all %d files (bytes raw, gzip -9, brotli 11)\n", raw, gz, br, NR }' \
   target/bench-first-load-files.txt
 
 DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench_first_load)"
@@ -40,3 +41,5 @@ for _ in $(seq 1 120); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sl
 
 say "first load in a fresh headless Chromium"
 node end2end/first-load.mjs "$BASE" / /register /register/organisation /login /forgot
+say "the same, asking for gzip only"
+ENCODING=gzip node end2end/first-load.mjs "$BASE" / /register /register/organisation /login /forgot

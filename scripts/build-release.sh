@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/target/tools/node_modules/.bin:$PATH"
 # --split: every page but the home page is a file of its own (src/app.rs).
 cargo leptos build --release --split
+node scripts/precompress.mjs target/site/pkg
 echo "==> built target/server-release/orgdesk and target/site; serve with:"
 echo "    LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true target/server-release/orgdesk serve"

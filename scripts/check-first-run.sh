@@ -86,6 +86,17 @@ check_home() {
 check_home "zh-CN,zh;q=0.9" zh-CN
 check_home "en-GB,en;q=0.9" en
 
+# The front end as built for users: wasm-opt's output, compressed at build time.
+wasm="$(curl -sS "http://127.0.0.1:$port/" | grep -o '/pkg/orgdesk\.[A-Za-z0-9_-]*\.wasm' | head -n1 || true)"
+[ -n "$wasm" ] || fail "the home page names no hashed wasm file under /pkg"
+for enc in br gzip; do
+  got="$(curl -sS -o /dev/null -D - -H "Accept-Encoding: $enc" "http://127.0.0.1:$port$wasm" |
+    tr -d '\r' | sed -n 's/^content-encoding: *//Ip')"
+  [ "$got" = "$enc" ] || fail "$wasm asked for with Accept-Encoding: $enc came as '${got:-none}'"
+done
+size() { curl -sS -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $1" "http://127.0.0.1:$port$wasm"; }
+echo "    $wasm: $(size identity) bytes, gzip $(size gzip), brotli $(size br)"
+
 link="$(grep -o 'http://[^ ]*/setup?token=[A-Za-z0-9_-]*' "$log" | tail -n1 || true)"
 [ -n "$link" ] || fail "make run did not print the first operator's setup link"
 grep -q "Orgdesk is ready on http://127.0.0.1:$port" "$log" || fail "make run did not say where Orgdesk is"

@@ -38,4 +38,28 @@ export SQLX_OFFLINE=true
 # (installed by setup.sh), split by route (src/app.rs). `cargo leptos watch
 # --split` is the quicker loop while changing the code.
 export PATH="$PWD/target/tools/node_modules/.bin:$PATH"
-exec cargo leptos serve --release --split
+server="${CARGO_TARGET_DIR:-target}/server-release/orgdesk"
+# cargo leptos redoes the split front end's wasm-bindgen and wasm-opt passes
+# (minutes) even when nothing changed; a stamp written after the last
+# release build spares them while no source file is newer and nothing else
+# (a development build, `make test`) has written into target/site since.
+stamp=target/site/.release-build
+changed() {
+  [ -f "$stamp" ] && [ -x "$server" ] || return 0
+  [ -n "$(find src locales style public migrations build.rs Cargo.toml Cargo.lock .cargo \
+    target/site -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
+if changed; then
+  rm -f "$stamp"
+  cargo leptos build --release --split
+  # Brotli and gzip copies of the front end's files, made once here instead
+  # of per answer (scripts/precompress.mjs).
+  node scripts/precompress.mjs target/site/pkg
+  touch "$stamp"
+else
+  echo "==> nothing changed since the last release build (target/site/.release-build): serving it"
+fi
+# What `cargo leptos serve` would start, with the same settings.
+export LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="$addr" LEPTOS_ENV=PROD
+exec "$server" serve

@@ -11,6 +11,29 @@ fn native_name(locale: Locale) -> &'static str {
     }
 }
 
+/// Writes the language cookie in the browser, as `/api/locale` does for a
+/// switch without JavaScript: the server renders the next page in it.
+fn remember(locale: Locale) {
+    use wasm_bindgen::JsCast as _;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let secure = document
+        .location()
+        .and_then(|l| l.protocol().ok())
+        .is_some_and(|p| p == "https:");
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={}; SameSite=Lax{}",
+        super::LOCALE_COOKIE,
+        locale.as_str(),
+        super::LOCALE_COOKIE_MAX_AGE_SECS,
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
+        let _ = html.set_cookie(&cookie);
+    }
+}
+
 /// One button per language; the current one is marked pressed.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
@@ -28,6 +51,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                     on:submit=move |ev| {
                         ev.prevent_default();
                         i18n.set_locale(locale);
+                        remember(locale);
                     }
                 >
                     <input type="hidden" name="locale" value=locale.as_str() />

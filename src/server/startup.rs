@@ -15,7 +15,10 @@ use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_cont
 use std::{future::Future, net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::{CompressionLevel, catch_panic::CatchPanicLayer, compression::CompressionLayer};
+use tower_http::{
+    CompressionLevel, catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    services::ServeDir,
+};
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
@@ -69,6 +72,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/operator/reviews/{id}/files/{kind}",
             get(crate::registration::documents::operator_file),
+        )
+        // The front end's files, served as compressed at build time when
+        // that was done (`scripts/precompress.sh`: brotli and gzip at their
+        // best, beyond what compressing each answer can afford); the
+        // compression layer below skips what arrives compressed.
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            ServeDir::new(std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .leptos_routes_with_context(
             &state,

@@ -140,9 +140,13 @@ fn config(address: &str, vars: &[(&'static str, &str)]) -> Config {
 
 /// Leptos' settings of a test server on `port`.
 fn leptos_options(port: u16) -> LeptosOptions {
+    leptos_options_at(port, "target/site")
+}
+
+fn leptos_options_at(port: u16, site_root: &str) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("orgdesk")
-        .site_root("target/site")
+        .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build()
@@ -189,6 +193,23 @@ pub async fn spawn_app_with(db: PgPool, vars: &[(&'static str, &str)]) -> TestAp
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
     let state = state(db, port, config(&address, vars)).await;
+    serve_state(listener, address, state)
+}
+
+/// Like [`spawn_app`], serving the front end's files from `site_root`.
+pub async fn spawn_app_with_site(db: PgPool, site_root: &str) -> TestApp {
+    let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let state = AppState::load(
+        leptos_options_at(port, site_root),
+        db,
+        config(&address, &[]),
+    )
+    .await
+    .expect("the server state loads");
     serve_state(listener, address, state)
 }
 
