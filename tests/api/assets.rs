@@ -17,6 +17,11 @@ fn site() -> std::path::PathBuf {
 }
 
 async fn fetch(url: &str, accept: Option<&str>) -> (Option<String>, Vec<u8>) {
+    let (encoding, body, _) = fetch_with_vary(url, accept).await;
+    (encoding, body)
+}
+
+async fn fetch_with_vary(url: &str, accept: Option<&str>) -> (Option<String>, Vec<u8>, String) {
     // No decompression by the client: the bytes as they came.
     let client = reqwest::Client::builder().no_gzip().build().unwrap();
     let mut req = client.get(url);
@@ -29,7 +34,12 @@ async fn fetch(url: &str, accept: Option<&str>) -> (Option<String>, Vec<u8>) {
         .headers()
         .get("content-encoding")
         .map(|v| v.to_str().unwrap().to_owned());
-    (encoding, res.bytes().await.unwrap().to_vec())
+    let vary = res
+        .headers()
+        .get("vary")
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .unwrap_or_default();
+    (encoding, res.bytes().await.unwrap().to_vec(), vary)
 }
 
 #[sqlx::test]
@@ -38,9 +48,11 @@ async fn front_end_files_go_as_compressed_at_build_time(db: PgPool) {
     let app = spawn_app_with_site(db, root.to_str().unwrap()).await;
     let url = format!("{}/pkg/app.0123.js", app.address);
 
-    let (encoding, body) = fetch(&url, Some("gzip, deflate, br")).await;
+    let (encoding, body, vary) = fetch_with_vary(&url, Some("gzip, deflate, br")).await;
     assert_eq!(encoding.as_deref(), Some("br"));
     assert_eq!(body, b"brotli copy");
+    // Caches keep each encoding apart.
+    assert!(vary.contains("accept-encoding"), "vary: {vary:?}");
 
     let (encoding, body) = fetch(&url, Some("gzip")).await;
     assert_eq!(encoding.as_deref(), Some("gzip"));
