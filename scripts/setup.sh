@@ -117,3 +117,11 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium ||
     fail "the browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install -y chromium"
 fi
+
+# Chinese glyphs for the pictures the browser tests take (test-results/screens);
+# without a CJK font every character is drawn as a box.
+if ! fc-list 2>/dev/null | grep -qi "wqy\|cjk"; then
+  say "installing a Chinese font (fonts-wqy-microhei) for the browser tests' pictures"
+  apt_install fonts-wqy-microhei fontconfig ||
+    say "no Chinese font: pictures of Chinese pages will show boxes (sudo apt-get install -y fonts-wqy-microhei)"
+fi

@@ -4,7 +4,7 @@
 // organisation's administrator (the operator's pages: sign-in.spec, whose
 // operator is the first, made by the setup link).
 import { expect, test } from "./fixtures";
-import { checkPage, createOrganisation, hydrated, report, signIn, uniqueTag } from "./helpers";
+import { checkPage, createOrganisation, hydrated, orgdesk, report, signIn, switchTo, uniqueTag } from "./helpers";
 
 test.use({ locale: "en-US" });
 
@@ -41,4 +41,48 @@ test("an administrator's pages read whole in each language and pass axe", async 
   await expect(page).toHaveURL(/\/admin\/contacts\/employees\/[0-9a-f-]{36}$/);
   await checkPage(page, new URL(page.url()).pathname, data, findings);
   report(findings);
+});
+
+/** Table cells whose identifier runs over more than one line. */
+async function wrappedIdentifiers(page: import("@playwright/test").Page): Promise<string[]> {
+  return page.locator(".table__mono:not(.table__record)").evaluateAll((cells) =>
+    cells
+      .filter((c) => {
+        const range = document.createRange();
+        range.selectNodeContents(c);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      })
+      .map((c) => c.textContent ?? ""),
+  );
+}
+
+test("the members table of an organisation of 300 people fits 1280 px in each language, pictured", async ({ page }) => {
+  test.setTimeout(180_000);
+  const tag = uniqueTag();
+  const email = `seed-${tag}@screens.example`;
+  orgdesk(
+    ["seed", "--members", "300", "--departments", "40", "--name", `Screens Seed ${tag}`, "--admin-email", email],
+    "screens-heron-window-31",
+  );
+  await signIn(page, "/login", email, "screens-heron-window-31");
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.goto("/admin/contacts");
+  await hydrated(page);
+  const rows = page.locator('[data-table="members"] tbody tr');
+  await expect(rows.first()).toBeVisible();
+  for (const language of ["en", "zh-CN"] as const) {
+    if ((await page.locator("html").getAttribute("lang")) !== language) await switchTo(page, language);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await wrappedIdentifiers(page), `wrapped identifiers (${language})`).toEqual([]);
+    // Every column of the table is in view: none is cut off at the right.
+    const cut = await page.locator('[data-table="members"] thead th').evaluateAll((cells) =>
+      cells.filter((c) => c.getBoundingClientRect().right > window.innerWidth + 1).map((c) => c.textContent ?? ""),
+    );
+    expect(cut, `columns past the window (${language})`).toEqual([]);
+    // Pictures for the eye (test-results/screens/), not compared.
+    await page.screenshot({ path: `test-results/screens/members-${language}-1280.png` });
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `test-results/screens/members-${language}-375.png` });
+  }
 });
