@@ -89,10 +89,17 @@ check_home "en-GB,en;q=0.9" en
 # The front end as built for users: wasm-opt's output, compressed at build time.
 wasm="$(curl -sS "http://127.0.0.1:$port/" | grep -o '/pkg/orgdesk\.[A-Za-z0-9_-]*\.wasm' | head -n1 || true)"
 [ -n "$wasm" ] || fail "the home page names no hashed wasm file under /pkg"
-for enc in br gzip; do
-  got="$(curl -sS -o /dev/null -D - -H "Accept-Encoding: $enc" "http://127.0.0.1:$port$wasm" |
-    tr -d '\r' | sed -n 's/^content-encoding: *//Ip')"
-  [ "$got" = "$enc" ] || fail "$wasm asked for with Accept-Encoding: $enc came as '${got:-none}'"
+# The copy made at build time, byte for byte: the compression layer would
+# gzip on the way too, but streams without a length.
+for enc in br:br gzip:gz; do
+  name="${enc%%:*}"
+  headers="$(curl -sS -o /dev/null -D - -H "Accept-Encoding: $name" "http://127.0.0.1:$port$wasm" | tr -d '\r')"
+  got="$(sed -n 's/^content-encoding: *//Ip' <<<"$headers")"
+  length="$(sed -n 's/^content-length: *//Ip' <<<"$headers")"
+  copy="target/site$wasm.${enc##*:}"
+  [ "$got" = "$name" ] || fail "$wasm asked for with Accept-Encoding: $name came as '${got:-none}'"
+  [ -f "$copy" ] && [ "$length" = "$(stat -c %s "$copy")" ] ||
+    fail "$wasm as $name is not the copy made at build time ($copy; content-length '${length:-none}')"
 done
 size() { curl -sS -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $1" "http://127.0.0.1:$port$wasm"; }
 echo "    $wasm: $(size identity) bytes, gzip $(size gzip), brotli $(size br)"

@@ -40,24 +40,32 @@ export SQLX_OFFLINE=true
 export PATH="$PWD/target/tools/node_modules/.bin:$PATH"
 server="${CARGO_TARGET_DIR:-target}/server-release/orgdesk"
 # cargo leptos redoes the split front end's wasm-bindgen and wasm-opt passes
-# (minutes) even when nothing changed; a stamp written after the last
-# release build spares them while no source file is newer and nothing else
-# (a development build, `make test`) has written into target/site since.
-stamp=target/site/.release-build
+# (minutes) even when nothing changed. Two stamps spare them: one dated when
+# the last release build started (a source saved during the build is newer),
+# one when it ended, inside target/site (any other cargo leptos build, e.g.
+# `make test`, empties target/site and takes it away; a server or hash list
+# written since, from another checkout sharing CARGO_TARGET_DIR, is newer).
+mkdir -p target
+sources_stamp=target/.release-build-sources
+site_stamp=target/site/.release-build
 changed() {
-  [ -f "$stamp" ] && [ -x "$server" ] || return 0
-  [ -n "$(find src locales style public migrations build.rs Cargo.toml Cargo.lock .cargo \
-    target/site -newer "$stamp" -print -quit 2>/dev/null)" ]
+  [ -f "$sources_stamp" ] && [ -f "$site_stamp" ] && [ -x "$server" ] || return 0
+  [ -n "$(find src locales style public migrations .sqlx build.rs Cargo.toml Cargo.lock .cargo \
+    -newer "$sources_stamp" -print -quit 2>/dev/null)" ] && return 0
+  [ -n "$(find target/site "$server" "$(dirname "$server")/hash.txt" \
+    -newer "$site_stamp" -print -quit 2>/dev/null)" ]
 }
 if changed; then
-  rm -f "$stamp"
+  rm -f "$site_stamp"
+  touch "$sources_stamp.next"
   cargo leptos build --release --split
   # Brotli and gzip copies of the front end's files, made once here instead
   # of per answer (scripts/precompress.mjs).
   node scripts/precompress.mjs target/site/pkg
-  touch "$stamp"
+  mv "$sources_stamp.next" "$sources_stamp"
+  touch "$site_stamp"
 else
-  echo "==> nothing changed since the last release build (target/site/.release-build): serving it"
+  echo "==> nothing changed since the last release build: serving it"
 fi
 # What `cargo leptos serve` would start, with the same settings.
 export LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg

@@ -82,6 +82,10 @@ if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "versio
   npm install --prefix "$tools" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
 
+# scripts/precompress.mjs (make run) reads directories recursively: Node 18.17 or newer.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 18 || (a === 18 && b >= 17) ? 0 : 1)' ||
+  fail "Node.js $(node --version) is too old: make run needs 18.17 or newer (Debian 12's nodejs is 18.19; elsewhere see https://nodejs.org)"
+
 $with_tests || exit 0
 
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

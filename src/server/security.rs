@@ -134,11 +134,15 @@ pub async fn cache_policy(State(hashed): State<bool>, req: Request, next: Next) 
     if res.headers().contains_key(header::CACHE_CONTROL) {
         return res;
     }
-    if path.starts_with("/pkg/") && !res.headers().contains_key(header::VARY) {
+    let varies = res.headers().get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if path.starts_with("/pkg/") && !varies {
         // The front end's files go in the encoding the browser asked for
         // (copies made at build time): a shared cache must keep them apart.
         res.headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     let value = if path.starts_with("/pkg/") && res.status().is_success() {
         if hashed {

@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::registration::documents::operator_file),
         )
         // The front end's files, served as compressed at build time when
-        // that was done (`scripts/precompress.sh`: brotli and gzip at their
+        // that was done (`scripts/precompress.mjs`: brotli and gzip at their
         // best, beyond what compressing each answer can afford); the
         // compression layer below skips what arrives compressed.
         .nest_service(
