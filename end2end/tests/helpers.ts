@@ -243,6 +243,19 @@ export async function violations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} ${n.failureSummary ?? ""}`));
 }
 
+/** Table cells whose identifier runs over more than one line. */
+export async function wrappedIdentifiers(page: Page): Promise<string[]> {
+  return page.locator(".table__mono:not(.table__record)").evaluateAll((cells) =>
+    cells
+      .filter((c) => {
+        const range = document.createRange();
+        range.selectNodeContents(c);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      })
+      .map((c) => c.textContent ?? ""),
+  );
+}
+
 /** Opens `path` in English, checks it, switches to Chinese in place, checks
  * again, and back. */
 export async function checkPage(page: Page, path: string, data: string[], findings: Map<string, string[]>) {
@@ -257,19 +270,7 @@ export async function checkPage(page: Page, path: string, data: string[], findin
   findings.set(`${path} en leftovers`, await leftovers(page, "en", data));
   // At 1280 px no identifier in a table wraps; at 375 px nothing scrolls sideways.
   await page.setViewportSize({ width: 1280, height: 800 });
-  findings.set(
-    `${path} 1280 px wrapped identifiers`,
-    await page.locator(".table__mono:not(.table__record)").evaluateAll((cells) =>
-      cells
-        .filter((c) => {
-          const range = document.createRange();
-          range.selectNodeContents(c);
-          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-          return lines.size > 1;
-        })
-        .map((c) => c.textContent ?? ""),
-    ),
-  );
+  findings.set(`${path} 1280 px wrapped identifiers`, await wrappedIdentifiers(page));
   await page.setViewportSize({ width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   findings.set(`${path} 375 px sideways scroll`, overflow > 0 ? [`${overflow} px wider than the screen`] : []);

@@ -4,7 +4,7 @@
 // organisation's administrator (the operator's pages: sign-in.spec, whose
 // operator is the first, made by the setup link).
 import { expect, test } from "./fixtures";
-import { checkPage, createOrganisation, hydrated, orgdesk, report, signIn, switchTo, uniqueTag } from "./helpers";
+import { checkPage, createOrganisation, hydrated, orgdesk, report, signIn, switchTo, uniqueTag, wrappedIdentifiers } from "./helpers";
 
 test.use({ locale: "en-US" });
 
@@ -42,19 +42,6 @@ test("an administrator's pages read whole in each language and pass axe", async 
   await checkPage(page, new URL(page.url()).pathname, data, findings);
   report(findings);
 });
-
-/** Table cells whose identifier runs over more than one line. */
-async function wrappedIdentifiers(page: import("@playwright/test").Page): Promise<string[]> {
-  return page.locator(".table__mono:not(.table__record)").evaluateAll((cells) =>
-    cells
-      .filter((c) => {
-        const range = document.createRange();
-        range.selectNodeContents(c);
-        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
-      })
-      .map((c) => c.textContent ?? ""),
-  );
-}
 
 test("the members table of an organisation of 300 people fits 1280 px in each language, pictured", async ({ page }) => {
   test.setTimeout(180_000);
