@@ -23,11 +23,12 @@ for (const name of readdirSync(dir, { recursive: true })) {
     if (!existsSync(original)) unlinkSync(path);
     continue;
   }
-  if (!worth.test(path) || !statSync(path).isFile()) continue;
-  const body = readFileSync(path);
-  const made = statSync(path).mtimeMs;
-  const fresh = (copy) => existsSync(copy) && statSync(copy).mtimeMs >= made;
+  const file = statSync(path);
+  if (!worth.test(path) || !file.isFile()) continue;
+  // A copy newer than its file is kept; the file is read only for a new one.
+  const fresh = (copy) => existsSync(copy) && statSync(copy).mtimeMs >= file.mtimeMs;
   if (!fresh(`${path}.br`)) {
+    const body = readFileSync(path);
     writeFileSync(`${path}.br`, brotliCompressSync(body, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
@@ -35,9 +36,9 @@ for (const name of readdirSync(dir, { recursive: true })) {
       },
     }));
   }
-  if (!fresh(`${path}.gz`)) writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+  if (!fresh(`${path}.gz`)) writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
   files += 1;
-  raw += body.length;
+  raw += file.size;
   br += statSync(`${path}.br`).size;
   gz += statSync(`${path}.gz`).size;
 }

@@ -17,6 +17,15 @@ pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 /// How long the language choice is remembered: one year.
 pub const LOCALE_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
 
+/// The cookie that remembers `locale`, as the server sets it (`/api/locale`)
+/// and as the browser writes it on a switch.
+pub fn cookie(locale: &str, secure: bool) -> String {
+    format!(
+        "{LOCALE_COOKIE}={locale}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE_SECS}; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// Remembers `locale` (`en` or `zh-CN`) as the visitor's language.
 #[server(prefix = "/api", endpoint = "locale")]
 pub async fn set_locale(locale: String) -> Result<(), AppError> {
@@ -30,12 +39,8 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
         ));
     };
     let secure = crate::server::state::app_state()?.cookie_secure;
-    let cookie = format!(
-        "{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE_SECS}; SameSite=Lax{}",
-        chosen.as_str(),
-        if secure { "; Secure" } else { "" }
-    );
-    let value = http::HeaderValue::from_str(&cookie).map_err(AppError::internal)?;
+    let value = http::HeaderValue::from_str(&cookie(chosen.as_str(), secure))
+        .map_err(AppError::internal)?;
     expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, value);
     Ok(())
 }

@@ -22,15 +22,8 @@ fn remember(locale: Locale) {
         .location()
         .and_then(|l| l.protocol().ok())
         .is_some_and(|p| p == "https:");
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age={}; SameSite=Lax{}",
-        super::LOCALE_COOKIE,
-        locale.as_str(),
-        super::LOCALE_COOKIE_MAX_AGE_SECS,
-        if secure { "; Secure" } else { "" }
-    );
     if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
-        let _ = html.set_cookie(&cookie);
+        let _ = html.set_cookie(&super::cookie(locale.as_str(), secure));
     }
 }
 

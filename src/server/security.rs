@@ -134,17 +134,19 @@ pub async fn cache_policy(State(hashed): State<bool>, req: Request, next: Next) 
     if res.headers().contains_key(header::CACHE_CONTROL) {
         return res;
     }
-    let varies = res.headers().get_all(header::VARY).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
-    });
-    if path.starts_with("/pkg/") && !varies {
+    let pkg = path.starts_with("/pkg/");
+    if pkg
+        && !res.headers().get_all(header::VARY).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        })
+    {
         // The front end's files go in the encoding the browser asked for
         // (copies made at build time): a shared cache must keep them apart.
         res.headers_mut()
             .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    let value = if path.starts_with("/pkg/") && res.status().is_success() {
+    let value = if pkg && res.status().is_success() {
         if hashed {
             "public, max-age=31536000, immutable"
         } else {

@@ -152,10 +152,10 @@ fn leptos_options_at(port: u16, site_root: &str) -> LeptosOptions {
         .build()
 }
 
-async fn state(db: PgPool, port: u16, config: Config) -> AppState {
+async fn state(db: PgPool, options: LeptosOptions, config: Config) -> AppState {
     // A state that cannot load (keys, document store) fails the test: no
     // silent fallback to keys of the harness's own.
-    AppState::load(leptos_options(port), db, config)
+    AppState::load(options, db, config)
         .await
         .expect("the server state loads")
 }
@@ -187,30 +187,27 @@ fn client() -> reqwest::Client {
 /// Like [`spawn_app`], with extra configuration variables, e.g.
 /// `&[("AUTH_LOCK_AFTER", "4")]`.
 pub async fn spawn_app_with(db: PgPool, vars: &[(&'static str, &str)]) -> TestApp {
+    spawn_app_at(db, vars, "target/site").await
+}
+
+async fn spawn_app_at(db: PgPool, vars: &[(&'static str, &str)], site_root: &str) -> TestApp {
     let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("bind");
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
-    let state = state(db, port, config(&address, vars)).await;
+    let state = state(
+        db,
+        leptos_options_at(port, site_root),
+        config(&address, vars),
+    )
+    .await;
     serve_state(listener, address, state)
 }
 
 /// Like [`spawn_app`], serving the front end's files from `site_root`.
 pub async fn spawn_app_with_site(db: PgPool, site_root: &str) -> TestApp {
-    let listener = startup::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let port = listener.local_addr().unwrap().port();
-    let address = format!("http://127.0.0.1:{port}");
-    let state = AppState::load(
-        leptos_options_at(port, site_root),
-        db,
-        config(&address, &[]),
-    )
-    .await
-    .expect("the server state loads");
-    serve_state(listener, address, state)
+    spawn_app_at(db, &[], site_root).await
 }
 
 /// The app on a database that does not answer (see [`unreachable_pool`]).
@@ -282,7 +279,7 @@ pub async fn spawn_app_logging_to(
                 .connect_with(connect)
                 .await
                 .expect("pool");
-            let state = state(db.clone(), port, config).await;
+            let state = state(db.clone(), leptos_options(port), config).await;
             // The delivery worker runs as in `orgdesk serve`: its lines are
             // captured too.
             let worker = orgdesk::server::state::outbox_worker(
