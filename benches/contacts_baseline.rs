@@ -78,7 +78,7 @@ async fn page(State(app): State<App>, headers: HeaderMap, Query(p): Query<Params
         return StatusCode::FORBIDDEN.into_response();
     };
     let selected = p.dept.as_deref().and_then(|d| Uuid::parse_str(d).ok());
-    let Ok(Some(branch)) = departments::branch(&app.db, org, selected).await else {
+    let Ok(Some(branch)) = departments::branch(&app.db, org, selected, None).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let Ok(department_id) = Uuid::parse_str(&branch.selected.node.id) else {
@@ -97,7 +97,7 @@ async fn page(State(app): State<App>, headers: HeaderMap, Query(p): Query<Params
         status: StatusFilter::Current,
         page: p.page.unwrap_or(1),
     };
-    let Ok(list) = members(&app.db, org, &department, &query).await else {
+    let Ok(list) = members(&app.db, org, &department, &query, None).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
 

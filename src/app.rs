@@ -1,4 +1,5 @@
 //! The document shell, the root component and the route table.
+use crate::access::pages::AccessAdminPage;
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
     AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, ProvideMe,
@@ -71,6 +72,7 @@ lazy_pages! {
     EmployeeRoute => EmployeePage;
     ComingSoonRoute => ComingSoon;
     AdminAuditRoute => AdminAuditPage;
+    AccessAdminRoute => AccessAdminPage;
     OperatorHomeRoute => OperatorHomePage;
     OperatorAuditRoute => OperatorAuditPage;
     FailedDeliveriesRoute => FailedDeliveriesPage;
@@ -157,7 +159,7 @@ pub fn App() -> impl IntoView {
                                     <Route path=path!("contacts/employees/new") view={Lazy::<EmployeeFormRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />
-                                    <Route path=path!("access") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("access") view={Lazy::<AccessAdminRoute>::new()} />
                                     <Route path=path!("approvals") view={Lazy::<ComingSoonRoute>::new()} />
                                     <Route path=path!("security") view={Lazy::<ComingSoonRoute>::new()} />
                                     <Route path=path!("audit") view={Lazy::<AdminAuditRoute>::new()} />
@@ -208,6 +210,7 @@ fn ConsoleShell() -> impl IntoView {
             links=vec![
                 ("/admin", text!(i18n, nav.overview)),
                 ("/admin/contacts", text!(i18n, nav.contacts)),
+                ("/admin/access", text!(i18n, nav.access)),
                 ("/admin/audit", text!(i18n, nav.audit)),
             ]
         />

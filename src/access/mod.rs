@@ -1,10 +1,100 @@
-//! Who may do what. The permissions are a fixed list ([`Permission`]).
-//! Today only the contacts server functions ask
-//! [`require`] for the permission they need; the audit log and the operator
-//! area still check the account's kind and role in `auth::guard`. The roles
-//! issue replaces both with roles an administrator assigns. Until then the
-//! super administrator holds every permission and nobody else any.
+//! Who may do what. The permissions are a fixed list ([`Permission`]);
+//! every server function asks [`require`] for the one it needs over its
+//! target, and nothing else decides. A super administrator holds every
+//! permission over the whole organisation; a delegated administrator holds
+//! those of their admin groups, each over the group's scope.
 use serde::{Deserialize, Serialize};
+
+pub mod api;
+#[cfg(feature = "ssr")]
+mod grants;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub use grants::*;
+
+/// Admin groups an organisation may have.
+pub const MAX_GROUPS: usize = 100;
+/// Members of one admin group.
+pub const MAX_GROUP_MEMBERS: usize = 200;
+/// Subtrees in one admin group's scope.
+pub const MAX_GROUP_DEPARTMENTS: usize = 100;
+/// Super administrators beyond this many are a finding of the security check-up.
+pub const MANY_SUPER_ADMINS: usize = 5;
+
+/// An administrator as the access page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRef {
+    pub id: String,
+    pub name: String,
+    pub userid: String,
+    /// Has a second factor (an administrator without one is a risk).
+    pub totp_enabled: bool,
+}
+
+/// Where an admin group's permissions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupScope {
+    /// The whole organisation.
+    Organisation,
+    /// Chosen departments and everything below them.
+    Departments,
+    /// Each member's own departments and everything below them.
+    OwnDepartments,
+}
+
+impl GroupScope {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GroupScope::Organisation => "organisation",
+            GroupScope::Departments => "departments",
+            GroupScope::OwnDepartments => "own_departments",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            GroupScope::Organisation,
+            GroupScope::Departments,
+            GroupScope::OwnDepartments,
+        ]
+        .into_iter()
+        .find(|g| g.as_str() == s)
+    }
+}
+
+/// One admin group (管理组) with its permissions, scope and members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminGroup {
+    pub id: String,
+    pub name: String,
+    /// Permission names (`Permission::as_str`).
+    pub permissions: Vec<String>,
+    pub scope: GroupScope,
+    /// With `GroupScope::Departments`: (id, "A / B / name").
+    pub departments: Vec<(String, String)>,
+    pub members: Vec<AdminRef>,
+    pub version: i32,
+}
+
+/// What `/admin/access` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPage {
+    pub creator: Option<AdminRef>,
+    pub super_admins: Vec<AdminRef>,
+    /// The groups the caller may see and change (all of them for a super administrator).
+    pub groups: Vec<AdminGroup>,
+    /// The caller is a super administrator (only they grant that role).
+    pub caller_is_super_admin: bool,
+    /// The caller is the creator (only they pass the role on).
+    pub caller_is_creator: bool,
+    /// The caller's own id.
+    pub caller_id: String,
+    /// The permissions the caller may put into a group.
+    pub grantable: Vec<String>,
+}
 
 /// Something a member may be allowed to do in their organisation, or an
 /// operator on the platform. The list is fixed in code: nothing is allowed
@@ -94,25 +184,6 @@ impl Permission {
     }
 }
 
-/// Whether a member with `role` holds `permission`.
-pub fn grants(role: Option<&str>, permission: Permission) -> bool {
-    role == Some("super_admin") && !permission.operators_only()
-}
-
-/// The signed-in member and their organisation, if they hold `permission`;
-/// else 401 (not signed in) or 403.
-#[cfg(feature = "ssr")]
-pub async fn require(
-    permission: Permission,
-) -> Result<(crate::auth::guard::Principal, uuid::Uuid), crate::error::AppError> {
-    let (principal, org) = crate::auth::guard::require_member().await?;
-    if grants(principal.account.role.as_deref(), permission) {
-        Ok((principal, org))
-    } else {
-        Err(crate::error::AppError::forbidden())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,19 +226,5 @@ mod tests {
             1,
             "only the applications' personal data is the operators'"
         );
-    }
-
-    #[test]
-    fn only_the_super_administrator_holds_contacts_permissions() {
-        assert!(!grants(
-            Some("super_admin"),
-            Permission::ViewApplicationData
-        ));
-        for p in [Permission::ViewContacts, Permission::ManageContacts] {
-            assert!(grants(Some("super_admin"), p));
-            assert!(!grants(Some("admin"), p));
-            assert!(!grants(Some("employee"), p));
-            assert!(!grants(None, p));
-        }
     }
 }

@@ -77,6 +77,14 @@ actions! {
     EmployeeCreated = "employee.created" => employee_created,
     EmployeeUpdated = "employee.updated" => employee_updated,
     EmployeeStatusChanged = "employee.status_changed" => employee_status_changed,
+    EmployeeLeftDepartments = "employee.left_departments" => employee_left_departments,
+    SuperAdminGranted = "access.super_admin_granted" => super_admin_granted,
+    SuperAdminRemoved = "access.super_admin_removed" => super_admin_removed,
+    CreatorTransferred = "access.creator_transferred" => creator_transferred,
+    AdminGroupCreated = "access.group_created" => admin_group_created,
+    AdminGroupChanged = "access.group_changed" => admin_group_changed,
+    AdminGroupDeleted = "access.group_deleted" => admin_group_deleted,
+    AdminGroupMembersChanged = "access.group_members_changed" => admin_group_members_changed,
 }
 
 #[cfg(test)]

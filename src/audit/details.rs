@@ -89,6 +89,12 @@ fn label(locale: Locale, key: &str) -> String {
         "descendants" => td_string!(locale, audit_details.descendants),
         "position" => td_string!(locale, audit_details.position),
         "heads" => td_string!(locale, audit_details.heads),
+        "role" => td_string!(locale, audit_details.role),
+        "creator" => td_string!(locale, audit_details.creator),
+        "group" => td_string!(locale, audit_details.group),
+        "permissions" => td_string!(locale, audit_details.permissions),
+        "scope" => td_string!(locale, audit_details.scope),
+        "members" => td_string!(locale, audit_details.members),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -120,6 +126,11 @@ fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
         ("identity_check", v) if v.starts_with("failed") => {
             td_string!(locale, audit_details.identity_failed)
         }
+        ("role", "super_admin") => td_string!(locale, audit_details.role_super_admin),
+        ("role", "employee") => td_string!(locale, audit_details.role_employee),
+        ("scope", "organisation") => td_string!(locale, audit_details.scope_organisation),
+        ("scope", "departments") => td_string!(locale, audit_details.scope_departments),
+        ("scope", "own_departments") => td_string!(locale, audit_details.scope_own_departments),
         ("document", v) => DocumentKind::parse(v)?.name(locale),
         _ => return None,
     })

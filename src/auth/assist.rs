@@ -29,7 +29,7 @@ pub struct MemberSummary {
 /// Member accounts whose email, mobile or name matches `query` (at most 50).
 #[server(prefix = "/api", endpoint = "operator_find_members")]
 pub async fn operator_find_members(query: String) -> Result<Vec<MemberSummary>, AppError> {
-    crate::auth::guard::require_operator().await?;
+    crate::access::require_operator(crate::access::Permission::ViewApplicationData).await?;
     let state = crate::server::state::app_state()?;
     let query = query.trim();
     if query.is_empty() {

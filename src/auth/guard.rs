@@ -215,26 +215,6 @@ pub async fn require_member() -> Result<(Principal, Uuid), AppError> {
     }
 }
 
-/// A fully signed-in organisation administrator, or 401/403.
-pub async fn require_admin() -> Result<(Principal, Uuid), AppError> {
-    let (p, org) = require_member().await?;
-    if matches!(p.account.role.as_deref(), Some("super_admin" | "admin")) {
-        Ok((p, org))
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
-/// A fully signed-in platform operator, or 401/403.
-pub async fn require_operator() -> Result<Principal, AppError> {
-    let p = require_signed_in().await?;
-    if p.account.kind == AccountKind::Operator {
-        Ok(p)
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 /// Page guard (axum middleware) for `/admin`, `/operator` and `/account`:
 /// sends visitors who are not signed in to the right sign-in page, and
 /// half-signed-in sessions to the step they are at.

@@ -56,6 +56,8 @@ pub struct Account {
     /// The organisation requires two factors of its administrators.
     pub org_enforces_two_factor: bool,
     pub role: Option<String>,
+    /// A member of at least one admin group (a delegated administrator).
+    pub delegated: bool,
     pub name: String,
     pub email: Option<String>,
     pub mobile: Option<String>,
@@ -78,11 +80,17 @@ impl Account {
     pub fn two_factor_required(&self) -> bool {
         match self.kind {
             AccountKind::Operator => true,
-            AccountKind::Member => {
-                self.org_enforces_two_factor
-                    && matches!(self.role.as_deref(), Some("super_admin" | "admin"))
-            }
+            AccountKind::Member => self.org_enforces_two_factor && self.is_administrator(),
         }
+    }
+
+    pub fn is_super_admin(&self) -> bool {
+        self.kind == AccountKind::Member && self.role.as_deref() == Some("super_admin")
+    }
+
+    /// A super administrator or a delegated one.
+    pub fn is_administrator(&self) -> bool {
+        self.is_super_admin() || self.delegated
     }
 
     /// The label an authenticator app shows for this account.
@@ -103,6 +111,7 @@ macro_rules! to_account {
             org_name: $r.org_name,
             org_enforces_two_factor: $r.org_enforces_two_factor,
             role: $r.role,
+            delegated: $r.delegated,
             name: $r.name,
             email: $r.email,
             mobile: $r.mobile,
@@ -122,6 +131,7 @@ pub async fn find_by_id(db: &PgPool, id: Uuid) -> Result<Option<Account>, sqlx::
         r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
                   COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
                   a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!",
                   a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
                   a.totp_last_step, a.session_epoch,
                   a.password_changed_at AS "password_changed_at: chrono::DateTime<chrono::Utc>"
@@ -149,6 +159,7 @@ pub async fn find_by_identifier(
         r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
                   COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
                   a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!",
                   a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
                   a.totp_last_step, a.session_epoch,
                   a.password_changed_at AS "password_changed_at: chrono::DateTime<chrono::Utc>"

@@ -206,6 +206,7 @@ pub async fn create_organisation(
         },
     )
     .await?;
+    crate::organisations::set_creator(&mut tx, org_id, id).await?;
     record(
         &mut tx,
         &Actor::system(),

@@ -261,6 +261,9 @@ pub struct EmployeeDetail {
     pub hire_date: Option<chrono::NaiveDate>,
     pub status: EmployeeStatus,
     pub role: Option<String>,
+    /// A super administrator or a member of an admin group: their
+    /// addresses sign in to the console.
+    pub administrator: bool,
     pub departments: Vec<EmployeeDepartment>,
     pub managers: Vec<PersonRef>,
     /// The managers' account ids, as the form takes them.

@@ -284,6 +284,7 @@ pub async fn seed(
         .execute(&mut *tx)
         .await?;
     }
+    crate::organisations::set_creator(&mut tx, org_id, admin_id).await?;
     sqlx::query(
         "UPDATE accounts SET password_hash = $2, password_changed_at = now() WHERE id = $1",
     )

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// previous page.
 #[server(prefix = "/api", endpoint = "operator_failed_deliveries")]
 pub async fn load_failed_deliveries(before: Option<String>) -> Result<FailedDeliveries, AppError> {
-    crate::auth::guard::require_operator().await?;
+    crate::access::require_operator(crate::access::Permission::ViewApplicationData).await?;
     let before = match before.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(b) => Some(

@@ -155,6 +155,18 @@ codes! {
     EmployeeLastSuperAdmin = "employee.last_super_admin" => employee_last_super_admin,
     EmployeeDepartmentRequired = "employee.department_required" => employee_department_required,
     EmployeeDepartmentUnknown = "employee.department_unknown" => employee_department_unknown,
+    AccessPersonElsewhere = "access.person_elsewhere" => access_person_elsewhere,
+    AccessPersonInactive = "access.person_inactive" => access_person_inactive,
+    AccessCreatorStays = "access.creator_stays" => access_creator_stays,
+    AccessCreatorNotSuperAdmin = "access.creator_not_super_admin" => access_creator_not_super_admin,
+    AccessPermissionsRequired = "access.permissions_required" => access_permissions_required,
+    AccessDepartmentsRequired = "access.departments_required" => access_departments_required,
+    AccessTooManyDepartments = "access.too_many_departments" => access_too_many_departments,
+    AccessBeyondOwn = "access.beyond_own" => access_beyond_own,
+    AccessGroupNameTaken = "access.group_name_taken" => access_group_name_taken,
+    AccessTooManyGroups = "access.too_many_groups" => access_too_many_groups,
+    AccessTooManyMembers = "access.too_many_members" => access_too_many_members,
+    AccessMemberUnknown = "access.member_unknown" => access_member_unknown,
 }
 
 impl std::fmt::Display for Code {

@@ -71,6 +71,11 @@ fn admin_cards(i18n: leptos_i18n::I18nContext<Locale>) -> Vec<HomeCard> {
             text!(i18n, console.contacts_body),
         ),
         HomeCard::new(
+            "/admin/access",
+            text!(i18n, nav.access),
+            text!(i18n, console.access_body),
+        ),
+        HomeCard::new(
             "/admin/audit",
             text!(i18n, nav.audit),
             text!(i18n, console.audit_body),

@@ -22,6 +22,14 @@ pub enum Template {
     /// Sent to the old address when an administrator changed a member's
     /// email or mobile: `field` is `email` or `mobile`.
     ContactChanged { organisation: String, field: String },
+    /// The creator role (创建者) of `organisation` passed from `from` to
+    /// `to`; sent to both, `receiving` to the new creator.
+    CreatorTransferred {
+        organisation: String,
+        from: String,
+        to: String,
+        receiving: bool,
+    },
 }
 
 // The payload may hold a code: never print it.
@@ -39,6 +47,7 @@ impl Template {
             Template::RegistrationApproved { .. } => "registration_approved",
             Template::RegistrationRejected { .. } => "registration_rejected",
             Template::ContactChanged { .. } => "contact_changed",
+            Template::CreatorTransferred { .. } => "creator_transferred",
         }
     }
 }
@@ -110,6 +119,14 @@ const FILES: &[(&str, &str)] = &[
     (
         "zh-CN/contact_changed",
         include_str!("messages/zh-CN/contact_changed.j2"),
+    ),
+    (
+        "en/creator_transferred",
+        include_str!("messages/en/creator_transferred.j2"),
+    ),
+    (
+        "zh-CN/creator_transferred",
+        include_str!("messages/zh-CN/creator_transferred.j2"),
     ),
 ];
 
@@ -229,6 +246,12 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
             organisation,
             field,
         } => context! { organisation, mobile => field == "mobile" },
+        Template::CreatorTransferred {
+            organisation,
+            from,
+            to,
+            receiving,
+        } => context! { organisation, from, to, receiving, url => link(base_url, "/admin/access") },
     };
     render_file(&name, lang, context)
 }

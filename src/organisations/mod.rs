@@ -51,6 +51,18 @@ pub async fn time_zone(db: &sqlx::PgPool, org: Uuid) -> sqlx::Result<crate::serv
         .unwrap_or(crate::server::time::DEFAULT_ZONE))
 }
 
+/// Records `account` (a super administrator of `org`) as its creator (创建者).
+pub async fn set_creator(conn: &mut PgConnection, org: Uuid, account: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE organisations SET creator_id = $2 WHERE id = $1",
+        org,
+        account
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Creates the organisation and its root department in `conn`'s transaction.
 pub async fn create(
     conn: &mut PgConnection,

@@ -9,7 +9,7 @@ pub async fn review_queue(
     #[server(default)] filter: String,
     #[server(default)] page: i64,
 ) -> Result<QueuePage, AppError> {
-    crate::auth::guard::require_operator().await?;
+    crate::access::require_operator(crate::access::Permission::ViewApplicationData).await?;
     let state = crate::server::state::app_state()?;
     let filter = super::QueueFilter::parse(&filter);
     Ok(super::repo::queue(&state.db, filter, page.max(1), state.time_zone).await?)
@@ -18,7 +18,8 @@ pub async fn review_queue(
 /// One submitted application with its documents, changes and decisions.
 #[server(prefix = "/api", endpoint = "review_detail")]
 pub async fn get_review_detail(id: String) -> Result<ReviewDetail, AppError> {
-    let operator = crate::auth::guard::require_operator().await?;
+    let operator =
+        crate::access::require_operator(crate::access::Permission::ViewApplicationData).await?;
     let state = crate::server::state::app_state()?;
     let id = imp::parse_id(&id)?;
     let actor = crate::auth::guard::RequestMeta::current().actor(Some(operator.id()), "operator");
@@ -59,8 +60,9 @@ pub async fn reject_application(
 mod imp {
     use super::super::repo::{self};
     use super::*;
+    use crate::access::{Permission, require_operator};
     use crate::audit::repo::{Event, record};
-    use crate::auth::guard::{RequestMeta, require_operator};
+    use crate::auth::guard::RequestMeta;
     use crate::error::Code;
     use crate::notify::{Channel, NewMessage, Template, enqueue};
     use crate::registration::Reason;
@@ -76,7 +78,7 @@ mod imp {
     }
 
     pub async fn start(id: String, submission_no: i32) -> Result<(), AppError> {
-        let operator = require_operator().await?;
+        let operator = require_operator(Permission::ViewApplicationData).await?;
         let state = app_state()?;
         let id = parse_id(&id)?;
         if !repo::start_review(&state.db, id, submission_no, operator.id()).await? {
@@ -115,7 +117,7 @@ mod imp {
     }
 
     pub async fn approve(id: String, submission_no: i32) -> Result<(), AppError> {
-        let operator = require_operator().await?;
+        let operator = require_operator(Permission::ViewApplicationData).await?;
         let state = app_state()?;
         let id = parse_id(&id)?;
         let meta = RequestMeta::current();
@@ -199,7 +201,7 @@ mod imp {
         reasons: Vec<String>,
         note: String,
     ) -> Result<(), AppError> {
-        let operator = require_operator().await?;
+        let operator = require_operator(Permission::ViewApplicationData).await?;
         let state = app_state()?;
         let id = parse_id(&id)?;
         let reasons = parse_reasons(&reasons)?;

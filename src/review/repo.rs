@@ -287,6 +287,7 @@ pub async fn approve(
         },
     )
     .await?;
+    crate::organisations::set_creator(conn, org_id, account_id).await?;
     sqlx::query!(
         r#"UPDATE registrations
               SET status = 'approved', decided_at = now(), organisation_id = $2,

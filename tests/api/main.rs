@@ -6,6 +6,7 @@ mod helpers;
 mod mail;
 mod s3;
 
+mod access;
 mod assets;
 mod auth;
 mod challenge;

@@ -99,7 +99,7 @@ pub async fn operator_reset_second_factor(
 ) -> Result<(), AppError> {
     let state = app_state()?;
     let meta = RequestMeta::current();
-    let p = guard::require_operator().await?;
+    let p = crate::access::require_operator(crate::access::Permission::ViewApplicationData).await?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field("reason", Code::ValidationRequired));

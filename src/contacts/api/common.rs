@@ -17,7 +17,7 @@ pub(super) fn actor(p: &Principal) -> Actor {
 }
 
 /// What a contacts change is about.
-pub(super) enum Target {
+pub(super) enum Subject {
     Department(Uuid),
     Employee(Uuid),
 }
@@ -28,13 +28,13 @@ pub(super) async fn audit(
     actor: &Actor,
     org: Uuid,
     action: crate::audit::Action,
-    target: Target,
+    target: Subject,
     details: serde_json::Value,
 ) -> Result<(), ContactsError> {
     let event = Event::new(action).org(Some(org)).details(details);
     let event = match target {
-        Target::Department(id) => event.target("department", id.to_string()),
-        Target::Employee(id) => event.target_account(id),
+        Subject::Department(id) => event.target("department", id.to_string()),
+        Subject::Employee(id) => event.target_account(id),
     };
     record(c, actor, &event).await?;
     Ok(())

@@ -1,21 +1,28 @@
 //! Department changes: create, rename, move, reorder, delete and heads.
 use super::common::*;
 use super::*;
-use crate::access::{Permission, require};
+use crate::access::{Access, Permission, Target, require};
 use crate::contacts::repo::{self, ContactsError, members};
 use crate::contacts::{MAX_HEADS, rules};
 use crate::error::Code;
 use serde_json::json;
+
+/// A caller who manages contacts somewhere; each function then checks its targets.
+pub(super) async fn manager() -> Result<Access, AppError> {
+    require(Permission::ManageContacts, Target::InScope).await
+}
 
 pub(super) fn department_name(raw: &str) -> Result<String, AppError> {
     rules::department_name(raw).map_err(|code| AppError::field("name", code))
 }
 
 pub async fn create_department(parent: String, name: String) -> Result<String, AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let parent = id(&parent)?;
+    access.check(Target::Department(parent)).await?;
     let name = department_name(&name)?;
-    let actor = actor(&p);
+    let actor = actor(p);
     change(org, async |c| {
         let d = repo::create(c, org, parent, &name).await?;
         audit(
@@ -23,7 +30,7 @@ pub async fn create_department(parent: String, name: String) -> Result<String, A
             &actor,
             org,
             crate::audit::Action::DepartmentCreated,
-            Target::Department(d.id),
+            Subject::Department(d.id),
             json!({ "after": { "name": d.name, "parent": parent.to_string() } }),
         )
         .await?;
@@ -33,10 +40,12 @@ pub async fn create_department(parent: String, name: String) -> Result<String, A
 }
 
 pub async fn rename_department(raw: String, name: String, version: i32) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let department = id(&raw)?;
+    access.check(Target::Department(department)).await?;
     let name = department_name(&name)?;
-    let actor = actor(&p);
+    let actor = actor(p);
     change(org, async |c| {
         let before = repo::rename(c, org, department, &name, version).await?;
         audit(
@@ -44,7 +53,7 @@ pub async fn rename_department(raw: String, name: String, version: i32) -> Resul
             &actor,
             org,
             crate::audit::Action::DepartmentRenamed,
-            Target::Department(department),
+            Subject::Department(department),
             json!({ "before": { "name": before.name }, "after": { "name": name } }),
         )
         .await?;
@@ -54,10 +63,13 @@ pub async fn rename_department(raw: String, name: String, version: i32) -> Resul
 }
 
 pub async fn move_department(raw: String, parent: String, version: i32) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let department = id(&raw)?;
     let parent = id(&parent)?;
-    let actor = actor(&p);
+    access.check(Target::DepartmentBelow(department)).await?;
+    access.check(Target::Department(parent)).await?;
+    let actor = actor(p);
     change(org, async |c| {
         let moved = repo::move_to(c, org, department, parent, version).await?;
         audit(
@@ -65,7 +77,7 @@ pub async fn move_department(raw: String, parent: String, version: i32) -> Resul
             &actor,
             org,
             crate::audit::Action::DepartmentMoved,
-            Target::Department(department),
+            Subject::Department(department),
             json!({
                 "name": moved.before.name,
                 "before": { "parent": moved.before.parent_id.map(|p| p.to_string()) },
@@ -80,9 +92,11 @@ pub async fn move_department(raw: String, parent: String, version: i32) -> Resul
 }
 
 pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let department = id(&raw)?;
-    let actor = actor(&p);
+    access.check(Target::DepartmentBelow(department)).await?;
+    let actor = actor(p);
     change(org, async |c| {
         let (old, new) = repo::reorder(c, org, department, index, version).await?;
         if old != new {
@@ -91,7 +105,7 @@ pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result
                 &actor,
                 org,
                 crate::audit::Action::DepartmentReordered,
-                Target::Department(department),
+                Subject::Department(department),
                 json!({ "before": { "position": old + 1 }, "after": { "position": new + 1 } }),
             )
             .await?;
@@ -102,9 +116,11 @@ pub async fn reorder_department(raw: String, index: i32, version: i32) -> Result
 }
 
 pub async fn delete_department(raw: String, version: i32) -> Result<String, AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let department = id(&raw)?;
-    let actor = actor(&p);
+    access.check(Target::DepartmentBelow(department)).await?;
+    let actor = actor(p);
     change(org, async |c| {
         let d = repo::delete(c, org, department, version).await?;
         let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
@@ -113,7 +129,7 @@ pub async fn delete_department(raw: String, version: i32) -> Result<String, AppE
             &actor,
             org,
             crate::audit::Action::DepartmentDeleted,
-            Target::Department(department),
+            Subject::Department(department),
             json!({ "before": { "name": d.name, "parent": parent } }),
         )
         .await?;
@@ -125,7 +141,7 @@ pub async fn delete_department(raw: String, version: i32) -> Result<String, AppE
 /// Account ids (userids) as typed, separated by commas, spaces or 、:
 /// lower-cased and de-duplicated in one pass, and refused with
 /// `too_many` past `max` distinct ids, all before any query or lock.
-pub(super) fn parse_userids(
+pub(crate) fn parse_userids(
     raw: &str,
     max: usize,
     field: &'static str,
@@ -149,11 +165,13 @@ pub(super) fn parse_userids(
 }
 
 pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let department = id(&raw)?;
+    access.check(Target::Department(department)).await?;
     let heads = parse_userids(&heads, MAX_HEADS, "heads", Code::DepartmentTooManyHeads)
         .map_err(AppError::from)?;
-    let actor = actor(&p);
+    let actor = actor(p);
     change(org, async |c| {
         let ids = members::resolve_userids(c, org, &heads, "heads", Code::DepartmentHeadNotMember)
             .await?;
@@ -163,7 +181,7 @@ pub async fn set_heads(raw: String, heads: String, version: i32) -> Result<(), A
             &actor,
             org,
             crate::audit::Action::DepartmentHeadsChanged,
-            Target::Department(department),
+            Subject::Department(department),
             json!({
                 "before": { "heads": before.join(", ") },
                 "after": { "heads": after.join(", ") },

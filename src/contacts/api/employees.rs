@@ -2,7 +2,7 @@
 use super::common::*;
 use super::imp::*;
 use super::*;
-use crate::access::{Permission, require};
+use crate::access::Target;
 use crate::auth::guard::RequestMeta;
 use crate::contacts::repo::ContactsError;
 use crate::contacts::repo::employees::{self, EmployeeInput};
@@ -145,10 +145,12 @@ pub(super) async fn managers(
 }
 
 pub async fn create_employee(form: Form) -> Result<String, AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let mut input = parse(&form)?;
+    access.check_departments(&input.departments).await?;
     let wanted_managers = parse_managers(&form.managers)?;
-    let actor = actor(&p);
+    let actor = actor(p);
     change(org, async |c| {
         input.managers = managers(c, org, &wanted_managers).await?;
         let (id, _) = employees::create(c, org, &input).await?;
@@ -158,7 +160,7 @@ pub async fn create_employee(form: Form) -> Result<String, AppError> {
             &actor,
             org,
             crate::audit::Action::EmployeeCreated,
-            Target::Employee(id),
+            Subject::Employee(id),
             json!({ "after": after }),
         )
         .await?;
@@ -174,9 +176,12 @@ pub async fn update_employee(
     password: String,
     code: String,
 ) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let employee = id(&raw)?;
+    access.check(Target::Person(employee)).await?;
     let mut input = parse(&form)?;
+    access.check_departments(&input.departments).await?;
     let wanted_managers = parse_managers(&form.managers)?;
     let state = app_state()?;
     let meta = RequestMeta::current();
@@ -186,11 +191,17 @@ pub async fn update_employee(
         .await
         .map_err(AppError::from)?
         .ok_or_else(AppError::not_found)?;
+    // Administrators are changed by super administrators only: a
+    // delegated one could otherwise take over a wider account.
+    if current.is_administrator() && !access.is_super_admin() && employee != p.id() {
+        return Err(AppError::forbidden());
+    }
     let readdressed = current.email != input.email || current.mobile != input.mobile;
     if readdressed && current.is_administrator() {
-        crate::auth::api::reauthenticate(&state, &meta, &p, &password, &code).await?;
+        crate::auth::api::reauthenticate(&state, &meta, p, &password, &code).await?;
     }
-    let actor = actor(&p);
+    let actor = actor(p);
+    let roots = access.roots().map(<[Uuid]>::to_vec);
     let sealer = state.codes.outbox_sealer().clone();
     let max_attempts = state.outbox_max_attempts;
     change(org, async |c| {
@@ -200,6 +211,18 @@ pub async fn update_employee(
             return Err(ContactsError::Changed);
         }
         input.managers = managers(c, org, &wanted_managers).await?;
+        if let Some(roots) = &roots {
+            // Memberships outside the caller's scope are not theirs to change.
+            let (elsewhere, main) = members::outside(c, org, employee, roots).await?;
+            for d in elsewhere {
+                if !input.departments.contains(&d) {
+                    input.departments.push(d);
+                }
+            }
+            if let Some(main) = main {
+                input.main_department = main;
+            }
+        }
         let (before, after) = employees::update(c, org, employee, &input, version).await?;
         let (before, after) = members::changed(&before, &after);
         if after.as_object().is_some_and(|o| !o.is_empty()) {
@@ -208,7 +231,7 @@ pub async fn update_employee(
                 &actor,
                 org,
                 crate::audit::Action::EmployeeUpdated,
-                Target::Employee(employee),
+                Subject::Employee(employee),
                 json!({ "before": before, "after": after }),
             )
             .await?;
@@ -247,15 +270,47 @@ pub async fn update_employee(
 }
 
 pub async fn set_status(raw: String, status: String, version: i32) -> Result<(), AppError> {
-    let (p, org) = require(Permission::ManageContacts).await?;
+    let access = manager().await?;
+    let (p, org) = (&access.principal, access.org);
     let employee = id(&raw)?;
+    access.check(Target::Person(employee)).await?;
     let status = EmployeeStatus::parse(status.trim())
         .ok_or_else(|| AppError::field("status", Code::ValidationChoice))?;
     if employee == p.id() {
         return Err(AppError::field("status", Code::EmployeeStatusSelf));
     }
-    let actor = actor(&p);
+    let state = app_state()?;
+    let target = members::contact(&state.db, org, employee)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(AppError::not_found)?;
+    if target.is_administrator() && !access.is_super_admin() {
+        return Err(AppError::forbidden());
+    }
+    let actor = actor(p);
+    let roots = access.roots().map(<[Uuid]>::to_vec);
     change(org, async |c| {
+        if let Some(roots) = &roots {
+            let (elsewhere, _) = members::outside(c, org, employee, roots).await?;
+            if !elsewhere.is_empty() {
+                // Someone who also belongs elsewhere leaves the caller's
+                // departments only; their status is not the caller's to change.
+                if status != EmployeeStatus::Departed {
+                    return Err(ContactsError::Rule("status", Code::AccessPersonElsewhere));
+                }
+                let left = employees::leave(c, org, employee, roots, version).await?;
+                audit(
+                    c,
+                    &actor,
+                    org,
+                    crate::audit::Action::EmployeeLeftDepartments,
+                    Subject::Employee(employee),
+                    json!({ "before": { "departments": left.join(", ") }, "after": { "departments": "" } }),
+                )
+                .await?;
+                return Ok(());
+            }
+        }
         let old = employees::set_status(c, org, employee, status, version).await?;
         let new = members::record(c, org, employee).await?;
         let new = new["status"].as_str().unwrap_or_default().to_owned();
@@ -265,7 +320,7 @@ pub async fn set_status(raw: String, status: String, version: i32) -> Result<(),
                 &actor,
                 org,
                 crate::audit::Action::EmployeeStatusChanged,
-                Target::Employee(employee),
+                Subject::Employee(employee),
                 json!({ "before": { "status": old.as_str() }, "after": { "status": new } }),
             )
             .await?;

@@ -197,6 +197,18 @@ mod employees;
 #[cfg(feature = "ssr")]
 mod reads;
 
+/// Account ids (userids) as typed, separated by commas, spaces or 、:
+/// lower-cased and de-duplicated, refused with `too_many` past `max`.
+#[cfg(feature = "ssr")]
+pub fn parse_member_userids(
+    raw: &str,
+    max: usize,
+    field: &'static str,
+    too_many: crate::error::Code,
+) -> Result<Vec<String>, AppError> {
+    departments::parse_userids(raw, max, field, too_many).map_err(AppError::from)
+}
+
 /// The server functions' bodies, one module per flow.
 #[cfg(feature = "ssr")]
 mod imp {

@@ -1,58 +1,104 @@
-//! Reading the tree, the chart, the members and one employee.
+//! Reading the tree, the chart, the members and one employee. A scoped
+//! administrator reads their subtrees only: a blank department means the
+//! first top of them, and a department or person outside them is not found.
 use super::common::*;
 use super::*;
-use crate::access::{Permission, require};
+use crate::access::{Access, Permission, Target, require};
 use crate::contacts::StatusFilter;
 use crate::contacts::repo;
 use crate::contacts::repo::members::{self, MemberQuery};
 use crate::server::state::app_state;
+use uuid::Uuid;
+
+/// The department a request names, checked against the caller's scope;
+/// blank: `None` for the whole organisation (its root), else the first top
+/// of the caller's subtrees.
+async fn start(access: &Access, raw: &str) -> Result<Option<Uuid>, AppError> {
+    match raw.trim() {
+        "" => match access.roots() {
+            None => Ok(None),
+            Some(roots) => {
+                let state = app_state()?;
+                let mut conn = state.db.acquire().await?;
+                let tops = repo::tops(&mut conn, access.org, roots).await?;
+                Ok(Some(tops.first().ok_or_else(AppError::not_found)?.id))
+            }
+        },
+        raw => {
+            let d = id(raw)?;
+            access.check(Target::Department(d)).await?;
+            Ok(Some(d))
+        }
+    }
+}
+
+async fn viewer() -> Result<Access, AppError> {
+    require(Permission::ViewContacts, Target::InScope).await
+}
 
 pub async fn branch(department: String) -> Result<Branch, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
-    let selected = match department.trim() {
-        "" => None,
-        raw => Some(id(raw)?),
-    };
-    repo::branch(&state.db, org, selected)
+    let selected = start(&access, &department).await?;
+    repo::branch(&state.db, access.org, selected, access.roots())
         .await?
         .ok_or_else(AppError::not_found)
 }
 
 pub async fn children(parent: String) -> Result<Vec<DepartmentNode>, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
     let parent = id(&parent)?;
+    access.check(Target::Department(parent)).await?;
     let mut conn = state.db.acquire().await?;
-    repo::existing(&mut conn, org, parent)
+    repo::existing(&mut conn, access.org, parent)
         .await
         .map_err(AppError::from)?;
-    Ok(repo::children(&state.db, org, parent).await?)
+    Ok(repo::children(&state.db, access.org, parent).await?)
 }
 
 pub async fn tree(from: String) -> Result<TreeColumns, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
-    let from = match from.trim() {
-        "" => None,
-        raw => Some(id(raw)?),
+    let org = access.org;
+    let tops: Vec<Option<Uuid>> = match (from.trim(), access.roots()) {
+        ("", Some(roots)) => {
+            let mut conn = state.db.acquire().await?;
+            repo::tops(&mut conn, org, roots)
+                .await?
+                .into_iter()
+                .map(|d| Some(d.id))
+                .collect()
+        }
+        _ => vec![start(&access, &from).await?],
     };
-    let nodes = repo::tree(&state.db, org, from).await?;
-    if nodes.is_empty() && from.is_some() {
+    // A scoped administrator's subtrees, one after another.
+    let mut out = TreeColumns::default();
+    for top in tops {
+        let part = repo::tree(&state.db, org, top).await?;
+        let offset = out.ids.len() as i32;
+        out.parents.extend(
+            part.parents
+                .iter()
+                .map(|&p| if p < 0 { p } else { p + offset }),
+        );
+        out.ids.extend(part.ids);
+        out.names.extend(part.names);
+        out.headcounts.extend(part.headcounts);
+        out.versions.extend(part.versions);
+    }
+    if out.is_empty() && !from.trim().is_empty() {
         return Err(AppError::not_found());
     }
-    Ok(nodes)
+    Ok(out)
 }
 
 pub async fn chart(from: String, levels: i32) -> Result<Vec<ChartNode>, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
-    let from = match from.trim() {
-        "" => None,
-        raw => Some(id(raw)?),
-    };
+    let from = start(&access, &from).await?;
     let levels = if levels <= 0 { 3 } else { levels.min(8) };
-    let nodes = repo::chart(&state.db, org, from, levels, 500).await?;
+    let nodes = repo::chart(&state.db, access.org, from, levels, 500).await?;
     if nodes.is_empty() {
         return Err(AppError::not_found());
     }
@@ -66,12 +112,14 @@ pub async fn members(
     direct: bool,
     page: i64,
 ) -> Result<MemberPage, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
+    let org = access.org;
     let state = app_state()?;
+    let selected = start(&access, &department).await?;
     let mut conn = state.db.acquire().await?;
-    let d = match department.trim() {
-        "" => repo::root(&mut conn, org).await?,
-        raw => repo::department(&mut conn, org, id(raw)?).await?,
+    let d = match selected {
+        None => repo::root(&mut conn, org).await?,
+        Some(d) => repo::department(&mut conn, org, d).await?,
     }
     .ok_or_else(AppError::not_found)?;
     drop(conn);
@@ -81,39 +129,51 @@ pub async fn members(
         status: StatusFilter::parse(&status),
         page: page.max(1),
     };
-    Ok(members::members(&state.db, org, &d, &query).await?)
+    Ok(members::members(&state.db, org, &d, &query, access.roots()).await?)
 }
 
 pub async fn find_departments(q: String) -> Result<Vec<(String, String)>, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
-    Ok(repo::search(&state.db, org, &q.chars().take(64).collect::<String>(), 20).await?)
+    let q: String = q.chars().take(64).collect();
+    Ok(repo::search(&state.db, access.org, &q, 20, access.roots()).await?)
 }
 
 pub async fn find_people(q: String) -> Result<Vec<PersonOption>, AppError> {
-    let (_, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
     let state = app_state()?;
     let q: String = q.chars().take(64).collect();
     if q.trim().is_empty() {
         return Ok(Vec::new());
     }
-    Ok(members::search_people(&state.db, org, &q, 20)
-        .await?
-        .into_iter()
-        .map(|(id, name, userid, department)| PersonOption {
-            id,
-            name,
-            userid,
-            department,
-        })
-        .collect())
+    Ok(
+        members::search_people(&state.db, access.org, &q, 20, access.roots())
+            .await?
+            .into_iter()
+            .map(|(id, name, userid, department)| PersonOption {
+                id,
+                name,
+                userid,
+                department,
+            })
+            .collect(),
+    )
 }
 
 pub async fn employee(raw: String) -> Result<EmployeeDetail, AppError> {
-    let (p, org) = require(Permission::ViewContacts).await?;
+    let access = viewer().await?;
+    let person = id(&raw)?;
+    access.check(Target::Person(person)).await?;
     let state = app_state()?;
-    let zone = crate::organisations::time_zone(&state.db, org).await?;
-    members::detail(&state.db, org, id(&raw)?, p.id(), zone)
-        .await?
-        .ok_or_else(AppError::not_found)
+    let zone = crate::organisations::time_zone(&state.db, access.org).await?;
+    members::detail(
+        &state.db,
+        access.org,
+        person,
+        access.principal.id(),
+        zone,
+        access.roots(),
+    )
+    .await?
+    .ok_or_else(AppError::not_found)
 }

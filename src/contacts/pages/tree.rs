@@ -12,11 +12,14 @@ use std::collections::{HashMap, HashSet};
 pub(super) fn DepartmentTree(branch: Branch) -> impl IntoView {
     let i18n = use_i18n();
     let mut by_parent: HashMap<String, Vec<DepartmentNode>> = HashMap::new();
-    let mut root = None;
+    // The root, or for a scoped administrator the tops of their subtrees
+    // (whose parents are not shown).
+    let shown: HashSet<&str> = branch.nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut tops = Vec::new();
     for n in branch.nodes.iter().cloned() {
         match n.parent_id.clone() {
-            Some(p) => by_parent.entry(p).or_default().push(n),
-            None => root = Some(n),
+            Some(p) if shown.contains(p.as_str()) => by_parent.entry(p).or_default().push(n),
+            _ => tops.push(n),
         }
     }
     let mut open: HashSet<String> = branch
@@ -38,7 +41,7 @@ pub(super) fn DepartmentTree(branch: Branch) -> impl IntoView {
     };
     view! {
         <ul class="tree" role="tree" data-tree="departments">
-            {root.map(|r| tree_item(r, tree))}
+            {tops.into_iter().map(|r| tree_item(r, tree)).collect_view()}
         </ul>
     }
 }

@@ -383,3 +383,51 @@ pub async fn end_sessions(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Re
     .await?;
     Ok(())
 }
+
+/// Takes the person out of the departments in the subtrees under `roots`
+/// (a scoped administrator removing someone who also belongs elsewhere);
+/// the main department moves to one they stay in. Returns the names of the
+/// departments left.
+pub async fn leave(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    roots: &[Uuid],
+    version: i32,
+) -> Result<Vec<String>> {
+    if version_of(conn, org_id, id).await? != version {
+        return Err(ContactsError::Changed);
+    }
+    let left = headcount::around(conn, org_id, &[id], async |c: &mut PgConnection| {
+        let left = sqlx::query_scalar!(
+            r#"DELETE FROM department_members dm USING departments d
+                WHERE d.id = dm.department_id AND dm.org_id = $1 AND dm.account_id = $2
+                  AND d.path && $3
+               RETURNING d.name"#,
+            org_id,
+            id,
+            roots
+        )
+        .fetch_all(&mut *c)
+        .await?;
+        sqlx::query!(
+            r#"UPDATE accounts a SET version = version + 1, updated_at = now(),
+                      main_department_id = CASE
+                        WHEN EXISTS (SELECT 1 FROM department_members dm
+                                      WHERE dm.account_id = a.id AND dm.department_id = a.main_department_id)
+                        THEN a.main_department_id
+                        ELSE (SELECT dm.department_id FROM department_members dm
+                               JOIN departments d ON d.id = dm.department_id
+                              WHERE dm.account_id = a.id
+                              ORDER BY cardinality(d.path), d.sort_order, d.id LIMIT 1) END
+                WHERE a.org_id = $1 AND a.id = $2"#,
+            org_id,
+            id
+        )
+        .execute(&mut *c)
+        .await?;
+        Ok::<_, sqlx::Error>(left)
+    })
+    .await?;
+    Ok(left)
+}

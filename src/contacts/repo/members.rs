@@ -122,6 +122,7 @@ pub async fn members(
     org_id: Uuid,
     department: &Department,
     q: &MemberQuery,
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<MemberPage, sqlx::Error> {
     let terms: Vec<String> = q
         .search
@@ -167,7 +168,7 @@ pub async fn members(
     }
     let rows = list.build().fetch_all(db).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.get("id")).collect();
-    let mut departments = department_names(db, org_id, &ids).await?;
+    let mut departments = department_names(db, org_id, &ids, roots).await?;
     let items = rows
         .into_iter()
         .map(|r| {
@@ -192,21 +193,25 @@ pub async fn members(
     })
 }
 
-/// Each account's department names, the main department first.
+/// Each account's department names, the main department first; with
+/// `roots`, only those in the subtrees under them (a scoped administrator
+/// does not see the rest).
 pub(super) async fn department_names(
     db: &PgPool,
     org_id: Uuid,
     ids: &[Uuid],
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<HashMap<Uuid, Vec<String>>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT dm.account_id, d.name
            FROM department_members dm
            JOIN departments d ON d.id = dm.department_id
            JOIN accounts a ON a.id = dm.account_id
-           WHERE dm.org_id = $1 AND dm.account_id = ANY($2)
+           WHERE dm.org_id = $1 AND dm.account_id = ANY($2) AND ($3::uuid[] IS NULL OR d.path && $3)
            ORDER BY dm.account_id, (a.main_department_id = d.id) DESC NULLS LAST, cardinality(d.path), d.sort_order"#,
         org_id,
-        ids
+        ids,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?;
@@ -217,12 +222,14 @@ pub(super) async fn department_names(
     Ok(map)
 }
 
-/// People matching `q`, for pickers (managers, heads): (id, name, userid, main department).
+/// People matching `q`, for pickers (managers, heads): (id, name, userid,
+/// main department); with `roots`, only people in the subtrees under them.
 pub async fn search_people(
     db: &PgPool,
     org_id: Uuid,
     q: &str,
     limit: i64,
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<Vec<(String, String, String, Option<String>)>, sqlx::Error> {
     let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
     let rows = sqlx::query!(
@@ -230,10 +237,14 @@ pub async fn search_people(
            FROM accounts a LEFT JOIN departments d ON d.id = a.main_department_id
            WHERE a.org_id = $1 AND a.kind = 'member' AND a.status <> 'departed'
              AND a.search_text LIKE $2
+             AND ($4::uuid[] IS NULL OR EXISTS (
+                   SELECT 1 FROM department_members dm JOIN departments sd ON sd.id = dm.department_id
+                    WHERE dm.account_id = a.id AND sd.path && $4))
            ORDER BY a.name_pinyin, a.id LIMIT $3"#,
         org_id,
         pattern,
-        limit
+        limit,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?;
@@ -324,11 +335,37 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
     Ok(record)
 }
 
+/// The departments of a person outside the subtrees under `roots`, and
+/// their main department when it is one of them.
+pub async fn outside(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+    roots: &[Uuid],
+) -> Result<(Vec<Uuid>, Option<Uuid>)> {
+    let rows = sqlx::query!(
+        r#"SELECT dm.department_id, a.main_department_id = dm.department_id AS "main!"
+             FROM department_members dm
+             JOIN departments d ON d.id = dm.department_id
+             JOIN accounts a ON a.id = dm.account_id
+            WHERE dm.org_id = $1 AND dm.account_id = $2 AND NOT d.path && $3"#,
+        org_id,
+        id,
+        roots
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let main = rows.iter().find(|r| r.main).map(|r| r.department_id);
+    Ok((rows.into_iter().map(|r| r.department_id).collect(), main))
+}
+
 /// A member's sign-in addresses and role, as they are now (`None`: no such
 /// member in this organisation).
 #[derive(PartialEq, Eq)]
 pub struct Contact {
     pub role: Option<String>,
+    /// A member of an admin group.
+    pub delegated: bool,
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub organisation: String,
@@ -338,7 +375,7 @@ impl Contact {
     /// An administrator's addresses sign in to the console: changing them
     /// asks the acting administrator to sign the change.
     pub fn is_administrator(&self) -> bool {
-        matches!(self.role.as_deref(), Some("super_admin" | "admin"))
+        self.role.as_deref() == Some("super_admin") || self.delegated
     }
 }
 
@@ -349,7 +386,8 @@ pub async fn contact(
 ) -> Result<Option<Contact>> {
     Ok(sqlx::query_as!(
         Contact,
-        r#"SELECT a.role, a.email, a.mobile, o.name AS organisation
+        r#"SELECT a.role, a.email, a.mobile, o.name AS organisation,
+                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!"
              FROM accounts a JOIN organisations o ON o.id = a.org_id
             WHERE a.org_id = $1 AND a.id = $2 AND a.kind = 'member'"#,
         org_id,
@@ -389,10 +427,12 @@ pub async fn detail(
     id: Uuid,
     viewer: Uuid,
     zone: crate::server::time::Tz,
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<Option<EmployeeDetail>, sqlx::Error> {
     let Some(a) = sqlx::query!(
         r#"SELECT id, name, userid, mobile, email, position, employee_no, gender,
-                  hire_date AS "hire_date: chrono::NaiveDate", status, role, version, main_department_id
+                  hire_date AS "hire_date: chrono::NaiveDate", status, role, version, main_department_id,
+                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = accounts.id) AS "delegated!"
            FROM accounts WHERE org_id = $1 AND id = $2 AND kind = 'member'"#,
         org_id,
         id
@@ -407,10 +447,11 @@ pub async fn detail(
                   (SELECT string_agg(p.name, ' / ' ORDER BY array_position(d.path, p.id))
                      FROM departments p WHERE p.org_id = d.org_id AND p.id = ANY(d.path)) AS "path!"
            FROM department_members dm JOIN departments d ON d.id = dm.department_id
-           WHERE dm.org_id = $1 AND dm.account_id = $2
+           WHERE dm.org_id = $1 AND dm.account_id = $2 AND ($3::uuid[] IS NULL OR d.path && $3)
            ORDER BY cardinality(d.path), d.sort_order"#,
         org_id,
-        id
+        id,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?;
@@ -503,6 +544,7 @@ pub async fn detail(
         gender: a.gender,
         hire_date: a.hire_date,
         status: status_of(&a.status),
+        administrator: a.role.as_deref() == Some("super_admin") || a.delegated,
         role: a.role,
         departments,
         managers: people(managers),

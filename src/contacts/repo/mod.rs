@@ -164,6 +164,30 @@ pub async fn root(
     .await
 }
 
+/// The tops of a scoped administrator's subtrees, highest first: those
+/// under another top are left out (they are shown within it).
+pub async fn tops(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    roots: &[Uuid],
+) -> std::result::Result<Vec<Department>, sqlx::Error> {
+    let all = sqlx::query_as!(
+        Department,
+        r#"SELECT id, parent_id, name, path, headcount, sort_order, version
+           FROM departments WHERE org_id = $1 AND id = ANY($2)
+           ORDER BY cardinality(path), sort_order, id"#,
+        org_id,
+        roots
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = all.iter().map(|d| d.id).collect();
+    Ok(all
+        .into_iter()
+        .filter(|d| !d.path[..d.depth() - 1].iter().any(|id| ids.contains(id)))
+        .collect())
+}
+
 /// The department, or `NotFound` when it is not in this organisation.
 pub async fn existing(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<Department> {
     department(conn, org_id, id)

@@ -157,10 +157,14 @@ pub async fn tree(
 
 /// The console's view: the selected department (the root when `None`) with
 /// the tree opened down to it.
+///
+/// With `roots` (a scoped administrator), the tree starts at the tops of
+/// their subtrees and shows nothing outside them.
 pub async fn branch(
     db: &PgPool,
     org_id: Uuid,
     selected: Option<Uuid>,
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<Option<Branch>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let d = match selected {
@@ -174,29 +178,29 @@ pub async fn branch(
                   d.sort_order, d.version,
                   (SELECT count(*) FROM departments c WHERE c.org_id = d.org_id AND c.parent_id = d.id)::int4 AS "child_count!"
            FROM departments d
-           WHERE d.org_id = $1 AND (d.parent_id = ANY($2) OR d.parent_id IS NULL)
+           WHERE d.org_id = $1
+             AND (d.parent_id = ANY($2) OR d.parent_id IS NULL OR d.id = ANY($3))
+             AND ($3::uuid[] IS NULL OR d.path && $3)
            ORDER BY cardinality(d.path), d.sort_order, lower(d.name) COLLATE "C", d.id"#,
         org_id,
-        &d.path
+        &d.path,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(&mut *conn)
     .await?;
     let nodes: Vec<DepartmentNode> = rows.into_iter().map(node).collect();
-    // Every ancestor is among the nodes (its parent is on the path).
+    // Every ancestor in scope is among the nodes (its parent is on the path).
     let names: HashMap<&str, &str> = nodes
         .iter()
         .map(|n| (n.id.as_str(), n.name.as_str()))
         .collect();
+    // Above a scoped administrator's subtree the ancestors are not shown.
     let ancestors = d.path[..d.depth() - 1]
         .iter()
-        .map(|id| {
+        .filter_map(|id| {
             let id = id.to_string();
-            let name = names
-                .get(id.as_str())
-                .copied()
-                .unwrap_or_default()
-                .to_owned();
-            (id, name)
+            let name = names.get(id.as_str())?.to_string();
+            Some((id, name))
         })
         .collect();
     let head_rows = sqlx::query!(
@@ -308,6 +312,7 @@ pub async fn search(
     org_id: Uuid,
     q: &str,
     limit: i64,
+    roots: Option<&[Uuid]>,
 ) -> std::result::Result<Vec<(String, String)>, sqlx::Error> {
     let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
     let rows = sqlx::query!(
@@ -315,12 +320,13 @@ pub async fn search(
                   (SELECT string_agg(p.name, ' / ' ORDER BY array_position(d.path, p.id))
                      FROM departments p WHERE p.org_id = d.org_id AND p.id = ANY(d.path)) AS "path!"
            FROM departments d
-           WHERE d.org_id = $1 AND lower(d.name) LIKE $2
+           WHERE d.org_id = $1 AND lower(d.name) LIKE $2 AND ($4::uuid[] IS NULL OR d.path && $4)
            ORDER BY cardinality(d.path), lower(d.name)
            LIMIT $3"#,
         org_id,
         pattern,
-        limit
+        limit,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?;

@@ -334,9 +334,18 @@ pub(super) async fn an_administrators_addresses_change_only_when_the_caller_sign
     let app = spawn_app(db.clone()).await;
     let (mut boss, org) = admin(&app, &db, "示例科技", "boss@example.com").await;
     let root = root_id(&mut boss).await;
-    let deputy = seed_member(&db, org, "admin", "deputy@example.com", PASSWORD)
-        .await
-        .to_string();
+    let deputy = seed_member(&db, org, "employee", "deputy@example.com", PASSWORD).await;
+    crate::helpers::seed_admin_group(
+        &db,
+        org,
+        "副手",
+        &["contacts.view"],
+        "organisation",
+        &[],
+        &[deputy],
+    )
+    .await;
+    let deputy = deputy.to_string();
     let mut deputy_session = Browser::new(&app);
     let answer = sign_in_as(
         &mut deputy_session,

@@ -87,7 +87,7 @@ pub(super) async fn search_finds_names_pinyin_and_addresses_within_the_subtree(d
 }
 
 /// The page of `contacts_members` as (names, total, page, pages).
-pub(super) async fn member_page(
+pub(crate) async fn member_page(
     b: &mut Browser<'_>,
     query: &[(&str, &str)],
 ) -> (Vec<String>, i64, i64, i64) {

@@ -3,7 +3,7 @@
 mod departments;
 mod employees;
 mod lists;
-use lists::member_page;
+pub(crate) use lists::member_page;
 mod boundaries;
 
 use crate::helpers::{Answer, Browser, TestApp, signed_in_admin};
@@ -11,10 +11,10 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub(super) const PASSWORD: &str = "violet-harbour-lantern-58";
+pub(crate) const PASSWORD: &str = "violet-harbour-lantern-58";
 
 /// An organisation without enforced two factors and its signed-in super administrator.
-pub(super) async fn admin<'a>(
+pub(crate) async fn admin<'a>(
     app: &'a TestApp,
     db: &PgPool,
     org_name: &str,
@@ -24,7 +24,7 @@ pub(super) async fn admin<'a>(
 }
 
 /// GETs a server function that reads (`GetUrl`).
-pub(super) async fn read(b: &mut Browser<'_>, endpoint: &str, query: &[(&str, &str)]) -> Answer {
+pub(crate) async fn read(b: &mut Browser<'_>, endpoint: &str, query: &[(&str, &str)]) -> Answer {
     let qs: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(query)
         .finish();
@@ -40,36 +40,36 @@ pub(super) async fn read(b: &mut Browser<'_>, endpoint: &str, query: &[(&str, &s
     }
 }
 
-pub(super) async fn branch(b: &mut Browser<'_>, department: &str) -> Value {
+pub(crate) async fn branch(b: &mut Browser<'_>, department: &str) -> Value {
     let a = b.branch(department).await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.json
 }
 
-pub(super) async fn root_id(b: &mut Browser<'_>) -> String {
+pub(crate) async fn root_id(b: &mut Browser<'_>) -> String {
     branch(b, "").await["selected"]["node"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-pub(super) async fn version(b: &mut Browser<'_>, id: &str) -> String {
+pub(crate) async fn version(b: &mut Browser<'_>, id: &str) -> String {
     branch(b, id).await["selected"]["node"]["version"].to_string()
 }
 
-pub(super) async fn headcount(b: &mut Browser<'_>, id: &str) -> i64 {
+pub(crate) async fn headcount(b: &mut Browser<'_>, id: &str) -> i64 {
     branch(b, id).await["selected"]["node"]["headcount"]
         .as_i64()
         .unwrap()
 }
 
-pub(super) async fn create_department(b: &mut Browser<'_>, parent: &str, name: &str) -> String {
+pub(crate) async fn create_department(b: &mut Browser<'_>, parent: &str, name: &str) -> String {
     let a = b.create_department(parent, name).await;
     assert_eq!(a.status, 200, "{name}: {}", a.text);
     a.json.as_str().unwrap().to_owned()
 }
 
-pub(super) async fn children(b: &mut Browser<'_>, parent: &str) -> Vec<String> {
+pub(crate) async fn children(b: &mut Browser<'_>, parent: &str) -> Vec<String> {
     let a = b.call("contacts_children", &[("parent", parent)]).await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.json
@@ -80,13 +80,13 @@ pub(super) async fn children(b: &mut Browser<'_>, parent: &str) -> Vec<String> {
         .collect()
 }
 
-pub(super) async fn move_department(b: &mut Browser<'_>, id: &str, parent: &str) -> Answer {
+pub(crate) async fn move_department(b: &mut Browser<'_>, id: &str, parent: &str) -> Answer {
     let v = version(b, id).await;
     b.move_department(id, parent, &v).await
 }
 
 /// Adds an employee with the given fields on top of a name and departments.
-pub(super) async fn create_employee(
+pub(crate) async fn create_employee(
     b: &mut Browser<'_>,
     name: &str,
     departments: &[&str],
@@ -100,17 +100,17 @@ pub(super) async fn create_employee(
     b.call("employee_create", &form).await
 }
 
-pub(super) async fn employee(b: &mut Browser<'_>, id: &str) -> Value {
+pub(crate) async fn employee(b: &mut Browser<'_>, id: &str) -> Value {
     let a = b.call("contacts_employee", &[("id", id)]).await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.json
 }
 
-pub(super) async fn members(b: &mut Browser<'_>, query: &[(&str, &str)]) -> Vec<String> {
+pub(crate) async fn members(b: &mut Browser<'_>, query: &[(&str, &str)]) -> Vec<String> {
     member_page(b, query).await.0
 }
 
-pub(super) async fn no_drift(db: &PgPool, org: Uuid) {
+pub(crate) async fn no_drift(db: &PgPool, org: Uuid) {
     let mut conn = db.acquire().await.unwrap();
     let drift = orgdesk::contacts::headcount::drift(&mut conn, org)
         .await
@@ -130,7 +130,7 @@ pub(super) async fn no_drift(db: &PgPool, org: Uuid) {
     assert_eq!(i64::from(kept), counted, "the kept department count");
 }
 
-pub(super) async fn audit_details(db: &PgPool, org: Uuid, action: &str) -> Vec<Value> {
+pub(crate) async fn audit_details(db: &PgPool, org: Uuid, action: &str) -> Vec<Value> {
     sqlx::query_scalar(
         "SELECT details FROM audit_log WHERE org_id = $1 AND action = $2 ORDER BY id",
     )

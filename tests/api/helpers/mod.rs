@@ -443,7 +443,13 @@ pub async fn signed_in_admin<'a>(
         .execute(db)
         .await
         .unwrap();
-    seed_member(db, org, "super_admin", email, password).await;
+    let admin = seed_member(db, org, "super_admin", email, password).await;
+    sqlx::query("UPDATE organisations SET creator_id = $2 WHERE id = $1")
+        .bind(org)
+        .bind(admin)
+        .execute(db)
+        .await
+        .unwrap();
     let mut b = Browser::new(app);
     let answer = b.sign_in("member", email, password).await;
     assert_eq!(answer.json["stage"], "signed_in", "{}", answer.text);
@@ -500,9 +506,55 @@ pub async fn seed_account(
     .expect("insert account")
 }
 
-/// A member of `org` with `role` (`super_admin`, `admin` or `employee`).
+/// A member of `org` with `role` (`super_admin` or `employee`).
 pub async fn seed_member(db: &PgPool, org: Uuid, role: &str, email: &str, password: &str) -> Uuid {
     seed_account(db, Some(org), Some(role), email, password).await
+}
+
+/// An admin group of `org` holding `permissions` (stored names such as
+/// `contacts.manage`) over `scope` (`organisation`, `departments` with
+/// `departments`, or `own_departments`), with `members`.
+pub async fn seed_admin_group(
+    db: &PgPool,
+    org: Uuid,
+    name: &str,
+    permissions: &[&str],
+    scope: &str,
+    departments: &[Uuid],
+    members: &[Uuid],
+) -> Uuid {
+    let id = Uuid::now_v7();
+    let permissions: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+    sqlx::query(
+        "INSERT INTO admin_groups (id, org_id, name, permissions, scope) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(name)
+    .bind(&permissions)
+    .bind(scope)
+    .execute(db)
+    .await
+    .expect("admin group");
+    sqlx::query(
+        "INSERT INTO admin_group_departments (org_id, group_id, department_id) SELECT $1, $2, unnest($3::uuid[])",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(departments)
+    .execute(db)
+    .await
+    .expect("admin group departments");
+    sqlx::query(
+        "INSERT INTO admin_group_members (org_id, group_id, account_id) SELECT $1, $2, unnest($3::uuid[])",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(members)
+    .execute(db)
+    .await
+    .expect("admin group members");
+    id
 }
 
 /// A platform operator.

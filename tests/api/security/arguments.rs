@@ -4,7 +4,7 @@ use sqlx::PgPool;
 
 /// Every server function and its arguments; numbers marked `#`. A test
 /// below checks that the list names every registered server function.
-const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
+pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("admin_audit", &["#before"]),
     ("operator_audit", &["#before"]),
     ("sign_in", &["kind", "identifier", "password", "next"]),
@@ -92,6 +92,31 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("employee_status", &["id", "status", "#version"]),
+    ("access_overview", &[]),
+    ("access_super_admin_grant", &["person", "password", "code"]),
+    ("access_super_admin_remove", &["person", "password", "code"]),
+    ("access_creator_transfer", &["person", "password", "code"]),
+    (
+        "access_group_save",
+        &[
+            "id",
+            "name",
+            "permissions",
+            "scope",
+            "departments",
+            "#version",
+            "password",
+            "code",
+        ],
+    ),
+    (
+        "access_group_delete",
+        &["id", "#version", "password", "code"],
+    ),
+    (
+        "access_group_members",
+        &["id", "members", "#version", "password", "code"],
+    ),
     ("operator_failed_deliveries", &["before"]),
     ("locale", &["locale"]),
     ("registration_start", &[]),

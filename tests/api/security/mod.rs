@@ -1,5 +1,5 @@
 //! The server against a stranger: origins, headers, malformed arguments, proxies.
-mod arguments;
+pub(crate) mod arguments;
 mod headers;
 mod proxies;
 mod transport;

@@ -112,7 +112,7 @@ impl Initial {
                 .map(|d| (d.id, d.path, d.is_main))
                 .collect(),
             managers: e.manager_userids,
-            administrator: matches!(e.role.as_deref(), Some("super_admin" | "admin")),
+            administrator: e.administrator,
         }
     }
 }
