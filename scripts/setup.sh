@@ -122,6 +122,13 @@ if [ ! -x /usr/bin/chromium ]; then
     fail "the browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install -y chromium"
 fi
 
+# The access spec stands in for activation (issue 19) with one psql statement.
+if ! command -v psql >/dev/null; then
+  say "installing the PostgreSQL client (psql) for the browser tests"
+  apt_install postgresql-client ||
+    fail "the browser tests need psql: sudo apt-get install -y postgresql-client"
+fi
+
 # Chinese glyphs for the pictures the browser tests take (test-results/screens);
 # without a CJK font every character is drawn as a box.
 if ! fc-list 2>/dev/null | grep -qi "wqy\|cjk"; then

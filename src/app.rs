@@ -15,6 +15,7 @@ use crate::registration::{
     ResumePage, ReviewStepPage, StatusPage,
 };
 use crate::review::{ReviewDetailPage, ReviewQueuePage};
+use crate::security::pages::SecuritySettingsPage;
 use crate::ui::{
     ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, HeaderNav, Layout, NotFound,
     text,
@@ -73,6 +74,7 @@ lazy_pages! {
     ComingSoonRoute => ComingSoon;
     AdminAuditRoute => AdminAuditPage;
     AccessAdminRoute => AccessAdminPage;
+    SecuritySettingsRoute => SecuritySettingsPage;
     OperatorHomeRoute => OperatorHomePage;
     OperatorAuditRoute => OperatorAuditPage;
     FailedDeliveriesRoute => FailedDeliveriesPage;
@@ -161,7 +163,7 @@ pub fn App() -> impl IntoView {
                                     <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />
                                     <Route path=path!("access") view={Lazy::<AccessAdminRoute>::new()} />
                                     <Route path=path!("approvals") view={Lazy::<ComingSoonRoute>::new()} />
-                                    <Route path=path!("security") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("security") view={Lazy::<SecuritySettingsRoute>::new()} />
                                     <Route path=path!("audit") view={Lazy::<AdminAuditRoute>::new()} />
                                 </ParentRoute>
                                 <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
@@ -211,6 +213,7 @@ fn ConsoleShell() -> impl IntoView {
                 ("/admin", text!(i18n, nav.overview)),
                 ("/admin/contacts", text!(i18n, nav.contacts)),
                 ("/admin/access", text!(i18n, nav.access)),
+                ("/admin/security", text!(i18n, nav.org_security)),
                 ("/admin/audit", text!(i18n, nav.audit)),
             ]
         />

@@ -13,6 +13,7 @@ pub mod home;
 pub mod locale;
 pub mod registration;
 pub mod review;
+pub mod security;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

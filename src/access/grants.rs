@@ -333,6 +333,10 @@ mod ssr {
     /// exist).
     pub async fn require(permission: Permission, target: Target) -> Result<Access, AppError> {
         let (principal, org) = crate::auth::guard::require_member().await?;
+        // An expired password is changed before anything else is done.
+        if principal.account.password_expired() {
+            return Err(AppError::forbidden());
+        }
         let state = crate::server::state::app_state()?;
         let grants = load(
             &state.db,

@@ -85,6 +85,7 @@ actions! {
     AdminGroupChanged = "access.group_changed" => admin_group_changed,
     AdminGroupDeleted = "access.group_deleted" => admin_group_deleted,
     AdminGroupMembersChanged = "access.group_members_changed" => admin_group_members_changed,
+    SecuritySettingsChanged = "security.settings_changed" => security_settings_changed,
 }
 
 #[cfg(test)]

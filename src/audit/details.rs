@@ -95,6 +95,13 @@ fn label(locale: Locale, key: &str) -> String {
         "permissions" => td_string!(locale, audit_details.permissions),
         "scope" => td_string!(locale, audit_details.scope),
         "members" => td_string!(locale, audit_details.members),
+        "two_factor_admins" => td_string!(locale, audit_details.two_factor_admins),
+        "two_factor_everyone" => td_string!(locale, audit_details.two_factor_everyone),
+        "password_min_length" => td_string!(locale, audit_details.password_min_length),
+        "password_expiry_days" => td_string!(locale, audit_details.password_expiry_days),
+        "session_idle_minutes" => td_string!(locale, audit_details.session_idle_minutes),
+        "session_absolute_hours" => td_string!(locale, audit_details.session_absolute_hours),
+        "join_link" => td_string!(locale, audit_details.join_link),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -128,6 +135,8 @@ fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
         }
         ("role", "super_admin") => td_string!(locale, audit_details.role_super_admin),
         ("role", "employee") => td_string!(locale, audit_details.role_employee),
+        ("join_link", "off") => td_string!(locale, audit_details.join_link_off),
+        ("join_link", "approval") => td_string!(locale, audit_details.join_link_approval),
         ("scope", "organisation") => td_string!(locale, audit_details.scope_organisation),
         ("scope", "departments") => td_string!(locale, audit_details.scope_departments),
         ("scope", "own_departments") => td_string!(locale, audit_details.scope_own_departments),

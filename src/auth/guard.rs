@@ -39,6 +39,8 @@ impl Principal {
             role: a.role.clone(),
             stage: self.auth.stage,
             totp_enabled: a.totp_enabled,
+            password_expired: a.password_expired(),
+            password_min_chars: a.password_min_chars(),
         }
     }
 }
@@ -166,6 +168,15 @@ pub async fn authenticate(
             return Ok(None);
         }
     };
+    // The organisation may keep sessions shorter than the server does.
+    let policy = &account.policy;
+    let org_idle = policy.session_idle_minutes.map(|m| i64::from(m) * 60);
+    let org_absolute = policy.session_absolute_hours.map(|h| i64::from(h) * 3600);
+    let idle = org_idle.map_or(idle, |o| o.min(idle));
+    if org_absolute.is_some_and(|a| now - auth.signed_in_at >= a) || now - auth.last_seen >= idle {
+        session.flush().await.map_err(AppError::from)?;
+        return Ok(None);
+    }
     // Activity moves the idle deadline; writing at most every minute (or
     // quarter of the idle time) keeps reads from turning into writes.
     let touch_every = (idle / 4).clamp(1, 60);
@@ -256,6 +267,10 @@ pub async fn page_guard(
                 Stage::SignedIn => match (area, p.account.kind) {
                     (Area::Admin, AccountKind::Operator) => Some("/operator".to_owned()),
                     (Area::Operator, AccountKind::Member) => Some("/admin".to_owned()),
+                    // The organisation asks for a new password first.
+                    (Area::Admin, _) if p.account.password_expired() => {
+                        Some("/account/security".to_owned())
+                    }
                     _ => None,
                 },
             }

@@ -108,6 +108,12 @@ pub struct CurrentAccount {
     pub role: Option<String>,
     pub stage: Stage,
     pub totp_enabled: bool,
+    /// The organisation asks for a new password before anything else.
+    #[serde(default)]
+    pub password_expired: bool,
+    /// The fewest characters a new password may have.
+    #[serde(default)]
+    pub password_min_chars: usize,
 }
 
 /// What an account's owner is told after signing in, until dismissed.

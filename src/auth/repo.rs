@@ -46,6 +46,19 @@ impl Identifier {
     }
 }
 
+/// What an organisation's security settings say about one of its members
+/// (operators: all defaults).
+#[derive(Debug, Clone, Default)]
+pub struct MemberPolicy {
+    pub two_factor_for_everyone: bool,
+    /// Raised above the default by the organisation.
+    pub password_min_length: Option<i16>,
+    /// The organisation's password expiry has passed for this account.
+    pub password_expired: bool,
+    pub session_idle_minutes: Option<i32>,
+    pub session_absolute_hours: Option<i32>,
+}
+
 /// An account with what sign-in needs to know about it.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -55,10 +68,14 @@ pub struct Account {
     pub org_name: Option<String>,
     /// The organisation requires two factors of its administrators.
     pub org_enforces_two_factor: bool,
+    /// The organisation's security settings that bear on this account.
+    pub policy: MemberPolicy,
     pub role: Option<String>,
     /// A member of at least one admin group (a delegated administrator).
     pub delegated: bool,
     pub name: String,
+    /// Members' account ID.
+    pub userid: Option<String>,
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub password_hash: Option<String>,
@@ -80,7 +97,10 @@ impl Account {
     pub fn two_factor_required(&self) -> bool {
         match self.kind {
             AccountKind::Operator => true,
-            AccountKind::Member => self.org_enforces_two_factor && self.is_administrator(),
+            AccountKind::Member => {
+                (self.org_enforces_two_factor && self.is_administrator())
+                    || self.policy.two_factor_for_everyone
+            }
         }
     }
 
@@ -91,6 +111,34 @@ impl Account {
     /// A super administrator or a delegated one.
     pub fn is_administrator(&self) -> bool {
         self.is_super_admin() || self.delegated
+    }
+
+    /// The fewest characters a new password of this account may have: 8
+    /// when a second factor is required of it, else 15 (NIST SP 800-63B-4),
+    /// or more when the organisation asks for more.
+    pub fn password_min_chars(&self) -> usize {
+        let base = if self.two_factor_required() { 8 } else { 15 };
+        let org = self.policy.password_min_length.unwrap_or(0).max(0) as usize;
+        base.max(org)
+    }
+
+    /// The organisation asks this account to change its password now.
+    pub fn password_expired(&self) -> bool {
+        self.kind == AccountKind::Member && self.policy.password_expired
+    }
+
+    /// Checks a new password against what this account's organisation
+    /// asks: its length, and none of the person's or organisation's words.
+    pub fn check_new_password(
+        &self,
+        password: &crate::domain::Password,
+    ) -> Result<(), crate::domain::PasswordError> {
+        let mut words: Vec<&str> = vec![self.name.as_str()];
+        words.extend(self.userid.as_deref());
+        words.extend(self.email.as_deref());
+        words.extend(self.mobile.as_deref());
+        words.extend(self.org_name.as_deref());
+        password.check_policy(self.password_min_chars(), &words)
     }
 
     /// The label an authenticator app shows for this account.
@@ -110,9 +158,17 @@ macro_rules! to_account {
             org_id: $r.org_id,
             org_name: $r.org_name,
             org_enforces_two_factor: $r.org_enforces_two_factor,
+            policy: MemberPolicy {
+                two_factor_for_everyone: $r.two_factor_for_everyone,
+                password_min_length: $r.password_min_length,
+                password_expired: $r.password_expired,
+                session_idle_minutes: $r.session_idle_minutes,
+                session_absolute_hours: $r.session_absolute_hours,
+            },
             role: $r.role,
             delegated: $r.delegated,
             name: $r.name,
+            userid: $r.userid,
             email: $r.email,
             mobile: $r.mobile,
             password_hash: $r.password_hash,
@@ -130,7 +186,14 @@ pub async fn find_by_id(db: &PgPool, id: Uuid) -> Result<Option<Account>, sqlx::
     let row = sqlx::query!(
         r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
                   COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
-                  a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  COALESCE(o.two_factor_for_everyone, false) AS "two_factor_for_everyone!",
+                  o.password_min_length AS "password_min_length?",
+                  (o.password_expiry_days IS NOT NULL
+                   AND coalesce(a.password_changed_at, a.created_at)
+                       < now() - make_interval(days => o.password_expiry_days)) AS "password_expired!",
+                  o.session_idle_minutes AS "session_idle_minutes?",
+                  o.session_absolute_hours AS "session_absolute_hours?",
+                  a.role, a.name, a.userid, a.email, a.mobile, a.password_hash, a.status,
                   EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!",
                   a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
                   a.totp_last_step, a.session_epoch,
@@ -158,7 +221,14 @@ pub async fn find_by_identifier(
     let rows = sqlx::query!(
         r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
                   COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",
-                  a.role, a.name, a.email, a.mobile, a.password_hash, a.status,
+                  COALESCE(o.two_factor_for_everyone, false) AS "two_factor_for_everyone!",
+                  o.password_min_length AS "password_min_length?",
+                  (o.password_expiry_days IS NOT NULL
+                   AND coalesce(a.password_changed_at, a.created_at)
+                       < now() - make_interval(days => o.password_expiry_days)) AS "password_expired!",
+                  o.session_idle_minutes AS "session_idle_minutes?",
+                  o.session_absolute_hours AS "session_absolute_hours?",
+                  a.role, a.name, a.userid, a.email, a.mobile, a.password_hash, a.status,
                   EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!",
                   a.totp_secret, a.totp_enabled_at IS NOT NULL AS "totp_enabled!",
                   a.totp_last_step, a.session_epoch,

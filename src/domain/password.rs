@@ -40,6 +40,12 @@ pub enum PasswordError {
     /// The password is on the list of common passwords.
     #[error("the password is too common")]
     Common,
+    /// Shorter than the organisation's policy asks for.
+    #[error("the password is shorter than the policy asks")]
+    BelowPolicy,
+    /// Contains the person's name or identifiers, or the organisation's name.
+    #[error("the password contains personal words")]
+    Personal,
 }
 
 impl ErrorCode for PasswordError {
@@ -49,6 +55,8 @@ impl ErrorCode for PasswordError {
             Self::TooShort => Code::PasswordTooShort,
             Self::TooLong => Code::PasswordTooLong,
             Self::Common => Code::PasswordCommon,
+            Self::BelowPolicy => Code::PasswordBelowPolicy,
+            Self::Personal => Code::PasswordPersonal,
         }
     }
 }
@@ -58,6 +66,24 @@ impl Password {
     pub fn parse(input: &str) -> Result<Self, PasswordError> {
         check(input)?;
         Ok(Self(input.to_owned()))
+    }
+
+    /// Checks the rules that depend on whose password it is: at least
+    /// `min_chars` characters (the organisation's policy), and none of
+    /// `words` (their name, account ID, email, mobile, the organisation's
+    /// name), compared lower-cased. No composition rules (NIST SP 800-63B-4).
+    pub fn check_policy(&self, min_chars: usize, words: &[&str]) -> Result<(), PasswordError> {
+        if self.0.chars().count() < min_chars {
+            return Err(PasswordError::BelowPolicy);
+        }
+        let lower = self.0.to_lowercase();
+        if personal_words(words)
+            .iter()
+            .any(|w| lower.contains(w.as_str()))
+        {
+            return Err(PasswordError::Personal);
+        }
+        Ok(())
     }
 
     /// The password itself, for hashing or verifying. Never log it.
@@ -81,6 +107,43 @@ fn check(input: &str) -> Result<(), PasswordError> {
         return Err(PasswordError::Common);
     }
     Ok(())
+}
+
+/// The words of `sources` a password must not contain, lower-cased: each
+/// source whole, its parts split at spaces, `@`, `.`, `-` and `_`, and a
+/// mobile number's last eleven digits. Short parts would refuse too much:
+/// a part counts from four characters, or two when it is not ASCII (a
+/// Chinese name).
+pub fn personal_words(sources: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let long_enough = |w: &str| {
+        let n = w.chars().count();
+        n >= 4 || (n >= 2 && !w.is_ascii())
+    };
+    let mut add = |w: &str| {
+        let w = w.trim().to_lowercase();
+        if long_enough(&w) && !out.contains(&w) {
+            out.push(w);
+        }
+    };
+    for source in sources {
+        add(source);
+        for part in source.split(|c: char| c.is_whitespace() || "@.-_".contains(c)) {
+            add(part);
+        }
+        let digits: String = source.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 11 && source.trim_start().starts_with('+') {
+            add(&digits[digits.len() - 11..]);
+        }
+    }
+    // Common parts of addresses say nothing about the person.
+    out.retain(|w| {
+        !matches!(
+            w.as_str(),
+            "mail" | "email" | "gmail" | "example" | "com" | "info" | "admin"
+        )
+    });
+    out
 }
 
 impl fmt::Debug for Password {
@@ -115,9 +178,14 @@ static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static 
             .collect()
     });
 
+/// On either list: ours (lower-cased), or the `passwords` crate's 99,838
+/// (as typed, and lower-cased); 100,933 distinct passwords together.
 #[cfg(feature = "ssr")]
 fn is_common(password: &str) -> bool {
-    COMMON_PASSWORDS.contains(password.to_lowercase().as_str())
+    let lower = password.to_lowercase();
+    COMMON_PASSWORDS.contains(lower.as_str())
+        || passwords::analyzer::is_common_password(&lower)
+        || passwords::analyzer::is_common_password(password)
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -131,6 +199,53 @@ mod tests {
     use crate::error::Code;
 
     const STRONG: &str = "vT9#qLm2!rXw";
+
+    #[test]
+    fn the_second_list_is_consulted_too() {
+        // On the `passwords` crate's list, not on ours; in any case.
+        for p in ["californication", "CristianoRonaldo", "avengedsevenfold"] {
+            assert_eq!(Password::parse(p), Err(PasswordError::Common), "{p}");
+        }
+        assert!(Password::parse("juniper ferry lantern").is_ok());
+    }
+
+    #[test]
+    fn the_policy_adds_a_length_and_personal_words_without_composition_rules() {
+        let p = Password::parse("juniper ferry lantern").unwrap();
+        assert_eq!(p.check_policy(15, &[]), Ok(()));
+        assert_eq!(p.check_policy(22, &[]), Err(PasswordError::BelowPolicy));
+        // Lower case only, no digits, no symbols: fine.
+        let words = [
+            "张三",
+            "zhangsan",
+            "zhang.san@acme-corp.example",
+            "+8613800138000",
+            "示例科技",
+        ];
+        assert_eq!(p.check_policy(8, &words), Ok(()));
+        for bad in [
+            "my name is ZhangSan truly",
+            "acme-corp forever and ever",
+            "call 13800138000 anytime",
+            "张三的第一个密码很长很长",
+            "示例科技公司的共享密码啊",
+        ] {
+            let p = Password::parse(bad).unwrap();
+            assert_eq!(
+                p.check_policy(8, &words),
+                Err(PasswordError::Personal),
+                "{bad}"
+            );
+        }
+        // Parts too short to mean anything are not held against a password.
+        let words = personal_words(&["Li", "li@qq.cn"]);
+        assert!(
+            words
+                .iter()
+                .all(|w| w.chars().count() >= 4 || !w.is_ascii()),
+            "{words:?}"
+        );
+    }
 
     #[test]
     fn strong_password_accepted() {

@@ -84,6 +84,9 @@ codes! {
     PasswordTooShort = "password.too_short" => password_too_short,
     PasswordTooLong = "password.too_long" => password_too_long,
     PasswordCommon = "password.common" => password_common,
+    PasswordBelowPolicy = "password.below_policy" => password_below_policy,
+    PasswordPersonal = "password.personal" => password_personal,
+    PasswordExpired = "password.expired" => password_expired,
     CodeCooldown = "code.cooldown" => code_cooldown,
     CodeDailyLimit = "code.daily_limit" => code_daily_limit,
     CodeIpLimit = "code.ip_limit" => code_ip_limit,
@@ -167,6 +170,7 @@ codes! {
     AccessTooManyGroups = "access.too_many_groups" => access_too_many_groups,
     AccessTooManyMembers = "access.too_many_members" => access_too_many_members,
     AccessMemberUnknown = "access.member_unknown" => access_member_unknown,
+    SecurityOutOfBounds = "security.out_of_bounds" => security_out_of_bounds,
 }
 
 impl std::fmt::Display for Code {

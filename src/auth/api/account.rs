@@ -40,6 +40,8 @@ pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
             role: None,
             stage: Stage::SecondFactor,
             totp_enabled: true,
+            password_expired: false,
+            password_min_chars: 0,
         },
         _ => p.current(),
     }))

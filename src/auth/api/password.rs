@@ -9,7 +9,7 @@ use super::imp::*;
 use super::*;
 use crate::audit::repo::{Event, record};
 use crate::codes::{CodeError, CodeRequest, Purpose};
-use crate::domain::Password;
+use crate::domain::{ErrorCode, Password};
 use crate::error::Code;
 use crate::error::FieldErrors;
 use crate::server::state::app_state;
@@ -28,6 +28,9 @@ pub async fn change_password(
     let new = errors.check("new_password", Password::parse(&new_password));
     errors.finish()?;
     let new = new.expect("checked above");
+    p.account
+        .check_new_password(&new)
+        .map_err(|e| AppError::field("new_password", e.code()))?;
     reauthenticate(&state, &meta, &p, &current_password, &code)
         .await
         .map_err(|e| match e.field_code("password") {
@@ -166,6 +169,13 @@ pub async fn reset_password(
         .map_err(CodeError::public)?;
     if accounts.is_empty() {
         return Err(CodeError::NotSent.public());
+    }
+    // The code proved the address: its accounts' policies may now be told,
+    // and the code stays good for a better password.
+    for account in &accounts {
+        account
+            .check_new_password(&new)
+            .map_err(|e| AppError::field("new_password", e.code()))?;
     }
     // Hashed before the code is used up, and outside any transaction: a
     // busy hasher answers 429 and the code still works on the next try.

@@ -220,6 +220,8 @@ pub fn SecurityPage() -> impl IntoView {
             <Loaded resource=overview let:o>
                 {
                 let must_enrol = o.account.stage == Stage::MustEnrol;
+                let password_expired = o.account.password_expired;
+                let min_chars = o.account.password_min_chars.max(8);
                 let totp_enabled = o.totp_enabled;
                 let totp_required = o.totp_required;
                 let home = o.account.kind.home();
@@ -234,6 +236,16 @@ pub fn SecurityPage() -> impl IntoView {
                         {o.account.name.clone()} " · " {who}
                         {o.account.org_name.clone().map(|n| format!(" · {n}"))}
                     </p>
+                    {move || {
+                        (password_expired && !matches!(change.value().get(), Some(Ok(_))))
+                            .then(|| {
+                                view! {
+                                    <div class="alert alert--warning" role="alert" data-notice="password-expired">
+                                        <p>{t!(i18n, security.password_expired)}</p>
+                                    </div>
+                                }
+                            })
+                    }}
                     {move || {
                         (must_enrol && !enrolled())
                             .then(|| {
@@ -330,7 +342,9 @@ pub fn SecurityPage() -> impl IntoView {
                                             name="new_password"
                                             form="change"
                                             label=text!(i18n, security.new_password)
-                                            hint=text!(i18n, security.password_rules)
+                                            hint=Signal::derive(move || {
+                                                format!("{min_chars} {}", t_string!(i18n, security.password_rules_min))
+                                            })
                                             input_type="password"
                                             autocomplete="new-password"
                                             error=field_code(change_error, "new_password")

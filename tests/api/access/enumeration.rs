@@ -85,7 +85,7 @@ async fn call(b: &mut Browser<'_>, endpoint: &str, get: bool, named: &str) -> An
                     "status" => "disabled".to_owned(),
                     "scope" => "departments".to_owned(),
                     "permissions" => "contacts.view".to_owned(),
-                    "direct" => "false".to_owned(),
+                    "direct" | "two_factor_admins" | "two_factor_everyone" => "false".to_owned(),
                     _ => "越界".to_owned(),
                 };
                 (arg.to_string(), value)

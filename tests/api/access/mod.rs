@@ -4,6 +4,7 @@ mod enumeration;
 mod groups;
 mod roles;
 mod scope;
+mod settings;
 
 use crate::contacts::{PASSWORD, admin, create_department, create_employee, root_id};
 use crate::helpers::{Browser, TestApp};

@@ -172,9 +172,13 @@ pub(super) async fn a_busy_hasher_does_not_use_up_the_reset_code(db: PgPool) {
     for _ in 0..30 {
         assert_eq!(request_reset(&app, email).await.status, 200);
         let (code, _) = reset_code(&db, email).await;
-        let storm = (0..6).map(|_| {
+        // Spread over some 150 ms, so the one slot is busy whenever the
+        // reset (which first checks its new password against the
+        // blocklists) reaches the hasher.
+        let storm = (0..10u64).map(|i| {
             let app = &app;
             async move {
+                tokio::time::sleep(std::time::Duration::from_millis(i * 15)).await;
                 sign_in(
                     &mut Browser::new(app),
                     "storm@example.com",
