@@ -15,7 +15,7 @@ use crate::registration::{
     ResumePage, ReviewStepPage, StatusPage,
 };
 use crate::review::{ReviewDetailPage, ReviewQueuePage};
-use crate::security::pages::SecuritySettingsPage;
+use crate::security::pages::{CheckupPage, SecuritySettingsPage};
 use crate::ui::{
     ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, HeaderNav, Layout, NotFound,
     text,
@@ -75,6 +75,7 @@ lazy_pages! {
     AdminAuditRoute => AdminAuditPage;
     AccessAdminRoute => AccessAdminPage;
     SecuritySettingsRoute => SecuritySettingsPage;
+    CheckupRoute => CheckupPage;
     OperatorHomeRoute => OperatorHomePage;
     OperatorAuditRoute => OperatorAuditPage;
     FailedDeliveriesRoute => FailedDeliveriesPage;
@@ -164,6 +165,7 @@ pub fn App() -> impl IntoView {
                                     <Route path=path!("access") view={Lazy::<AccessAdminRoute>::new()} />
                                     <Route path=path!("approvals") view={Lazy::<ComingSoonRoute>::new()} />
                                     <Route path=path!("security") view={Lazy::<SecuritySettingsRoute>::new()} />
+                                    <Route path=path!("security/checkup") view={Lazy::<CheckupRoute>::new()} />
                                     <Route path=path!("audit") view={Lazy::<AdminAuditRoute>::new()} />
                                 </ParentRoute>
                                 <ParentRoute path=path!("/operator") view=OperatorShell ssr=SsrMode::Async>
@@ -214,6 +216,7 @@ fn ConsoleShell() -> impl IntoView {
                 ("/admin/contacts", text!(i18n, nav.contacts)),
                 ("/admin/access", text!(i18n, nav.access)),
                 ("/admin/security", text!(i18n, nav.org_security)),
+                ("/admin/security/checkup", text!(i18n, nav.checkup)),
                 ("/admin/audit", text!(i18n, nav.audit)),
             ]
         />

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import type { Page } from "@playwright/test";
 import { expect, test, watchContext } from "./fixtures";
-import { DATABASE_URL, createOrganisation, hydrated, signIn, uniqueTag } from "./helpers";
+import { DATABASE_URL, createOrganisation, hydrated, signIn, uniqueTag, waitForMail } from "./helpers";
 
 test.use({ locale: "en-US", viewport: { width: 1280, height: 1600 } });
 
@@ -105,9 +105,10 @@ test("a super administrator scopes an admin group to 华东区 and its member ma
   await form.getByPlaceholder("Add a department: type its name").pressSequentially("华东");
   await form.locator(`[data-add-department="${org} / 华东区"]`).click();
   await expect(form.locator("[data-chosen-department]")).toHaveCount(1);
-  // Without the password: the field says so, nothing is saved.
+  // Without the password the browser asks for it, and nothing is saved.
   await form.locator('[data-action="save-group"]').click();
-  await expect(form.locator('[data-code="password.required"]')).toBeVisible();
+  expect(await form.getByLabel("Your password").evaluate((e) => (e as HTMLInputElement).validity.valueMissing)).toBe(true);
+  await expect(page.locator("[data-group]")).toHaveCount(0);
   await form.getByLabel("Your password").fill(password);
   await form.locator('[data-action="save-group"]').click();
   const group = page.locator('[data-group="华东区管理员"]');
@@ -250,4 +251,34 @@ test("the security policy page reads in Chinese and fits a phone", async ({ page
   await page.goto("/admin/security");
   await hydrated(page);
   await page.screenshot({ path: "test-results/screens/security-policy-en-1280.png", fullPage: true });
+});
+
+test("the security check-up lists an administrator without two-step verification, and the reminder goes out", async ({
+  page,
+  request,
+}) => {
+  const tag = uniqueTag();
+  const admin = `checkup-${tag}@orgdesk.example`;
+  createOrganisation(`Acme ${tag}`, admin, password);
+  await signIn(page, "/login", admin, password);
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.getByRole("link", { name: "Security check-up" }).first().click();
+  await expect(page).toHaveURL(/\/admin\/security\/checkup$/);
+  await hydrated(page);
+  const finding = page.locator('[data-finding="without-second-factor"]');
+  await expect(finding).toHaveAttribute("data-count", "1");
+  await expect(finding.locator("li")).toHaveCount(1);
+  await expect(page.locator('[data-finding="super-admins"]')).toHaveAttribute("data-count", "1");
+  await page.screenshot({ path: "test-results/screens/checkup-en-1280.png", fullPage: true });
+  await finding.locator('[data-fix="remind_second_factor"]').click();
+  await expect(page.locator('[data-notice="fixed"]')).toContainText("1");
+  const mail = await waitForMail(request, admin, (m) => m.subject.includes("two-step verification"));
+  expect(mail.text).toContain("/account/security");
+  // Once a day: pressed again, nobody is reminded twice.
+  await finding.locator('[data-fix="remind_second_factor"]').click();
+  await expect(page.locator('[data-notice="fixed"]')).toContainText("0");
+  await page.setViewportSize({ width: 375, height: 900 });
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(sideways, "nothing scrolls sideways").toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/screens/checkup-en-375.png", fullPage: true });
 });

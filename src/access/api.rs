@@ -173,12 +173,20 @@ mod imp {
         scope: GroupScope,
         paths: &[Vec<Uuid>],
     ) -> bool {
-        access.grants.may_grant(
-            permissions,
-            scope == GroupScope::Organisation,
-            scope == GroupScope::OwnDepartments,
-            paths,
-        )
+        // The group lies where the caller manages roles (a group of each
+        // holder's own departments can lie anywhere: only an
+        // organisation-wide manager reaches it) ...
+        let within = access
+            .scope
+            .contains(paths, scope != GroupScope::Departments);
+        // ... and hands on nothing the caller does not hold there.
+        within
+            && access.grants.may_grant(
+                permissions,
+                scope == GroupScope::Organisation,
+                scope == GroupScope::OwnDepartments,
+                paths,
+            )
     }
 
     fn permissions_of(group: &AdminGroup) -> Vec<Permission> {
@@ -194,7 +202,7 @@ mod imp {
         let state = app_state()?;
         let mut conn = state.db.acquire().await?;
         let supers = repo::super_admins(&mut *conn, access.org).await?;
-        let groups = repo::groups(&mut conn, access.org, None)
+        let mut groups: Vec<AdminGroup> = repo::groups(&mut conn, access.org, None)
             .await?
             .into_iter()
             .filter(|g| {
@@ -207,6 +215,18 @@ mod imp {
             })
             .map(|g| g.group)
             .collect();
+        // Members beyond a scoped caller stay in their groups, unseen.
+        if let Some(roots) = access.roots() {
+            let people: Vec<Uuid> = groups
+                .iter()
+                .flat_map(|g| g.members.iter().filter_map(|m| m.id.parse().ok()))
+                .collect();
+            let seen = repo::in_scope(&mut *conn, access.org, &people, roots).await?;
+            for g in &mut groups {
+                g.members
+                    .retain(|m| m.id.parse().is_ok_and(|id: Uuid| seen.contains(&id)));
+            }
+        }
         let caller = access.principal.id();
         let caller_is_creator = supers
             .iter()
@@ -512,6 +532,11 @@ mod imp {
             .await?;
         let org = access.org;
         change(&state, org, async |c| {
+            // A group beyond the caller is not found, whatever the form says.
+            let current = match existing {
+                Some(group) => Some(manageable(c, &access, group, version).await?),
+                None => None,
+            };
             let paths = repo::department_paths(c, org, &input.departments)
                 .await?
                 .ok_or_else(|| AppError::field("departments", Code::EmployeeDepartmentUnknown))?;
@@ -521,12 +546,29 @@ mod imp {
             if repo::name_taken(c, org, &input.name, existing).await? {
                 return Err(AppError::field("name", Code::AccessGroupNameTaken));
             }
-            let (group, before) = match existing {
-                Some(group) => {
-                    let before = manageable(c, &access, group, version).await?;
+            let (group, before) = match (existing, current) {
+                (Some(group), Some(before)) => {
+                    let mut had: Vec<&str> = before
+                        .group
+                        .departments
+                        .iter()
+                        .map(|(id, _)| id.as_str())
+                        .collect();
+                    let mut has: Vec<String> =
+                        input.departments.iter().map(Uuid::to_string).collect();
+                    had.sort_unstable();
+                    has.sort_unstable();
+                    let unchanged = before.group.name == input.name
+                        && before.group.permissions == input.permissions
+                        && before.group.scope == input.scope
+                        && had == has.iter().map(String::as_str).collect::<Vec<_>>();
+                    if unchanged {
+                        // Saved as it was: no new version, nothing to record.
+                        return Ok(group.to_string());
+                    }
                     (group, Some(group_record(&before.group)))
                 }
-                None => {
+                _ => {
                     if repo::group_count(c, org).await? >= MAX_GROUPS as i64 {
                         return Err(AppError::field("name", Code::AccessTooManyGroups));
                     }
@@ -634,6 +676,22 @@ mod imp {
         let org = access.org;
         change(&state, org, async |c| {
             let before = manageable(c, &access, group, version).await?;
+            let mut ids = ids.clone();
+            if let Some(roots) = access.roots() {
+                // Members beyond a scoped caller are not theirs to remove.
+                let current: Vec<Uuid> = before
+                    .group
+                    .members
+                    .iter()
+                    .filter_map(|m| m.id.parse().ok())
+                    .collect();
+                let seen = repo::in_scope(&mut *c, org, &current, roots).await?;
+                for id in current {
+                    if !seen.contains(&id) && !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
             let (added, removed) = repo::set_members(c, org, group, &ids).await?;
             if added.is_empty() && removed.is_empty() {
                 return Ok(());

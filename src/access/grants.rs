@@ -208,7 +208,19 @@ mod ssr {
         /// that acts on more than one thing).
         pub async fn check(&self, target: Target) -> Result<(), AppError> {
             let state = crate::server::state::app_state()?;
-            check_target(&state.db, self.org, &self.scope, target).await
+            let mut conn = state.db.acquire().await?;
+            check_target(&mut conn, self.org, &self.scope, target).await
+        }
+
+        /// [`Access::check`] inside a transaction, after the lock a change
+        /// takes: what it found cannot move out of the scope before the
+        /// change is written.
+        pub async fn check_in(
+            &self,
+            conn: &mut sqlx::PgConnection,
+            target: Target,
+        ) -> Result<(), AppError> {
+            check_target(conn, self.org, &self.scope, target).await
         }
     }
 
@@ -263,7 +275,7 @@ mod ssr {
 
     /// The path of a department of `org`.
     pub async fn department_path(
-        db: &PgPool,
+        db: impl sqlx::PgExecutor<'_>,
         org: Uuid,
         id: Uuid,
     ) -> Result<Option<Vec<Uuid>>, sqlx::Error> {
@@ -278,7 +290,7 @@ mod ssr {
 
     /// The paths of the departments a person of `org` belongs to (one index read).
     pub async fn person_paths(
-        db: &PgPool,
+        db: impl sqlx::PgExecutor<'_>,
         org: Uuid,
         person: Uuid,
     ) -> Result<Vec<Vec<Uuid>>, sqlx::Error> {
@@ -296,7 +308,7 @@ mod ssr {
     /// outside it (or not in the organisation at all, which reads the
     /// same), `Err(Forbidden)` when it is the edge of the scope.
     pub async fn check_target(
-        db: &PgPool,
+        db: &mut sqlx::PgConnection,
         org: Uuid,
         scope: &Scope,
         target: Target,
@@ -306,17 +318,17 @@ mod ssr {
             Target::Organisation | Target::InScope => Ok(()),
             // The function itself answers for an id that is not in the organisation.
             _ if scope.is_organisation() => Ok(()),
-            Target::Department(id) => match department_path(db, org, id).await? {
+            Target::Department(id) => match department_path(&mut *db, org, id).await? {
                 Some(path) if scope.covers(&path) => Ok(()),
                 _ => Err(AppError::not_found()),
             },
-            Target::DepartmentBelow(id) => match department_path(db, org, id).await? {
+            Target::DepartmentBelow(id) => match department_path(&mut *db, org, id).await? {
                 Some(path) if scope.covers_below(&path) => Ok(()),
                 Some(path) if scope.covers(&path) => Err(AppError::forbidden()),
                 _ => Err(AppError::not_found()),
             },
             Target::Person(id) => {
-                let paths = person_paths(db, org, id).await?;
+                let paths = person_paths(&mut *db, org, id).await?;
                 if paths.iter().any(|p| scope.covers(p)) {
                     Ok(())
                 } else {
@@ -348,7 +360,7 @@ mod ssr {
         let Some(scope) = grants.scope_of(permission) else {
             return Err(AppError::forbidden());
         };
-        check_target(&state.db, org, &scope, target).await?;
+        check_target(&mut *state.db.acquire().await?, org, &scope, target).await?;
         Ok(Access {
             principal,
             org,

@@ -372,13 +372,15 @@ pub async fn set_members(
     )
     .fetch_all(&mut *c)
     .await?;
-    sqlx::query!(
-        "UPDATE admin_groups SET version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2",
-        org,
-        group
-    )
-    .execute(&mut *c)
-    .await?;
+    if !added.is_empty() || !removed.is_empty() {
+        sqlx::query!(
+            "UPDATE admin_groups SET version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2",
+            org,
+            group
+        )
+        .execute(&mut *c)
+        .await?;
+    }
     end_sessions(c, org, &added).await?;
     end_sessions(c, org, &removed).await?;
     Ok((added, removed))
@@ -415,5 +417,26 @@ pub async fn resolve(
     .await?
     .into_iter()
     .map(|r| (r.id, r.userid))
+    .collect())
+}
+
+/// Which of `people` belong to a department under `roots`.
+pub async fn in_scope(
+    db: impl sqlx::PgExecutor<'_>,
+    org: Uuid,
+    people: &[Uuid],
+    roots: &[Uuid],
+) -> sqlx::Result<std::collections::HashSet<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT DISTINCT dm.account_id FROM department_members dm
+             JOIN departments d ON d.id = dm.department_id
+            WHERE dm.org_id = $1 AND dm.account_id = ANY($2) AND d.path && $3"#,
+        org,
+        people,
+        roots
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
     .collect())
 }

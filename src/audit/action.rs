@@ -86,6 +86,9 @@ actions! {
     AdminGroupDeleted = "access.group_deleted" => admin_group_deleted,
     AdminGroupMembersChanged = "access.group_members_changed" => admin_group_members_changed,
     SecuritySettingsChanged = "security.settings_changed" => security_settings_changed,
+    SessionEnded = "session.ended" => session_ended,
+    SecurityCheckupFixed = "security.checkup_fixed" => security_checkup_fixed,
+    SessionsEndedByAdministrator = "session.ended_by_administrator" => sessions_ended_by_administrator,
 }
 
 #[cfg(test)]

@@ -102,6 +102,9 @@ fn label(locale: Locale, key: &str) -> String {
         "session_idle_minutes" => td_string!(locale, audit_details.session_idle_minutes),
         "session_absolute_hours" => td_string!(locale, audit_details.session_absolute_hours),
         "join_link" => td_string!(locale, audit_details.join_link),
+        "sessions" => td_string!(locale, audit_details.sessions),
+        "fix" => td_string!(locale, audit_details.fix),
+        "reached" => td_string!(locale, audit_details.reached),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -135,6 +138,11 @@ fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
         }
         ("role", "super_admin") => td_string!(locale, audit_details.role_super_admin),
         ("role", "employee") => td_string!(locale, audit_details.role_employee),
+        ("fix", "remind_second_factor") => td_string!(locale, checkup.fix_remind),
+        ("fix", "end_departed_sessions") => td_string!(locale, checkup.fix_end_departed),
+        ("fix", "end_stale_sessions") => td_string!(locale, checkup.fix_end_stale),
+        ("sessions", "one") => td_string!(locale, audit_details.sessions_one),
+        ("sessions", "all") => td_string!(locale, audit_details.sessions_all),
         ("join_link", "off") => td_string!(locale, audit_details.join_link_off),
         ("join_link", "approval") => td_string!(locale, audit_details.join_link_approval),
         ("scope", "organisation") => td_string!(locale, audit_details.scope_organisation),

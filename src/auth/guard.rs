@@ -177,16 +177,35 @@ pub async fn authenticate(
         session.flush().await.map_err(AppError::from)?;
         return Ok(None);
     }
+    // Two-step verification required since this session began (the
+    // organisation turned it on): enrol before anything else.
+    let mut auth = auth;
+    if auth.stage == Stage::SignedIn && account.two_factor_required() && !account.totp_enabled {
+        auth.stage = Stage::MustEnrol;
+        session
+            .insert(AUTH_KEY, auth.clone())
+            .await
+            .map_err(AppError::from)?;
+    }
+    // Ended from the list of sessions (by its owner or an administrator).
+    if let Some(sid) = auth.sid
+        && super::devices::ended(&state.db, sid).await?
+    {
+        session.flush().await.map_err(AppError::from)?;
+        return Ok(None);
+    }
     // Activity moves the idle deadline; writing at most every minute (or
     // quarter of the idle time) keeps reads from turning into writes.
     let touch_every = (idle / 4).clamp(1, 60);
-    let mut auth = auth;
     if now - auth.last_seen >= touch_every {
         auth.last_seen = now;
         session
             .insert(AUTH_KEY, auth.clone())
             .await
             .map_err(AppError::from)?;
+        if let Some(sid) = auth.sid {
+            super::devices::touch(&state.db, sid).await?;
+        }
     }
     Ok(Some(Principal { account, auth }))
 }

@@ -10,6 +10,8 @@ pub mod assist;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod devices;
+#[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod password;
@@ -114,6 +116,22 @@ pub struct CurrentAccount {
     /// The fewest characters a new password may have.
     #[serde(default)]
     pub password_min_chars: usize,
+}
+
+/// One signed-in session, as the lists of sessions show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    /// "Chrome", "WeChat"…; empty when the user agent is not recognised.
+    pub browser: String,
+    /// "Windows", "iOS"…; empty when not recognised.
+    pub system: String,
+    pub ip: Option<String>,
+    /// In the organisation's time zone.
+    pub started_at: String,
+    pub last_seen_at: String,
+    /// The session this list is shown in.
+    pub current: bool,
 }
 
 /// What an account's owner is told after signing in, until dismissed.

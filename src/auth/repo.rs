@@ -117,7 +117,11 @@ impl Account {
     /// when a second factor is required of it, else 15 (NIST SP 800-63B-4),
     /// or more when the organisation asks for more.
     pub fn password_min_chars(&self) -> usize {
-        let base = if self.two_factor_required() { 8 } else { 15 };
+        let base = if self.two_factor_required() || self.totp_enabled {
+            8
+        } else {
+            15
+        };
         let org = self.policy.password_min_length.unwrap_or(0).max(0) as usize;
         base.max(org)
     }
@@ -135,7 +139,8 @@ impl Account {
     ) -> Result<(), crate::domain::PasswordError> {
         let mut words: Vec<&str> = vec![self.name.as_str()];
         words.extend(self.userid.as_deref());
-        words.extend(self.email.as_deref());
+        // The email's local part: its domain names a provider, not the person.
+        words.extend(self.email.as_deref().and_then(|e| e.split('@').next()));
         words.extend(self.mobile.as_deref());
         words.extend(self.org_name.as_deref());
         password.check_policy(self.password_min_chars(), &words)
@@ -182,7 +187,10 @@ macro_rules! to_account {
     };
 }
 
-pub async fn find_by_id(db: &PgPool, id: Uuid) -> Result<Option<Account>, sqlx::Error> {
+pub async fn find_by_id(
+    db: impl sqlx::PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<Account>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT a.id, a.kind, a.org_id, o.name AS "org_name?",
                   COALESCE(o.enforce_two_factor, true) AS "org_enforces_two_factor!",

@@ -25,6 +25,10 @@ pub struct AuthSession {
     /// Where to go once fully signed in (the page that asked for sign-in).
     #[serde(default)]
     pub next: Option<String>,
+    /// This sign-in's row of `account_sessions` (`None` for sessions begun
+    /// before sessions were listed).
+    #[serde(default)]
+    pub sid: Option<Uuid>,
 }
 
 pub fn unix_now() -> i64 {
@@ -41,7 +45,8 @@ impl From<SessionError> for crate::error::AppError {
     }
 }
 
-/// Starts a sign-in at `stage` under a new session id.
+/// Starts a sign-in at `stage` under a new session id; `sid` is its row of
+/// `account_sessions` ([`super::devices::start`]).
 pub async fn begin(
     session: &Session,
     account_id: Uuid,
@@ -49,6 +54,7 @@ pub async fn begin(
     epoch: i32,
     stage: Stage,
     next: Option<String>,
+    sid: Uuid,
 ) -> Result<(), SessionError> {
     session.cycle_id().await?;
     let now = unix_now();
@@ -63,6 +69,7 @@ pub async fn begin(
                 signed_in_at: now,
                 last_seen: now,
                 next,
+                sid: Some(sid),
             },
         )
         .await?;
@@ -82,7 +89,9 @@ pub async fn advance(
     Ok(())
 }
 
-/// Keeps this session alive after the account's epoch was bumped on purpose.
+/// Keeps this session alive after the account's epoch was bumped on
+/// purpose (its row was carried over in the same transaction,
+/// [`super::devices::carry`]).
 pub async fn set_epoch(
     session: &Session,
     mut auth: AuthSession,

@@ -171,6 +171,7 @@ codes! {
     AccessTooManyMembers = "access.too_many_members" => access_too_many_members,
     AccessMemberUnknown = "access.member_unknown" => access_member_unknown,
     SecurityOutOfBounds = "security.out_of_bounds" => security_out_of_bounds,
+    SessionCurrent = "session.current" => session_current,
 }
 
 impl std::fmt::Display for Code {

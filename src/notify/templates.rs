@@ -30,6 +30,9 @@ pub enum Template {
         to: String,
         receiving: bool,
     },
+    /// An administrator of `organisation` asks the person to set up
+    /// two-step verification (the security check-up).
+    SecondFactorReminder { organisation: String },
 }
 
 // The payload may hold a code: never print it.
@@ -48,6 +51,7 @@ impl Template {
             Template::RegistrationRejected { .. } => "registration_rejected",
             Template::ContactChanged { .. } => "contact_changed",
             Template::CreatorTransferred { .. } => "creator_transferred",
+            Template::SecondFactorReminder { .. } => "second_factor_reminder",
         }
     }
 }
@@ -127,6 +131,14 @@ const FILES: &[(&str, &str)] = &[
     (
         "zh-CN/creator_transferred",
         include_str!("messages/zh-CN/creator_transferred.j2"),
+    ),
+    (
+        "en/second_factor_reminder",
+        include_str!("messages/en/second_factor_reminder.j2"),
+    ),
+    (
+        "zh-CN/second_factor_reminder",
+        include_str!("messages/zh-CN/second_factor_reminder.j2"),
     ),
 ];
 
@@ -252,6 +264,9 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
             to,
             receiving,
         } => context! { organisation, from, to, receiving, url => link(base_url, "/admin/access") },
+        Template::SecondFactorReminder { organisation } => {
+            context! { organisation, url => link(base_url, "/account/security") }
+        }
     };
     render_file(&name, lang, context)
 }

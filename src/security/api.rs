@@ -15,15 +15,25 @@ pub async fn load_security_settings() -> Result<SecuritySettings, AppError> {
 pub async fn save_security_settings(
     #[server(default)] two_factor_admins: bool,
     #[server(default)] two_factor_everyone: bool,
-    #[server(default)] password_min_length: i32,
-    #[server(default)] password_expiry_days: i32,
-    #[server(default)] session_idle_minutes: i32,
-    #[server(default)] session_absolute_hours: i32,
+    #[server(default)] password_min_length: String,
+    #[server(default)] password_expiry_days: String,
+    #[server(default)] session_idle_minutes: String,
+    #[server(default)] session_absolute_hours: String,
     #[server(default)] join_link: String,
     version: i32,
     #[server(default)] password: String,
     #[server(default)] code: String,
 ) -> Result<(), AppError> {
+    // Numbers as typed: empty is the default (0); what is not a whole
+    // number is out of every range, and reported with the rest.
+    let number = |raw: &str| match raw.trim() {
+        "" => 0,
+        raw => raw.parse::<i32>().unwrap_or(-1),
+    };
+    let password_min_length = number(&password_min_length);
+    let password_expiry_days = number(&password_expiry_days);
+    let session_idle_minutes = number(&session_idle_minutes);
+    let session_absolute_hours = number(&session_absolute_hours);
     let wanted = SecuritySettings {
         two_factor_admins,
         two_factor_everyone,
@@ -37,6 +47,37 @@ pub async fn save_security_settings(
         server_absolute_hours: 0,
     };
     imp::save(wanted, password, code).await
+}
+
+/// A member's sessions that still work (administrators with the security
+/// permission over the person).
+#[server(prefix = "/api", endpoint = "member_sessions")]
+pub async fn member_sessions(person: String) -> Result<Vec<crate::auth::SessionInfo>, AppError> {
+    imp::member_sessions(person).await
+}
+
+/// Ends one session of a member (`id`), or every one (`id` blank).
+#[server(prefix = "/api", endpoint = "end_member_sessions")]
+pub async fn end_member_sessions(
+    person: String,
+    #[server(default)] id: String,
+) -> Result<(), AppError> {
+    imp::end_member_sessions(person, id).await
+}
+
+/// What the security check-up finds in the caller's organisation.
+#[server(prefix = "/api", endpoint = "security_checkup")]
+pub async fn security_checkup() -> Result<super::Checkup, AppError> {
+    imp::checkup().await
+}
+
+/// Applies a check-up's fix: `remind_second_factor` (administrators
+/// without it are asked by email or SMS, at most once a day each),
+/// `end_departed_sessions` or `end_stale_sessions`. Returns how many
+/// people it reached.
+#[server(prefix = "/api", endpoint = "security_checkup_fix")]
+pub async fn fix_checkup(fix: String) -> Result<i64, AppError> {
+    imp::fix(fix).await
 }
 
 #[cfg(feature = "ssr")]
@@ -84,6 +125,177 @@ mod imp {
             server_idle_minutes: idle,
             server_absolute_hours: absolute,
         })
+    }
+
+    /// The member an administrator acts on: in their scope, and an
+    /// administrator only when the caller is a super administrator.
+    async fn member(
+        raw: &str,
+    ) -> Result<(crate::access::Access, crate::auth::repo::Account), AppError> {
+        let access = require(Permission::SecuritySettings, Target::InScope).await?;
+        let person = Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found())?;
+        access.check(Target::Person(person)).await?;
+        let state = app_state()?;
+        let account = crate::auth::repo::find_by_id(&state.db, person)
+            .await?
+            .filter(|a| a.org_id == Some(access.org))
+            .ok_or_else(AppError::not_found)?;
+        if account.is_administrator()
+            && !access.is_super_admin()
+            && account.id != access.principal.id()
+        {
+            return Err(AppError::forbidden());
+        }
+        Ok((access, account))
+    }
+
+    pub async fn member_sessions(raw: String) -> Result<Vec<crate::auth::SessionInfo>, AppError> {
+        let (access, account) = member(&raw).await?;
+        let state = app_state()?;
+        let current = (account.id == access.principal.id())
+            .then_some(access.principal.auth.sid)
+            .flatten();
+        crate::auth::api::sessions_of(&state, &account, current).await
+    }
+
+    pub async fn end_member_sessions(raw: String, id: String) -> Result<(), AppError> {
+        let (access, account) = member(&raw).await?;
+        let one = match id.trim() {
+            "" => None,
+            raw => Some(Uuid::parse_str(raw).map_err(|_| AppError::not_found())?),
+        };
+        let state = app_state()?;
+        let meta = RequestMeta::current();
+        let mut tx = state.db.begin().await?;
+        match one {
+            Some(sid) => {
+                if !crate::auth::devices::end(&mut *tx, account.id, sid).await? {
+                    return Err(AppError::not_found());
+                }
+            }
+            None => {
+                crate::auth::repo::bump_epoch(&mut tx, account.id).await?;
+            }
+        }
+        record(
+            &mut tx,
+            &meta.actor(Some(access.principal.id()), "member"),
+            &Event::new(crate::audit::Action::SessionsEndedByAdministrator)
+                .org(Some(access.org))
+                .target_account(account.id)
+                .details(json!({ "sessions": if one.is_some() { "one" } else { "all" } })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn checkup() -> Result<super::super::Checkup, AppError> {
+        let access = require(Permission::SecuritySettings, Target::Organisation).await?;
+        let state = app_state()?;
+        let zone = crate::organisations::time_zone(&state.db, access.org).await?;
+        let settings = read(&state.db, access.org, &state).await?;
+        let absolute = match settings.session_absolute_hours {
+            0 => state.auth.session_absolute,
+            h => std::time::Duration::from_secs(h as u64 * 3600).min(state.auth.session_absolute),
+        };
+        Ok(super::super::checkup::run(&state.db, access.org, absolute, zone).await?)
+    }
+
+    pub async fn fix(fix: String) -> Result<i64, AppError> {
+        let access = require(Permission::SecuritySettings, Target::Organisation).await?;
+        let state = app_state()?;
+        let meta = RequestMeta::current();
+        let org = access.org;
+        let settings = read(&state.db, org, &state).await?;
+        let absolute = match settings.session_absolute_hours {
+            0 => state.auth.session_absolute,
+            h => std::time::Duration::from_secs(h as u64 * 3600).min(state.auth.session_absolute),
+        };
+        let mut tx = state.db.begin().await?;
+        let reached: i64 = match fix.trim() {
+            "remind_second_factor" => {
+                let organisation = access
+                    .principal
+                    .account
+                    .org_name
+                    .clone()
+                    .unwrap_or_default();
+                let rows = sqlx::query!(
+                    r#"SELECT a.email, a.mobile FROM accounts a
+                        WHERE a.org_id = $1 AND a.kind = 'member' AND a.status = 'active'
+                          AND a.totp_enabled_at IS NULL
+                          AND (a.role = 'super_admin'
+                               OR EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id))
+                          AND NOT EXISTS (
+                                SELECT 1 FROM outbox o
+                                 WHERE o.org_id = a.org_id AND o.template = 'second_factor_reminder'
+                                   AND o.recipient IN (coalesce(a.email, ''), coalesce(a.mobile, ''))
+                                   AND o.created_at > now() - interval '1 day')
+                        LIMIT 1000"#,
+                    org
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                let sealer = state.codes.outbox_sealer().clone();
+                let mut n = 0;
+                for r in rows {
+                    let (channel, recipient) = match (r.email, r.mobile) {
+                        (Some(e), _) => (crate::notify::Channel::Email, e),
+                        (None, Some(m)) => (crate::notify::Channel::Sms, m),
+                        (None, None) => continue,
+                    };
+                    let message = crate::notify::NewMessage {
+                        org_id: Some(org),
+                        channel,
+                        recipient,
+                        locale: meta.locale.to_owned(),
+                        template: crate::notify::Template::SecondFactorReminder {
+                            organisation: organisation.clone(),
+                        },
+                        valid_for: None,
+                    };
+                    crate::notify::enqueue(&mut tx, &sealer, &message, state.outbox_max_attempts)
+                        .await?;
+                    n += 1;
+                }
+                n
+            }
+            "end_departed_sessions" => sqlx::query!(
+                r#"UPDATE accounts a SET session_epoch = session_epoch + 1
+                    WHERE a.org_id = $1 AND a.status = 'departed'
+                      AND EXISTS (SELECT 1 FROM account_sessions s
+                                   WHERE s.account_id = a.id AND s.ended_at IS NULL
+                                     AND s.epoch = a.session_epoch)"#,
+                org
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64,
+            "end_stale_sessions" => sqlx::query!(
+                r#"UPDATE account_sessions s SET ended_at = now()
+                     FROM accounts a
+                    WHERE a.id = s.account_id AND a.org_id = $1 AND s.ended_at IS NULL
+                      AND s.started_at <= now() - make_interval(secs => $2)"#,
+                org,
+                absolute.as_secs_f64()
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64,
+            _ => return Err(AppError::field("fix", Code::ValidationChoice)),
+        };
+        record(
+            &mut tx,
+            &meta.actor(Some(access.principal.id()), "member"),
+            &Event::new(crate::audit::Action::SecurityCheckupFixed)
+                .org(Some(org))
+                .target("organisation", org.to_string())
+                .details(json!({ "fix": fix.trim(), "reached": reached })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(reached)
     }
 
     pub async fn load() -> Result<SecuritySettings, AppError> {

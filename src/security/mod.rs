@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod checkup;
 pub mod pages;
 
 /// The longest minimum password length an organisation may ask for.
@@ -35,4 +37,58 @@ pub struct SecuritySettings {
     /// The server's bounds, which the organisation's values stay within.
     pub server_idle_minutes: i32,
     pub server_absolute_hours: i32,
+}
+
+/// One person a check-up finding names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingPerson {
+    pub id: String,
+    pub name: String,
+    pub userid: String,
+    /// A date that explains the finding (added, last seen, locked), or empty.
+    pub detail: String,
+}
+
+/// The people of one finding: the first 50, and how many in all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Finding {
+    pub total: i64,
+    pub people: Vec<FindingPerson>,
+}
+
+/// What the security check-up found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkup {
+    /// Administrators without two-step verification.
+    pub without_second_factor: Finding,
+    /// Added more than 7 days ago and never activated.
+    pub not_activated: Finding,
+    /// Departed, with a session that still works.
+    pub departed_with_sessions: Finding,
+    /// Active super administrators: a warning at 1 and above 5.
+    pub super_admins: i64,
+    /// With a session older than the longest the policy allows.
+    pub stale_sessions: Finding,
+    /// Locked out by failed sign-ins in the last 7 days.
+    pub lockouts: Finding,
+    /// Messages given up on in the last 30 days.
+    pub failed_messages: i64,
+}
+
+impl Checkup {
+    /// How many findings need attention.
+    pub fn open(&self) -> usize {
+        [
+            self.without_second_factor.total > 0,
+            self.not_activated.total > 0,
+            self.departed_with_sessions.total > 0,
+            self.super_admins <= 1 || self.super_admins > crate::access::MANY_SUPER_ADMINS as i64,
+            self.stale_sessions.total > 0,
+            self.lockouts.total > 0,
+            self.failed_messages > 0,
+        ]
+        .into_iter()
+        .filter(|&b| b)
+        .count()
+    }
 }

@@ -132,3 +132,153 @@ fn SettingsForm(s: SecuritySettings, save: ServerAction<SaveSecuritySettings>) -
         </ActionForm>
     }
 }
+
+/// `/admin/security/checkup`: each finding with its people and its fix.
+#[component]
+pub fn CheckupPage() -> impl IntoView {
+    use super::api::{FixCheckup, security_checkup};
+    let i18n = use_i18n();
+    let fix = ServerAction::<FixCheckup>::new();
+    let found = Resource::new(move || fix.version().get(), |_| security_checkup());
+    view! {
+        <div class="checkup" data-page="checkup">
+            <h1>{t!(i18n, checkup.title)}</h1>
+            <p class="muted">{t!(i18n, checkup.intro)}</p>
+            <FormError error=last_error(fix) />
+            {move || match fix.value().get() {
+                Some(Ok(n)) => Some(view! {
+                    <p class="notice notice--success" role="status" data-notice="fixed">
+                        {t!(i18n, checkup.done)} " " {n}
+                    </p>
+                }),
+                _ => None,
+            }}
+            <Loaded resource=found let:c>
+                <CheckupView c fix />
+            </Loaded>
+        </div>
+    }
+}
+
+#[component]
+fn CheckupView(c: super::Checkup, fix: ServerAction<super::api::FixCheckup>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = c.open();
+    let many = crate::access::MANY_SUPER_ADMINS as i64;
+    let supers = c.super_admins;
+    let fix_button = move |kind: &'static str, label: Signal<String>| {
+        view! {
+            <ActionForm action=fix attr:class="action__inline">
+                <input type="hidden" name="fix" value=kind />
+                <button type="submit" class="button" data-fix=kind>{move || label.get()}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <p class="checkup__summary" data-open=open>
+            {if open == 0 {
+                view! { <strong>{t!(i18n, checkup.all_clear)}</strong> }.into_any()
+            } else {
+                view! { {t!(i18n, checkup.open)} " " <strong>{open}</strong> }.into_any()
+            }}
+        </p>
+        <FindingCard
+            name="without-second-factor"
+            title=text!(i18n, checkup.without_second_factor)
+            hint=text!(i18n, checkup.without_second_factor_hint)
+            finding=c.without_second_factor.clone()
+        >
+            {(c.without_second_factor.total > 0)
+                .then(|| fix_button("remind_second_factor", text!(i18n, checkup.fix_remind)))}
+        </FindingCard>
+        <section class="panel checkup__finding" data-finding="super-admins" data-count=supers>
+            <h2>{t!(i18n, checkup.super_admins)} ": " {supers}</h2>
+            <p class={if supers <= 1 || supers > many { "warning-text" } else { "muted" }}>
+                {if supers <= 1 {
+                    t!(i18n, checkup.super_admins_one).into_any()
+                } else if supers > many {
+                    t!(i18n, checkup.super_admins_many).into_any()
+                } else {
+                    t!(i18n, checkup.super_admins_fine).into_any()
+                }}
+            </p>
+            <a href="/admin/access">{t!(i18n, checkup.manage_roles)}</a>
+        </section>
+        <FindingCard
+            name="departed-with-sessions"
+            title=text!(i18n, checkup.departed_with_sessions)
+            hint=text!(i18n, checkup.departed_with_sessions_hint)
+            finding=c.departed_with_sessions.clone()
+        >
+            {(c.departed_with_sessions.total > 0)
+                .then(|| fix_button("end_departed_sessions", text!(i18n, checkup.fix_end_departed)))}
+        </FindingCard>
+        <FindingCard
+            name="stale-sessions"
+            title=text!(i18n, checkup.stale_sessions)
+            hint=text!(i18n, checkup.stale_sessions_hint)
+            finding=c.stale_sessions.clone()
+        >
+            {(c.stale_sessions.total > 0)
+                .then(|| fix_button("end_stale_sessions", text!(i18n, checkup.fix_end_stale)))}
+        </FindingCard>
+        <FindingCard
+            name="not-activated"
+            title=text!(i18n, checkup.not_activated)
+            hint=text!(i18n, checkup.not_activated_hint)
+            finding=c.not_activated.clone()
+        >
+            {None::<()>}
+        </FindingCard>
+        <FindingCard
+            name="lockouts"
+            title=text!(i18n, checkup.lockouts)
+            hint=text!(i18n, checkup.lockouts_hint)
+            finding=c.lockouts.clone()
+        >
+            {None::<()>}
+        </FindingCard>
+        <section class="panel checkup__finding" data-finding="failed-messages" data-count=c.failed_messages>
+            <h2>{t!(i18n, checkup.failed_messages)} ": " {c.failed_messages}</h2>
+            {(c.failed_messages > 0).then(|| view! { <p class="muted">{t!(i18n, checkup.failed_messages_hint)}</p> })}
+        </section>
+    }
+}
+
+/// One finding: its title and count, why it matters, the people it names
+/// (linked to their pages), then its fix (`children`).
+#[component]
+fn FindingCard(
+    name: &'static str,
+    title: Signal<String>,
+    hint: Signal<String>,
+    finding: super::Finding,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let total = finding.total;
+    let listed = finding.people.len() as i64;
+    view! {
+        <section class="panel checkup__finding" data-finding=name data-count=total>
+            <h2>{move || title.get()} ": " {total}</h2>
+            {(total > 0).then(|| view! {
+                <p class="muted">{move || hint.get()}</p>
+                <ul class="plain-list checkup__people">
+                    {finding
+                        .people
+                        .iter()
+                        .map(|p| view! {
+                            <li data-person=p.userid.clone()>
+                                <a href=format!("/admin/contacts/employees/{}", p.id)>{p.name.clone()}</a>
+                                " " <span class="mono muted">{p.userid.clone()}</span>
+                                {(!p.detail.is_empty()).then(|| view! { " · " <span class="muted">{p.detail.clone()}</span> })}
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+                {(total > listed).then(|| view! { <p class="muted">{t!(i18n, checkup.and_more)} " " {total}</p> })}
+            })}
+            {children()}
+        </section>
+    }
+}

@@ -87,6 +87,13 @@ pub async fn run_once(
         sessions: sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
             .execute(&mut *tx)
             .await?
+            .rows_affected()
+            // The list of sessions keeps a month of ended and idle ones.
+            + sqlx::query(
+                "DELETE FROM account_sessions WHERE last_seen_at < now() - interval '30 days'",
+            )
+            .execute(&mut *tx)
+            .await?
             .rows_affected(),
         ..Report::default()
     };

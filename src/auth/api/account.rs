@@ -1,7 +1,7 @@
 //! The signed-in account: who it is, its notices, its security overview, and re-authentication.
 use super::super::Stage;
 use super::super::guard::{self, Principal, RequestMeta};
-use super::super::repo::{self};
+use super::super::repo::{self, Account};
 use super::super::throttle::{self, Key};
 use super::common::*;
 use super::imp::*;
@@ -138,4 +138,59 @@ pub(crate) async fn reauthenticate(
             Err(second_factor_failed(state, meta, account, problem, "reauth", attempt).await?)
         }
     }
+}
+
+/// The sessions of `account` that still work, for its owner or an administrator.
+pub(crate) async fn sessions_of(
+    state: &AppState,
+    account: &Account,
+    current: Option<uuid::Uuid>,
+) -> Result<Vec<crate::auth::SessionInfo>, AppError> {
+    let zone = match account.org_id {
+        Some(org) => crate::organisations::time_zone(&state.db, org).await?,
+        None => state.time_zone,
+    };
+    let policy = &account.policy;
+    let idle = policy
+        .session_idle_minutes
+        .map(|m| std::time::Duration::from_secs(m.max(1) as u64 * 60))
+        .map_or(state.auth.session_idle, |d| d.min(state.auth.session_idle));
+    let absolute = policy
+        .session_absolute_hours
+        .map(|h| std::time::Duration::from_secs(h.max(1) as u64 * 3600))
+        .map_or(state.auth.session_absolute, |d| {
+            d.min(state.auth.session_absolute)
+        });
+    Ok(crate::auth::devices::list(&state.db, account, idle, absolute, current, zone).await?)
+}
+
+pub async fn my_sessions() -> Result<Vec<crate::auth::SessionInfo>, AppError> {
+    let state = app_state()?;
+    let p = guard::require_signed_in().await?;
+    sessions_of(&state, &p.account, p.auth.sid).await
+}
+
+pub async fn end_my_session(raw: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let p = guard::require_signed_in().await?;
+    let id = uuid::Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found())?;
+    if Some(id) == p.auth.sid {
+        // This one is ended by signing out.
+        return Err(AppError::field("id", Code::SessionCurrent));
+    }
+    let mut tx = state.db.begin().await?;
+    if !crate::auth::devices::end(&mut *tx, p.id(), id).await? {
+        return Err(AppError::not_found());
+    }
+    record_own(
+        &mut tx,
+        &meta,
+        &p.account,
+        crate::audit::Action::SessionEnded,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -109,6 +109,7 @@ pub async fn confirm_enrolment(code: String) -> Result<EnrolmentDone, AppError> 
         )
         .await?;
     }
+    super::super::devices::carry(&mut *tx, p.auth.sid, epoch).await?;
     tx.commit().await?;
     let mut auth = p.auth.clone();
     auth.epoch = epoch;

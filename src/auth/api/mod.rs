@@ -39,6 +39,18 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     imp::sign_out_everywhere().await
 }
 
+/// Where the caller's account is signed in: each session that still works.
+#[server(prefix = "/api", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<Vec<super::SessionInfo>, AppError> {
+    imp::my_sessions().await
+}
+
+/// Ends one of the caller's other sessions.
+#[server(prefix = "/api", endpoint = "end_my_session")]
+pub async fn end_my_session(id: String) -> Result<(), AppError> {
+    imp::end_my_session(id).await
+}
+
 /// The caller, at whatever sign-in stage, or `None`.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
@@ -150,7 +162,7 @@ pub async fn operator_reset_second_factor(
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use imp::reauthenticate;
+pub(crate) use imp::{reauthenticate, sessions_of};
 
 #[cfg(feature = "ssr")]
 mod account;

@@ -44,6 +44,7 @@ pub async fn change_password(
         .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     let epoch = repo::set_password(&mut tx, p.id(), &hash).await?;
+    super::super::devices::carry(&mut *tx, p.auth.sid, epoch).await?;
     record_own(
         &mut tx,
         &meta,

@@ -74,6 +74,10 @@ pub async fn setup_operator(
             .details(json!({ "via": "setup_link" })),
     )
     .await?;
+    let account = repo::find_by_id(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal("the operator just created is gone"))?;
+    let sid = super::super::devices::start(&mut *tx, &account, &meta).await?;
     tx.commit().await?;
     // Signed in, but operators always need a second factor first.
     session::begin(
@@ -83,6 +87,7 @@ pub async fn setup_operator(
         0,
         Stage::MustEnrol,
         None,
+        sid,
     )
     .await
     .map_err(AppError::from)?;

@@ -185,6 +185,7 @@ async fn begin_session(
         json!({ "factors": ["password"] }),
     )
     .await?;
+    let sid = super::super::devices::start(&mut *tx, account, meta).await?;
     tx.commit().await?;
     let after = safe_next(account.kind, next_path);
     session::begin(
@@ -194,6 +195,7 @@ async fn begin_session(
         account.session_epoch,
         stage,
         after.clone(),
+        sid,
     )
     .await?;
     let step = landing(stage, account.kind, after.as_deref());
@@ -365,6 +367,9 @@ pub async fn sign_out() -> Result<(), AppError> {
         && let Some(account) = repo::find_by_id(&state.db, auth.account_id).await?
     {
         let mut tx = state.db.begin().await?;
+        if let Some(sid) = auth.sid {
+            super::super::devices::end(&mut *tx, account.id, sid).await?;
+        }
         record_own(
             &mut tx,
             &meta,
@@ -388,6 +393,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let principal = guard::require_signed_in().await?;
     let mut tx = state.db.begin().await?;
     let epoch = repo::bump_epoch(&mut tx, principal.id()).await?;
+    super::super::devices::carry(&mut *tx, principal.auth.sid, epoch).await?;
     record_own(
         &mut tx,
         &meta,

@@ -1,7 +1,7 @@
 //! The account's security page: authenticator, recovery codes, password and sessions.
 use super::super::api::{
-    ChangePassword, ConfirmEnrolment, RegenerateRecoveryCodes, SignOutEverywhere, StartEnrolment,
-    get_security_overview,
+    ChangePassword, ConfirmEnrolment, EndMySession, RegenerateRecoveryCodes, SignOutEverywhere,
+    StartEnrolment, get_security_overview, my_sessions,
 };
 use super::super::{RecoveryCodes, SecurityOverview, Stage};
 use super::*;
@@ -210,6 +210,17 @@ pub fn SecurityPage() -> impl IntoView {
         move || (regenerate.version().get(), change.version().get()),
         |_| get_security_overview(),
     );
+    let end_one = ServerAction::<EndMySession>::new();
+    let sessions = Resource::new(
+        move || {
+            (
+                end_one.version().get(),
+                everywhere.version().get(),
+                change.version().get(),
+            )
+        },
+        |_| my_sessions(),
+    );
     let regenerate_error = last_error(regenerate);
     let change_error = last_error(change);
     let everywhere_error = last_error(everywhere);
@@ -382,6 +393,15 @@ pub fn SecurityPage() -> impl IntoView {
                                                 }
                                             })
                                     }}
+                                    <FormError error=last_error(end_one) />
+                                    <Loaded resource=sessions let:list>
+                                        <SessionTable
+                                            sessions=list
+                                            end=Callback::new(move |id: String| {
+                                                end_one.dispatch(EndMySession { id });
+                                            })
+                                        />
+                                    </Loaded>
                                     <ActionForm action=everywhere>
                                         <FormError error=everywhere_error />
                                         <div class="form__actions">

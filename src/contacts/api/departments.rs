@@ -71,6 +71,17 @@ pub async fn move_department(raw: String, parent: String, version: i32) -> Resul
     access.check(Target::Department(parent)).await?;
     let actor = actor(p);
     change(org, async |c| {
+        // Again under the lock: another move may have carried either one
+        // out of the caller's scope since.
+        for target in [
+            Target::DepartmentBelow(department),
+            Target::Department(parent),
+        ] {
+            access
+                .check_in(c, target)
+                .await
+                .map_err(ContactsError::Refused)?;
+        }
         let moved = repo::move_to(c, org, department, parent, version).await?;
         audit(
             c,

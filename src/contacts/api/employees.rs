@@ -136,12 +136,26 @@ pub(super) fn parse_managers(raw: &str) -> Result<Vec<String>, AppError> {
         .map_err(AppError::from)
 }
 
+/// The managers' ids; a scoped administrator names people of their scope
+/// only (anyone else reads as unknown).
 pub(super) async fn managers(
     c: &mut PgConnection,
     org: Uuid,
     wanted: &[String],
+    roots: Option<&[Uuid]>,
 ) -> Result<Vec<Uuid>, ContactsError> {
-    members::resolve_userids(c, org, wanted, "managers", Code::EmployeeManagerUnknown).await
+    let ids =
+        members::resolve_userids(c, org, wanted, "managers", Code::EmployeeManagerUnknown).await?;
+    if let Some(roots) = roots {
+        let seen = crate::access::repo::in_scope(&mut *c, org, &ids, roots).await?;
+        if ids.iter().any(|id| !seen.contains(id)) {
+            return Err(ContactsError::Rule(
+                "managers",
+                Code::EmployeeManagerUnknown,
+            ));
+        }
+    }
+    Ok(ids)
 }
 
 pub async fn create_employee(form: Form) -> Result<String, AppError> {
@@ -151,8 +165,9 @@ pub async fn create_employee(form: Form) -> Result<String, AppError> {
     access.check_departments(&input.departments).await?;
     let wanted_managers = parse_managers(&form.managers)?;
     let actor = actor(p);
+    let roots = access.roots().map(<[Uuid]>::to_vec);
     change(org, async |c| {
-        input.managers = managers(c, org, &wanted_managers).await?;
+        input.managers = managers(c, org, &wanted_managers, roots.as_deref()).await?;
         let (id, _) = employees::create(c, org, &input).await?;
         let after = members::record(c, org, id).await?;
         audit(
@@ -197,21 +212,49 @@ pub async fn update_employee(
         return Err(AppError::forbidden());
     }
     let readdressed = current.email != input.email || current.mobile != input.mobile;
+    // The creator's addresses are the creator's to change.
+    if readdressed && current.creator && employee != p.id() {
+        return Err(AppError::forbidden());
+    }
     if readdressed && current.is_administrator() {
         crate::auth::api::reauthenticate(&state, &meta, p, &password, &code).await?;
     }
     let actor = actor(p);
+    let (actor_id, super_admin) = (p.id(), access.is_super_admin());
     let roots = access.roots().map(<[Uuid]>::to_vec);
     let sealer = state.codes.outbox_sealer().clone();
     let max_attempts = state.outbox_max_attempts;
     change(org, async |c| {
         // What decided whether to ask for re-authentication still holds
-        // (no promotion or new address in between).
+        // (no promotion or new address in between), and the person is
+        // still the caller's.
         if members::contact(&mut *c, org, employee).await?.as_ref() != Some(&current) {
             return Err(ContactsError::Changed);
         }
-        input.managers = managers(c, org, &wanted_managers).await?;
+        access
+            .check_in(c, Target::Person(employee))
+            .await
+            .map_err(ContactsError::Refused)?;
+        input.managers = managers(c, org, &wanted_managers, roots.as_deref()).await?;
         if let Some(roots) = &roots {
+            // Managers beyond the caller's scope (set by someone wider) stay.
+            let current = members::manager_ids(c, org, employee).await?;
+            let seen = crate::access::repo::in_scope(&mut *c, org, &current, roots).await?;
+            for m in current {
+                if !seen.contains(&m) && !input.managers.contains(&m) {
+                    input.managers.push(m);
+                }
+            }
+        }
+        if employee == actor_id && !super_admin {
+            // A delegated administrator's departments may be their scope
+            // ("own departments"): not theirs to move.
+            let (departments, main) = members::departments_of(c, org, employee).await?;
+            input.departments = departments;
+            if let Some(main) = main {
+                input.main_department = main;
+            }
+        } else if let Some(roots) = &roots {
             // Memberships outside the caller's scope are not theirs to change.
             let (elsewhere, main) = members::outside(c, org, employee, roots).await?;
             for d in elsewhere {
@@ -287,9 +330,21 @@ pub async fn set_status(raw: String, status: String, version: i32) -> Result<(),
     if target.is_administrator() && !access.is_super_admin() {
         return Err(AppError::forbidden());
     }
+    // The creator stays active: the role passes on first.
+    if target.creator && status != EmployeeStatus::Active {
+        return Err(AppError::field("status", Code::AccessCreatorStays));
+    }
     let actor = actor(p);
     let roots = access.roots().map(<[Uuid]>::to_vec);
     change(org, async |c| {
+        // Under the lock: still the caller's, and still not an administrator.
+        access
+            .check_in(c, Target::Person(employee))
+            .await
+            .map_err(ContactsError::Refused)?;
+        if members::contact(&mut *c, org, employee).await?.as_ref() != Some(&target) {
+            return Err(ContactsError::Changed);
+        }
         if let Some(roots) = &roots {
             let (elsewhere, _) = members::outside(c, org, employee, roots).await?;
             if !elsewhere.is_empty() {

@@ -335,6 +335,41 @@ pub async fn record(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<V
     Ok(record)
 }
 
+/// A person's managers, in rank order.
+pub async fn manager_ids(conn: &mut PgConnection, org_id: Uuid, id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT manager_id FROM account_managers WHERE org_id = $1 AND account_id = $2 ORDER BY rank",
+        org_id,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// A person's departments and their main department, as they are.
+pub async fn departments_of(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<(Vec<Uuid>, Option<Uuid>)> {
+    let departments = sqlx::query_scalar!(
+        "SELECT department_id FROM department_members WHERE org_id = $1 AND account_id = $2",
+        org_id,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let main = sqlx::query_scalar!(
+        "SELECT main_department_id FROM accounts WHERE org_id = $1 AND id = $2",
+        org_id,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten();
+    Ok((departments, main))
+}
+
 /// The departments of a person outside the subtrees under `roots`, and
 /// their main department when it is one of them.
 pub async fn outside(
@@ -366,6 +401,8 @@ pub struct Contact {
     pub role: Option<String>,
     /// A member of an admin group.
     pub delegated: bool,
+    /// The organisation's creator (创建者).
+    pub creator: bool,
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub organisation: String,
@@ -387,7 +424,8 @@ pub async fn contact(
     Ok(sqlx::query_as!(
         Contact,
         r#"SELECT a.role, a.email, a.mobile, o.name AS organisation,
-                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!"
+                  EXISTS (SELECT 1 FROM admin_group_members m WHERE m.account_id = a.id) AS "delegated!",
+                  o.creator_id IS NOT DISTINCT FROM a.id AS "creator!"
              FROM accounts a JOIN organisations o ON o.id = a.org_id
             WHERE a.org_id = $1 AND a.id = $2 AND a.kind = 'member'"#,
         org_id,
@@ -474,11 +512,17 @@ pub async fn detail(
             })
             .collect::<Vec<_>>()
     };
+    // A scoped administrator sees the managers and reports of their scope.
     let manager_rows = sqlx::query!(
         r#"SELECT m.id, m.name, m.userid FROM account_managers am JOIN accounts m ON m.id = am.manager_id
-           WHERE am.org_id = $1 AND am.account_id = $2 ORDER BY am.rank"#,
+           WHERE am.org_id = $1 AND am.account_id = $2
+             AND ($3::uuid[] IS NULL OR EXISTS (
+                   SELECT 1 FROM department_members dm JOIN departments d ON d.id = dm.department_id
+                    WHERE dm.account_id = m.id AND d.path && $3))
+           ORDER BY am.rank"#,
         org_id,
-        id
+        id,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?;
@@ -491,9 +535,13 @@ pub async fn detail(
     let reports = sqlx::query!(
         r#"SELECT r.id, r.name FROM account_managers am JOIN accounts r ON r.id = am.account_id
            WHERE am.org_id = $1 AND am.manager_id = $2 AND r.status <> 'departed'
+             AND ($3::uuid[] IS NULL OR EXISTS (
+                   SELECT 1 FROM department_members dm JOIN departments d ON d.id = dm.department_id
+                    WHERE dm.account_id = r.id AND d.path && $3))
            ORDER BY r.name_pinyin LIMIT 200"#,
         org_id,
-        id
+        id,
+        roots as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?
@@ -524,6 +572,13 @@ pub async fn detail(
             })
             .unwrap_or_default();
         changes.retain(|(_, b, a)| b != a);
+        // Departments and managers may name what lies beyond a scoped
+        // administrator: their history leaves those changes out.
+        if roots.is_some() {
+            changes.retain(|(k, _, _)| {
+                !matches!(k.as_str(), "departments" | "main_department" | "managers")
+            });
+        }
         HistoryEntry {
             at_local: crate::server::time::local(r.at, zone),
             at: r.at,

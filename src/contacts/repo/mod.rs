@@ -33,6 +33,8 @@ pub enum ContactsError {
     Rule(&'static str, Code),
     /// Several rules were broken at once: (field, code) each.
     Rules(Vec<(&'static str, Code)>),
+    /// Refused by the permission check made under the lock.
+    Refused(AppError),
     Database(sqlx::Error),
 }
 
@@ -58,6 +60,7 @@ impl From<ContactsError> for AppError {
                     })
                     .collect(),
             ),
+            ContactsError::Refused(e) => e,
             ContactsError::Database(e) => AppError::internal(e),
         }
     }

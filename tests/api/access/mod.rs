@@ -1,9 +1,11 @@
 //! Roles, admin groups and scopes over HTTP: what a delegated administrator
 //! sees and changes, and the rules of granting.
+mod checkup;
 mod enumeration;
 mod groups;
 mod roles;
 mod scope;
+mod sessions;
 mod settings;
 
 use crate::contacts::{PASSWORD, admin, create_department, create_employee, root_id};
@@ -83,7 +85,9 @@ pub(super) async fn snapshot(db: &PgPool) -> String {
         "SELECT id::text, name, array_to_string(permissions, ','), scope, version::text FROM admin_groups",
         "SELECT group_id::text, account_id::text FROM admin_group_members",
         "SELECT group_id::text, department_id::text FROM admin_group_departments",
-        "SELECT id::text, coalesce(creator_id::text, '') FROM organisations",
+        "SELECT id::text, coalesce(creator_id::text, ''), security_version::text FROM organisations",
+        "SELECT account_id::text, manager_id::text, rank::text FROM account_managers",
+        "SELECT id::text, epoch::text, coalesce(ended_at::text, '') FROM account_sessions",
         "SELECT count(*)::text, '', '' FROM audit_log WHERE action NOT LIKE 'sign_in%' AND action NOT LIKE 'reauth%'",
     ];
     let mut out = String::new();

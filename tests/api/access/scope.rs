@@ -123,6 +123,19 @@ async fn a_scoped_administrator_sees_and_manages_only_their_subtree(db: PgPool) 
             &[("mobile", "13800138009")],
         )
         .await,
+        // Someone of theirs, moved into 华南区.
+        m.call(
+            "employee_update",
+            &[
+                ("id", &local.to_string()),
+                ("version", "0"),
+                ("name", "上海成员"),
+                ("email", "sh@example.com"),
+                ("departments[]", &shanghai),
+                ("departments[]", &south),
+            ],
+        )
+        .await,
     ];
     for (i, a) in outside.iter().enumerate() {
         assert_eq!(a.status, 404, "call {i}: {}", a.text);

@@ -53,7 +53,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("password_min_length", "7"),
             ("password_expiry_days", "7"),
             ("session_idle_minutes", &too_idle),
-            ("session_absolute_hours", "-1"),
+            ("session_absolute_hours", "twelve"),
             ("join_link", "everyone"),
         ],
     )
@@ -84,7 +84,6 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
         &mut boss,
         "0",
         &[
-            ("two_factor_admins", "true"),
             ("password_min_length", "20"),
             ("password_expiry_days", "90"),
             ("join_link", "off"),
@@ -95,7 +94,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
     let s = settings(&mut boss).await;
     assert_eq!(s["password_min_length"], 20);
     assert_eq!(s["password_expiry_days"], 90);
-    assert_eq!(s["two_factor_admins"], true);
+    assert_eq!(s["two_factor_admins"], false);
     assert_eq!(s["version"], 1);
     let stale = save(&mut boss, "0", &[]).await;
     assert_eq!(stale.status, 409, "{}", stale.text);
@@ -105,6 +104,24 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
     assert_eq!(details[0]["after"]["password_expiry_days"], 90);
     assert_eq!(details[0]["after"]["join_link"], "off");
     assert!(details[0]["after"].get("session_idle_minutes").is_none());
+
+    // Two-step verification for administrators: one signed in without it
+    // (this one) is asked to set it up before anything else.
+    let on = save(
+        &mut boss,
+        "1",
+        &[
+            ("two_factor_admins", "true"),
+            ("password_min_length", "20"),
+            ("password_expiry_days", "90"),
+            ("join_link", "off"),
+        ],
+    )
+    .await;
+    assert_eq!(on.status, 200, "{}", on.text);
+    let me = boss.security_overview().await;
+    assert_eq!(me.json["account"]["stage"], "must_enrol", "{}", me.text);
+    assert_eq!(boss.call("security_settings", &[]).await.status, 401);
 }
 
 #[sqlx::test]
@@ -208,9 +225,14 @@ async fn two_step_verification_for_everyone_asks_members_to_enrol(db: PgPool) {
     let app = crate::helpers::spawn_app(db.clone()).await;
     let Branches { mut boss, east, .. } = branches(&app, &db).await;
     person(&mut boss, &db, "普通成员", "plain@example.com", &[&east]).await;
+    let mut already = signed_in(&app, "plain@example.com").await;
     let v = settings(&mut boss).await["version"].to_string();
     let on = save(&mut boss, &v, &[("two_factor_everyone", "true")]).await;
     assert_eq!(on.status, 200, "{}", on.text);
+    // A session begun before: enrol before anything else.
+    let me = already.security_overview().await;
+    assert_eq!(me.json["account"]["stage"], "must_enrol", "{}", me.text);
+    assert_eq!(already.call("my_sessions", &[]).await.status, 401);
     let mut m = Browser::new(&app);
     let a = m.sign_in("member", "plain@example.com", PASSWORD).await;
     assert_eq!(a.json["stage"], "must_enrol", "{}", a.text);

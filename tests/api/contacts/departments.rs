@@ -154,6 +154,7 @@ pub(super) async fn simultaneous_moves_cannot_both_win(db: PgPool) {
     let mut other = Browser {
         app: &app,
         session: b.session.clone(),
+        user_agent: None,
     };
     let first = [
         ("id", x.as_str()),

@@ -9,6 +9,8 @@ pub struct Browser<'a> {
     pub app: &'a TestApp,
     /// The session id the next request carries.
     pub session: Option<String>,
+    /// The `User-Agent` server function calls carry (reqwest's own when `None`).
+    pub user_agent: Option<&'static str>,
 }
 
 /// The answer to a server function call.
@@ -40,15 +42,33 @@ impl Answer {
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        Browser { app, session: None }
+        Browser {
+            app,
+            session: None,
+            user_agent: None,
+        }
+    }
+
+    /// A browser that names itself `user_agent` in its calls.
+    pub fn with_user_agent(mut self, user_agent: &'static str) -> Self {
+        self.user_agent = Some(user_agent);
+        self
     }
 
     /// Calls `/api/<endpoint>` and follows what the answer does to the cookie.
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
-        let res = self
+        let mut req = self
             .app
-            .post_form_as(&format!("/api/{endpoint}"), form, self.session.as_deref())
-            .await;
+            .client
+            .post(self.app.url(&format!("/api/{endpoint}")))
+            .form(form);
+        if let Some(id) = &self.session {
+            req = req.header("cookie", format!("{SESSION_COOKIE}={id}"));
+        }
+        if let Some(agent) = self.user_agent {
+            req = req.header("user-agent", agent);
+        }
+        let res = req.send().await.expect("request");
         self.answer(res).await
     }
 

@@ -35,9 +35,60 @@ pub fn EmployeePage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.employee_title)) />
         <section class="page page--wide employee" data-page="employee">
             <Loaded resource=data let:e>
-                <EmployeeView e status />
+                {
+                    let person = e.id.clone();
+                    view! {
+                        <EmployeeView e status />
+                        <MemberSessions person />
+                    }
+                }
             </Loaded>
         </section>
+    }
+}
+
+/// The member's signed-in sessions, for an administrator who may see them
+/// (nothing at all for one who may not).
+#[component]
+fn MemberSessions(person: String) -> impl IntoView {
+    use crate::security::api::{EndMemberSessions, member_sessions};
+    let i18n = use_i18n();
+    let end = ServerAction::<EndMemberSessions>::new();
+    let who = StoredValue::new(person);
+    let sessions = Resource::new(
+        move || end.version().get(),
+        move |_| member_sessions(who.get_value()),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(list) = sessions.await else { return ().into_any() };
+                let any = !list.is_empty();
+                view! {
+                    <section class="panel" data-part="member-sessions">
+                        <h2>{t!(i18n, security.sessions_heading)}</h2>
+                        <FormError error=last_error(end) />
+                        <crate::auth::pages::SessionTable
+                            sessions=list
+                            end=Callback::new(move |id: String| {
+                                end.dispatch(EndMemberSessions { person: who.get_value(), id });
+                            })
+                        />
+                        {any.then(|| view! {
+                            <ActionPanel name="end-all-sessions" label=crate::ui::text!(i18n, contacts.end_all_sessions) danger=true>
+                                <ActionForm action=end attr:class="action__form">
+                                    <input type="hidden" name="person" value=who.get_value() />
+                                    <ConfirmStep button=crate::ui::text!(i18n, contacts.end_all_sessions) action="end-all-sessions".into() danger=true>
+                                        {t!(i18n, contacts.end_all_sessions_confirm)}
+                                    </ConfirmStep>
+                                </ActionForm>
+                            </ActionPanel>
+                        })}
+                    </section>
+                }
+                .into_any()
+            })}
+        </Transition>
     }
 }
 

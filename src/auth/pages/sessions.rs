@@ -1,0 +1,74 @@
+//! A list of signed-in sessions: the device, where from, since when, and
+//! a button that ends each one (the account's own page, an administrator's
+//! view of a member).
+use super::super::SessionInfo;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// The sessions, newest first; `end` is called with a session's id when
+/// its button is pressed (none for the session in use).
+#[component]
+pub fn SessionTable(sessions: Vec<SessionInfo>, end: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    if sessions.is_empty() {
+        return view! { <p class="empty" data-empty="sessions">{t!(i18n, security.no_sessions)}</p> }
+            .into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-table="sessions">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, security.session_device)}</th>
+                        <th scope="col">{t!(i18n, security.session_ip)}</th>
+                        <th scope="col">{t!(i18n, security.session_started)}</th>
+                        <th scope="col">{t!(i18n, security.session_last_seen)}</th>
+                        <th scope="col"><span class="visually-hidden">{t!(i18n, access.actions)}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {sessions
+                        .into_iter()
+                        .map(|s| {
+                            let device = [s.browser.as_str(), s.system.as_str()]
+                                .into_iter()
+                                .filter(|p| !p.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" · ");
+                            let unknown = device.is_empty();
+                            let id = s.id.clone();
+                            view! {
+                                <tr data-session=s.id.clone() data-current=s.current.then_some("true")>
+                                    <td>
+                                        {if unknown {
+                                            view! { <span class="muted">{t!(i18n, security.session_unknown_device)}</span> }.into_any()
+                                        } else {
+                                            view! { <span>{device}</span> }.into_any()
+                                        }}
+                                        {s.current.then(|| view! { " " <span class="badge">{t!(i18n, security.session_this)}</span> })}
+                                    </td>
+                                    <td class="mono">{s.ip.clone().unwrap_or_default()}</td>
+                                    <td>{s.started_at.clone()}</td>
+                                    <td>{s.last_seen_at.clone()}</td>
+                                    <td>
+                                        {(!s.current).then(|| view! {
+                                            <button
+                                                type="button"
+                                                class="button button--small"
+                                                data-action="end-session"
+                                                on:click=move |_| end.run(id.clone())
+                                            >
+                                                {t!(i18n, security.session_end)}
+                                            </button>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
