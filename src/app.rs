@@ -231,10 +231,15 @@ fn Console(
     #[prop(optional)] class: &'static str,
     links: Vec<(&'static str, Signal<String>)>,
 ) -> impl IntoView {
+    // A link is current below its path too, unless another link leads there.
+    let hrefs: Vec<&'static str> = links.iter().map(|(href, _)| *href).collect();
     let links = links
         .into_iter()
         .enumerate()
-        .map(|(i, (href, name))| view! { <A href=href exact={i == 0}>{name}</A> })
+        .map(|(i, (href, name))| {
+            let exact = i == 0 || hrefs.iter().any(|h| h.starts_with(&format!("{href}/")));
+            view! { <A href=href exact=exact>{name}</A> }
+        })
         .collect_view();
     view! {
         <ConsoleFrame label=label class=class>

@@ -76,6 +76,16 @@ fn admin_cards(i18n: leptos_i18n::I18nContext<Locale>) -> Vec<HomeCard> {
             text!(i18n, console.access_body),
         ),
         HomeCard::new(
+            "/admin/security",
+            text!(i18n, nav.org_security),
+            text!(i18n, console.org_security_body),
+        ),
+        HomeCard::new(
+            "/admin/security/checkup",
+            text!(i18n, nav.checkup),
+            text!(i18n, console.checkup_body),
+        ),
+        HomeCard::new(
             "/admin/audit",
             text!(i18n, nav.audit),
             text!(i18n, console.audit_body),

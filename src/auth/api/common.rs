@@ -96,6 +96,22 @@ pub(super) fn safe_next(kind: AccountKind, next: &str) -> Option<String> {
     .then(|| next.to_owned())
 }
 
+/// Where a signed-in account lands: its security page first when its
+/// organisation asks for a new password.
+pub(super) fn landing_of(
+    account: &super::super::repo::Account,
+    stage: Stage,
+    next: Option<&str>,
+) -> NextStep {
+    if stage == Stage::SignedIn && account.password_expired() {
+        return NextStep {
+            stage,
+            path: "/account/security".to_owned(),
+        };
+    }
+    landing(stage, account.kind, next)
+}
+
 pub(super) fn landing(stage: Stage, kind: AccountKind, next: Option<&str>) -> NextStep {
     match (stage, next) {
         (Stage::SignedIn, Some(path)) => NextStep {

@@ -118,7 +118,7 @@ pub async fn confirm_enrolment(code: String) -> Result<EnrolmentDone, AppError> 
         .map_err(AppError::from)?;
     Ok(EnrolmentDone {
         codes: RecoveryCodes { codes },
-        next: landing(Stage::SignedIn, p.account.kind, p.auth.next.as_deref()),
+        next: landing_of(&p.account, Stage::SignedIn, p.auth.next.as_deref()),
     })
 }
 

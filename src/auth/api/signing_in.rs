@@ -198,7 +198,7 @@ async fn begin_session(
         sid,
     )
     .await?;
-    let step = landing(stage, account.kind, after.as_deref());
+    let step = landing_of(account, stage, after.as_deref());
     redirect_to(&step.path);
     Ok(step)
 }
@@ -350,7 +350,7 @@ pub async fn verify_second_factor(code: String) -> Result<NextStep, AppError> {
     session::advance(&session, principal.auth, Stage::SignedIn)
         .await
         .map_err(AppError::from)?;
-    let step = landing(Stage::SignedIn, account.kind, after.as_deref());
+    let step = landing_of(&account, Stage::SignedIn, after.as_deref());
     redirect_to(&step.path);
     Ok(step)
 }

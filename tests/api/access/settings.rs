@@ -215,6 +215,10 @@ async fn an_expired_password_is_changed_before_anything_else(db: PgPool) {
     assert_eq!(page.headers()["location"], "/account/security");
     let me = m.security_overview().await;
     assert_eq!(me.json["account"]["password_expired"], true);
+    // Signing in again lands on the security page.
+    let mut again = Browser::new(&app);
+    let landed = again.sign_in("member", "east@example.com", PASSWORD).await;
+    assert_eq!(landed.json["path"], "/account/security", "{}", landed.text);
     let changed = change_password(&mut m, "a brand new harbour lantern").await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     assert_eq!(m.first_branch().await.status, 200);
