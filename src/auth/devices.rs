@@ -111,8 +111,12 @@ pub async fn carry(
     epoch: i32,
 ) -> Result<(), sqlx::Error> {
     if let Some(id) = id {
+        // Reopened only when the epoch bump of this very transaction ended
+        // it (now() is the transaction's start): a session ended before,
+        // from a list of sessions, stays ended.
         sqlx::query!(
-            "UPDATE account_sessions SET epoch = $2, ended_at = NULL WHERE id = $1",
+            r#"UPDATE account_sessions SET epoch = $2, ended_at = NULL
+                WHERE id = $1 AND (ended_at IS NULL OR ended_at = now())"#,
             id,
             epoch
         )

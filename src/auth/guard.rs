@@ -158,6 +158,7 @@ pub async fn authenticate(
     let idle = settings.session_idle.as_secs() as i64;
     let absolute = settings.session_absolute.as_secs() as i64;
     if now - auth.signed_in_at >= absolute || now - auth.last_seen >= idle {
+        end_row(state, &auth).await?;
         session.flush().await.map_err(AppError::from)?;
         return Ok(None);
     }
@@ -174,14 +175,22 @@ pub async fn authenticate(
     let org_absolute = policy.session_absolute_hours.map(|h| i64::from(h) * 3600);
     let idle = org_idle.map_or(idle, |o| o.min(idle));
     if org_absolute.is_some_and(|a| now - auth.signed_in_at >= a) || now - auth.last_seen >= idle {
+        end_row(state, &auth).await?;
         session.flush().await.map_err(AppError::from)?;
         return Ok(None);
     }
     // Two-step verification required since this session began (the
     // organisation turned it on): enrol before anything else.
+    // Turned off again: the session goes on as a fresh sign-in would.
     let mut auth = auth;
-    if auth.stage == Stage::SignedIn && account.two_factor_required() && !account.totp_enabled {
-        auth.stage = Stage::MustEnrol;
+    let required = account.two_factor_required() && !account.totp_enabled;
+    let stage = match auth.stage {
+        Stage::SignedIn if required => Stage::MustEnrol,
+        Stage::MustEnrol if !account.two_factor_required() => Stage::SignedIn,
+        stage => stage,
+    };
+    if stage != auth.stage {
+        auth.stage = stage;
         session
             .insert(AUTH_KEY, auth.clone())
             .await
@@ -208,6 +217,15 @@ pub async fn authenticate(
         }
     }
     Ok(Some(Principal { account, auth }))
+}
+
+/// Closes the row of a session that timed out, so lists show only sessions
+/// that work.
+async fn end_row(state: &AppState, auth: &AuthSession) -> Result<(), AppError> {
+    if let Some(sid) = auth.sid {
+        super::devices::end(&state.db, auth.account_id, sid).await?;
+    }
+    Ok(())
 }
 
 /// The caller at any stage, or `None` when not signed in.

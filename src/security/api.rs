@@ -169,12 +169,24 @@ mod imp {
         let mut tx = state.db.begin().await?;
         match one {
             Some(sid) => {
+                if Some(sid) == access.principal.auth.sid {
+                    return Err(AppError::field("id", Code::SessionCurrent));
+                }
                 if !crate::auth::devices::end(&mut *tx, account.id, sid).await? {
                     return Err(AppError::not_found());
                 }
             }
             None => {
-                crate::auth::repo::bump_epoch(&mut tx, account.id).await?;
+                let epoch = crate::auth::repo::bump_epoch(&mut tx, account.id).await?;
+                if account.id == access.principal.id() {
+                    // Their own: every other session ends, this one goes on.
+                    let sid = access.principal.auth.sid;
+                    crate::auth::devices::carry(&mut *tx, sid, epoch).await?;
+                    let session = crate::auth::guard::session().await?;
+                    crate::auth::session::set_epoch(&session, access.principal.auth.clone(), epoch)
+                        .await
+                        .map_err(AppError::from)?;
+                }
             }
         }
         record(

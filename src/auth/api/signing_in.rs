@@ -185,6 +185,13 @@ async fn begin_session(
         json!({ "factors": ["password"] }),
     )
     .await?;
+    // A sign-in in a browser that was signed in (another account, an
+    // abandoned second step) closes that session's row.
+    if let Ok(Some(previous)) = session.get::<AuthSession>(AUTH_KEY).await
+        && let Some(sid) = previous.sid
+    {
+        super::super::devices::end(&mut *tx, previous.account_id, sid).await?;
+    }
     let sid = super::super::devices::start(&mut *tx, account, meta).await?;
     tx.commit().await?;
     let after = safe_next(account.kind, next_path);

@@ -217,6 +217,7 @@ pub fn SecurityPage() -> impl IntoView {
                 end_one.version().get(),
                 everywhere.version().get(),
                 change.version().get(),
+                confirm.version().get(),
             )
         },
         |_| my_sessions(),

@@ -62,11 +62,41 @@ async fn a_person_sees_their_sessions_and_ends_another_one(db: PgPool) {
     assert_eq!(theirs.status, 404, "{}", theirs.text);
     assert_eq!(boss_sessions.len(), 1);
 
+    // Changing the password keeps this one listed and working.
+    let mut other = signed_in(&app, "wang@example.com").await;
+    let changed = laptop
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a kettle of copper herons"),
+                ("code", ""),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(other.security_overview().await.status, 401);
+    let left = sessions(&mut laptop).await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["current"], true);
+    sqlx::query("UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE email = 'boss@example.com') WHERE email = 'wang@example.com'")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // Signing in again in the same browser closes the row of the session it had.
+    let mut twice = signed_in(&app, "wang@example.com").await;
+    let before = sessions(&mut laptop).await.len();
+    let a = twice.sign_in("member", "wang@example.com", PASSWORD).await;
+    assert_eq!(a.json["stage"], "signed_in", "{}", a.text);
+    assert_eq!(sessions(&mut laptop).await.len(), before);
+
     // Signing out everywhere else keeps this one listed and working.
     let mut again = signed_in(&app, "wang@example.com").await;
-    assert_eq!(sessions(&mut laptop).await.len(), 2);
+    assert_eq!(sessions(&mut laptop).await.len(), 3, "this one, `twice` and `again`");
     assert_eq!(laptop.call("sign_out_everywhere", &[]).await.status, 200);
     assert_eq!(again.security_overview().await.status, 401);
+    assert_eq!(twice.security_overview().await.status, 401);
     let left = sessions(&mut laptop).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["current"], true);
@@ -143,6 +173,26 @@ async fn an_administrator_sees_and_ends_a_members_sessions_and_disabling_ends_th
     assert_eq!(all.status, 200, "{}", all.text);
     assert_eq!(m.security_overview().await.status, 401);
     assert_eq!(count_rows(&db, "session.ended_by_administrator").await, 2);
+
+    // An administrator ending all of their own keeps the one in use.
+    let boss_id: String =
+        sqlx::query_scalar("SELECT id::text FROM accounts WHERE email = 'boss@example.com'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let mut boss_phone = signed_in(&app, "boss@example.com").await;
+    let own = boss
+        .call("end_member_sessions", &[("person", &boss_id)])
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(boss_phone.security_overview().await.status, 401);
+    assert_eq!(boss.security_overview().await.status, 200);
+    // A delegated administrator does not touch a super administrator's.
+    let mut east_admin = signed_in(&app, "east@example.com").await;
+    let theirs = east_admin
+        .call("member_sessions", &[("person", &boss_id)])
+        .await;
+    assert!(matches!(theirs.status, 403 | 404), "{}", theirs.text);
 
     // Disabling ends them too, and the list says so.
     let mut m = signed_in(&app, "wang@example.com").await;
