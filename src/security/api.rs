@@ -167,6 +167,7 @@ mod imp {
         let state = app_state()?;
         let meta = RequestMeta::current();
         let mut tx = state.db.begin().await?;
+        let mut carried = None;
         match one {
             Some(sid) => {
                 if Some(sid) == access.principal.auth.sid {
@@ -182,10 +183,7 @@ mod imp {
                     // Their own: every other session ends, this one goes on.
                     let sid = access.principal.auth.sid;
                     crate::auth::devices::carry(&mut *tx, sid, epoch).await?;
-                    let session = crate::auth::guard::session().await?;
-                    crate::auth::session::set_epoch(&session, access.principal.auth.clone(), epoch)
-                        .await
-                        .map_err(AppError::from)?;
+                    carried = Some(epoch);
                 }
             }
         }
@@ -199,6 +197,12 @@ mod imp {
         )
         .await?;
         tx.commit().await?;
+        if let Some(epoch) = carried {
+            let session = crate::auth::guard::session().await?;
+            crate::auth::session::set_epoch(&session, access.principal.auth.clone(), epoch)
+                .await
+                .map_err(AppError::from)?;
+        }
         Ok(())
     }
 

@@ -93,7 +93,11 @@ async fn a_person_sees_their_sessions_and_ends_another_one(db: PgPool) {
 
     // Signing out everywhere else keeps this one listed and working.
     let mut again = signed_in(&app, "wang@example.com").await;
-    assert_eq!(sessions(&mut laptop).await.len(), 3, "this one, `twice` and `again`");
+    assert_eq!(
+        sessions(&mut laptop).await.len(),
+        3,
+        "this one, `twice` and `again`"
+    );
     assert_eq!(laptop.call("sign_out_everywhere", &[]).await.status, 200);
     assert_eq!(again.security_overview().await.status, 401);
     assert_eq!(twice.security_overview().await.status, 401);
