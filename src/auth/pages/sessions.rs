@@ -43,7 +43,7 @@ pub fn SessionTable(sessions: Vec<SessionInfo>, end: Callback<String>) -> impl I
                                         {if unknown {
                                             view! { <span class="muted">{t!(i18n, security.session_unknown_device)}</span> }.into_any()
                                         } else {
-                                            view! { <span>{device}</span> }.into_any()
+                                            view! { <span translate="no">{device}</span> }.into_any()
                                         }}
                                         {s.current.then(|| view! { " " <span class="badge">{t!(i18n, security.session_this)}</span> })}
                                     </td>

@@ -35,14 +35,9 @@ pub fn EmployeePage() -> impl IntoView {
         <Title text=crate::ui::page_title(move || t_string!(i18n, contacts.employee_title)) />
         <section class="page page--wide employee" data-page="employee">
             <Loaded resource=data let:e>
-                {
-                    let person = e.id.clone();
-                    view! {
-                        <EmployeeView e status />
-                        <MemberSessions person />
-                    }
-                }
+                <EmployeeView e status />
             </Loaded>
+            <MemberSessions person=Signal::derive(move || params.read().get("id").unwrap_or_default()) />
         </section>
     }
 }
@@ -50,14 +45,13 @@ pub fn EmployeePage() -> impl IntoView {
 /// The member's signed-in sessions, for an administrator who may see them
 /// (nothing at all for one who may not).
 #[component]
-fn MemberSessions(person: String) -> impl IntoView {
+fn MemberSessions(person: Signal<String>) -> impl IntoView {
     use crate::security::api::{EndMemberSessions, member_sessions};
     let i18n = use_i18n();
     let end = ServerAction::<EndMemberSessions>::new();
-    let who = StoredValue::new(person);
     let sessions = Resource::new(
-        move || end.version().get(),
-        move |_| member_sessions(who.get_value()),
+        move || (person.get(), end.version().get()),
+        |(who, _)| member_sessions(who),
     );
     view! {
         <Transition fallback=|| ()>
@@ -71,13 +65,13 @@ fn MemberSessions(person: String) -> impl IntoView {
                         <crate::auth::pages::SessionTable
                             sessions=list
                             end=Callback::new(move |id: String| {
-                                end.dispatch(EndMemberSessions { person: who.get_value(), id });
+                                end.dispatch(EndMemberSessions { person: person.get_untracked(), id });
                             })
                         />
                         {any.then(|| view! {
                             <ActionPanel name="end-all-sessions" label=crate::ui::text!(i18n, contacts.end_all_sessions) danger=true>
                                 <ActionForm action=end attr:class="action__form">
-                                    <input type="hidden" name="person" value=who.get_value() />
+                                    <input type="hidden" name="person" value=person.get_untracked() />
                                     <ConfirmStep button=crate::ui::text!(i18n, contacts.end_all_sessions) action="end-all-sessions".into() danger=true>
                                         {t!(i18n, contacts.end_all_sessions_confirm)}
                                     </ConfirmStep>
