@@ -14,61 +14,57 @@ pub fn SessionTable(sessions: Vec<SessionInfo>, end: Callback<String>) -> impl I
         return view! { <p class="empty" data-empty="sessions">{t!(i18n, security.no_sessions)}</p> }
             .into_any();
     }
+    // A list, not a table: it reads the same on a phone.
     view! {
-        <div class="table-wrap">
-            <table class="table" data-table="sessions">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, security.session_device)}</th>
-                        <th scope="col">{t!(i18n, security.session_ip)}</th>
-                        <th scope="col">{t!(i18n, security.session_started)}</th>
-                        <th scope="col">{t!(i18n, security.session_last_seen)}</th>
-                        <th scope="col"><span class="visually-hidden">{t!(i18n, access.actions)}</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {sessions
+        <ul class="plain-list sessions" data-table="sessions">
+            {sessions
+                .into_iter()
+                .map(|s| {
+                    let device = [s.browser.as_str(), s.system.as_str()]
                         .into_iter()
-                        .map(|s| {
-                            let device = [s.browser.as_str(), s.system.as_str()]
-                                .into_iter()
-                                .filter(|p| !p.is_empty())
-                                .collect::<Vec<_>>()
-                                .join(" · ");
-                            let unknown = device.is_empty();
-                            let id = s.id.clone();
-                            view! {
-                                <tr data-session=s.id.clone() data-current=s.current.then_some("true")>
-                                    <td>
-                                        {if unknown {
-                                            view! { <span class="muted">{t!(i18n, security.session_unknown_device)}</span> }.into_any()
-                                        } else {
-                                            view! { <span translate="no">{device}</span> }.into_any()
-                                        }}
-                                        {s.current.then(|| view! { " " <span class="badge">{t!(i18n, security.session_this)}</span> })}
-                                    </td>
-                                    <td class="mono">{s.ip.clone().unwrap_or_default()}</td>
-                                    <td>{s.started_at.clone()}</td>
-                                    <td>{s.last_seen_at.clone()}</td>
-                                    <td>
-                                        {(!s.current).then(|| view! {
-                                            <button
-                                                type="button"
-                                                class="button button--small"
-                                                data-action="end-session"
-                                                on:click=move |_| end.run(id.clone())
-                                            >
-                                                {t!(i18n, security.session_end)}
-                                            </button>
-                                        })}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                        .filter(|p| !p.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    let unknown = device.is_empty();
+                    let id = s.id.clone();
+                    view! {
+                        <li class="sessions__item" data-session=s.id.clone() data-current=s.current.then_some("true")>
+                            <div class="sessions__what">
+                                <strong>
+                                    {if unknown {
+                                        view! { <span>{t!(i18n, security.session_unknown_device)}</span> }.into_any()
+                                    } else {
+                                        view! { <span translate="no">{device}</span> }.into_any()
+                                    }}
+                                </strong>
+                                {s.current.then(|| view! { " " <span class="badge">{t!(i18n, security.session_this)}</span> })}
+                                <br />
+                                <span class="muted">
+                                    {t!(i18n, security.session_ip)} ": "
+                                    <span class="mono" translate="no">{s.ip.clone().unwrap_or_default()}</span>
+                                </span>
+                                <br />
+                                <span class="muted">
+                                    {t!(i18n, security.session_started)} ": " {s.started_at.clone()}
+                                    " · "
+                                    {t!(i18n, security.session_last_seen)} ": " {s.last_seen_at.clone()}
+                                </span>
+                            </div>
+                            {(!s.current).then(|| view! {
+                                <button
+                                    type="button"
+                                    class="button button--small"
+                                    data-action="end-session"
+                                    on:click=move |_| end.run(id.clone())
+                                >
+                                    {t!(i18n, security.session_end)}
+                                </button>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
     .into_any()
 }
