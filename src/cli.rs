@@ -33,6 +33,25 @@ pub enum Command {
     /// Create a demo organisation with many departments and members, for
     /// trying the contacts screens at size and for benchmarks.
     Seed(SeedArgs),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Seal what is waiting, then check each hash chain (the platform's and
+    /// every organisation's, or one) from its first kept row to its head;
+    /// report the first broken link and exit with status 1 if any chain is
+    /// broken. Prints each chain's head, to note elsewhere.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Check only this organisation's chain (its id).
+    #[arg(long)]
+    pub org: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,7 +185,14 @@ mod tests {
     #[test]
     fn the_readme_lists_every_command() {
         let readme = include_str!("../README.md");
-        for command in ["serve", "migrate", "operator create", "org create", "seed"] {
+        for command in [
+            "serve",
+            "migrate",
+            "operator create",
+            "org create",
+            "seed",
+            "audit verify",
+        ] {
             assert!(
                 readme.contains(&format!("orgdesk {command}")),
                 "README does not mention `orgdesk {command}`"
@@ -177,6 +203,9 @@ mod tests {
             .map(|c| c.get_name().to_owned())
             .filter(|n| n != "help")
             .collect();
-        assert_eq!(names, ["serve", "migrate", "operator", "org", "seed"]);
+        assert_eq!(
+            names,
+            ["serve", "migrate", "operator", "org", "seed", "audit"]
+        );
     }
 }

@@ -7,7 +7,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use leptos::config::get_configuration;
-use orgdesk::cli::{Cli, Command, OperatorCommand, OrgCommand, SeedArgs, read_password};
+use orgdesk::cli::{
+    AuditCommand, Cli, Command, OperatorCommand, OrgCommand, SeedArgs, read_password,
+};
 use orgdesk::server::{
     config::Config,
     startup::{bind, bind_error, ready_banner, router, serve, shutdown_signal},
@@ -94,6 +96,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 state.config.retention.clone(),
                 Duration::from_secs(600),
             ));
+            tokio::spawn(orgdesk::audit::chain::run(
+                state.db.clone(),
+                Duration::from_secs(2),
+            ));
             let (stop, stopped) = watch::channel(false);
             let worker = tokio::spawn(worker.run(stopped));
 
@@ -126,7 +132,45 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Seed(args) => seed(&db, args).await,
+        Command::Audit(AuditCommand::Verify(args)) => audit_verify(&db, args.org).await,
     }
+}
+
+/// `orgdesk audit verify`: one line per chain; an error (exit status 1)
+/// when one is broken.
+async fn audit_verify(
+    db: &PgPool,
+    org: Option<uuid::Uuid>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use orgdesk::audit::chain;
+    chain::seal_once(db).await?;
+    let chains = match org {
+        Some(id) => vec![Some(id)],
+        None => chain::chains(db).await?,
+    };
+    let mut broken = 0;
+    for org in chains {
+        let v = chain::verify(db, org).await?;
+        let name = org.map_or_else(|| "platform".to_owned(), |id| format!("organisation {id}"));
+        match &v.broken {
+            None => println!(
+                "{name}: intact, {} rows checked (head {} {}; {} pruned before; {} not sealed yet)",
+                v.rows,
+                v.head_seq,
+                v.head_hash.as_deref().unwrap_or("-"),
+                v.pruned,
+                v.unsealed
+            ),
+            Some(b) => {
+                broken += 1;
+                println!("{name}: BROKEN: {b} ({} rows checked before it)", v.rows);
+            }
+        }
+    }
+    if broken > 0 {
+        return Err(format!("{broken} audit chain(s) broken").into());
+    }
+    Ok(())
 }
 
 /// A database problem at start-up, naming the server (never the password)

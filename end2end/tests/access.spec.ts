@@ -125,6 +125,39 @@ test("a super administrator scopes an admin group to 华东区 and its member ma
   await expect(group.locator('[data-two-step="off"]')).toBeVisible();
   await page.screenshot({ path: "test-results/screens/access-en-1280.png", fullPage: true });
 
+  // The audit log finds the change by what it was and what it touched, shows
+  // what changed field by field, and exports what it shows.
+  await page.goto("/admin/audit");
+  await hydrated(page);
+  await page.getByLabel("Action").selectOption({ label: "Admin group created" });
+  await page.getByLabel("Target").fill("华东区管理员");
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(page).toHaveURL(/action=access\.group_created/);
+  const rows = page.locator("[data-testid=audit-table] tbody tr[data-action]");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute("data-action", "access.group_created");
+  await expect(rows.first()).toContainText("华东区管理员");
+  const csv = page.locator('[data-export="csv"]');
+  await expect(csv).toHaveAttribute("href", /format=csv&action=access\.group_created&target=/);
+  const [download] = await Promise.all([page.waitForEvent("download"), csv.click()]);
+  const file = await download.path();
+  const text = (await import("node:fs")).readFileSync(file!, "utf8");
+  expect(text.split("\n").filter((l) => l.trim()).length).toBe(2);
+  expect(text).toContain("access.group_created");
+  await page.screenshot({ path: "test-results/screens/audit-en-1280.png", fullPage: true });
+  await page.setViewportSize({ width: 375, height: 900 });
+  await expect(async () => {
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(sideways, "nothing scrolls sideways").toBeLessThanOrEqual(0);
+  }).toPass();
+  await page.screenshot({ path: "test-results/screens/audit-en-375.png", fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  await page.getByRole("link", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/admin\/audit$/);
+  await expect(rows.first()).toBeVisible();
+  await page.goto("/admin/access");
+  await hydrated(page);
+
   // The branch administrator, in a browser of their own.
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 1200 } });
   watchContext(context, problems);

@@ -345,22 +345,28 @@ mod ssr {
     /// exist).
     pub async fn require(permission: Permission, target: Target) -> Result<Access, AppError> {
         let (principal, org) = crate::auth::guard::require_member().await?;
+        let state = crate::server::state::app_state()?;
+        require_of(&state.db, principal, org, permission, target).await
+    }
+
+    /// [`require`] for a caller already known (a plain handler's, from the
+    /// page guard): the member `principal` of `org`.
+    pub async fn require_of(
+        db: &PgPool,
+        principal: Principal,
+        org: Uuid,
+        permission: Permission,
+        target: Target,
+    ) -> Result<Access, AppError> {
         // An expired password is changed before anything else is done.
         if principal.account.password_expired() {
             return Err(AppError::forbidden());
         }
-        let state = crate::server::state::app_state()?;
-        let grants = load(
-            &state.db,
-            org,
-            principal.id(),
-            principal.account.is_super_admin(),
-        )
-        .await?;
+        let grants = load(db, org, principal.id(), principal.account.is_super_admin()).await?;
         let Some(scope) = grants.scope_of(permission) else {
             return Err(AppError::forbidden());
         };
-        check_target(&mut *state.db.acquire().await?, org, &scope, target).await?;
+        check_target(&mut *db.acquire().await?, org, &scope, target).await?;
         Ok(Access {
             principal,
             org,

@@ -89,6 +89,7 @@ actions! {
     SessionEnded = "session.ended" => session_ended,
     SecurityCheckupFixed = "security.checkup_fixed" => security_checkup_fixed,
     SessionsEndedByAdministrator = "session.ended_by_administrator" => sessions_ended_by_administrator,
+    AuditExported = "audit.exported" => audit_exported,
 }
 
 #[cfg(test)]

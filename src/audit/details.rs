@@ -13,11 +13,15 @@ pub struct Line {
     /// The value is data as written (a name, a number, free text), not words
     /// of the interface: it is not for translation.
     pub data: bool,
+    /// For a field a change touched: its value before and after (`None`:
+    /// it had none).
+    pub change: Option<(Option<String>, Option<String>)>,
 }
 
 /// The lines of `details` (the compact JSON of a record). A change is shown
-/// as "before → after" per field; a record that is not a JSON object gives
-/// no lines.
+/// as a field diff: "before → after" for each field that differs (fields
+/// both sides hold alike are left out); a record that is not a JSON object
+/// gives no lines.
 pub fn lines(locale: Locale, details: &str) -> Vec<Line> {
     let Ok(Value::Object(map)) = serde_json::from_str::<Value>(details) else {
         return Vec::new();
@@ -40,6 +44,9 @@ pub fn lines(locale: Locale, details: &str) -> Vec<Line> {
         keys.sort();
         keys.dedup();
         for key in keys {
+            if before.get(key.as_str()) == after.get(key.as_str()) {
+                continue;
+            }
             let old = before.get(key.as_str()).map(|v| line(locale, key, v));
             let new = after.get(key.as_str()).map(|v| line(locale, key, v));
             let value = match (&old, &new) {
@@ -53,6 +60,7 @@ pub fn lines(locale: Locale, details: &str) -> Vec<Line> {
                 label: label(locale, key),
                 value,
                 data,
+                change: Some((old.map(|l| l.value), new.map(|l| l.value))),
             });
         }
     }
@@ -105,6 +113,10 @@ fn label(locale: Locale, key: &str) -> String {
         "sessions" => td_string!(locale, audit_details.sessions),
         "fix" => td_string!(locale, audit_details.fix),
         "reached" => td_string!(locale, audit_details.reached),
+        "rows" => td_string!(locale, audit_details.rows),
+        "audit_retention_days" => td_string!(locale, audit_details.audit_retention_days),
+        "format" => td_string!(locale, audit_details.format),
+        "filters" => td_string!(locale, audit_details.filters),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -202,6 +214,7 @@ fn line(locale: Locale, key: &str, value: &Value) -> Line {
         label: label(locale, key),
         value,
         data,
+        change: None,
     }
 }
 
@@ -253,6 +266,23 @@ mod tests {
         );
         assert_eq!(renamed[0].value, "市场部 → 品牌部");
         assert!(renamed[0].data);
+        assert_eq!(
+            renamed[0].change,
+            Some((Some("市场部".to_owned()), Some("品牌部".to_owned())))
+        );
+    }
+
+    #[test]
+    fn a_diff_leaves_out_what_did_not_change() {
+        let details = r#"{"before":{"name":"A","position":"x","heads":1},"after":{"name":"A","position":"y"}}"#;
+        let labels: Vec<String> = lines(Locale::en, details)
+            .into_iter()
+            .map(|l| l.label)
+            .collect();
+        assert_eq!(labels.len(), 2, "{labels:?}");
+        assert!(!labels.contains(&label(Locale::en, "name")));
+        let gone = lines(Locale::en, r#"{"before":{"position":"x"},"after":{}}"#);
+        assert_eq!(gone[0].change, Some((Some("x".to_owned()), None)));
     }
 
     #[test]

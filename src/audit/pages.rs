@@ -1,12 +1,13 @@
 //! The audit log, read-only: `/admin/audit` (one organisation) and
 //! `/operator/audit` (the platform).
 use super::api::{admin_audit, operator_audit};
-use super::{AuditEntry, AuditPage};
+use super::{AuditEntry, AuditPage, AuditQuery};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{CursorPager, Loaded, Table, columns, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
 /// The words for a stored action; one this build does not know is shown as it is.
@@ -16,7 +17,14 @@ pub fn action_text(locale: Locale, action: &str) -> String {
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
-    view! { <AuditLog base="/admin/audit" load=|before| async move { admin_audit(before).await } /> }
+    view! {
+        <AuditLog
+            base="/admin/audit"
+            load=|(q, before): (AuditQuery, Option<String>)| async move {
+                admin_audit(q.actor, q.action, q.target, q.from, q.to, before).await
+            }
+        />
+    }
 }
 
 #[component]
@@ -24,7 +32,9 @@ pub fn OperatorAuditPage() -> impl IntoView {
     view! {
         <AuditLog
             base="/operator/audit"
-            load=|before| async move { operator_audit(before).await }
+            load=|(q, before): (AuditQuery, Option<String>)| async move {
+                operator_audit(q.actor, q.action, q.target, q.from, q.to, before).await
+            }
         />
     }
 }
@@ -32,42 +42,167 @@ pub fn OperatorAuditPage() -> impl IntoView {
 #[component]
 fn AuditLog<F, Fut>(base: &'static str, load: F) -> impl IntoView
 where
-    F: Fn(Option<i64>) -> Fut + Copy + Send + Sync + 'static,
+    F: Fn((AuditQuery, Option<String>)) -> Fut + Copy + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<AuditPage, AppError>> + Send + 'static,
 {
     let i18n = use_i18n();
     let query = use_query_map();
-    let before = move || {
-        query
-            .read()
-            .get("before")
-            .and_then(|b| b.parse::<i64>().ok())
+    let asked = move || {
+        let q = query.read();
+        (
+            AuditQuery::from_params(|k| q.get(k)),
+            q.get("before").filter(|b| !b.is_empty()),
+        )
     };
-    let page = Resource::new(before, load);
+    let page = Resource::new(asked, load);
+    let initial = asked_untracked(query);
+    let params = initial.to_params();
+    let export = move |format: &str| match params.as_str() {
+        "" => format!("{base}/export?format={format}"),
+        p => format!("{base}/export?format={format}&{p}"),
+    };
+    let (csv, xlsx) = (export("csv"), export("xlsx"));
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, audit.title)) />
         <section class="page" data-page="audit">
             <h1>{t!(i18n, audit.title)}</h1>
             <p class="page__lead">{t!(i18n, audit.lead)}</p>
+            <AuditFilters base initial=initial.clone() />
+            <p class="audit-export">
+                <span>{t!(i18n, audit.export)}</span>
+                <a href=csv rel="external" download data-export="csv">
+                    "CSV"
+                </a>
+                <a href=xlsx rel="external" download data-export="xlsx">
+                    "XLSX"
+                </a>
+                <span class="field__hint">{t!(i18n, audit.export_hint)}</span>
+            </p>
             <Loaded resource=page let:page>
                 {
                     let columns = columns![i18n; audit.at, audit.action, audit.actor, audit.target, audit.source, audit.details];
                     let any = !page.entries.is_empty();
-                    let older = page.next_before.map(|b| format!("{base}?before={b}"));
-                    let newest = before().is_some().then(|| base.to_owned());
+                    let (q, before) = asked_untracked_pair(query);
+                    let params = q.to_params();
+                    let at = |extra: String| match (params.as_str(), extra.as_str()) {
+                        ("", "") => base.to_owned(),
+                        ("", e) => format!("{base}?{e}"),
+                        (p, "") => format!("{base}?{p}"),
+                        (p, e) => format!("{base}?{p}&{e}"),
+                    };
+                    let older = page
+                        .next_before
+                        .map(|b| at(format!("before={}", crate::audit::url_encode(&b))));
+                    let newest = before.is_some().then(|| at(String::new()));
+                    let empty = if q.is_empty() {
+                        text!(i18n, audit.empty)
+                    } else {
+                        text!(i18n, audit.empty_filtered)
+                    };
                     view! {
                         <Table
                             name="audit"
                             columns
                             rows=page.entries
                             row=|e| view! { <AuditRow entry=e /> }
-                            empty=text!(i18n, audit.empty)
+                            empty
                         />
                         {any.then(|| view! { <CursorPager newest older /> })}
                     }
                 }
             </Loaded>
         </section>
+    }
+}
+
+fn asked_untracked(query: Memo<leptos_router::params::ParamsMap>) -> AuditQuery {
+    asked_untracked_pair(query).0
+}
+
+fn asked_untracked_pair(
+    query: Memo<leptos_router::params::ParamsMap>,
+) -> (AuditQuery, Option<String>) {
+    let q = query.read_untracked();
+    (
+        AuditQuery::from_params(|k| q.get(k)),
+        q.get("before").filter(|b| !b.is_empty()),
+    )
+}
+
+/// The filters, as a form that puts them in the address (a filtered view
+/// can be bookmarked and sent on).
+#[component]
+fn AuditFilters(base: &'static str, initial: AuditQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = initial.action.clone();
+    let filtered = !initial.is_empty();
+    let options = move || {
+        let locale = i18n.get_locale();
+        let mut actions: Vec<(&'static str, &'static str)> = super::Action::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.text(locale)))
+            .collect();
+        actions.sort_by(|a, b| a.1.cmp(b.1));
+        let chosen = chosen.clone();
+        actions
+            .into_iter()
+            .map(|(value, text)| {
+                view! {
+                    <option value=value selected=value == chosen>
+                        {text}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Form method="GET" action=base attr:class="audit-filters" attr:role="search">
+            <label class="field">
+                <span class="field__label">{t!(i18n, audit.filter_actor)}</span>
+                <input
+                    class="field__input"
+                    type="search"
+                    name="actor"
+                    maxlength=super::MAX_FILTER_CHARS
+                    value=initial.actor.clone()
+                    placeholder=move || t_string!(i18n, audit.filter_actor_placeholder)
+                    autocomplete="off"
+                />
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, audit.action)}</span>
+                <select class="field__input" name="action">
+                    <option value="" selected=initial.action.is_empty()>
+                        {t!(i18n, audit.filter_any_action)}
+                    </option>
+                    {options}
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, audit.target)}</span>
+                <input
+                    class="field__input"
+                    type="search"
+                    name="target"
+                    maxlength=super::MAX_FILTER_CHARS
+                    value=initial.target.clone()
+                    placeholder=move || t_string!(i18n, audit.filter_target_placeholder)
+                    autocomplete="off"
+                />
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, audit.filter_from)}</span>
+                <input class="field__input" type="date" name="from" value=initial.from.clone() />
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, audit.filter_to)}</span>
+                <input class="field__input" type="date" name="to" value=initial.to.clone() />
+            </label>
+            <div class="audit-filters__actions">
+                <button type="submit" class="button">{t!(i18n, audit.filter_apply)}</button>
+                {filtered.then(|| view! { <A href=base>{t!(i18n, audit.filter_clear)}</A> })}
+            </div>
+        </Form>
     }
 }
 
@@ -87,6 +222,12 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
         (None, Some("member")) => t_string!(i18n, audit.actor_member).to_owned(),
         (None, other) => other.unwrap_or("-").to_owned(),
     };
+    // Named as it is today where it still exists, else by its kind and id.
+    let target = match (&entry.target_name, &entry.target) {
+        (Some(name), _) => name.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => "-".into(),
+    };
     let source = match (&entry.ip, &entry.user_agent) {
         (Some(ip), Some(ua)) => format!("{ip} · {ua}"),
         (Some(ip), None) => ip.clone(),
@@ -104,7 +245,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
                 }}
             </td>
             <td translate=entry.actor_name.is_some().then_some("no")>{actor}</td>
-            <td class="table__mono" translate="no">{entry.target.unwrap_or_else(|| "-".into())}</td>
+            <td translate="no" title=entry.target.clone()>{target}</td>
             <td class="table__clip" translate="no" title=source.clone()>{source.clone()}</td>
             // In words; the record as it was written on hover, for whoever investigates.
             <td class="table__record" title=entry.details.clone()>
@@ -117,7 +258,26 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
                                     <li>
                                         <span class="audit-details__label">{l.label}</span>
                                         ": "
-                                        <span translate=l.data.then_some("no")>{l.value}</span>
+                                        {match l.change {
+                                            Some((old, new)) => {
+                                                view! {
+                                                    <span translate=l.data.then_some("no")>
+                                                        {old.map(|o| view! { <del>{o}</del>" → " })}
+                                                        {match new {
+                                                            Some(n) => view! { <ins>{n}</ins> }.into_any(),
+                                                            None => "—".into_any(),
+                                                        }}
+                                                    </span>
+                                                }
+                                                    .into_any()
+                                            }
+                                            None => {
+                                                view! {
+                                                    <span translate=l.data.then_some("no")>{l.value}</span>
+                                                }
+                                                    .into_any()
+                                            }
+                                        }}
                                     </li>
                                 }
                             })

@@ -172,6 +172,8 @@ codes! {
     AccessMemberUnknown = "access.member_unknown" => access_member_unknown,
     SecurityOutOfBounds = "security.out_of_bounds" => security_out_of_bounds,
     SessionCurrent = "session.current" => session_current,
+    AuditDateFormat = "audit.date_format" => audit_date_format,
+    AuditDateOrder = "audit.date_order" => audit_date_order,
 }
 
 impl std::fmt::Display for Code {

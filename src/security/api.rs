@@ -20,6 +20,7 @@ pub async fn save_security_settings(
     #[server(default)] session_idle_minutes: String,
     #[server(default)] session_absolute_hours: String,
     #[server(default)] join_link: String,
+    #[server(default)] audit_retention_days: String,
     version: i32,
     #[server(default)] password: String,
     #[server(default)] code: String,
@@ -34,6 +35,10 @@ pub async fn save_security_settings(
     let password_expiry_days = number(&password_expiry_days);
     let session_idle_minutes = number(&session_idle_minutes);
     let session_absolute_hours = number(&session_absolute_hours);
+    let audit_retention_days = match number(&audit_retention_days) {
+        0 => *super::AUDIT_RETENTION_DAYS.start(),
+        n => n,
+    };
     let wanted = SecuritySettings {
         two_factor_admins,
         two_factor_everyone,
@@ -42,6 +47,7 @@ pub async fn save_security_settings(
         session_idle_minutes,
         session_absolute_hours,
         join_link,
+        audit_retention_days,
         version,
         server_idle_minutes: 0,
         server_absolute_hours: 0,
@@ -106,7 +112,7 @@ mod imp {
         let r = sqlx::query!(
             r#"SELECT enforce_two_factor, two_factor_for_everyone, password_min_length,
                       password_expiry_days, session_idle_minutes, session_absolute_hours,
-                      join_link, security_version
+                      join_link, security_version, audit_retention_days
                  FROM organisations WHERE id = $1"#,
             org
         )
@@ -121,6 +127,7 @@ mod imp {
             session_idle_minutes: r.session_idle_minutes.unwrap_or(0),
             session_absolute_hours: r.session_absolute_hours.unwrap_or(0),
             join_link: r.join_link,
+            audit_retention_days: r.audit_retention_days,
             version: r.security_version,
             server_idle_minutes: idle,
             server_absolute_hours: absolute,
@@ -348,6 +355,11 @@ mod imp {
             w.session_absolute_hours,
             (1..=absolute).contains(&w.session_absolute_hours),
         );
+        within(
+            "audit_retention_days",
+            w.audit_retention_days,
+            super::super::AUDIT_RETENTION_DAYS.contains(&w.audit_retention_days),
+        );
         if !matches!(w.join_link.as_str(), "off" | "approval") {
             errors.push("join_link", Code::ValidationChoice);
         }
@@ -364,6 +376,7 @@ mod imp {
             "session_idle_minutes": s.session_idle_minutes,
             "session_absolute_hours": s.session_absolute_hours,
             "join_link": s.join_link,
+            "audit_retention_days": s.audit_retention_days,
         })
     }
 
@@ -394,7 +407,8 @@ mod imp {
                   SET enforce_two_factor = $2, two_factor_for_everyone = $3,
                       password_min_length = $4, password_expiry_days = $5,
                       session_idle_minutes = $6, session_absolute_hours = $7,
-                      join_link = $8, security_version = security_version + 1
+                      join_link = $8, audit_retention_days = $9,
+                      security_version = security_version + 1
                 WHERE id = $1"#,
             org,
             wanted.two_factor_admins,
@@ -403,7 +417,8 @@ mod imp {
             none_if_zero(wanted.password_expiry_days).map(|v| v as i16),
             none_if_zero(wanted.session_idle_minutes),
             none_if_zero(wanted.session_absolute_hours),
-            wanted.join_link
+            wanted.join_link,
+            wanted.audit_retention_days
         )
         .execute(&mut *tx)
         .await?;

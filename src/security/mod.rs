@@ -33,6 +33,8 @@ pub struct SecuritySettings {
     pub session_absolute_hours: i32,
     /// `off` or `approval`.
     pub join_link: String,
+    /// Days the audit log is kept ([`AUDIT_RETENTION_DAYS`]).
+    pub audit_retention_days: i32,
     pub version: i32,
     /// The server's bounds, which the organisation's values stay within.
     pub server_idle_minutes: i32,
@@ -92,3 +94,7 @@ impl Checkup {
         .count()
     }
 }
+
+/// How long an organisation may keep its audit log, in days: at least six
+/// months (network logs must be kept that long in China), at most ten years.
+pub const AUDIT_RETENTION_DAYS: std::ops::RangeInclusive<i32> = 180..=3650;

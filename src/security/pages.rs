@@ -97,6 +97,19 @@ fn SettingsForm(s: SecuritySettings, save: ServerAction<SaveSecuritySettings>) -
                     error=field_code(error, "session_absolute_hours")
                 />
             </fieldset>
+            <fieldset class="form__group" data-part="audit">
+                <legend>{t!(i18n, org_security.audit)}</legend>
+                <Field
+                    name="audit_retention_days"
+                    required=false
+                    input_type="number"
+                    inputmode="numeric"
+                    label=text!(i18n, org_security.audit_retention)
+                    hint=text!(i18n, org_security.audit_retention_hint)
+                    value=Signal::stored(s.audit_retention_days.to_string())
+                    error=field_code(error, "audit_retention_days")
+                />
+            </fieldset>
             <div class="field">
                 <label class="field__label" for="field-join-link">{t!(i18n, org_security.join_link)}</label>
                 <select id="field-join-link" name="join_link" class="field__input">

@@ -14,6 +14,9 @@ pub struct Retention {
     pub abandoned_drafts: Duration,
     /// Documents of rejected applications not resubmitted, after the decision.
     pub rejected_documents: Duration,
+    /// The platform's own audit rows (an organisation's are kept as long as
+    /// its security settings say).
+    pub platform_audit: Duration,
 }
 
 impl Default for Retention {
@@ -23,6 +26,7 @@ impl Default for Retention {
             sent_messages: Duration::from_secs(30 * DAY),
             abandoned_drafts: Duration::from_secs(30 * DAY),
             rejected_documents: Duration::from_secs(180 * DAY),
+            platform_audit: Duration::from_secs(365 * DAY),
         }
     }
 }
@@ -37,6 +41,7 @@ pub struct Report {
     pub drafts: u64,
     pub rejected_documents: u64,
     pub files: usize,
+    pub audit_rows: u64,
 }
 
 /// Runs once, unless another instance is running it (then `None`).
@@ -151,6 +156,13 @@ pub async fn run_once(
     report.rejected_documents = rejected.rows_affected();
     tx.commit().await?;
     crate::auth::throttle::prune(db).await?;
+    // Sealed first, so that nothing old waits unsealed past its time.
+    crate::audit::chain::seal_once(db).await?;
+    report.audit_rows = crate::audit::chain::prune(
+        db,
+        (retention.platform_audit.as_secs() / 86_400).max(1) as i64,
+    )
+    .await?;
     report.files = crate::registration::documents::sweep_orphans(documents, db).await?;
     tracing::info!(
         codes = report.codes,
@@ -160,6 +172,7 @@ pub async fn run_once(
         drafts = report.drafts,
         rejected_documents = report.rejected_documents,
         files = report.files,
+        audit_rows = report.audit_rows,
         "housekeeping done"
     );
     Ok(Some(report))

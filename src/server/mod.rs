@@ -6,6 +6,7 @@ pub mod input;
 pub mod keys;
 pub mod proxy;
 pub mod security;
+pub mod sheet;
 pub mod sql;
 pub mod startup;
 pub mod state;

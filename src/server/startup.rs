@@ -70,6 +70,14 @@ pub fn router(state: AppState) -> Router {
             get(crate::registration::documents::applicant_file),
         )
         .route(
+            "/admin/audit/export",
+            get(crate::audit::export::admin_export),
+        )
+        .route(
+            "/operator/audit/export",
+            get(crate::audit::export::operator_export),
+        )
+        .route(
             "/operator/reviews/{id}/files/{kind}",
             get(crate::registration::documents::operator_file),
         )

@@ -390,6 +390,7 @@ impl Config {
             sent_messages: days("RETAIN_SENT_MESSAGES_DAYS", kept.sent_messages)?,
             abandoned_drafts: days("RETAIN_DRAFTS_DAYS", kept.abandoned_drafts)?,
             rejected_documents: days("RETAIN_REJECTED_DOCUMENTS_DAYS", kept.rejected_documents)?,
+            platform_audit: days("RETAIN_PLATFORM_AUDIT_DAYS", kept.platform_audit)?,
         };
         let time_zone = match get("ORGDESK_TIME_ZONE") {
             None => crate::server::time::DEFAULT_ZONE,

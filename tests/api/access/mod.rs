@@ -1,5 +1,6 @@
 //! Roles, admin groups and scopes over HTTP: what a delegated administrator
 //! sees and changes, and the rules of granting.
+mod audit;
 mod checkup;
 mod enumeration;
 mod groups;

@@ -42,6 +42,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
     let s = settings(&mut boss).await;
     assert_eq!(s["password_expiry_days"], 0);
     assert_eq!(s["join_link"], "approval");
+    assert_eq!(s["audit_retention_days"], 180);
     let server_idle = s["server_idle_minutes"].as_i64().unwrap();
 
     let before = snapshot(&db).await;
@@ -55,6 +56,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("session_idle_minutes", &too_idle),
             ("session_absolute_hours", "twelve"),
             ("join_link", "everyone"),
+            ("audit_retention_days", "90"),
         ],
     )
     .await;
@@ -63,6 +65,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
         "password_expiry_days",
         "session_idle_minutes",
         "session_absolute_hours",
+        "audit_retention_days",
     ] {
         assert_eq!(
             bad.field_code(field),
@@ -87,11 +90,13 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("password_min_length", "20"),
             ("password_expiry_days", "90"),
             ("join_link", "off"),
+            ("audit_retention_days", "365"),
         ],
     )
     .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
     let s = settings(&mut boss).await;
+    assert_eq!(s["audit_retention_days"], 365);
     assert_eq!(s["password_min_length"], 20);
     assert_eq!(s["password_expiry_days"], 90);
     assert_eq!(s["two_factor_admins"], false);
@@ -103,6 +108,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
     assert_eq!(details[0]["before"]["password_expiry_days"], 0);
     assert_eq!(details[0]["after"]["password_expiry_days"], 90);
     assert_eq!(details[0]["after"]["join_link"], "off");
+    assert_eq!(details[0]["after"]["audit_retention_days"], 365);
     assert!(details[0]["after"].get("session_idle_minutes").is_none());
 
     // Two-step verification for administrators: one signed in without it
@@ -115,6 +121,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("password_min_length", "20"),
             ("password_expiry_days", "90"),
             ("join_link", "off"),
+            ("audit_retention_days", "365"),
         ],
     )
     .await;

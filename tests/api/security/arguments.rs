@@ -5,8 +5,14 @@ use sqlx::PgPool;
 /// Every server function and its arguments; numbers marked `#`. A test
 /// below checks that the list names every registered server function.
 pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
-    ("admin_audit", &["#before"]),
-    ("operator_audit", &["#before"]),
+    (
+        "admin_audit",
+        &["actor", "action", "target", "from", "to", "before"],
+    ),
+    (
+        "operator_audit",
+        &["actor", "action", "target", "from", "to", "before"],
+    ),
     ("sign_in", &["kind", "identifier", "password", "next"]),
     ("verify_second_factor", &["code"]),
     ("sign_out", &[]),
@@ -110,6 +116,7 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
             "session_idle_minutes",
             "session_absolute_hours",
             "join_link",
+            "audit_retention_days",
             "#version",
             "password",
             "code",
