@@ -130,7 +130,7 @@ test("a super administrator scopes an admin group to 华东区 and its member ma
   await page.goto("/admin/audit");
   await hydrated(page);
   await page.getByLabel("Action").selectOption({ label: "Admin group created" });
-  await page.getByLabel("Target").fill("华东区管理员");
+  await page.getByLabel("Concerning").fill("华东区管理员");
   await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(page).toHaveURL(/action=access\.group_created/);
   const rows = page.locator("[data-testid=audit-table] tbody tr[data-action]");

@@ -89,11 +89,20 @@ pub async fn seal_once(db: &PgPool) -> Result<u64, sqlx::Error> {
     .await?;
     let mut sealed = 0;
     for org in chains {
+        // One chain that cannot be sealed (its record damaged) does not
+        // hold up the others; `verify` names what is wrong with it.
         loop {
-            let n = seal_batch(db, org).await?;
-            sealed += n;
-            if n < BATCH as u64 {
-                break;
+            match seal_batch(db, org).await {
+                Ok(n) => {
+                    sealed += n;
+                    if n < BATCH as u64 {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, org = ?org, "an audit chain could not be sealed; run `orgdesk audit verify`");
+                    break;
+                }
             }
         }
     }
@@ -179,6 +188,9 @@ pub enum Break {
     Unlinked { seq: i64, id: i64 },
     /// The row is not as it was sealed.
     Altered { seq: i64, id: i64 },
+    /// Sealed rows lie past the head the chain's record names: the record
+    /// was set back (or lost).
+    BeyondHead { seq: i64, head: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -197,6 +209,10 @@ impl std::fmt::Display for Break {
             Break::Altered { seq, id } => write!(
                 f,
                 "row {seq} of the chain (audit id {id}) was changed after it was sealed"
+            ),
+            Break::BeyondHead { seq, head } => write!(
+                f,
+                "row {seq} of the chain lies past the head its record names ({head}): the record was set back"
             ),
         }
     }
@@ -233,32 +249,65 @@ struct Head {
 #[derive(Debug, sqlx::FromRow)]
 struct Link {
     seq: i64,
-    prev_hash: Vec<u8>,
-    hash: Vec<u8>,
+    prev_hash: Option<Vec<u8>>,
+    hash: Option<Vec<u8>>,
     #[sqlx(flatten)]
     row: Sealed,
+    /// Older than the retention period (read by pruning only).
+    #[sqlx(default)]
+    old: bool,
+}
+
+/// Whether `link` follows `prev` at `expected`: the first thing wrong with
+/// it, if anything.
+fn check_link(link: &Link, expected: i64, prev: &[u8]) -> Option<Break> {
+    let (seq, id) = (link.seq, link.row.id);
+    if seq != expected {
+        return Some(Break::Missing {
+            from: expected,
+            to: seq - 1,
+        });
+    }
+    if link.prev_hash.as_deref() != Some(prev) {
+        return Some(Break::Unlinked { seq, id });
+    }
+    if link.hash.as_deref() != Some(digest(prev, seq, &link.row).as_slice()) {
+        return Some(Break::Altered { seq, id });
+    }
+    None
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The chains there are: the platform's (None) and each organisation's.
+/// The chains there are, or should be: the platform's (None) and each
+/// organisation's (one whose record is lost is still checked).
 pub async fn chains(db: &PgPool) -> Result<Vec<Option<Uuid>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT org_id FROM audit_chains ORDER BY org_id NULLS FIRST")
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT NULL::uuid AS org_id
+         UNION SELECT org_id FROM audit_chains WHERE org_id IS NOT NULL
+         UNION SELECT id FROM organisations
+         ORDER BY org_id NULLS FIRST",
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// Checks one chain from its first kept row to its head, reading rows as a
 /// stream (millions of rows do not sit in memory).
 pub async fn verify(db: &PgPool, org: Option<Uuid>) -> Result<Verdict, sqlx::Error> {
+    // One snapshot: rows pruned or sealed meanwhile do not look missing.
+    let mut tx = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     let head: Option<Head> = sqlx::query_as(&format!(
         "SELECT last_seq, last_hash, pruned_seq, pruned_hash FROM audit_chains WHERE {}",
         org_is(org, "org_id")
     ))
     .bind(org)
-    .fetch_optional(db)
+    .fetch_optional(&mut *tx)
     .await?;
     let Head {
         last_seq,
@@ -271,55 +320,54 @@ pub async fn verify(db: &PgPool, org: Option<Uuid>) -> Result<Verdict, sqlx::Err
         org_is(org, "org_id")
     ))
     .bind(org)
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
     let sql = format!(
         "SELECT seq, prev_hash, hash, {FIELDS} FROM audit_log
           WHERE {} AND seq > $2 AND seq <= $3 ORDER BY seq",
         org_is(org, "org_id")
     );
-    let mut rows = sqlx::query_as::<_, Link>(&sql)
-        .bind(org)
-        .bind(pruned_seq)
-        .bind(last_seq)
-        .fetch(db);
     let mut expected = pruned_seq + 1;
     let mut prev = pruned_hash.unwrap_or_else(|| GENESIS.to_vec());
     let mut checked = 0u64;
     let mut broken = None;
-    while let Some(Link {
-        seq,
-        prev_hash,
-        hash,
-        row,
-    }) = rows.try_next().await?
     {
-        if seq != expected {
-            broken = Some(Break::Missing {
-                from: expected,
-                to: seq - 1,
-            });
-            break;
+        let mut rows = sqlx::query_as::<_, Link>(&sql)
+            .bind(org)
+            .bind(pruned_seq)
+            .bind(last_seq)
+            .fetch(&mut *tx);
+        while let Some(link) = rows.try_next().await? {
+            if let Some(b) = check_link(&link, expected, &prev) {
+                broken = Some(b);
+                break;
+            }
+            prev = link.hash.unwrap_or_default();
+            expected += 1;
+            checked += 1;
         }
-        if prev_hash != prev {
-            broken = Some(Break::Unlinked { seq, id: row.id });
-            break;
-        }
-        if digest(&prev, seq, &row).as_slice() != hash.as_slice() {
-            broken = Some(Break::Altered { seq, id: row.id });
-            break;
-        }
-        prev = hash;
-        expected += 1;
-        checked += 1;
     }
-    drop(rows);
     if broken.is_none() && expected <= last_seq {
         broken = Some(Break::Missing {
             from: expected,
             to: last_seq,
         });
     }
+    if broken.is_none() {
+        let beyond: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT min(seq) FROM audit_log WHERE {} AND seq > $2",
+            org_is(org, "org_id")
+        ))
+        .bind(org)
+        .bind(last_seq)
+        .fetch_one(&mut *tx)
+        .await?;
+        broken = beyond.map(|seq| Break::BeyondHead {
+            seq,
+            head: last_seq,
+        });
+    }
+    tx.commit().await?;
     Ok(Verdict {
         org,
         rows: checked,
@@ -331,12 +379,23 @@ pub async fn verify(db: &PgPool, org: Option<Uuid>) -> Result<Verdict, sqlx::Err
     })
 }
 
+/// The least and most days any chain is kept (the trigger on `audit_log`
+/// refuses to delete rows younger than the least).
+const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 180..=36_500;
+
 /// Deletes each chain's sealed rows older than its organisation's retention
 /// (`platform_days` for the platform's own rows), oldest first, a batch per
-/// transaction, noting where the pruned part ended. Returns the rows deleted.
+/// transaction, after checking that they still link up (rows tampered with
+/// are kept, and the chain is not pruned, so that `verify` can name them).
+/// Notes where the pruned part ended. Returns the rows deleted.
 pub async fn prune(db: &PgPool, platform_days: i64) -> Result<u64, sqlx::Error> {
+    // A shorter retention set in the last 30 days waits (see the migration).
     let chains: Vec<(Option<Uuid>, i64)> = sqlx::query_as(
-        "SELECT c.org_id, coalesce(o.audit_retention_days, $1)::bigint
+        "SELECT c.org_id,
+                (CASE WHEN o.id IS NULL THEN $1
+                      WHEN o.audit_retention_held_until > now()
+                      THEN greatest(o.audit_retention_days, o.audit_retention_held_days)
+                      ELSE o.audit_retention_days END)::bigint
            FROM audit_chains c LEFT JOIN organisations o ON o.id = c.org_id",
     )
     .bind(platform_days)
@@ -344,11 +403,15 @@ pub async fn prune(db: &PgPool, platform_days: i64) -> Result<u64, sqlx::Error> 
     .await?;
     let mut deleted = 0;
     for (org, days) in chains {
+        let days = days.clamp(*RETENTION_DAYS.start(), *RETENTION_DAYS.end());
         loop {
-            let n = prune_batch(db, org, days).await?;
-            deleted += n;
-            if n == 0 {
-                break;
+            match prune_batch(db, org, days).await {
+                Ok(0) => break,
+                Ok(n) => deleted += n,
+                Err(e) => {
+                    tracing::error!(error = %e, org = ?org, "pruning an audit chain failed; it is tried again later");
+                    break;
+                }
             }
         }
     }
@@ -357,45 +420,56 @@ pub async fn prune(db: &PgPool, platform_days: i64) -> Result<u64, sqlx::Error> 
 
 async fn prune_batch(db: &PgPool, org: Option<Uuid>, days: i64) -> Result<u64, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let (last_seq, pruned_seq): (i64, i64) = sqlx::query_as(&format!(
-        "SELECT last_seq, pruned_seq FROM audit_chains WHERE {} FOR UPDATE",
+    let head: Head = sqlx::query_as(&format!(
+        "SELECT last_seq, last_hash, pruned_seq, pruned_hash FROM audit_chains WHERE {} FOR UPDATE",
         org_is(org, "org_id")
     ))
     .bind(org)
     .fetch_one(&mut *tx)
     .await?;
-    // The chain's oldest rows, in chain order: the run of them older than
-    // the retention period goes (a row sealed after a newer one waits for it).
-    let ages: Vec<(i64, bool)> = sqlx::query_as(&format!(
-        "SELECT seq, at < now() - make_interval(days => $2::int) FROM audit_log
-          WHERE {} AND seq > $3 AND seq IS NOT NULL ORDER BY seq LIMIT $4",
+    let age = "at < now() - make_interval(days => $2::int)";
+    // Most runs find the chain's first row young: one row read.
+    let first_old: Option<bool> = sqlx::query_scalar(&format!(
+        "SELECT {age} FROM audit_log WHERE {} AND seq = $3",
         org_is(org, "org_id")
     ))
     .bind(org)
     .bind(days as i32)
-    .bind(pruned_seq)
-    .bind(BATCH * 10)
-    .fetch_all(&mut *tx)
+    .bind(head.pruned_seq + 1)
+    .fetch_optional(&mut *tx)
     .await?;
-    let mut upto = pruned_seq;
-    for (seq, old) in ages {
-        if !old || seq != upto + 1 || seq > last_seq {
-            break;
-        }
-        upto = seq;
-    }
-    if upto == pruned_seq {
+    if first_old != Some(true) {
         return Ok(0);
     }
-    let hash: Option<Vec<u8>> = sqlx::query_scalar(&format!(
-        "SELECT hash FROM audit_log WHERE {} AND seq = $2",
+    // The chain's oldest rows, in chain order: the run of them older than
+    // the retention period goes (a row sealed after a newer one waits for it).
+    let links: Vec<Link> = sqlx::query_as(&format!(
+        "SELECT seq, prev_hash, hash, {FIELDS}, {age} AS old FROM audit_log
+          WHERE {} AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5",
         org_is(org, "org_id")
     ))
     .bind(org)
-    .bind(upto)
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
+    .bind(days as i32)
+    .bind(head.pruned_seq)
+    .bind(head.last_seq)
+    .bind(BATCH * 10)
+    .fetch_all(&mut *tx)
+    .await?;
+    let (mut upto, mut prev) = (
+        head.pruned_seq,
+        head.pruned_hash.unwrap_or_else(|| GENESIS.to_vec()),
+    );
+    for link in links.iter().take_while(|l| l.old) {
+        if let Some(b) = check_link(link, upto + 1, &prev) {
+            tracing::error!(org = ?org, "not pruning an audit chain that is broken: {b}; run `orgdesk audit verify`");
+            return Ok(0);
+        }
+        upto = link.seq;
+        prev = link.hash.clone().unwrap_or_default();
+    }
+    if upto == head.pruned_seq {
+        return Ok(0);
+    }
     sqlx::query("SET LOCAL orgdesk.audit_prune = 'on'")
         .execute(&mut *tx)
         .await?;
@@ -404,7 +478,7 @@ async fn prune_batch(db: &PgPool, org: Option<Uuid>, days: i64) -> Result<u64, s
         org_is(org, "org_id")
     ))
     .bind(org)
-    .bind(pruned_seq)
+    .bind(head.pruned_seq)
     .bind(upto)
     .execute(&mut *tx)
     .await?
@@ -415,7 +489,7 @@ async fn prune_batch(db: &PgPool, org: Option<Uuid>, days: i64) -> Result<u64, s
     ))
     .bind(org)
     .bind(upto)
-    .bind(hash)
+    .bind(&prev)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

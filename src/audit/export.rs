@@ -95,6 +95,10 @@ fn refused(e: AppError) -> Response {
     (status, e.code().as_str().to_owned()).into_response()
 }
 
+/// Exports built at once by this instance; more wait their turn a moment,
+/// then are turned away (each can hold 100,000 rows in memory).
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 async fn export(
     state: &AppState,
     org: Option<uuid::Uuid>,
@@ -108,6 +112,11 @@ async fn export(
             "format",
             crate::error::Code::ValidationChoice,
         ));
+    };
+    let Ok(Ok(_turn)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), EXPORTS.acquire()).await
+    else {
+        return refused(AppError::too_many_requests(Some(10)));
     };
     let locale = if locale == "zh-CN" {
         Locale::zh_CN

@@ -55,29 +55,37 @@ where
         )
     };
     let page = Resource::new(asked, load);
-    let initial = asked_untracked(query);
-    let params = initial.to_params();
-    let export = move |format: &str| match params.as_str() {
-        "" => format!("{base}/export?format={format}"),
-        p => format!("{base}/export?format={format}&{p}"),
-    };
-    let (csv, xlsx) = (export("csv"), export("xlsx"));
+    let filters = Memo::new(move |_| asked().0);
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, audit.title)) />
         <section class="page" data-page="audit">
             <h1>{t!(i18n, audit.title)}</h1>
             <p class="page__lead">{t!(i18n, audit.lead)}</p>
-            <AuditFilters base initial=initial.clone() />
-            <p class="audit-export">
-                <span>{t!(i18n, audit.export)}</span>
-                <a href=csv rel="external" download data-export="csv">
-                    "CSV"
-                </a>
-                <a href=xlsx rel="external" download data-export="xlsx">
-                    "XLSX"
-                </a>
-                <span class="field__hint">{t!(i18n, audit.export_hint)}</span>
-            </p>
+            // Drawn again whenever the address changes (a filter applied,
+            // cleared, or a link followed), so that the fields and the export
+            // links always match what the table shows.
+            {move || {
+                let q = filters.get();
+                let params = q.to_params();
+                let export = |format: &str| match params.as_str() {
+                    "" => format!("{base}/export?format={format}"),
+                    p => format!("{base}/export?format={format}&{p}"),
+                };
+                let (csv, xlsx) = (export("csv"), export("xlsx"));
+                view! {
+                    <AuditFilters base initial=q />
+                    <p class="audit-export">
+                        <span>{t!(i18n, audit.export)}</span>
+                        <a href=csv rel="external" download translate="no" data-export="csv">
+                            "CSV"
+                        </a>
+                        <a href=xlsx rel="external" download translate="no" data-export="xlsx">
+                            "XLSX"
+                        </a>
+                        <span class="field__hint">{t!(i18n, audit.export_hint)}</span>
+                    </p>
+                }
+            }}
             <Loaded resource=page let:page>
                 {
                     let columns = columns![i18n; audit.at, audit.action, audit.actor, audit.target, audit.source, audit.details];
@@ -115,10 +123,6 @@ where
     }
 }
 
-fn asked_untracked(query: Memo<leptos_router::params::ParamsMap>) -> AuditQuery {
-    asked_untracked_pair(query).0
-}
-
 fn asked_untracked_pair(
     query: Memo<leptos_router::params::ParamsMap>,
 ) -> (AuditQuery, Option<String>) {
@@ -142,7 +146,9 @@ fn AuditFilters(base: &'static str, initial: AuditQuery) -> impl IntoView {
             .iter()
             .map(|a| (a.as_str(), a.text(locale)))
             .collect();
-        actions.sort_by(|a, b| a.1.cmp(b.1));
+        // By what they are about (`access.`, `employee.`, `sign_in.`), so
+        // that related actions sit together in either language.
+        actions.sort_by(|a, b| a.0.cmp(b.0));
         let chosen = chosen.clone();
         actions
             .into_iter()

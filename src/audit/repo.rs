@@ -2,7 +2,7 @@
 use super::{Action, AuditEntry, AuditPage, AuditQuery, MAX_FILTER_CHARS, PAGE_SIZE};
 use crate::error::{AppError, Code, FieldErrors};
 use crate::server::{sql::like_escape, time::Tz};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, types::ipnetwork::IpNetwork};
 use std::{collections::HashMap, net::IpAddr};
 use uuid::Uuid;
@@ -155,8 +155,10 @@ pub async fn resolve(
             return Ok(None);
         }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=9999).contains(&d.year()))
             .map(Some)
-            .map_err(|_| AppError::field(field, Code::AuditDateFormat))
+            .ok_or_else(|| AppError::field(field, Code::AuditDateFormat))
     };
     let (from_day, to_day) = (day("from")?, day("to")?);
     if let (Some(f), Some(t)) = (from_day, to_day)
@@ -164,9 +166,12 @@ pub async fn resolve(
     {
         return Err(AppError::field("to", Code::AuditDateOrder));
     }
+    // The day's first instant in the zone: midnight, or where a clock that
+    // jumps at midnight (Cairo, Santiago) lands after the gap.
     let midnight = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(zone).earliest())
+        (0..=3)
+            .filter_map(|h| d.and_hms_opt(h, 0, 0))
+            .find_map(|t| t.and_local_timezone(zone).earliest())
             .map(|t| t.with_timezone(&Utc))
     };
     let action = match query.action.as_str() {
@@ -298,13 +303,26 @@ fn select<'a>(
         Some(org) => q.push("l.org_id = ").push_bind(org),
         None => q.push("l.org_id IS NULL"),
     };
-    if let Some(actors) = &filter.actors {
-        q.push(" AND l.actor_id = ANY(").push_bind(actors).push(")");
+    // One person or target is an equality, which the index's order serves;
+    // several are a set, sorted after.
+    match filter.actors.as_deref() {
+        Some([one]) => {
+            q.push(" AND l.actor_id = ").push_bind(*one);
+        }
+        Some(many) => {
+            q.push(" AND l.actor_id = ANY(").push_bind(many).push(")");
+        }
+        None => {}
     }
     if let Some(action) = &filter.action {
         q.push(" AND l.action = ").push_bind(action);
     }
-    if let Some(targets) = &filter.targets {
+    if let Some([(kind, id)]) = filter.targets.as_deref() {
+        q.push(" AND l.target_type = ")
+            .push_bind(kind)
+            .push(" AND l.target_id = ")
+            .push_bind(id);
+    } else if let Some(targets) = &filter.targets {
         q.push(" AND (l.target_type, l.target_id) IN (");
         let mut list = q.separated(", ");
         for (kind, id) in targets {
@@ -348,9 +366,11 @@ struct Row {
     details: String,
 }
 
-/// The names today of the targets among `rows`, by `(type, id)`.
+/// The names today of the targets among `rows`, by `(type, id)`: for an
+/// organisation's rows, only its own people, departments and groups.
 async fn target_names(
     db: &PgPool,
+    org: Option<Uuid>,
     rows: &[Row],
 ) -> Result<HashMap<(String, String), String>, sqlx::Error> {
     let ids = |kind: &str| -> Vec<Uuid> {
@@ -367,26 +387,30 @@ async fn target_names(
     for (kind, sql) in [
         (
             "account",
-            "SELECT id, name FROM accounts WHERE id = ANY($1)",
+            "SELECT id, name FROM accounts WHERE id = ANY($1) AND ($2::uuid IS NULL OR org_id = $2)",
         ),
         (
             "department",
-            "SELECT id, name FROM departments WHERE id = ANY($1)",
+            "SELECT id, name FROM departments WHERE id = ANY($1) AND ($2::uuid IS NULL OR org_id = $2)",
         ),
         (
             "admin_group",
-            "SELECT id, name FROM admin_groups WHERE id = ANY($1)",
+            "SELECT id, name FROM admin_groups WHERE id = ANY($1) AND ($2::uuid IS NULL OR org_id = $2)",
         ),
         (
             "organisation",
-            "SELECT id, name FROM organisations WHERE id = ANY($1)",
+            "SELECT id, name FROM organisations WHERE id = ANY($1) AND ($2::uuid IS NULL OR id = $2)",
         ),
     ] {
         let wanted = ids(kind);
         if wanted.is_empty() {
             continue;
         }
-        let found: Vec<(Uuid, String)> = sqlx::query_as(sql).bind(&wanted).fetch_all(db).await?;
+        let found: Vec<(Uuid, String)> = sqlx::query_as(sql)
+            .bind(&wanted)
+            .bind(org)
+            .fetch_all(db)
+            .await?;
         for (id, name) in found {
             names.insert((kind.to_owned(), id.to_string()), name);
         }
@@ -459,7 +483,7 @@ pub async fn list(
     } else {
         None
     };
-    let names = target_names(db, &rows).await?;
+    let names = target_names(db, filter.org, &rows).await?;
     Ok(AuditPage {
         entries: entries(rows, &names, zone),
         next_before,
@@ -487,7 +511,7 @@ pub async fn all(
         let Some(last) = rows.last() else { break };
         after = Some((last.at, last.id));
         let got = rows.len();
-        let names = target_names(db, &rows).await?;
+        let names = target_names(db, filter.org, &rows).await?;
         for entry in entries(rows, &names, zone) {
             each(entry)?;
         }

@@ -407,7 +407,15 @@ mod imp {
                   SET enforce_two_factor = $2, two_factor_for_everyone = $3,
                       password_min_length = $4, password_expiry_days = $5,
                       session_idle_minutes = $6, session_absolute_hours = $7,
-                      join_link = $8, audit_retention_days = $9,
+                      join_link = $8,
+                      -- A shorter retention waits 30 days: the longer one holds until then.
+                      audit_retention_held_days = CASE WHEN $9 < audit_retention_days
+                          THEN greatest(audit_retention_days, CASE WHEN audit_retention_held_until > now()
+                                                                   THEN audit_retention_held_days END)
+                          ELSE audit_retention_held_days END,
+                      audit_retention_held_until = CASE WHEN $9 < audit_retention_days
+                          THEN now() + interval '30 days' ELSE audit_retention_held_until END,
+                      audit_retention_days = $9,
                       security_version = security_version + 1
                 WHERE id = $1"#,
             org,

@@ -9,7 +9,7 @@ pub const MAX_ROWS: usize = 100_000;
 /// A cell as written, unless a spreadsheet would read it as a formula (it
 /// begins with `=`, `+`, `-`, `@`, a tab or a carriage return): then with a
 /// leading apostrophe, which shows the text and keeps it text (OWASP's
-/// advice against CSV injection).
+/// advice against CSV injection). XLSX marks such a cell as text instead.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
     match cell.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
@@ -54,6 +54,9 @@ pub enum Sheet {
     Xlsx {
         book: Box<rust_xlsxwriter::Workbook>,
         row: u32,
+        /// Text that starts like a formula, shown as written and kept as
+        /// text (Excel's quote prefix, not an apostrophe in the data).
+        as_text: rust_xlsxwriter::Format,
     },
 }
 
@@ -83,6 +86,7 @@ impl Sheet {
                 Sheet::Xlsx {
                     book: Box::new(book),
                     row: 0,
+                    as_text: rust_xlsxwriter::Format::new().set_quote_prefix(),
                 }
             }
         };
@@ -99,11 +103,17 @@ impl Sheet {
             Sheet::Csv(w) => {
                 w.write_record(cells.into_iter().map(|c| neutralise(c).into_owned()))?;
             }
-            Sheet::Xlsx { book, row } => {
+            Sheet::Xlsx { book, row, as_text } => {
                 let ws = book.worksheet_from_index(0)?;
                 for (col, cell) in cells.into_iter().enumerate() {
-                    if !cell.is_empty() {
-                        ws.write_string(*row, col as u16, neutralise(cell))?;
+                    match neutralise(cell) {
+                        _ if cell.is_empty() => {}
+                        Cow::Borrowed(text) => {
+                            ws.write_string(*row, col as u16, text)?;
+                        }
+                        Cow::Owned(_) => {
+                            ws.write_string_with_format(*row, col as u16, cell, as_text)?;
+                        }
                     }
                 }
                 *row += 1;

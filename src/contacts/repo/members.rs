@@ -553,7 +553,7 @@ pub async fn detail(
            FROM audit_log l LEFT JOIN accounts actor ON actor.id = l.actor_id
            WHERE l.org_id = $1 AND l.target_type = 'account' AND l.target_id = $2
              AND l.action LIKE 'employee.%'
-           ORDER BY l.id DESC LIMIT 50"#,
+           ORDER BY l.at DESC, l.id DESC LIMIT 50"#,
         org_id,
         id.to_string()
     )

@@ -418,6 +418,47 @@ async fn the_chain_names_the_first_row_deleted_or_altered(db: PgPool) {
         "{v:?}"
     );
 
+    // The chain's record moves only forward; one set back (behind the
+    // trigger) leaves rows past its head, which verify names.
+    let rolled = sqlx::query("UPDATE audit_chains SET last_seq = 5 WHERE org_id = $1")
+        .bind(c)
+        .execute(&db)
+        .await;
+    assert!(rolled.is_err());
+    let d = crate::helpers::seed_organisation(&db, "丁公司").await;
+    rows_at(&db, Some(d), 4, "now()", "{}").await;
+    chain::seal_once(&db).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_chains DISABLE TRIGGER audit_chains_forward_only")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_chains WHERE org_id = $1")
+        .bind(d)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE audit_chains ENABLE TRIGGER audit_chains_forward_only")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let v = chain::verify(&db, Some(d)).await.unwrap();
+    assert_eq!(v.broken, Some(chain::Break::BeyondHead { seq: 1, head: 0 }));
+    // A hash wiped is named, not a crash.
+    tamper(
+        &db,
+        "UPDATE audit_log SET hash = NULL WHERE org_id = $1 AND seq = 2",
+        d,
+    )
+    .await;
+    assert!(chain::verify(&db, Some(d)).await.unwrap().broken.is_some());
+    // Sealing goes on for the other chains.
+    rows_at(&db, Some(br.org), 2, "now()", "{}").await;
+    rows_at(&db, Some(d), 2, "now()", "{}").await;
+    chain::seal_once(&db).await.unwrap();
+    assert_eq!(chain::verify(&db, Some(br.org)).await.unwrap().unsealed, 0);
+
     let (ok, out) = verify_command(&db, &["--org", &b.to_string()]).await;
     assert!(!ok, "{out}");
     assert!(out.contains(&format!("audit id {altered}")), "{out}");
@@ -488,7 +529,54 @@ async fn retention_prunes_old_rows_and_the_chain_still_holds(db: PgPool) {
     assert_eq!(chain::prune(&db, 365).await.unwrap(), 0);
     assert_eq!(chain::verify(&db, Some(org)).await.unwrap().broken, None);
 
-    // Pruning is the retention job's alone.
+    // A shorter retention set in the last 30 days waits behind the longer.
+    sqlx::query(
+        "UPDATE organisations SET audit_retention_days = 180, audit_retention_held_days = 365,
+                audit_retention_held_until = now() + interval '30 days' WHERE id = $1",
+    )
+    .bind(org)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(chain::prune(&db, 365).await.unwrap(), 0);
+
+    // A row altered before its time came is not pruned away unseen: the
+    // chain stays as it is, and verify names the row.
+    let other = crate::helpers::seed_organisation(&db, "乙公司").await;
+    rows_at(&db, Some(other), 6, "now() - interval '400 days'", "{}").await;
+    chain::seal_once(&db).await.unwrap();
+    tamper(
+        &db,
+        "UPDATE audit_log SET details = '{\"forged\":1}' WHERE org_id = $1 AND seq = 3",
+        other,
+    )
+    .await;
+    assert_eq!(chain::prune(&db, 365).await.unwrap(), 0);
+    assert!(matches!(
+        chain::verify(&db, Some(other)).await.unwrap().broken,
+        Some(chain::Break::Altered { seq: 3, .. })
+    ));
+
+    // Pruning is the retention job's alone, and only of sealed rows past
+    // the least retention.
+    let mut tx = db.begin().await.unwrap();
+    sqlx::query("SET LOCAL orgdesk.audit_prune = 'on'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let young =
+        sqlx::query("DELETE FROM audit_log WHERE org_id = $1 AND at > now() - interval '30 days'")
+            .bind(org)
+            .execute(&mut *tx)
+            .await;
+    assert!(young.is_err());
+    drop(tx);
+    assert!(
+        sqlx::query("TRUNCATE audit_log")
+            .execute(&db)
+            .await
+            .is_err()
+    );
     assert!(
         sqlx::query("DELETE FROM audit_log WHERE org_id = $1")
             .bind(org)

@@ -111,11 +111,35 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
     assert_eq!(details[0]["after"]["audit_retention_days"], 365);
     assert!(details[0]["after"].get("session_idle_minutes").is_none());
 
+    // A shorter audit retention waits 30 days behind the longer one.
+    let shorter = save(
+        &mut boss,
+        "1",
+        &[
+            ("password_min_length", "20"),
+            ("password_expiry_days", "90"),
+            ("join_link", "off"),
+            ("audit_retention_days", "200"),
+        ],
+    )
+    .await;
+    assert_eq!(shorter.status, 200, "{}", shorter.text);
+    let (days, held, waits): (i32, Option<i32>, bool) = sqlx::query_as(
+        "SELECT audit_retention_days, audit_retention_held_days,
+                audit_retention_held_until > now() + interval '29 days'
+           FROM organisations WHERE id = $1",
+    )
+    .bind(org)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!((days, held, waits), (200, Some(365), true));
+
     // Two-step verification for administrators: one signed in without it
     // (this one) is asked to set it up before anything else.
     let on = save(
         &mut boss,
-        "1",
+        "2",
         &[
             ("two_factor_admins", "true"),
             ("password_min_length", "20"),
