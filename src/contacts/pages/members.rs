@@ -2,33 +2,55 @@
 use super::super::api::contacts_members;
 use super::super::{MemberPage, MemberRow, StatusFilter};
 use super::*;
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{Loaded, Pager, Table, columns, text};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// The members list's answer, made by the page beside the branch it
+/// depends on: a resource made inside the branch's loaded view could run
+/// twice while the page is rendered on the server, and the browser would
+/// then hydrate with the answer of a run whose view was thrown away.
+#[derive(Clone, Copy)]
+pub(super) struct MembersAnswer(pub Resource<Result<MemberPage, AppError>>);
+
+impl MembersAnswer {
+    /// Keyed by the address's members filters; the department is the one the
+    /// branch resolves (the address may name none, or one outside the scope).
+    pub(super) fn new(
+        branch: Resource<Result<super::super::Branch, AppError>>,
+        refresh: RwSignal<u32>,
+    ) -> Self {
+        let query = use_query_map();
+        let get = move |key: &str| query.read().get(key).unwrap_or_default();
+        MembersAnswer(Resource::new(
+            move || {
+                (
+                    get("dept"),
+                    get("q"),
+                    get("status"),
+                    matches!(get("direct").as_str(), "1" | "true"),
+                    get("page").parse::<i64>().unwrap_or(1),
+                    refresh.get(),
+                )
+            },
+            move |(_, q, status, direct, page, _)| async move {
+                let department = branch.await?.selected.node.id;
+                contacts_members(department, q, status, direct, page).await
+            },
+        ))
+    }
+}
+
 /// The members of the selected department (and below), with search and paging.
 #[component]
-pub(super) fn Members(department: String, refresh: RwSignal<u32>) -> impl IntoView {
+pub(super) fn Members(department: String) -> impl IntoView {
     let i18n = use_i18n();
     let department = StoredValue::new(department);
     let query = use_query_map();
-    let get = move |key: &str| query.read().get(key).unwrap_or_default();
-    let page = Resource::new(
-        move || {
-            (
-                get("q"),
-                get("status"),
-                matches!(get("direct").as_str(), "1" | "true"),
-                get("page").parse::<i64>().unwrap_or(1),
-                refresh.get(),
-            )
-        },
-        move |(q, status, direct, page, _)| {
-            contacts_members(department.get_value(), q, status, direct, page)
-        },
-    );
+    let page = expect_context::<MembersAnswer>().0;
     let initial = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
     let q = initial("q");
     let status = StatusFilter::parse(&initial("status"));

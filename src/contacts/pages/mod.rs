@@ -68,6 +68,7 @@ pub fn ContactsPage() -> impl IntoView {
         move || (get("dept"), refresh.get()),
         |(d, _)| contacts_branch(d),
     );
+    provide_context(members::MembersAnswer::new(branch, refresh));
     let actions = Actions {
         create: ServerAction::new(),
         rename: ServerAction::new(),
@@ -165,7 +166,7 @@ pub(super) fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
                     view! {
                         <div class="contacts__main">
                             <DepartmentPanel detail=detail.clone() siblings />
-                            <Members department=detail.node.id.clone() refresh />
+                            <Members department=detail.node.id.clone() />
                         </div>
                     }
                 }
