@@ -39,77 +39,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?;
     sqlx::migrate!("./migrations").run(&db).await?;
 
-    let seeded = orgdesk::contacts::seed::seed(
-        &db,
-        &orgdesk::contacts::seed::SeedSpec {
-            name: format!("Audit bench {}", uuid::Uuid::now_v7()),
-            admin_email: format!("bench-audit-{}@orgdesk.example", uuid::Uuid::now_v7()),
-            password_hash: "x".into(),
-            members: 5_000,
-            departments: 500,
-            rng_seed: 5,
-        },
-    )
-    .await?;
-    let org = seeded.org_id;
-    let people: Vec<(uuid::Uuid, String)> =
-        sqlx::query_as("SELECT id, name FROM accounts WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&db)
-            .await?;
-    let actions: Vec<&str> = Action::ALL.iter().take(40).map(|a| a.as_str()).collect();
-
-    // The log, a million rows per statement: times spread evenly over 180
-    // days, actors and targets drawn from the people.
-    let started = Instant::now();
-    let mut conn = db.acquire().await?;
-    sqlx::query("CREATE TEMP TABLE bench_people AS SELECT (row_number() OVER (ORDER BY id))::int AS n, id FROM accounts WHERE org_id = $1")
-        .bind(org)
-        .execute(&mut *conn)
-        .await?;
-    let n_people = people.len() as i64;
-    let chunk = 1_000_000i64;
-    let mut written = 0;
-    while written < rows {
-        let take = chunk.min(rows - written);
-        sqlx::query(
-            "INSERT INTO audit_log (org_id, actor_id, actor_kind, action, target_type, target_id,
-                                    ip, user_agent, at, details, seq, prev_hash, hash)
-             SELECT $1, a.id, 'member', ($2::text[])[1 + (g % array_length($2::text[], 1))],
-                    'account', t.id::text, '10.0.0.1', 'Mozilla/5.0 bench',
-                    now() - make_interval(secs => (($4 + $3 - g)::float8 / ($4 + $3)) * 180 * 86400),
-                    jsonb_build_object('before', jsonb_build_object('position', 'A'),
-                                       'after', jsonb_build_object('position', 'B')),
-                    g, '\\x00', '\\x00'
-               FROM generate_series($3 + 1, $3 + $5) g
-               JOIN bench_people a ON a.n = 1 + (g * 7919) % $6
-               JOIN bench_people t ON t.n = 1 + (g * 104729) % $6",
+    // MEASURE_ONLY=1 measures a log seeded by an earlier run (the seeding
+    // can then run while the machine is busy, the measuring when it is not).
+    let earlier: Option<uuid::Uuid> = if std::env::var("MEASURE_ONLY").is_ok_and(|v| v == "1") {
+        sqlx::query_scalar(
+            "SELECT org_id FROM audit_log WHERE org_id IS NOT NULL ORDER BY id DESC LIMIT 1",
         )
-        .bind(org)
-        .bind(&actions)
-        .bind(written)
-        .bind(rows)
-        .bind(take)
-        .bind(n_people)
-        .execute(&mut *conn)
-        .await?;
-        written += take;
-        eprintln!(
-            "{written} rows written in {:.0} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    drop(conn);
-    sqlx::query("ANALYZE audit_log").execute(&db).await?;
-    let size: String =
-        sqlx::query_scalar("SELECT pg_size_pretty(pg_total_relation_size('audit_log'))")
-            .fetch_one(&db)
-            .await?;
-    println!(
-        "audit log: {rows} rows ({size} with indexes), written in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-
+        .fetch_optional(&db)
+        .await?
+    } else {
+        None
+    };
+    let (org, people, actions) = match earlier {
+        Some(org) => {
+            let people: Vec<(uuid::Uuid, String)> =
+                sqlx::query_as("SELECT id, name FROM accounts WHERE org_id = $1")
+                    .bind(org)
+                    .fetch_all(&db)
+                    .await?;
+            let actions: Vec<&str> = Action::ALL.iter().take(40).map(|a| a.as_str()).collect();
+            (org, people, actions)
+        }
+        None => seed(&db, rows).await?,
+    };
     let mut rng = StdRng::seed_from_u64(3);
     let day = |rng: &mut StdRng| {
         let d = chrono::Utc::now() - chrono::Duration::days(rng.random_range(1..179));
@@ -248,4 +200,86 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         bytes as f64 / 1e6
     );
     Ok(())
+}
+
+/// Seeds the organisation and its log of `rows` rows.
+async fn seed(
+    db: &sqlx::PgPool,
+    rows: i64,
+) -> Result<
+    (uuid::Uuid, Vec<(uuid::Uuid, String)>, Vec<&'static str>),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let seeded = orgdesk::contacts::seed::seed(
+        db,
+        &orgdesk::contacts::seed::SeedSpec {
+            name: format!("Audit bench {}", uuid::Uuid::now_v7()),
+            admin_email: format!("bench-audit-{}@orgdesk.example", uuid::Uuid::now_v7()),
+            password_hash: "x".into(),
+            members: 5_000,
+            departments: 500,
+            rng_seed: 5,
+        },
+    )
+    .await?;
+    let org = seeded.org_id;
+    let people: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, name FROM accounts WHERE org_id = $1")
+            .bind(org)
+            .fetch_all(db)
+            .await?;
+    let actions: Vec<&str> = Action::ALL.iter().take(40).map(|a| a.as_str()).collect();
+
+    // The log, a million rows per statement: times spread evenly over 180
+    // days, actors and targets drawn from the people.
+    let started = Instant::now();
+    let mut conn = db.acquire().await?;
+    sqlx::query("CREATE TEMP TABLE bench_people AS SELECT (row_number() OVER (ORDER BY id))::int AS n, id FROM accounts WHERE org_id = $1")
+        .bind(org)
+        .execute(&mut *conn)
+        .await?;
+    let n_people = people.len() as i64;
+    let chunk = 1_000_000i64;
+    let mut written = 0;
+    while written < rows {
+        let take = chunk.min(rows - written);
+        sqlx::query(
+            "INSERT INTO audit_log (org_id, actor_id, actor_kind, action, target_type, target_id,
+                                    ip, user_agent, at, details, seq, prev_hash, hash)
+             SELECT $1, a.id, 'member', ($2::text[])[1 + (g % array_length($2::text[], 1))],
+                    'account', t.id::text, '10.0.0.1', 'Mozilla/5.0 bench',
+                    now() - make_interval(secs => (($4 - g)::float8 / $4) * 180 * 86400),
+                    jsonb_build_object('before', jsonb_build_object('position', 'A'),
+                                       'after', jsonb_build_object('position', 'B')),
+                    g, '\\x00', '\\x00'
+               FROM generate_series($3 + 1, $3 + $5) g
+               JOIN bench_people a ON a.n = 1 + (g * 7919) % $6
+               JOIN bench_people t ON t.n = 1 + (g * 104729) % $6",
+        )
+        .bind(org)
+        .bind(&actions)
+        .bind(written)
+        .bind(rows)
+        .bind(take)
+        .bind(n_people)
+        .execute(&mut *conn)
+        .await?;
+        written += take;
+        eprintln!(
+            "{written} rows written in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    drop(conn);
+    sqlx::query("ANALYZE audit_log").execute(db).await?;
+    let size: String =
+        sqlx::query_scalar("SELECT pg_size_pretty(pg_total_relation_size('audit_log'))")
+            .fetch_one(db)
+            .await?;
+    println!(
+        "audit log: {rows} rows ({size} with indexes), written in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    Ok((org, people, actions))
 }

@@ -4,7 +4,8 @@
 #   1. the members page (/admin/contacts?dept=…, server-rendered) of a
 #      mid-level department's subtree, first page and last page, against a
 #      hand-written axum handler doing the same session lookup and queries
-#      (benches/contacts_baseline.rs), at CONNS connections;
+#      (benches/contacts_baseline.rs), at CONNS connections; and the same
+#      first page for a delegated administrator scoped to that department;
 #   2. pgbench of the bare member-list SQL, for context;
 #   3. the full tree endpoint (/api/contacts_tree);
 #   4. the two tree representations compared: the maintained path against a
@@ -40,12 +41,12 @@ PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/nul
 [ -x "$PGBENCH" ] || { echo "pgbench not found (Debian: postgresql-contrib or postgresql-<version>)" >&2; exit 1; }
 
 PROFILE="${PROFILE:-release}"
-BIN="target/$PROFILE/orgdesk"
+BIN="${CARGO_TARGET_DIR:-target}/$PROFILE/orgdesk"
 DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench_contacts)"
 export DATABASE_URL
 if [ "${REUSE_BUILD:-0}" = 1 ]; then
   # The release binaries as last built (no rebuild after an edit).
-  baseline_bin="$(ls -t "target/$PROFILE"/deps/contacts_baseline-* 2>/dev/null | grep -v '\.d$' | head -n1 || true)"
+  baseline_bin="$(ls -t "${CARGO_TARGET_DIR:-target}/$PROFILE"/deps/contacts_baseline-* 2>/dev/null | grep -v '\.d$' | head -n1 || true)"
 else
   say "building the server and the baseline ($PROFILE)"
   # One build for both: the library is compiled once (with LTO, minutes).
@@ -114,6 +115,33 @@ say "    baseline, first page"
 read -r base_rps base_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID")"
 say "    baseline, last page"
 read -r base_deep_rps base_deep_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID&page=$pages")"
+
+say "    a delegated administrator of that department, first page"
+# One of its people, made a delegated administrator (manage contacts over
+# the department and below) who signs in with the same password.
+SCOPED="bench-scoped@orgdesk.example"
+psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q <<SQL
+CREATE TEMP TABLE who AS
+  SELECT dm.account_id AS id FROM department_members dm JOIN accounts a ON a.id = dm.account_id
+   WHERE dm.department_id = '$MID' AND a.role = 'employee' ORDER BY dm.account_id LIMIT 1;
+UPDATE accounts SET email = '$SCOPED', status = 'active', password_changed_at = now(),
+       password_hash = (SELECT password_hash FROM accounts WHERE org_id = '$ORG' AND email = '$EMAIL')
+ WHERE id = (SELECT id FROM who);
+CREATE TEMP TABLE grp AS SELECT gen_random_uuid() AS id;
+INSERT INTO admin_groups (id, org_id, name, permissions, scope)
+  SELECT id, '$ORG', 'Bench scoped', ARRAY['contacts.manage'], 'departments' FROM grp;
+INSERT INTO admin_group_departments (org_id, group_id, department_id) SELECT '$ORG', id, '$MID' FROM grp;
+INSERT INTO admin_group_members (org_id, group_id, account_id) SELECT '$ORG', grp.id, who.id FROM grp, who;
+SQL
+scoped_cookie="$(curl -fsS -D - -o /dev/null -X POST "$BASE/api/sign_in" -H "$FORM" -H "origin: $BASE" \
+  --data "kind=member&identifier=$SCOPED&password=$PASSWORD" |
+  tr -d '\r' | sed -n 's/^set-cookie: \(orgdesk_session=[^;]*\).*/\1/Ip' | head -n1)"
+[ -n "$scoped_cookie" ] || { echo "sign-in of the delegated administrator failed" >&2; exit 1; }
+code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $scoped_cookie" "$BASE$FIRST")"
+[ "$code" = 200 ] || { echo "the delegated administrator's page answered $code" >&2; exit 1; }
+read -r scoped_rps scoped_p99 <<<"$(oha --no-tui --output-format json -H "cookie: $scoped_cookie" \
+  -c "$CONNS" -z "${DURATION}s" "$BASE$FIRST" | tee /tmp/bench-scoped.json | rps) $(p99 </tmp/bench-scoped.json)"
+jq -e '(.statusCodeDistribution | keys) == ["200"]' /tmp/bench-scoped.json >/dev/null || { echo "non-200 answers" >&2; exit 1; }
 
 say "2/5 pgbench of the member-list SQL (first page and its people's departments)"
 sqlfile="$(mktemp)"
@@ -197,6 +225,8 @@ Contacts benchmark: $MEMBERS members, $DEPARTMENTS departments, $CONNS connectio
   members page, first page  $(printf '%8s %10s' "$page_rps" "$page_p99")
   baseline, first page      $(printf '%8s %10s' "$base_rps" "$base_p99")
     page / baseline         $(ratio "$page_rps" "$base_rps")
+  delegated admin, first    $(printf '%8s %10s' "$scoped_rps" "$scoped_p99")
+    delegated / super       $(ratio "$scoped_rps" "$page_rps")
   ... uncompressed          $(printf '%8s %10s' "$plain_rps" "$plain_p99")
     page / baseline         $(ratio "$plain_rps" "$base_rps")
   members page, last page   $(printf '%8s %10s' "$deep_rps" "$deep_p99")

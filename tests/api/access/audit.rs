@@ -77,6 +77,26 @@ async fn the_log_filters_by_actor_action_target_and_date_and_pages_by_keyset(db:
     let entries = east.json["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 1, "{}", east.text);
     assert_eq!(entries[0]["target_name"], "华东区");
+    // A word several share: each one's rows, merged newest first.
+    let branches_ = audit(
+        &mut br.boss,
+        &[("target", "区"), ("action", "department.created")],
+    )
+    .await;
+    let mut names: Vec<String> = branches_.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target_name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["华东区", "华南区"], "{}", branches_.text);
+    let everyone = audit(
+        &mut br.boss,
+        &[("actor", "example.com"), ("action", "department.created")],
+    )
+    .await;
+    assert_eq!(actions(&everyone).len(), 3, "{}", everyone.text);
     let by_id = audit(&mut br.boss, &[("target", &lei.to_string())]).await;
     assert!(
         actions(&by_id).contains(&"employee.created".to_owned()),
