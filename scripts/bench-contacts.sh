@@ -123,7 +123,9 @@ SCOPED="bench-scoped@orgdesk.example"
 psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q <<SQL
 CREATE TEMP TABLE who AS
   SELECT dm.account_id AS id FROM department_members dm JOIN accounts a ON a.id = dm.account_id
-   WHERE dm.department_id = '$MID' AND a.role = 'employee' ORDER BY dm.account_id LIMIT 1;
+    JOIN departments d ON d.id = dm.department_id
+   WHERE dm.org_id = '$ORG' AND '$MID' = ANY(d.path) AND a.role = 'employee'
+   ORDER BY dm.account_id LIMIT 1;
 UPDATE accounts SET email = '$SCOPED', status = 'active', password_changed_at = now(),
        password_hash = (SELECT password_hash FROM accounts WHERE org_id = '$ORG' AND email = '$EMAIL')
  WHERE id = (SELECT id FROM who);
