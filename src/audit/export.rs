@@ -92,7 +92,19 @@ fn refused(e: AppError) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %e, "audit export failed");
     }
-    (status, e.code().as_str().to_owned()).into_response()
+    // A link followed, not a form sent: a short page says what is wrong, in
+    // both languages (a wrong field names its own reason).
+    let code = match &e {
+        AppError::Validation { fields } => fields.first().map_or(e.code(), |f| f.code),
+        _ => e.code(),
+    };
+    let text = format!("{}\n{}\n", code.text(Locale::zh_CN), code.text(Locale::en));
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// Exports built at once by this instance; more wait their turn a moment,

@@ -104,23 +104,10 @@ impl AuditQuery {
         Self::FIELDS
             .iter()
             .filter(|f| !self.get(f).is_empty())
-            .map(|f| format!("{f}={}", url_encode(self.get(f))))
+            .map(|f| format!("{f}={}", crate::ui::url_encode(self.get(f))))
             .collect::<Vec<_>>()
             .join("&")
     }
-}
-
-/// Percent-encodes everything but the unreserved characters (RFC 3986).
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

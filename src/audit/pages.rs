@@ -100,7 +100,7 @@ where
                     };
                     let older = page
                         .next_before
-                        .map(|b| at(format!("before={}", crate::audit::url_encode(&b))));
+                        .map(|b| at(format!("before={}", crate::ui::url_encode(&b))));
                     let newest = before.is_some().then(|| at(String::new()));
                     let empty = if q.is_empty() {
                         text!(i18n, audit.empty)

@@ -52,3 +52,17 @@ pub fn page_title<T: Into<String>>(
         leptos::text_prop::TextProp::from(move || text().into())
     }
 }
+
+/// Percent-encodes everything but the unreserved characters (RFC 3986), for
+/// a value in an address's query.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

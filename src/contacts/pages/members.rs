@@ -165,19 +165,7 @@ pub(crate) fn url_params(pairs: &[(&str, String)]) -> String {
         first = false;
         out.push_str(k);
         out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
-}
-
-pub(crate) fn encode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+        out.push_str(&crate::ui::url_encode(v));
     }
     out
 }

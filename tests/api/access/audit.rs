@@ -292,8 +292,14 @@ async fn exports_hold_the_filtered_rows_with_formulas_neutralised_and_are_record
     // A filter that is wrong says so; a format not offered is refused.
     let (status, _, _) = export(&mut br.boss, "/admin/audit/export?format=pdf").await;
     assert_eq!(status, 422);
-    let (status, _, _) = export(&mut br.boss, "/admin/audit/export?from=yesterday").await;
+    let (status, _, body) = export(&mut br.boss, "/admin/audit/export?from=yesterday").await;
     assert_eq!(status, 422);
+    // Followed as a link, the refusal says what to do, in both languages.
+    let said = String::from_utf8(body).unwrap();
+    assert!(
+        said.contains("YYYY-MM-DD") && said.contains("日期"),
+        "{said}"
+    );
 
     // Nobody else gets the file: a member, a stranger, an operator.
     person(&mut br.boss, &db, "韩梅梅", "mei@example.com", &[&br.east]).await;
