@@ -9,7 +9,9 @@ use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage
 use crate::deliveries::FailedDeliveriesPage;
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
 use crate::i18n::*;
+use crate::invitations::JoinPage;
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
+use crate::me::{DirectoryPage, MePage};
 use crate::registration::{
     AdministratorStepPage, DocumentsStepPage, LegalStepPage, OrganisationStepPage, RegisterPage,
     ResumePage, ReviewStepPage, StatusPage,
@@ -82,6 +84,9 @@ lazy_pages! {
     OperatorAccountsRoute => OperatorAccountsPage;
     ReviewQueueRoute => ReviewQueuePage;
     ReviewDetailRoute => ReviewDetailPage;
+    JoinRoute => JoinPage;
+    MeRoute => MePage;
+    DirectoryRoute => DirectoryPage;
 }
 
 /// The HTML document around the app, rendered on the server only.
@@ -155,6 +160,9 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
                                 <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                                 <Route path=path!("/operator/login") view={Lazy::<OperatorLoginRoute>::new()} />
+                                <Route path=path!("/join") view={Lazy::<JoinRoute>::new()} />
+                                <Route path=path!("/me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/me/directory") view={Lazy::<DirectoryRoute>::new()} ssr=SsrMode::Async />
                                 <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
                                     <Route path=path!("") view={Lazy::<AdminHomeRoute>::new()} />
                                     <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()} />
@@ -218,6 +226,7 @@ fn ConsoleShell() -> impl IntoView {
                 ("/admin/security", text!(i18n, nav.org_security)),
                 ("/admin/security/checkup", text!(i18n, nav.checkup)),
                 ("/admin/audit", text!(i18n, nav.audit)),
+                ("/me", text!(i18n, nav.me)),
             ]
         />
     }

@@ -96,6 +96,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 state.config.retention.clone(),
                 Duration::from_secs(600),
             ));
+            tokio::spawn(orgdesk::invitations::reminders::run(
+                state.db.clone(),
+                state.codes.outbox_sealer().clone(),
+                state.outbox_max_attempts.max(20),
+                Duration::from_secs(600),
+            ));
             tokio::spawn(orgdesk::audit::chain::run(
                 state.db.clone(),
                 Duration::from_secs(2),

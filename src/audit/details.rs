@@ -117,6 +117,10 @@ fn label(locale: Locale, key: &str) -> String {
         "audit_retention_days" => td_string!(locale, audit_details.audit_retention_days),
         "format" => td_string!(locale, audit_details.format),
         "filters" => td_string!(locale, audit_details.filters),
+        "channels" => td_string!(locale, audit_details.channels),
+        "language" => td_string!(locale, audit_details.language),
+        "invitation" => td_string!(locale, audit_details.invitation),
+        "bulk" => td_string!(locale, audit_details.bulk),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -143,6 +147,11 @@ fn words(locale: Locale, key: &str, value: &str) -> Option<&'static str> {
         ("via", "cli") => td_string!(locale, audit_details.via_cli),
         ("via", "setup_link") => td_string!(locale, audit_details.via_setup_link),
         ("reason", "limit") => td_string!(locale, audit_details.reason_limit),
+        ("reason", "used") => td_string!(locale, audit_details.reason_used),
+        ("reason", "expired") => td_string!(locale, audit_details.reason_expired),
+        ("reason", "revoked") => td_string!(locale, audit_details.reason_revoked),
+        ("language", "zh-CN") => "中文",
+        ("language", "en") => "English",
         ("identity_check", "verified") => td_string!(locale, audit_details.identity_verified),
         ("identity_check", "manual") => td_string!(locale, audit_details.identity_manual),
         ("identity_check", v) if v.starts_with("failed") => {
@@ -315,6 +324,10 @@ mod tests {
             "during",
             "recovery_codes",
             "remaining",
+            "channels",
+            "language",
+            "invitation",
+            "bulk",
         ] {
             for locale in [Locale::en, Locale::zh_CN] {
                 assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");

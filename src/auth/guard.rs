@@ -41,6 +41,7 @@ impl Principal {
             totp_enabled: a.totp_enabled,
             password_expired: a.password_expired(),
             password_min_chars: a.password_min_chars(),
+            administrator: a.is_administrator(),
         }
     }
 }
@@ -279,7 +280,7 @@ pub async fn page_guard(
         && p.auth.stage == Stage::SignedIn
     {
         // Already signed in: the sign-in form has nothing to offer.
-        return Redirect::to(p.account.kind.home()).into_response();
+        return Redirect::to(p.account.home()).into_response();
     }
     let Some(area) = protected_area(&path) else {
         return next.run(req).await;
@@ -296,16 +297,23 @@ pub async fn page_guard(
         (None, Area::Operator) => Some(AccountKind::Operator.login_path().to_owned()),
         (None, _) => Some(format!("/login?next={}", url_encode(&path))),
         (Some(p), area) => {
-            let stage_path = p.auth.stage.next_path(p.account.kind);
+            let stage_path = p
+                .auth
+                .stage
+                .next_path(p.account.kind, p.account.is_administrator());
             match p.auth.stage {
                 Stage::SecondFactor => Some(stage_path.to_owned()),
                 Stage::MustEnrol if area != Area::Account => Some(stage_path.to_owned()),
                 Stage::MustEnrol => None,
                 Stage::SignedIn => match (area, p.account.kind) {
-                    (Area::Admin, AccountKind::Operator) => Some("/operator".to_owned()),
-                    (Area::Operator, AccountKind::Member) => Some("/admin".to_owned()),
+                    (Area::Admin | Area::Me, AccountKind::Operator) => Some("/operator".to_owned()),
+                    (Area::Operator, AccountKind::Member) => Some(p.account.home().to_owned()),
+                    // A member who administers nothing has no console.
+                    (Area::Admin, AccountKind::Member) if !p.account.is_administrator() => {
+                        Some("/me".to_owned())
+                    }
                     // The organisation asks for a new password first.
-                    (Area::Admin, _) if p.account.password_expired() => {
+                    (Area::Admin | Area::Me, _) if p.account.password_expired() => {
                         Some("/account/security".to_owned())
                     }
                     _ => None,
@@ -328,6 +336,8 @@ pub async fn page_guard(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Area {
     Admin,
+    /// A member's own home.
+    Me,
     Operator,
     Account,
 }
@@ -338,6 +348,8 @@ fn protected_area(path: &str) -> Option<Area> {
         None
     } else if under("/admin") {
         Some(Area::Admin)
+    } else if under("/me") {
+        Some(Area::Me)
     } else if under("/operator") {
         Some(Area::Operator)
     } else if under("/account") {
@@ -360,6 +372,9 @@ mod tests {
         assert_eq!(protected_area("/admin"), Some(Area::Admin));
         assert_eq!(protected_area("/admin/audit"), Some(Area::Admin));
         assert_eq!(protected_area("/administrator"), None);
+        assert_eq!(protected_area("/me"), Some(Area::Me));
+        assert_eq!(protected_area("/me/directory"), Some(Area::Me));
+        assert_eq!(protected_area("/meet"), None);
         assert_eq!(protected_area("/operator"), Some(Area::Operator));
         assert_eq!(protected_area("/operator/login"), None);
         assert_eq!(protected_area("/account/security"), Some(Area::Account));

@@ -57,11 +57,14 @@ impl AccountKind {
         }
     }
 
-    /// Where a signed-in account of this kind starts.
-    pub fn home(self) -> &'static str {
+    /// Where a signed-in account of this kind starts: the operator's
+    /// console, a member's console when they administer (`administrator`),
+    /// else the member's own home.
+    pub fn home(self, administrator: bool) -> &'static str {
         match self {
             AccountKind::Operator => "/operator",
-            AccountKind::Member => "/admin",
+            AccountKind::Member if administrator => "/admin",
+            AccountKind::Member => "/me",
         }
     }
 
@@ -87,12 +90,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    /// The page a session at this stage belongs on.
-    pub fn next_path(self, kind: AccountKind) -> &'static str {
+    /// The page a session at this stage belongs on (`administrator`: see
+    /// [`AccountKind::home`]).
+    pub fn next_path(self, kind: AccountKind, administrator: bool) -> &'static str {
         match self {
             Stage::SecondFactor => "/login/verify",
             Stage::MustEnrol => "/account/security",
-            Stage::SignedIn => kind.home(),
+            Stage::SignedIn => kind.home(administrator),
         }
     }
 }
@@ -116,6 +120,16 @@ pub struct CurrentAccount {
     /// The fewest characters a new password may have.
     #[serde(default)]
     pub password_min_chars: usize,
+    /// A super administrator or a member of an admin group: the console is theirs.
+    #[serde(default)]
+    pub administrator: bool,
+}
+
+impl CurrentAccount {
+    /// Where this account starts once signed in.
+    pub fn home(&self) -> &'static str {
+        self.kind.home(self.administrator)
+    }
 }
 
 /// One signed-in session, as the lists of sessions show it.

@@ -113,6 +113,11 @@ impl Account {
         self.is_super_admin() || self.delegated
     }
 
+    /// Where this account starts once signed in.
+    pub fn home(&self) -> &'static str {
+        self.kind.home(self.is_administrator())
+    }
+
     /// The fewest characters a new password of this account may have: 8
     /// when a second factor is required of it, else 15 (NIST SP 800-63B-4),
     /// or more when the organisation asks for more.

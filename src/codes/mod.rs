@@ -32,6 +32,8 @@ pub enum Purpose {
     RegisterEmail,
     ResumeRegistration,
     ResetPassword,
+    /// An invited person proves the address their invitation went to.
+    ActivateAccount,
 }
 
 impl Purpose {
@@ -41,6 +43,7 @@ impl Purpose {
             Purpose::RegisterEmail => "register_email",
             Purpose::ResumeRegistration => "resume_registration",
             Purpose::ResetPassword => "reset_password",
+            Purpose::ActivateAccount => "activate_account",
         }
     }
 }

@@ -33,6 +33,25 @@ pub enum Template {
     /// An administrator of `organisation` asks the person to set up
     /// two-step verification (the security check-up).
     SecondFactorReminder { organisation: String },
+    /// `inviter` invites `name` to join `organisation`: the link `path`
+    /// (`/join/<token>`, a secret) works `days` days; `reminder` for the
+    /// daily reminders; `by_sms` when the person proves their mobile.
+    Invitation {
+        organisation: String,
+        inviter: String,
+        name: String,
+        path: String,
+        days: u32,
+        reminder: bool,
+        by_sms: bool,
+    },
+    /// Told to an organisation's administrators: `name` holds a dead
+    /// invitation link and asks for a new one (`person` is their id).
+    InvitationRenewal {
+        organisation: String,
+        name: String,
+        person: String,
+    },
 }
 
 // The payload may hold a code: never print it.
@@ -52,6 +71,8 @@ impl Template {
             Template::ContactChanged { .. } => "contact_changed",
             Template::CreatorTransferred { .. } => "creator_transferred",
             Template::SecondFactorReminder { .. } => "second_factor_reminder",
+            Template::Invitation { .. } => "invitation",
+            Template::InvitationRenewal { .. } => "invitation_renewal",
         }
     }
 }
@@ -139,6 +160,19 @@ const FILES: &[(&str, &str)] = &[
     (
         "zh-CN/second_factor_reminder",
         include_str!("messages/zh-CN/second_factor_reminder.j2"),
+    ),
+    ("en/invitation", include_str!("messages/en/invitation.j2")),
+    (
+        "zh-CN/invitation",
+        include_str!("messages/zh-CN/invitation.j2"),
+    ),
+    (
+        "en/invitation_renewal",
+        include_str!("messages/en/invitation_renewal.j2"),
+    ),
+    (
+        "zh-CN/invitation_renewal",
+        include_str!("messages/zh-CN/invitation_renewal.j2"),
     ),
 ];
 
@@ -267,6 +301,25 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
         Template::SecondFactorReminder { organisation } => {
             context! { organisation, url => link(base_url, "/account/security") }
         }
+        Template::Invitation {
+            organisation,
+            inviter,
+            name,
+            path,
+            days,
+            reminder,
+            by_sms,
+        } => context! {
+            organisation, inviter, name, days, reminder, by_sms, url => link(base_url, path)
+        },
+        Template::InvitationRenewal {
+            organisation,
+            name,
+            person,
+        } => context! {
+            organisation, name,
+            url => link(base_url, &format!("/admin/contacts/employees/{person}"))
+        },
     };
     render_file(&name, lang, context)
 }
@@ -365,6 +418,20 @@ mod tests {
                 organisation: "Acme".into(),
                 field: "mobile".into(),
             },
+            Template::Invitation {
+                organisation: "Acme".into(),
+                inviter: "Wang".into(),
+                name: "Li".into(),
+                path: "/join/abc".into(),
+                days: 7,
+                reminder: true,
+                by_sms: false,
+            },
+            Template::InvitationRenewal {
+                organisation: "Acme".into(),
+                name: "Li".into(),
+                person: "0190".into(),
+            },
         ];
         for t in &all {
             for locale in ["en", "zh-CN"] {
@@ -376,6 +443,32 @@ mod tests {
                 assert!(r.text.ends_with("\n\nOrgdesk\n"), "{} {locale}", t.name());
             }
         }
+    }
+
+    #[test]
+    fn an_invitation_carries_its_link_and_says_who_invites() {
+        let invitation = |reminder: bool, by_sms: bool| Template::Invitation {
+            organisation: "示例科技".into(),
+            inviter: "王五".into(),
+            name: "李四".into(),
+            path: "/join/tok_123".into(),
+            days: 7,
+            reminder,
+            by_sms,
+        };
+        let zh = render(&invitation(false, true), "zh-CN", &base());
+        assert!(zh.sms.contains("https://od.example.com/join/tok_123"));
+        assert!(zh.subject.contains("王五") && zh.subject.contains("示例科技"));
+        assert!(zh.text.contains("手机号") && !zh.subject.starts_with("提醒"));
+        let en = render(&invitation(true, false), "en", &base());
+        assert!(en.subject.starts_with("Reminder: "));
+        assert!(
+            en.html
+                .contains("href=\"https://od.example.com/join/tok_123\"")
+        );
+        assert!(en.text.contains("email address") && en.text.contains("7 days"));
+        // The link is a secret: a message's debug form never shows it.
+        assert!(!format!("{:?}", invitation(false, false)).contains("tok_123"));
     }
 
     #[test]

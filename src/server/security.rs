@@ -89,6 +89,9 @@ fn csp(nonce: &str) -> String {
 pub async fn security_headers(State(hsts): State<bool>, mut req: Request, next: Next) -> Response {
     let nonce = CspNonce::generate();
     req.extensions_mut().insert(nonce.clone());
+    // An invitation's pages carry a secret in their address (or did a moment
+    // ago): nothing of it may reach another site.
+    let private_address = req.uri().path().starts_with("/join");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler may set a stricter policy of its own (e.g. served documents).
@@ -106,7 +109,11 @@ pub async fn security_headers(State(hsts): State<bool>, mut req: Request, next: 
     }
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
+        HeaderValue::from_static(if private_address {
+            "no-referrer"
+        } else {
+            "strict-origin-when-cross-origin"
+        }),
     );
     h.insert(
         "cross-origin-opener-policy",

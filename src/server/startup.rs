@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
             "/register/files/{kind}",
             get(crate::registration::documents::applicant_file),
         )
+        .route("/join/{token}", get(crate::invitations::join::open_link))
         .route(
             "/admin/audit/export",
             get(crate::audit::export::admin_export),

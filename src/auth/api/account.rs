@@ -30,6 +30,7 @@ pub async fn dismiss_security_notice() -> Result<(), AppError> {
 pub async fn who_am_i() -> Result<Option<CurrentAccount>, AppError> {
     Ok(guard::current().await?.map(|p| match p.auth.stage {
         Stage::SecondFactor => CurrentAccount {
+            administrator: false,
             id: String::new(),
             kind: p.account.kind,
             name: String::new(),

@@ -53,7 +53,7 @@ pub(super) async fn check_throttle(
 }
 
 /// Counts an attempt on `key` before it is checked; refuses it while locked or delayed.
-pub(super) async fn begin_attempt(
+pub(crate) async fn begin_attempt(
     conn: &mut PgConnection,
     key: &Key<'_>,
     rule: &super::super::settings::ThrottleRule,
@@ -72,18 +72,18 @@ pub(super) fn redirect_to(path: &str) {
     leptos_axum::redirect(path);
 }
 
-pub(super) fn next(stage: Stage, kind: AccountKind) -> NextStep {
+pub(super) fn next(stage: Stage, kind: AccountKind, administrator: bool) -> NextStep {
     NextStep {
         stage,
-        path: stage.next_path(kind).to_owned(),
+        path: stage.next_path(kind, administrator).to_owned(),
     }
 }
 
 /// `next` if it is a path inside the area of `kind` (never another site).
 pub(super) fn safe_next(kind: AccountKind, next: &str) -> Option<String> {
     let ok_prefix = match kind {
-        AccountKind::Member => ["/admin", "/account"],
-        AccountKind::Operator => ["/operator", "/account"],
+        AccountKind::Member => &["/admin", "/account", "/me"][..],
+        AccountKind::Operator => &["/operator", "/account"][..],
     };
     let path_only = next.starts_with('/')
         && !next.starts_with("//")
@@ -109,16 +109,12 @@ pub(super) fn landing_of(
             path: "/account/security".to_owned(),
         };
     }
-    landing(stage, account.kind, next)
-}
-
-pub(super) fn landing(stage: Stage, kind: AccountKind, next: Option<&str>) -> NextStep {
     match (stage, next) {
         (Stage::SignedIn, Some(path)) => NextStep {
             stage,
             path: path.to_owned(),
         },
-        _ => self::next(stage, kind),
+        _ => self::next(stage, account.kind, account.is_administrator()),
     }
 }
 

@@ -162,7 +162,11 @@ pub async fn operator_reset_second_factor(
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use common::begin_attempt;
+#[cfg(feature = "ssr")]
 pub(crate) use imp::{reauthenticate, sessions_of};
+#[cfg(feature = "ssr")]
+pub(crate) use signing_in::begin_session;
 
 #[cfg(feature = "ssr")]
 mod account;

@@ -91,7 +91,7 @@ pub async fn setup_operator(
     )
     .await
     .map_err(AppError::from)?;
-    let step = next(Stage::MustEnrol, AccountKind::Operator);
+    let step = next(Stage::MustEnrol, AccountKind::Operator, true);
     redirect_to(&step.path);
     Ok(step)
 }

@@ -155,7 +155,7 @@ async fn record_failure(
 
 /// The password was right: the session moves to the next stage (the second
 /// factor, enrolment, or signed in), under a new id.
-async fn begin_session(
+pub(crate) async fn begin_session(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     session: &tower_sessions::Session,
     meta: &RequestMeta,

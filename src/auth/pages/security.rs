@@ -236,7 +236,7 @@ pub fn SecurityPage() -> impl IntoView {
                 let min_chars = o.account.password_min_chars.max(8);
                 let totp_enabled = o.totp_enabled;
                 let totp_required = o.totp_required;
-                let home = o.account.kind.home();
+                let home = o.account.home();
                 let who = o
                     .account
                     .email

@@ -45,7 +45,7 @@ pub fn SiteNav() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await.ok().flatten() {
                     Some(a) if a.stage == Stage::SignedIn => {
-                        view! { <A href=a.kind.home()>{t!(i18n, nav.console)}</A> }.into_any()
+                        view! { <A href=a.home()>{t!(i18n, nav.console)}</A> }.into_any()
                     }
                     Some(a) if a.stage == Stage::MustEnrol => {
                         view! { <A href="/account/security">{t!(i18n, nav.security)}</A> }.into_any()

@@ -158,7 +158,7 @@ pub(super) async fn managers(
     Ok(ids)
 }
 
-pub async fn create_employee(form: Form) -> Result<String, AppError> {
+pub async fn create_employee(form: Form, invite: bool) -> Result<String, AppError> {
     let access = manager().await?;
     let (p, org) = (&access.principal, access.org);
     let mut input = parse(&form)?;
@@ -166,6 +166,27 @@ pub async fn create_employee(form: Form) -> Result<String, AppError> {
     let wanted_managers = parse_managers(&form.managers)?;
     let actor = actor(p);
     let roots = access.roots().map(<[Uuid]>::to_vec);
+    // Inviting needs its own permission over the new person's departments.
+    let invite_scope = match invite {
+        false => None,
+        true => Some(
+            access
+                .grants
+                .scope_of(crate::access::Permission::InviteMembers)
+                .ok_or_else(AppError::forbidden)?,
+        ),
+    };
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let sender = crate::invitations::repo::Sender {
+        sealer: state.codes.outbox_sealer(),
+        max_attempts: state
+            .outbox_max_attempts
+            .max(crate::invitations::api::imp::invitation_attempts()),
+        inviter: Some(p.id()),
+        inviter_name: p.account.name.clone(),
+        locale: meta.locale,
+    };
     change(org, async |c| {
         input.managers = managers(c, org, &wanted_managers, roots.as_deref()).await?;
         let (id, _) = employees::create(c, org, &input).await?;
@@ -179,6 +200,17 @@ pub async fn create_employee(form: Form) -> Result<String, AppError> {
             json!({ "after": after }),
         )
         .await?;
+        if let Some(scope) = &invite_scope {
+            crate::access::check_target(c, org, scope, Target::Person(id))
+                .await
+                .map_err(|_| ContactsError::Refused(AppError::forbidden()))?;
+            let person = crate::invitations::repo::invitee(c, org, id)
+                .await?
+                .ok_or(ContactsError::NotFound)?;
+            crate::invitations::api::imp::issue_one(c, &sender, &meta, org, &person, &[], false)
+                .await
+                .map_err(ContactsError::Refused)?;
+        }
         Ok(id.to_string())
     })
     .await

@@ -113,7 +113,9 @@ pub async fn set_department_heads(
     imp::set_heads(id, heads, version).await
 }
 
-/// Adds an employee; returns the new id.
+/// Adds an employee; returns the new id. With `invite` (`on`), an
+/// invitation goes out to every address they have, in the caller's
+/// language, in the same transaction (the invite permission is needed).
 #[server(prefix = "/api", endpoint = "employee_create")]
 pub async fn create_employee(
     name: String,
@@ -127,7 +129,9 @@ pub async fn create_employee(
     #[server(default)] departments: Vec<String>,
     #[server(default)] main_department: String,
     #[server(default)] managers: String,
+    #[server(default)] invite: String,
 ) -> Result<String, AppError> {
+    let invite = matches!(invite.as_str(), "on" | "true");
     let form = imp::Form {
         name,
         userid,
@@ -141,7 +145,7 @@ pub async fn create_employee(
         main_department,
         managers,
     };
-    imp::create_employee(form).await
+    imp::create_employee(form, invite).await
 }
 
 /// Saves an employee's fields (`version` as loaded). Changing an

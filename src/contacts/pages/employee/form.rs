@@ -218,6 +218,12 @@ fn EmployeeForm(initial: Initial) -> impl IntoView {
                         />
                     </fieldset>
                 })}
+                {i.id.is_none().then(|| view! {
+                    <label class="choice" data-part="invite">
+                        <input type="checkbox" name="invite" value="on" checked />
+                        <span>{t!(i18n, contacts.invite_on_save)}</span>
+                    </label>
+                })}
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" data-action="save-employee">
                         {t!(i18n, contacts.save)}

@@ -37,6 +37,7 @@ pub fn EmployeePage() -> impl IntoView {
             <Loaded resource=data let:e>
                 <EmployeeView e status />
             </Loaded>
+            <crate::invitations::PersonInvitation person=Signal::derive(move || params.read().get("id").unwrap_or_default()) />
             <MemberSessions person=Signal::derive(move || params.read().get("id").unwrap_or_default()) />
         </section>
     }

@@ -1,0 +1,71 @@
+-- Invitations to join (邀请): a link /join/<token> sent by email and/or SMS
+-- to a person an administrator added.
+
+ALTER TABLE organisations
+    -- How long a new invitation link stays valid.
+    ADD COLUMN invitation_days integer NOT NULL DEFAULT 7 CHECK (invitation_days BETWEEN 1 AND 30),
+    -- A reminder once a day, at most three, to people who have not activated.
+    ADD COLUMN invitation_reminders boolean NOT NULL DEFAULT true;
+
+CREATE TABLE invitations (
+    id            uuid PRIMARY KEY,
+    org_id        uuid NOT NULL,
+    account_id    uuid NOT NULL,
+    -- The addresses the link went to, as they were: the person proves one
+    -- of them to activate, and a changed address kills the link.
+    email         text,
+    mobile        text,
+    invited_by    uuid,
+    -- The language of the messages.
+    locale        text NOT NULL CHECK (locale IN ('en', 'zh-CN')),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    expires_at    timestamptz NOT NULL,
+    -- Ended by an administrator ('revoked') or by a newer link ('replaced').
+    ended_at      timestamptz,
+    ended_reason  text CHECK (ended_reason IN ('revoked', 'replaced')),
+    accepted_at   timestamptz,
+    reminders     integer NOT NULL DEFAULT 0 CHECK (reminders BETWEEN 0 AND 3),
+    reminded_at   timestamptz,
+    -- The holder of a dead link asked for a new one (the administrators were told).
+    renewal_asked_at timestamptz,
+    CHECK (email IS NOT NULL OR mobile IS NOT NULL),
+    CHECK ((ended_at IS NULL) = (ended_reason IS NULL)),
+    CHECK (ended_at IS NULL OR accepted_at IS NULL),
+    FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) ON DELETE CASCADE
+);
+
+-- At most one live link per person.
+CREATE UNIQUE INDEX invitations_open_key ON invitations (account_id)
+    WHERE ended_at IS NULL AND accepted_at IS NULL;
+CREATE INDEX invitations_account_idx ON invitations (account_id, created_at DESC);
+-- The reminder job's scan.
+CREATE INDEX invitations_reminder_idx ON invitations (created_at)
+    WHERE ended_at IS NULL AND accepted_at IS NULL AND reminders < 3;
+
+-- The links of an invitation: the first message's, and each reminder's
+-- (a reminder cannot repeat a link whose token is not kept). Only a SHA-256
+-- of each token is kept: it carries 256 random bits, so no key is needed
+-- to stop guessing. Every link of an invitation dies with it.
+CREATE TABLE invitation_tokens (
+    token_hash     bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+    invitation_id  uuid NOT NULL REFERENCES invitations (id) ON DELETE CASCADE,
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX invitation_tokens_invitation_idx ON invitation_tokens (invitation_id);
+
+-- Every message an invitation sent (the first and its reminders): the
+-- console shows each channel's delivery from the outbox.
+CREATE TABLE invitation_messages (
+    invitation_id  uuid NOT NULL REFERENCES invitations (id) ON DELETE CASCADE,
+    outbox_id      uuid NOT NULL,
+    channel        text NOT NULL CHECK (channel IN ('email', 'sms')),
+    kind           text NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (invitation_id, outbox_id)
+);
+CREATE INDEX invitation_messages_outbox_idx ON invitation_messages (outbox_id);
+
+-- The members' directory shows mobile numbers and email addresses unless
+-- the organisation keeps them to administrators.
+ALTER TABLE organisations
+    ADD COLUMN directory_hides_contacts boolean NOT NULL DEFAULT false;
