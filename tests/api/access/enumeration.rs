@@ -31,7 +31,16 @@ const PUBLIC: &[&str] = &[
     "registration_submit",
     "registration_resume_code",
     "registration_resume",
+    // An invitation's holder: the link in the session is the credential.
+    "join_state",
+    "join_send_code",
+    "join_activate",
+    "join_ask_new_link",
 ];
+
+/// Open to every signed-in member of the organisation, about their own
+/// organisation (their home and its directory): a stranger is refused.
+const ANY_MEMBER: &[&str] = &["me_home", "directory", "directory_person"];
 
 /// Any signed-in account acting on itself (its password, its second
 /// factor, its sessions, its notices): signed in is the whole check.
@@ -65,6 +74,7 @@ const NAMING: &[&str] = &[
     "q",
     "query",
     "before",
+    "ids",
 ];
 
 /// Calls `endpoint` with every argument filled: `named` for the naming
@@ -98,7 +108,10 @@ async fn call(b: &mut Browser<'_>, endpoint: &str, get: bool, named: &str) -> An
                 (arg.to_string(), value)
             }
         };
-        let name = if matches!(name.as_str(), "departments" | "permissions" | "reasons") {
+        let name = if matches!(
+            name.as_str(),
+            "departments" | "permissions" | "reasons" | "ids" | "channels"
+        ) {
             format!("{name}[]")
         } else {
             name
@@ -175,7 +188,7 @@ async fn every_endpoint_refuses_strangers_members_without_permission_and_adminis
     let gated: Vec<(&str, bool)> = endpoints
         .iter()
         .copied()
-        .filter(|(e, _)| !PUBLIC.contains(e) && !OWN_ACCOUNT.contains(e))
+        .filter(|(e, _)| !PUBLIC.contains(e) && !OWN_ACCOUNT.contains(e) && !ANY_MEMBER.contains(e))
         .collect();
 
     let mut stranger = Browser::new(&app);
@@ -217,6 +230,13 @@ async fn every_endpoint_refuses_strangers_members_without_permission_and_adminis
                     a.status, a.text
                 ));
             }
+        }
+    }
+    for &endpoint in ANY_MEMBER {
+        let get = endpoints.iter().any(|&(e, g)| e == endpoint && g);
+        let a = call(&mut stranger, endpoint, get, &south).await;
+        if a.status != 401 {
+            failures.push(format!("stranger {endpoint}: {} {}", a.status, a.text));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

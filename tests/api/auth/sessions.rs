@@ -246,7 +246,9 @@ pub(super) async fn the_sign_in_page_sends_a_signed_in_visitor_home(db: PgPool) 
     let mut b = Browser::new(&app);
     assert_eq!(b.get("/login").await.status(), 200);
     signed_in_at(&mut b, "home@example.com", "signed_in").await;
-    assert_eq!(location(&b.get("/login").await), "/admin");
+    // A member who administers nothing goes to their own home, not the console.
+    assert_eq!(location(&b.get("/login").await), "/me");
+    assert_eq!(location(&b.get("/admin").await), "/me");
     // Half signed in: the form is still what they need.
     let (_, _) = enrolled_admin(&app, &db, "half@example.com").await;
     let mut half = Browser::new(&app);

@@ -1,0 +1,156 @@
+// People join from their phone: the administrator adds an employee and the
+// invitation arrives by email (read from the loopback SMTP server) or by
+// SMS (read from the loopback gateway); the employee opens the link on a
+// 375 px screen, proves the address with a code, chooses a password, lands
+// on their home and finds a colleague in the directory by pinyin. A link
+// that has expired asks the administrators for a new one.
+import { execFileSync } from "node:child_process";
+import type { Browser, Page } from "@playwright/test";
+import { expect, test, watchContext } from "./fixtures";
+import {
+  DATABASE_URL,
+  codeIn,
+  createOrganisation,
+  hydrated,
+  signIn,
+  uniqueTag,
+  waitForMail,
+  waitForSms,
+} from "./helpers";
+
+test.use({ locale: "en-US", viewport: { width: 1280, height: 1200 } });
+
+const PASSWORD = "cedar-lantern-harbour-27";
+const NEW_PASSWORD = "amber-willow-compass-64";
+const SCREENS = "test-results/screens";
+
+async function signedInAdmin(page: Page) {
+  const tag = uniqueTag();
+  const email = `invite-${tag}@orgdesk.example`;
+  createOrganisation(`Acme ${tag}`, email, PASSWORD);
+  await signIn(page, "/login", email, PASSWORD);
+  await expect(page).toHaveURL(/\/admin$/);
+  return { tag, email };
+}
+
+/** Adds an employee in the root department with the invitation left on. */
+async function addEmployee(page: Page, name: string, fields: { mobile?: string; email?: string }) {
+  await page.goto("/admin/contacts/employees/new");
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  if (fields.mobile) await page.getByLabel("Mobile").fill(fields.mobile);
+  if (fields.email) await page.getByLabel("Email").fill(fields.email);
+  await expect(page.locator('[data-part="invite"] input')).toBeChecked();
+  await page.locator('[data-action="save-employee"]').click();
+  await expect(page.locator("[data-employee-name]")).toHaveText(name);
+}
+
+function linkIn(text: string): string {
+  const match = text.match(/https?:\/\/\S+\/join\/[A-Za-z0-9_-]{43}/);
+  if (!match) throw new Error(`no invitation link in: ${text}`);
+  return match[0];
+}
+
+/** A phone: a new browser at 375 px, watched like the test's own pages. */
+async function phone(browser: Browser, problems: string[], locale = "en-US"): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  watchContext(context, problems);
+  return context.newPage();
+}
+
+test("an employee invited by email activates on a phone and finds a colleague by pinyin", async ({ page, browser, problems, request }) => {
+  test.setTimeout(180_000);
+  const { tag } = await signedInAdmin(page);
+  await addEmployee(page, "张三", { mobile: `139${String(Date.now()).slice(-8)}` });
+  const email = `lisi-${tag}@orgdesk.example`;
+  await addEmployee(page, "李四", { email });
+  // The console shows the invitation and its delivery.
+  await expect(page.locator('[data-part="invitation"] [data-state="open"]')).toBeVisible();
+  await expect(page.locator('[data-part="deliveries"] tr[data-status="sent"]')).toHaveCount(1, { timeout: 20_000 });
+  await page.screenshot({ path: `${SCREENS}/invitation-console-1280-en.png`, fullPage: true });
+
+  const invitation = await waitForMail(request, email, (m) => m.subject.includes("invites you to join"));
+  const link = linkIn(invitation.text);
+  const p = await phone(browser, problems);
+  await p.goto(link);
+  // The token left the address at once.
+  await expect(p).toHaveURL(/\/join$/);
+  await hydrated(p);
+  await expect(p.getByRole("heading", { name: "Welcome, 李四" })).toBeVisible();
+  await p.screenshot({ path: `${SCREENS}/join-375-en.png`, fullPage: true });
+  await p.locator('[data-action="send-code"]').click();
+  const codeMail = await waitForMail(request, email, (m) => /\b\d{6}\b/.test(m.text) && !m.subject.includes("invites"));
+  await p.getByLabel("Code from the message").fill(codeIn(codeMail.text));
+  await p.getByLabel("Choose a password").fill(NEW_PASSWORD);
+  await p.locator('[data-action="activate"]').click();
+  await expect(p).toHaveURL(/\/me$/);
+  await hydrated(p);
+  await expect(p.getByRole("heading", { name: "李四" })).toBeVisible();
+  await p.screenshot({ path: `${SCREENS}/me-375-en.png`, fullPage: true });
+
+  await p.getByRole("link", { name: "Directory" }).click();
+  await expect(p).toHaveURL(/\/me\/directory/);
+  await hydrated(p);
+  await p.getByLabel("Search people").fill("zhangsan");
+  await p.getByRole("button", { name: "Search" }).click();
+  await expect(p.locator(".directory__person")).toHaveCount(1);
+  await p.locator(".directory__person a").first().click();
+  await expect(p.locator('[data-part="person-card"] h2')).toHaveText("张三");
+  await p.screenshot({ path: `${SCREENS}/directory-375-en.png`, fullPage: true });
+
+  // The same link again: used, and it says so.
+  const again = await phone(browser, problems);
+  await again.goto(link);
+  await hydrated(again);
+  await expect(again.locator('[data-reason="used"]')).toBeVisible();
+
+  // Back in the console the invitation reads as accepted.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('[data-part="invitation"] [data-state="accepted"]')).toBeVisible();
+});
+
+test("an invitation by SMS is read from the gateway and activated in Chinese", async ({ page, browser, problems, request }) => {
+  test.setTimeout(150_000);
+  await signedInAdmin(page);
+  const mobile = `137${String(Date.now()).slice(-8)}`;
+  await addEmployee(page, "王五", { mobile });
+  const sms = await waitForSms(request, `+86${mobile}`, (m) => m.text.includes("/join/"));
+  const p = await phone(browser, problems, "zh-CN");
+  await p.goto(linkIn(sms.text));
+  await hydrated(p);
+  await expect(p.getByRole("heading", { name: "王五，欢迎你" })).toBeVisible();
+  await p.screenshot({ path: `${SCREENS}/join-375-zh.png`, fullPage: true });
+  await p.locator('[data-action="send-code"]').click();
+  const code = await waitForSms(request, `+86${mobile}`, (m) => !m.text.includes("/join/"));
+  await p.getByLabel("短信或邮件中的验证码").fill(codeIn(code.text));
+  await p.getByLabel("设置密码").fill(NEW_PASSWORD);
+  await p.locator('[data-action="activate"]').click();
+  await expect(p).toHaveURL(/\/me$/);
+  await hydrated(p);
+  await p.screenshot({ path: `${SCREENS}/me-375-zh.png`, fullPage: true });
+});
+
+test("an expired link asks the administrators for a new one", async ({ page, browser, problems, request }) => {
+  test.setTimeout(150_000);
+  const { tag, email: adminEmail } = await signedInAdmin(page);
+  const email = `late-${tag}@orgdesk.example`;
+  await addEmployee(page, "赵六", { email });
+  const link = linkIn((await waitForMail(request, email, (m) => m.subject.includes("invites you"))).text);
+  execFileSync("psql", [
+    DATABASE_URL ?? "",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-c",
+    `UPDATE invitations i SET expires_at = now() - interval '1 minute' FROM accounts a WHERE a.id = i.account_id AND a.email = '${email}'`,
+  ]);
+  const p = await phone(browser, problems);
+  await p.goto(link);
+  await hydrated(p);
+  await expect(p.locator('[data-reason="expired"]')).toBeVisible();
+  await p.screenshot({ path: `${SCREENS}/join-expired-375-en.png`, fullPage: true });
+  await p.locator('[data-action="ask-new-link"]').click();
+  await expect(p.locator('[data-part="asked"]')).toBeVisible();
+  const told = await waitForMail(request, adminEmail, (m) => m.subject.includes("asks for a new invitation"));
+  expect(told.text).toContain("赵六");
+});
