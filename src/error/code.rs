@@ -163,6 +163,7 @@ codes! {
     InvitationNoAddress = "invitation.no_address" => invitation_no_address,
     InvitationNoChannel = "invitation.no_channel" => invitation_no_channel,
     InvitationNoneOpen = "invitation.none_open" => invitation_none_open,
+    InvitationAlreadyOpen = "invitation.already_open" => invitation_already_open,
     InvitationTooMany = "invitation.too_many" => invitation_too_many,
     InvitationNoLink = "invitation.no_link" => invitation_no_link,
     InvitationUsed = "invitation.used" => invitation_used,

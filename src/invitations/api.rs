@@ -322,7 +322,17 @@ pub(crate) mod imp {
                 });
                 continue;
             };
-            if let Some(code) = refusal(&invitee, &[]) {
+            // A live link already on its way is not sent again (a second
+            // click of "invite the department" would text everyone twice).
+            let open = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM invitations WHERE account_id = $1
+                     AND ended_at IS NULL AND accepted_at IS NULL AND expires_at > now()) AS "open!""#,
+                person
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let refused = refusal(&invitee, &[]).or(open.then_some(Code::InvitationAlreadyOpen));
+            if let Some(code) = refused {
                 outcome.not_invited.push(NotInvited {
                     id: person.to_string(),
                     name: invitee.name.clone(),

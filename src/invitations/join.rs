@@ -68,18 +68,21 @@ mod imp {
     /// browser on to `/join`, so the token leaves the address bar (and the
     /// history) at once. Nothing else changes: the link is only read.
     pub async fn open_link(
-        State(_state): State<AppState>,
+        State(state): State<AppState>,
         session: Session,
         Path(token): Path<String>,
     ) -> Response {
-        // A token of the wrong shape is kept as a hash nothing matches.
-        let hash = if repo::well_formed(&token) {
-            repo::hash(&token)
-        } else {
-            [0u8; 32]
-        };
-        if session.insert(LINK_KEY, hash.to_vec()).await.is_err() {
-            return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        // Only a link that exists is kept (one primary-key read): anything
+        // else costs a stranger no session row and reads as no link.
+        if repo::well_formed(&token) {
+            let hash = repo::hash(&token);
+            let known = match state.db.acquire().await {
+                Ok(mut c) => repo::by_hash(&mut c, &hash).await.ok().flatten().is_some(),
+                Err(_) => false,
+            };
+            if known && session.insert(LINK_KEY, hash.to_vec()).await.is_err() {
+                return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
         }
         (
             http::StatusCode::SEE_OTHER,
@@ -190,7 +193,7 @@ mod imp {
             name: link.name,
             channels,
             password_min_chars: account.password_min_chars(),
-            two_factor_required: account.policy.two_factor_for_everyone,
+            two_factor_required: account.two_factor_required(),
             expires_at: crate::server::time::local(link.expires_at, zone),
         }))
     }
@@ -278,7 +281,9 @@ mod imp {
             })?;
         // Exactly one activation wins; the others find the link used.
         if !repo::accept(&mut tx, link.id).await? {
-            return Err(AppError::field("link", Code::InvitationUsed));
+            let now = repo::by_hash(&mut tx, &held_hash(&session).await).await?;
+            let reason = now.as_ref().and_then(Link::dead).unwrap_or("used");
+            return Err(AppError::field("link", dead_code(reason)));
         }
         // Under the invitation's lock: the person is still waiting for this
         // link, at the addresses it went to.
@@ -286,7 +291,7 @@ mod imp {
             .await?
             .filter(|l| l.id == link.id);
         match now.as_ref().map(|l| (l.account_status.as_str(), l)) {
-            Some(("not_activated", l)) if l.ended_reason.is_none() => {}
+            Some(("not_activated", l)) if l.ended_reason.is_none() && l.addresses_hold() => {}
             _ => return Err(AppError::field("link", Code::InvitationDead)),
         }
         let activated = sqlx::query!(
@@ -341,8 +346,11 @@ mod imp {
         let Some(link) = repo::by_hash(&mut tx, &hash).await? else {
             return Ok(());
         };
-        // A live link needs no new one; the administrators are told once a day.
-        if link.dead().is_none() || !repo::note_renewal_asked(&mut tx, link.id).await? {
+        // Only a person still waiting to join, whose link expired or was
+        // ended, may ask; the administrators are told once a day.
+        let waiting = link.account_status == "not_activated";
+        let may_ask = waiting && matches!(link.dead(), Some("expired" | "revoked"));
+        if !may_ask || !repo::note_renewal_asked(&mut tx, link.id).await? {
             return Ok(());
         }
         let locale = sqlx::query_scalar!("SELECT locale FROM invitations WHERE id = $1", link.id)

@@ -100,6 +100,7 @@ fn JoinForm(details: JoinDetails) -> impl IntoView {
             <input type="hidden" name="channel" value=move || channel.get() />
             <crate::ui::challenge::ChallengeField error=send_error />
             <FormError error=send_error cooldown=cooldown />
+            <FieldCodes error=send_error fields=&["link", "channel", "code"] />
             <fieldset class="field" class:visually-hidden=!several>
                 <legend class="field__label">{t!(i18n, join.prove)}</legend>
                 {choices}
@@ -131,6 +132,7 @@ fn JoinForm(details: JoinDetails) -> impl IntoView {
         <ActionForm action=activate>
             <input type="hidden" name="channel" value=move || channel.get() />
             <FormError error=activate_error />
+            <FieldCodes error=activate_error fields=&["link", "channel"] />
             <Field
                 name="code"
                 label=text!(i18n, forgot.code)
@@ -162,6 +164,30 @@ fn JoinForm(details: JoinDetails) -> impl IntoView {
             </div>
         </ActionForm>
         <p class="field__hint">{t!(i18n, join.expires, at = details.expires_at.clone())}</p>
+    }
+}
+
+/// The errors of `fields` that no input of the form shows (the link, the
+/// channel, a limit on codes), in words.
+#[component]
+fn FieldCodes(
+    error: Signal<Option<crate::error::AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let error = error.get();
+        fields
+            .iter()
+            .filter_map(|f| error.as_ref().and_then(|e| e.field_code(f)))
+            .map(|code| {
+                view! {
+                    <p class="field__error" role="alert" data-code=code.as_str()>
+                        {code.text(i18n.get_locale())}
+                    </p>
+                }
+            })
+            .collect_view()
     }
 }
 

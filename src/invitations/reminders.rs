@@ -19,22 +19,22 @@ pub async fn run_once(db: &PgPool, sealer: &Sealer, max_attempts: i32) -> sqlx::
     let mut tx = db.begin().await?;
     let due = sqlx::query!(
         r#"SELECT i.id, i.org_id, i.account_id, i.email, i.mobile, i.locale, i.reminders,
-                  a.name, o.name AS organisation, o.invitation_days AS days,
+                  a.name, o.name AS organisation,
+                  greatest(1, ceil(extract(epoch FROM i.expires_at - now()) / 86400))::int4 AS "days_left!",
                   coalesce(b.name, '') AS "inviter!"
              FROM invitations i
              JOIN organisations o ON o.id = i.org_id
              JOIN accounts a ON a.org_id = i.org_id AND a.id = i.account_id
              LEFT JOIN accounts b ON b.org_id = i.org_id AND b.id = i.invited_by
-            WHERE i.ended_at IS NULL AND i.accepted_at IS NULL AND i.reminders < $1
+            WHERE i.ended_at IS NULL AND i.accepted_at IS NULL AND i.reminders < 3
               AND i.expires_at > now() + interval '1 hour'
               AND coalesce(i.reminded_at, i.created_at) <= now() - interval '1 day'
               AND o.invitation_reminders AND a.status = 'not_activated'
-              AND a.email IS NOT DISTINCT FROM coalesce(i.email, a.email)
+              AND lower(a.email) IS NOT DISTINCT FROM lower(coalesce(i.email, a.email))
               AND a.mobile IS NOT DISTINCT FROM coalesce(i.mobile, a.mobile)
             ORDER BY i.created_at
-            LIMIT $2
+            LIMIT $1
               FOR UPDATE OF i SKIP LOCKED"#,
-        super::MAX_REMINDERS,
         BATCH
     )
     .fetch_all(&mut *tx)
@@ -48,7 +48,8 @@ pub async fn run_once(db: &PgPool, sealer: &Sealer, max_attempts: i32) -> sqlx::
             mobile: row.mobile.clone(),
             status: "not_activated".to_owned(),
             organisation: row.organisation.clone(),
-            days: row.days,
+            // The reminder says how long the link still works.
+            days: row.days_left,
         };
         let mut channels = Vec::new();
         if row.email.is_some() {

@@ -324,7 +324,7 @@ impl Link {
     }
 
     /// Every address the link went to is still the person's.
-    fn addresses_hold(&self) -> bool {
+    pub fn addresses_hold(&self) -> bool {
         let same = |sent: &Option<String>, now: &Option<String>| match sent {
             None => true,
             Some(s) => now.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(s)),

@@ -98,14 +98,25 @@ mod imp {
         .collect();
         drop(c);
         let children = crate::contacts::repo::children(&state.db, org, dept.id).await?;
+        let hidden = hides_contacts(&state.db, org).await?;
+        // Where addresses are hidden they are not searched either: a search
+        // by digits would otherwise spell a number out.
+        let search = if hidden {
+            q.split_whitespace()
+                .filter(|w| !w.chars().any(|c| c.is_ascii_digit() || c == '@'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            q
+        };
         let query = MemberQuery {
             direct_only: false,
-            search: q,
+            search,
             status: StatusFilter::Current,
             page: page.max(1),
         };
         let mut people = members::members(&state.db, org, &dept, &query, None).await?;
-        if hides_contacts(&state.db, org).await? {
+        if hidden {
             for person in &mut people.items {
                 person.mobile = None;
                 person.email = None;
@@ -126,7 +137,10 @@ mod imp {
         let zone = crate::organisations::time_zone(&state.db, org).await?;
         let detail = members::detail(&state.db, org, id, p.id(), zone, None)
             .await?
-            .filter(|d| d.status != crate::contacts::EmployeeStatus::Departed)
+            .filter(|d| {
+                use crate::contacts::EmployeeStatus::{Active, NotActivated};
+                matches!(d.status, Active | NotActivated)
+            })
             .ok_or_else(AppError::not_found)?;
         let hidden = hides_contacts(&state.db, org).await? && id != p.id();
         Ok(PersonCard {

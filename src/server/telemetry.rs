@@ -71,7 +71,7 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
         "request",
         request_id = %id,
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %loggable_path(req.uri().path()),
         status = tracing::field::Empty,
     );
     let started = std::time::Instant::now();
@@ -80,6 +80,16 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     res.headers_mut().insert(REQUEST_ID_HEADER, header);
     record_outcome(&span, res.status().as_u16(), started.elapsed());
     res
+}
+
+/// The path as the log may keep it: an invitation link's token is a
+/// credential and stays out.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/join/") {
+        "/join/…"
+    } else {
+        path
+    }
 }
 
 /// 1 to 128 letters, digits, `-`, `_`, `.` (UUIDs, nginx's `$request_id`).

@@ -121,12 +121,7 @@ async fn an_invited_employee_joins_by_the_link_once_and_lands_at_home(db: PgPool
             ],
         )
         .await;
-    assert_eq!(
-        weak.field_code("new_password").is_some(),
-        true,
-        "{}",
-        weak.text
-    );
+    assert!(weak.field_code("new_password").is_some(), "{}", weak.text);
     let done = p
         .call(
             "join_activate",
@@ -293,9 +288,10 @@ async fn a_revoked_or_replaced_link_is_refused_even_after_its_page_loaded(db: Pg
     assert_eq!(p.call("join_ask_new_link", &[]).await.status, 200);
     let told = queued_messages(&db, "admin@acme.test", Some("invitation_renewal")).await;
     assert_eq!(told.len(), 1);
-    // A link nobody issued reads the same and tells no one.
+    // A link nobody issued is not kept (no session row for a stranger) and tells no one.
     let mut stranger = holder(&app, &format!("/join/{}", "A".repeat(43))).await;
-    assert_eq!(state(&mut stranger).await["Dead"]["reason"], "unknown");
+    assert!(stranger.session.is_none());
+    assert_eq!(state(&mut stranger).await, "NoLink");
     assert_eq!(stranger.call("join_ask_new_link", &[]).await.status, 200);
     assert_eq!(
         queued_messages(&db, "admin@acme.test", Some("invitation_renewal"))
@@ -381,18 +377,33 @@ async fn invitations_stay_inside_the_organisation_and_the_inviters_scope(db: PgP
         )
         .await;
     assert_eq!(bulk.status, 200, "{}", bulk.text);
-    assert_eq!(bulk.json["invited"], 2);
+    assert_eq!(bulk.json["invited"], 1);
     let reasons: Vec<&str> = bulk.json["not_invited"]
         .as_array()
         .unwrap()
         .iter()
         .map(|n| n["reason"].as_str().unwrap())
         .collect();
-    assert_eq!(reasons, ["invitation.already_joined", "not_found"]);
+    // 李四's link from when they were added is still on its way: not sent twice.
+    assert_eq!(
+        reasons,
+        [
+            "invitation.already_joined",
+            "not_found",
+            "invitation.already_open"
+        ]
+    );
     assert_eq!(links(&db, "wang@acme.test").await.len(), 1);
-    // A whole department: everyone not activated below it.
+    assert_eq!(links(&db, "li.si@acme.test").await.len(), 1);
+    // A whole department: everyone not activated below it, once their
+    // links have died.
+    sqlx::query("UPDATE invitations SET expires_at = now() - interval '1 minute'")
+        .execute(&db)
+        .await
+        .unwrap();
     let all = a.call("invitation_bulk", &[("department", &root)]).await;
     assert_eq!(all.json["invited"], 2, "{}", all.text);
+    assert_eq!(links(&db, "wang@acme.test").await.len(), 2);
     // Too many at once is refused before anything is looked up.
     let many: Vec<(&str, String)> = (0..1001)
         .map(|_| ("ids[]", Uuid::now_v7().to_string()))
@@ -405,4 +416,175 @@ async fn invitations_stay_inside_the_organisation_and_the_inviters_scope(db: PgP
         "{}",
         refused.text
     );
+}
+
+/// Activates the person holding `link` by the code sent to `channel` at `to`.
+async fn activated<'a>(
+    app: &'a TestApp,
+    db: &PgPool,
+    link: &str,
+    channel: &str,
+    to: &str,
+) -> Browser<'a> {
+    let mut p = holder(app, link).await;
+    let sent = p.call("join_send_code", &[("channel", channel)]).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let code = queued_codes(db, to).await.pop().unwrap();
+    let done = p
+        .call(
+            "join_activate",
+            &[
+                ("channel", channel),
+                ("code", &code),
+                ("new_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    p
+}
+
+#[sqlx::test]
+async fn a_link_ended_by_a_new_address_or_a_disabling_stays_dead(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, _org, id) = invited(&app, &db, "acme").await;
+    let link = links(&db, "li.si@acme.test").await.remove(0);
+    let root = root_id(&mut b).await;
+    let version = |v: &serde_json::Value| v["version"].to_string();
+    // The email changes and changes back: the link sent to it stays dead.
+    for email in ["other@acme.test", "li.si@acme.test"] {
+        let e = crate::contacts::employee(&mut b, &id).await;
+        let saved = b
+            .call(
+                "employee_update",
+                &[
+                    ("id", &id),
+                    ("version", &version(&e)),
+                    ("name", "李四"),
+                    ("email", email),
+                    ("mobile", "13800138111"),
+                    ("departments[]", &root),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.text);
+    }
+    let mut p = holder(&app, &link).await;
+    assert_eq!(state(&mut p).await["Dead"]["reason"], "revoked");
+    // A new link; disabled and enabled again, it stays dead too.
+    assert_eq!(b.call("invitation_send", &[("id", &id)]).await.status, 200);
+    let second = links(&db, "li.si@acme.test").await.pop().unwrap();
+    for status in ["disabled", "active"] {
+        let e = crate::contacts::employee(&mut b, &id).await;
+        let a = b.employee_status(&id, status, &version(&e)).await;
+        assert_eq!(a.status, 200, "{status}: {}", a.text);
+    }
+    let mut q = holder(&app, &second).await;
+    assert_eq!(state(&mut q).await["Dead"]["reason"], "revoked");
+}
+
+#[sqlx::test]
+async fn members_read_their_own_organisations_directory_with_hidden_contacts_unsearchable(
+    db: PgPool,
+) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org, _) = invited(&app, &db, "acme").await;
+    let root = root_id(&mut b).await;
+    let wang = create_employee(&mut b, "王五", &[&root], &[("mobile", "13900139222")]).await;
+    let wang = wang.json.as_str().unwrap().to_owned();
+    let link = links(&db, "li.si@acme.test").await.remove(0);
+    let mut p = activated(&app, &db, &link, "email", "li.si@acme.test").await;
+
+    let found = read(&mut p, "directory", &[("q", "wangwu")]).await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(found.json["people"]["total"], 1);
+    assert_eq!(found.json["people"]["items"][0]["mobile"], "+8613900139222");
+    let by_digits = read(&mut p, "directory", &[("q", "139001")]).await;
+    assert_eq!(by_digits.json["people"]["total"], 1);
+    let card = read(&mut p, "directory_person", &[("id", &wang)]).await;
+    assert_eq!(card.json["name"], "王五", "{}", card.text);
+
+    // Hidden from members: not shown, and not found by its digits either.
+    sqlx::query("UPDATE organisations SET directory_hides_contacts = true WHERE id = $1")
+        .bind(org)
+        .execute(&db)
+        .await
+        .unwrap();
+    let hidden = read(&mut p, "directory", &[("q", "wangwu")]).await;
+    assert!(hidden.json["people"]["items"][0]["mobile"].is_null());
+    let by_digits = read(&mut p, "directory", &[("q", "wangwu 139001")]).await;
+    assert_eq!(
+        by_digits.json["people"]["total"], 1,
+        "digits are not searched"
+    );
+    let by_digits = read(&mut p, "directory", &[("q", "139001")]).await;
+    assert!(!by_digits.text.contains("13900139222"));
+    let card = read(&mut p, "directory_person", &[("id", &wang)]).await;
+    assert!(card.json["mobile"].is_null());
+    assert_eq!(card.json["contacts_hidden"], true);
+
+    // A disabled colleague has no card; another organisation's people are not there.
+    let e = crate::contacts::employee(&mut b, &wang).await;
+    let off = b
+        .employee_status(&wang, "disabled", &e["version"].to_string())
+        .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    assert_eq!(
+        read(&mut p, "directory_person", &[("id", &wang)])
+            .await
+            .status,
+        404
+    );
+    let (mut other, _) = admin(&app, &db, "globex", "admin@globex.test").await;
+    let theirs = read(&mut other, "directory_person", &[("id", &wang)]).await;
+    assert_eq!(theirs.status, 404);
+    let their_root = root_id(&mut other).await;
+    assert_eq!(
+        read(&mut p, "directory", &[("department", &their_root)])
+            .await
+            .status,
+        404
+    );
+}
+
+#[sqlx::test]
+async fn an_administrator_who_may_not_invite_still_adds_people(db: PgPool) {
+    use crate::helpers::seed_admin_group;
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org, _) = invited(&app, &db, "acme").await;
+    let root = root_id(&mut b).await;
+    let clerk = crate::contacts::create_employee(
+        &mut b,
+        "文员",
+        &[&root],
+        &[("email", "clerk@acme.test"), ("invite", "on")],
+    )
+    .await;
+    let clerk: Uuid = clerk.json.as_str().unwrap().parse().unwrap();
+    seed_admin_group(
+        &db,
+        org,
+        "通讯录",
+        &["contacts.view", "contacts.manage"],
+        "organisation",
+        &[],
+        &[clerk],
+    )
+    .await;
+    let link = links(&db, "clerk@acme.test").await.remove(0);
+    let mut c = activated(&app, &db, &link, "email", "clerk@acme.test").await;
+    let added = create_employee(
+        &mut c,
+        "赵六",
+        &[&root],
+        &[("email", "zhao@acme.test"), ("invite", "on")],
+    )
+    .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    assert!(links(&db, "zhao@acme.test").await.is_empty());
+    let id = added.json.as_str().unwrap().to_owned();
+    let v = read(&mut c, "invitation_of", &[("id", &id)]).await;
+    assert_eq!(v.json["may_invite"], false, "{}", v.text);
+    assert!(v.json["latest"].is_null());
+    assert_eq!(c.call("invitation_send", &[("id", &id)]).await.status, 403);
 }

@@ -166,16 +166,16 @@ pub async fn create_employee(form: Form, invite: bool) -> Result<String, AppErro
     let wanted_managers = parse_managers(&form.managers)?;
     let actor = actor(p);
     let roots = access.roots().map(<[Uuid]>::to_vec);
-    // Inviting needs its own permission over the new person's departments.
-    let invite_scope = match invite {
-        false => None,
-        true => Some(
+    // Inviting needs its own permission over the new person's departments;
+    // without it the person is added and left to be invited by someone who
+    // may (their page then shows no invitation).
+    let invite_scope = invite
+        .then(|| {
             access
                 .grants
                 .scope_of(crate::access::Permission::InviteMembers)
-                .ok_or_else(AppError::forbidden)?,
-        ),
-    };
+        })
+        .flatten();
     let state = app_state()?;
     let meta = RequestMeta::current();
     let sender = crate::invitations::repo::Sender {
@@ -200,10 +200,11 @@ pub async fn create_employee(form: Form, invite: bool) -> Result<String, AppErro
             json!({ "after": after }),
         )
         .await?;
-        if let Some(scope) = &invite_scope {
-            crate::access::check_target(c, org, scope, Target::Person(id))
+        if let Some(scope) = &invite_scope
+            && crate::access::check_target(c, org, scope, Target::Person(id))
                 .await
-                .map_err(|_| ContactsError::Refused(AppError::forbidden()))?;
+                .is_ok()
+        {
             let person = crate::invitations::repo::invitee(c, org, id)
                 .await?
                 .ok_or(ContactsError::NotFound)?;
@@ -324,6 +325,9 @@ pub async fn update_employee(
         }
         if after.get("email").is_some() || after.get("mobile").is_some() {
             employees::end_sessions(c, org, employee).await?;
+            // A link sent to an old address must not work again if the
+            // address comes back.
+            crate::invitations::repo::end_open(c, employee, "revoked").await?;
         }
         for (field, channel, old) in told {
             let message = crate::notify::NewMessage {
@@ -399,6 +403,10 @@ pub async fn set_status(raw: String, status: String, version: i32) -> Result<(),
             }
         }
         let old = employees::set_status(c, org, employee, status, version).await?;
+        if status != EmployeeStatus::Active {
+            // Enabled again later, they get a new link, not the old one back.
+            crate::invitations::repo::end_open(c, employee, "revoked").await?;
+        }
         let new = members::record(c, org, employee).await?;
         let new = new["status"].as_str().unwrap_or_default().to_owned();
         if old.as_str() != new {
