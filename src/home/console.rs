@@ -11,6 +11,7 @@ use leptos_meta::Title;
 pub fn AdminHomePage() -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
+    let overview = Resource::new(|| (), |_| super::overview::console_overview());
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, console.title)) />
         <section class="page" data-page="admin-home">
@@ -22,6 +23,7 @@ pub fn AdminHomePage() -> impl IntoView {
                             <p class="page__lead">
                                 {t!(i18n, console.welcome, name = a.name.clone())}
                             </p>
+                            <OverviewPanel overview />
                             <HomeCards cards=admin_cards(i18n) />
                         }
                             .into_any()
@@ -30,6 +32,77 @@ pub fn AdminHomePage() -> impl IntoView {
                 }}
             </Loaded>
         </section>
+    }
+}
+
+/// The organisation's numbers and the getting-started checklist, for an
+/// administrator who sees the whole organisation (nothing for the others).
+#[component]
+fn OverviewPanel(overview: Resource<Result<super::overview::Overview, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(o) = overview.await else { return ().into_any() };
+                let figure = |key: &'static str, value: i64, label: Signal<String>, href: &'static str| {
+                    view! {
+                        <li class="figure" data-figure=key>
+                            <a href=href>
+                                <strong>{value}</strong>
+                                <span>{move || label.get()}</span>
+                            </a>
+                        </li>
+                    }
+                };
+                let done = o.steps.iter().filter(|s| s.1).count();
+                let total = o.steps.len();
+                let steps = o
+                    .steps
+                    .clone()
+                    .into_iter()
+                    .map(|(key, ok, href)| {
+                        let label = step_text(i18n, &key);
+                        view! {
+                            <li class="getting-started__step" data-step=key.clone() data-done=ok.to_string()>
+                                <span class="getting-started__mark" aria-hidden="true">{if ok { "✓" } else { "○" }}</span>
+                                <a href=href>{label}</a>
+                                {ok.then(|| view! { <span class="visually-hidden">{t!(i18n, overview.done)}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="panel overview" data-part="overview">
+                        <h2>{t!(i18n, overview.people)}</h2>
+                        <ul class="figures">
+                            {figure("headcount", o.headcount, text!(i18n, overview.headcount), "/admin/contacts")}
+                            {figure("active", o.active, text!(i18n, overview.active), "/admin/contacts")}
+                            {figure("not_activated", o.not_activated, text!(i18n, overview.not_activated), "/admin/contacts")}
+                            {figure("disabled", o.disabled, text!(i18n, overview.disabled), "/admin/contacts")}
+                            {figure("failed_invitations", o.failed_invitations, text!(i18n, overview.failed_invitations), "/admin/contacts")}
+                        </ul>
+                    </section>
+                    <section class="panel getting-started" data-part="checklist">
+                        <h2>{t!(i18n, overview.checklist)}</h2>
+                        <p class="muted">{t!(i18n, overview.progress, done = done, total = total)}</p>
+                        <ol class="getting-started__steps">{steps}</ol>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// The words of a getting-started step.
+fn step_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> Signal<String> {
+    match key {
+        "departments" => text!(i18n, overview.step_departments),
+        "people" => text!(i18n, overview.step_people),
+        "invitations" => text!(i18n, overview.step_invitations),
+        "two_factor" => text!(i18n, overview.step_two_factor),
+        "delegated" => text!(i18n, overview.step_delegated),
+        _ => text!(i18n, overview.step_approvals),
     }
 }
 

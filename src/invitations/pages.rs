@@ -71,7 +71,7 @@ fn JoinForm(details: JoinDetails) -> impl IntoView {
                 text!(i18n, join.by_email)
             };
             view! {
-                <label class="choice">
+                <label class="check">
                     <input
                         type="radio"
                         name="channel-choice"
@@ -307,13 +307,13 @@ fn InvitationPanel(
                             <fieldset class="field">
                                 <legend class="field__label">{t!(i18n, invite.channels)}</legend>
                                 {v.has_email.then(|| view! {
-                                    <label class="choice">
+                                    <label class="check">
                                         <input type="checkbox" name="channels[]" value="email" checked />
                                         <span>{t!(i18n, invite.by_email)}</span>
                                     </label>
                                 })}
                                 {v.has_mobile.then(|| view! {
-                                    <label class="choice">
+                                    <label class="check">
                                         <input type="checkbox" name="channels[]" value="sms" checked />
                                         <span>{t!(i18n, invite.by_sms)}</span>
                                     </label>

@@ -21,6 +21,9 @@ pub async fn save_security_settings(
     #[server(default)] session_absolute_hours: String,
     #[server(default)] join_link: String,
     #[server(default)] audit_retention_days: String,
+    #[server(default)] invitation_days: String,
+    #[server(default)] invitation_reminders: bool,
+    #[server(default)] directory_hides_contacts: bool,
     version: i32,
     #[server(default)] password: String,
     #[server(default)] code: String,
@@ -48,6 +51,12 @@ pub async fn save_security_settings(
         session_absolute_hours,
         join_link,
         audit_retention_days,
+        invitation_days: match number(&invitation_days) {
+            0 => 7,
+            n => n,
+        },
+        invitation_reminders,
+        directory_hides_contacts,
         version,
         server_idle_minutes: 0,
         server_absolute_hours: 0,
@@ -112,7 +121,8 @@ mod imp {
         let r = sqlx::query!(
             r#"SELECT enforce_two_factor, two_factor_for_everyone, password_min_length,
                       password_expiry_days, session_idle_minutes, session_absolute_hours,
-                      join_link, security_version, audit_retention_days
+                      join_link, security_version, audit_retention_days, invitation_days,
+                      invitation_reminders, directory_hides_contacts
                  FROM organisations WHERE id = $1"#,
             org
         )
@@ -128,6 +138,9 @@ mod imp {
             session_absolute_hours: r.session_absolute_hours.unwrap_or(0),
             join_link: r.join_link,
             audit_retention_days: r.audit_retention_days,
+            invitation_days: r.invitation_days,
+            invitation_reminders: r.invitation_reminders,
+            directory_hides_contacts: r.directory_hides_contacts,
             version: r.security_version,
             server_idle_minutes: idle,
             server_absolute_hours: absolute,
@@ -360,6 +373,11 @@ mod imp {
             w.audit_retention_days,
             super::super::AUDIT_RETENTION_DAYS.contains(&w.audit_retention_days),
         );
+        within(
+            "invitation_days",
+            w.invitation_days,
+            super::super::INVITATION_DAYS.contains(&w.invitation_days),
+        );
         if !matches!(w.join_link.as_str(), "off" | "approval") {
             errors.push("join_link", Code::ValidationChoice);
         }
@@ -377,6 +395,9 @@ mod imp {
             "session_absolute_hours": s.session_absolute_hours,
             "join_link": s.join_link,
             "audit_retention_days": s.audit_retention_days,
+            "invitation_days": s.invitation_days,
+            "invitation_reminders": s.invitation_reminders,
+            "directory_hides_contacts": s.directory_hides_contacts,
         })
     }
 
@@ -416,6 +437,8 @@ mod imp {
                       audit_retention_held_until = CASE WHEN $9 < audit_retention_days
                           THEN now() + interval '30 days' ELSE audit_retention_held_until END,
                       audit_retention_days = $9,
+                      invitation_days = $10, invitation_reminders = $11,
+                      directory_hides_contacts = $12,
                       security_version = security_version + 1
                 WHERE id = $1"#,
             org,
@@ -426,7 +449,10 @@ mod imp {
             none_if_zero(wanted.session_idle_minutes),
             none_if_zero(wanted.session_absolute_hours),
             wanted.join_link,
-            wanted.audit_retention_days
+            wanted.audit_retention_days,
+            wanted.invitation_days,
+            wanted.invitation_reminders,
+            wanted.directory_hides_contacts
         )
         .execute(&mut *tx)
         .await?;

@@ -17,6 +17,9 @@ pub const EXPIRY_DAYS: std::ops::RangeInclusive<i32> = 30..=365;
 pub const MIN_IDLE_MINUTES: i32 = 5;
 
 /// The settings as the page shows and saves them; 0 means "the default".
+/// How long an invitation link may be made to work, in days (WeCom: 7 by default).
+pub const INVITATION_DAYS: std::ops::RangeInclusive<i32> = 1..=30;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecuritySettings {
     /// Administrators must use two-step verification.
@@ -35,6 +38,12 @@ pub struct SecuritySettings {
     pub join_link: String,
     /// Days the audit log is kept ([`AUDIT_RETENTION_DAYS`]).
     pub audit_retention_days: i32,
+    /// Days a new invitation link works ([`INVITATION_DAYS`]).
+    pub invitation_days: i32,
+    /// People who have not joined are reminded once a day, three times.
+    pub invitation_reminders: bool,
+    /// Members' directory shows mobile numbers and addresses to administrators only.
+    pub directory_hides_contacts: bool,
     pub version: i32,
     /// The server's bounds, which the organisation's values stay within.
     pub server_idle_minutes: i32,

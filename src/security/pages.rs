@@ -110,6 +110,21 @@ fn SettingsForm(s: SecuritySettings, save: ServerAction<SaveSecuritySettings>) -
                     error=field_code(error, "audit_retention_days")
                 />
             </fieldset>
+            <fieldset class="form__group" data-part="invitations">
+                <legend>{t!(i18n, org_security.invitations)}</legend>
+                <Field
+                    name="invitation_days"
+                    required=false
+                    input_type="number"
+                    inputmode="numeric"
+                    label=text!(i18n, org_security.invitation_days)
+                    hint=text!(i18n, org_security.invitation_days_hint)
+                    value=Signal::stored(s.invitation_days.to_string())
+                    error=field_code(error, "invitation_days")
+                />
+                {check("invitation_reminders", s.invitation_reminders, text!(i18n, org_security.invitation_reminders))}
+                {check("directory_hides_contacts", s.directory_hides_contacts, text!(i18n, org_security.directory_hides_contacts))}
+            </fieldset>
             <div class="field">
                 <label class="field__label" for="field-join-link">{t!(i18n, org_security.join_link)}</label>
                 <select id="field-join-link" name="join_link" class="field__input">

@@ -588,3 +588,66 @@ async fn an_administrator_who_may_not_invite_still_adds_people(db: PgPool) {
     assert!(v.json["latest"].is_null());
     assert_eq!(c.call("invitation_send", &[("id", &id)]).await.status, 403);
 }
+
+#[sqlx::test]
+async fn the_consoles_first_page_counts_people_and_ticks_its_checklist(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org, _) = invited(&app, &db, "acme").await;
+    let steps = |o: &serde_json::Value| -> Vec<(String, bool)> {
+        o["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s[0].as_str().unwrap().to_owned(), s[1].as_bool().unwrap()))
+            .collect()
+    };
+    let o = read(&mut b, "console_overview", &[]).await;
+    assert_eq!(o.status, 200, "{}", o.text);
+    assert_eq!(
+        (
+            o.json["headcount"].as_i64(),
+            o.json["active"].as_i64(),
+            o.json["not_activated"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let done: Vec<(String, bool)> = steps(&o.json);
+    assert_eq!(
+        done,
+        [
+            ("departments".to_owned(), false),
+            ("people".to_owned(), true),
+            ("invitations".to_owned(), true),
+            ("two_factor".to_owned(), false),
+            ("delegated".to_owned(), false),
+            ("approvals".to_owned(), false),
+        ]
+    );
+    // A message that could not be delivered is counted once per person.
+    sqlx::query("UPDATE outbox SET status = 'failed', last_error = 'mailbox unavailable' WHERE org_id = $1 AND template = 'invitation'")
+        .bind(org)
+        .execute(&db)
+        .await
+        .unwrap();
+    let root = root_id(&mut b).await;
+    crate::contacts::create_department(&mut b, &root, "市场部").await;
+    let o = read(&mut b, "console_overview", &[]).await;
+    assert_eq!(o.json["failed_invitations"], 1);
+    assert!(steps(&o.json)[0].1, "departments ticked");
+    // The person's page says why.
+    let id: String = sqlx::query_scalar("SELECT id::text FROM accounts WHERE name = '李四'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let info = read(&mut b, "invitation_of", &[("id", &id)]).await;
+    let deliveries = info.json["latest"]["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["status"] == "failed" && d["error"] == "mailbox unavailable"),
+        "{deliveries:?}"
+    );
+}

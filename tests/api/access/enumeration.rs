@@ -97,7 +97,11 @@ async fn call(b: &mut Browser<'_>, endpoint: &str, get: bool, named: &str) -> An
                     "status" => "disabled".to_owned(),
                     "scope" => "departments".to_owned(),
                     "permissions" => "contacts.view".to_owned(),
-                    "direct" | "two_factor_admins" | "two_factor_everyone" => "false".to_owned(),
+                    "direct"
+                    | "two_factor_admins"
+                    | "two_factor_everyone"
+                    | "invitation_reminders"
+                    | "directory_hides_contacts" => "false".to_owned(),
                     // Valid values, so a change gets past its form to the scope check.
                     "mobile" => "13800138999".to_owned(),
                     "email" => "edge@example.com".to_owned(),

@@ -57,6 +57,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("session_absolute_hours", "twelve"),
             ("join_link", "everyone"),
             ("audit_retention_days", "90"),
+            ("invitation_days", "31"),
         ],
     )
     .await;
@@ -66,6 +67,7 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
         "session_idle_minutes",
         "session_absolute_hours",
         "audit_retention_days",
+        "invitation_days",
     ] {
         assert_eq!(
             bad.field_code(field),
@@ -91,11 +93,16 @@ async fn settings_are_bounded_signed_stale_checked_and_audited(db: PgPool) {
             ("password_expiry_days", "90"),
             ("join_link", "off"),
             ("audit_retention_days", "365"),
+            ("invitation_days", "14"),
+            ("invitation_reminders", "true"),
+            ("directory_hides_contacts", "true"),
         ],
     )
     .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
     let s = settings(&mut boss).await;
+    assert_eq!(s["invitation_days"], 14);
+    assert_eq!(s["directory_hides_contacts"], true);
     assert_eq!(s["audit_retention_days"], 365);
     assert_eq!(s["password_min_length"], 20);
     assert_eq!(s["password_expiry_days"], 90);

@@ -219,7 +219,7 @@ fn EmployeeForm(initial: Initial) -> impl IntoView {
                     </fieldset>
                 })}
                 {i.id.is_none().then(|| view! {
-                    <label class="choice" data-part="invite">
+                    <label class="check" data-part="invite">
                         <input type="checkbox" name="invite" value="on" checked />
                         <span>{t!(i18n, contacts.invite_on_save)}</span>
                     </label>
