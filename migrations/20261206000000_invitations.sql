@@ -69,3 +69,14 @@ CREATE INDEX invitation_messages_outbox_idx ON invitation_messages (outbox_id);
 -- the organisation keeps them to administrators.
 ALTER TABLE organisations
     ADD COLUMN directory_hides_contacts boolean NOT NULL DEFAULT false;
+
+-- The most members (not counting those who left) an organisation may have,
+-- set by the platform's operators (WeCom's 人数上限): NULL is the default,
+-- 200 until the organisation is verified (its application approved) and no
+-- cap after; 0 is no cap.
+ALTER TABLE organisations
+    ADD COLUMN member_cap integer CHECK (member_cap BETWEEN 0 AND 10000000),
+    ADD COLUMN verified_at timestamptz;
+UPDATE organisations o SET verified_at = o.created_at
+ WHERE o.credit_code IS NOT NULL
+   AND EXISTS (SELECT 1 FROM registrations r WHERE r.status = 'approved' AND r.credit_code = o.credit_code);

@@ -77,6 +77,20 @@ pub enum OrgCommand {
     /// administrator, without an application (for deployments and demos).
     /// The administrator's password is asked for, or read from standard input.
     Create(OrgArgs),
+    /// Set how many members (not counting those who left) an organisation
+    /// may have: a number, `unlimited`, or `default` (200 until its
+    /// application is approved, no cap after).
+    Cap(CapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CapArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    pub org: uuid::Uuid,
+    /// A number from 1, `unlimited` or `default`.
+    #[arg(long)]
+    pub members: String,
 }
 
 #[derive(Debug, Args)]

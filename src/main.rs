@@ -137,6 +137,33 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("organisation {org} created with its super administrator");
             Ok(())
         }
+        Command::Org(OrgCommand::Cap(args)) => {
+            let cap = match args.members.trim() {
+                "default" => None,
+                "unlimited" => Some(0),
+                n => match n.parse::<i32>() {
+                    Ok(n) if n >= 1 => Some(n),
+                    _ => {
+                        return Err(
+                            "--members takes a number from 1, `unlimited` or `default`".into()
+                        );
+                    }
+                },
+            };
+            let mut conn = db.acquire().await?;
+            if !orgdesk::organisations::set_member_cap(&mut conn, args.org, cap).await? {
+                return Err(format!("no organisation {}", args.org).into());
+            }
+            let (cap, members) = orgdesk::organisations::member_room(&mut conn, args.org).await?;
+            match cap {
+                Some(cap) => println!(
+                    "organisation {}: {members} members, at most {cap}",
+                    args.org
+                ),
+                None => println!("organisation {}: {members} members, no cap", args.org),
+            }
+            Ok(())
+        }
         Command::Seed(args) => seed(&db, args).await,
         Command::Audit(AuditCommand::Verify(args)) => audit_verify(&db, args.org).await,
     }

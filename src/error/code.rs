@@ -164,6 +164,7 @@ codes! {
     InvitationNoChannel = "invitation.no_channel" => invitation_no_channel,
     InvitationNoneOpen = "invitation.none_open" => invitation_none_open,
     InvitationAlreadyOpen = "invitation.already_open" => invitation_already_open,
+    MemberCapReached = "organisation.member_cap" => member_cap_reached,
     InvitationTooMany = "invitation.too_many" => invitation_too_many,
     InvitationNoLink = "invitation.no_link" => invitation_no_link,
     InvitationUsed = "invitation.used" => invitation_used,

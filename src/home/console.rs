@@ -74,6 +74,9 @@ fn OverviewPanel(overview: Resource<Result<super::overview::Overview, AppError>>
                 view! {
                     <section class="panel overview" data-part="overview">
                         <h2>{t!(i18n, overview.people)}</h2>
+                        {o.member_cap.map(|cap| view! {
+                            <p class="muted" data-part="member-cap">{t!(i18n, overview.member_cap, cap = cap)}</p>
+                        })}
                         <ul class="figures">
                             {figure("headcount", o.headcount, text!(i18n, overview.headcount), "/admin/contacts")}
                             {figure("active", o.active, text!(i18n, overview.active), "/admin/contacts")}

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct Overview {
     /// Everyone who has not left.
     pub headcount: i64,
+    /// The most members the organisation may have (`None`: no cap).
+    pub member_cap: Option<i64>,
     pub active: i64,
     /// Invited (or added) and not joined yet.
     pub not_activated: i64,
@@ -55,9 +57,12 @@ mod imp {
         )
         .fetch_one(&state.db)
         .await?;
+        let (member_cap, _) =
+            crate::organisations::member_room(&mut *state.db.acquire().await?, access.org).await?;
         let step = |name: &str, done: bool, href: &str| (name.to_owned(), done, href.to_owned());
         Ok(Overview {
             headcount: r.headcount,
+            member_cap,
             active: r.active,
             not_activated: r.not_activated,
             disabled: r.disabled,

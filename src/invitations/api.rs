@@ -204,6 +204,8 @@ pub(crate) mod imp {
         let invitee = repo::invitee(&mut tx, access.org, person)
             .await?
             .ok_or_else(AppError::not_found)?;
+        // Past the cap (it was lowered), nobody more is invited to join.
+        crate::organisations::check_member_cap(&mut tx, access.org, 0).await?;
         if let Some(code) = refusal(&invitee, &wanted) {
             return Err(AppError::field("channels", code));
         }
@@ -271,6 +273,7 @@ pub(crate) mod imp {
             return Err(AppError::field("ids", Code::ValidationRequired));
         }
         let mut tx = state.db.begin().await?;
+        crate::organisations::check_member_cap(&mut tx, access.org, 0).await?;
         if let Some(d) = department {
             // Everyone not activated in the subtree; a person of several
             // departments is counted once.

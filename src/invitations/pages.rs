@@ -383,7 +383,7 @@ fn InvitationFacts(info: InvitationInfo) -> impl IntoView {
                 _ => t_string!(i18n, invite.delivery_sent),
             };
             view! {
-                <tr data-status=d.status.clone()>
+                <tr data-delivery=d.status.clone()>
                     <td>{d.at.clone()}</td>
                     <td>{kind}</td>
                     <td>{channel}</td>

@@ -95,3 +95,63 @@ pub async fn create(
     let root = crate::contacts::repo::create_root(conn, id, name).await?;
     Ok(Created { id, root })
 }
+
+/// Members an organisation may have before it is verified, unless the
+/// platform's operators set otherwise (WeCom's default).
+pub const UNVERIFIED_MEMBER_CAP: i64 = 200;
+
+/// The most members `org` may have now (`None`: no cap) and how many it has
+/// (not counting those who left: its root department's headcount).
+pub async fn member_room(conn: &mut PgConnection, org: Uuid) -> sqlx::Result<(Option<i64>, i64)> {
+    let r = sqlx::query!(
+        r#"SELECT o.member_cap, o.verified_at IS NOT NULL AS "verified!",
+                  coalesce((SELECT d.headcount FROM departments d
+                             WHERE d.org_id = o.id AND d.parent_id IS NULL), 0)::int8 AS "members!"
+             FROM organisations o WHERE o.id = $1"#,
+        org
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let cap = match r.member_cap {
+        Some(0) => None,
+        Some(n) => Some(i64::from(n)),
+        None if r.verified => None,
+        None => Some(UNVERIFIED_MEMBER_CAP),
+    };
+    Ok((cap, r.members))
+}
+
+/// Refuses to take `org` past its member cap with `adding` more members
+/// (`adding` 0: refused only when it is past the cap already, e.g. an
+/// invitation after the cap was lowered).
+pub async fn check_member_cap(
+    conn: &mut PgConnection,
+    org: Uuid,
+    adding: i64,
+) -> Result<(), crate::error::AppError> {
+    let (cap, members) = member_room(conn, org).await?;
+    match cap {
+        Some(cap) if members + adding > cap => Err(crate::error::AppError::field(
+            "member_cap",
+            crate::error::Code::MemberCapReached,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Sets `org`'s member cap: `None` the default, `Some(0)` no cap.
+pub async fn set_member_cap(
+    conn: &mut PgConnection,
+    org: Uuid,
+    cap: Option<i32>,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query!(
+        "UPDATE organisations SET member_cap = $2 WHERE id = $1",
+        org,
+        cap
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}

@@ -270,6 +270,14 @@ pub async fn approve(
         CreateError::Database(e) => DecisionError::Database(e),
     })?
     .id;
+    // Its application approved, the organisation is verified (no default member cap).
+    sqlx::query!(
+        "UPDATE organisations SET verified_at = now() WHERE id = $1",
+        org_id
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(DecisionError::Database)?;
     let hash = row
         .admin_password_hash
         .as_deref()

@@ -651,3 +651,58 @@ async fn the_consoles_first_page_counts_people_and_ticks_its_checklist(db: PgPoo
         "{deliveries:?}"
     );
 }
+
+#[sqlx::test]
+async fn the_member_cap_holds_on_adding_and_inviting(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org, id) = invited(&app, &db, "acme").await;
+    let root = root_id(&mut b).await;
+    let set = |cap: Option<i32>, verified: bool| {
+        let db = db.clone();
+        async move {
+            sqlx::query(
+                "UPDATE organisations SET member_cap = $2,
+                        verified_at = CASE WHEN $3 THEN now() END WHERE id = $1",
+            )
+            .bind(org)
+            .bind(cap)
+            .bind(verified)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    };
+    // Not verified yet: 200 by default, said on the first page.
+    let o = read(&mut b, "console_overview", &[]).await;
+    assert_eq!(o.json["member_cap"], 200, "{}", o.text);
+    // At the cap (the administrator and 李四): nobody more is added.
+    set(Some(2), false).await;
+    let refused = create_employee(&mut b, "王五", &[&root], &[("email", "wang@acme.test")]).await;
+    assert_eq!(
+        refused.field_code("member_cap"),
+        Some("organisation.member_cap"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM accounts WHERE org_id = $1", org).await,
+        2
+    );
+    // At it, those already in are still invited; past it (lowered), not.
+    assert_eq!(b.call("invitation_send", &[("id", &id)]).await.status, 200);
+    set(Some(1), false).await;
+    let past = b.call("invitation_send", &[("id", &id)]).await;
+    assert_eq!(
+        past.field_code("member_cap"),
+        Some("organisation.member_cap")
+    );
+    // No cap (0), or verified with the default: room again.
+    set(Some(0), false).await;
+    let added = create_employee(&mut b, "王五", &[&root], &[("email", "wang@acme.test")]).await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    set(None, true).await;
+    let o = read(&mut b, "console_overview", &[]).await;
+    assert!(o.json["member_cap"].is_null());
+    let added = create_employee(&mut b, "赵六", &[&root], &[("email", "zhao@acme.test")]).await;
+    assert_eq!(added.status, 200, "{}", added.text);
+}

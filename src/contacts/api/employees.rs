@@ -188,6 +188,10 @@ pub async fn create_employee(form: Form, invite: bool) -> Result<String, AppErro
         locale: meta.locale,
     };
     change(org, async |c| {
+        // Under the organisation's lock: two additions at the cap cannot both pass.
+        crate::organisations::check_member_cap(c, org, 1)
+            .await
+            .map_err(ContactsError::Refused)?;
         input.managers = managers(c, org, &wanted_managers, roots.as_deref()).await?;
         let (id, _) = employees::create(c, org, &input).await?;
         let after = members::record(c, org, id).await?;
