@@ -11,7 +11,7 @@ test.use({ locale: "en-US" });
 test("signed out, every page reads whole in each language and passes axe", async ({ page }) => {
   test.setTimeout(180_000);
   const findings = new Map<string, string[]>();
-  for (const path of ["/", "/register", "/register/resume", "/login", "/login/forgot", "/operator/login", "/no-such-page"]) {
+  for (const path of ["/", "/register", "/register/resume", "/login", "/login/forgot", "/operator/login", "/join", "/no-such-page"]) {
     await checkPage(page, path, [], findings);
   }
   report(findings);
@@ -32,7 +32,16 @@ test("an administrator's pages read whole in each language and pass axe", async 
   await expect(page.locator('.site-nav a[href="/admin"]')).toBeVisible();
   await expect(page.locator('.site-nav a[href="/register"]')).toHaveCount(0);
   const findings = new Map<string, string[]>();
-  for (const path of ["/admin", "/admin/contacts", "/admin/contacts/employees/new", "/admin/audit", "/account/security"]) {
+  for (const path of [
+    "/admin",
+    "/admin/contacts",
+    "/admin/contacts/employees/new",
+    "/admin/audit",
+    "/admin/security",
+    "/account/security",
+    "/me",
+    "/me/directory",
+  ]) {
     await checkPage(page, path, data, findings);
   }
   // The administrator's own employee page, with its change history.
