@@ -153,4 +153,15 @@ test("an expired link asks the administrators for a new one", async ({ page, bro
   await expect(p.locator('[data-part="asked"]')).toBeVisible();
   const told = await waitForMail(request, adminEmail, (m) => m.subject.includes("asks for a new invitation"));
   expect(told.text).toContain("赵六");
+
+  // The administrator invites everyone not joined from the department panel.
+  await page.goto("/admin/contacts?status=not_activated");
+  await hydrated(page);
+  await expect(page.locator('[data-table="members"] tbody tr')).toHaveCount(1);
+  const panel = page.locator('[data-action-panel="invite-department"]');
+  await panel.locator("summary").click();
+  await panel.locator('[data-action="invite-department"]').click();
+  await expect(panel.locator('[data-part="bulk-outcome"]')).toHaveAttribute("data-invited", "1");
+  // A new link, not the dead one again.
+  await waitForMail(request, email, (m) => m.subject.includes("invites you") && linkIn(m.text) !== link);
 });

@@ -174,6 +174,10 @@ pub enum StatusFilter {
     Current,
     Departed,
     All,
+    /// Added or invited, not joined yet.
+    NotActivated,
+    /// Those a colleague can reach: joined or invited, not disabled or left.
+    Reachable,
 }
 
 impl StatusFilter {
@@ -181,6 +185,7 @@ impl StatusFilter {
         match s {
             "departed" => StatusFilter::Departed,
             "all" => StatusFilter::All,
+            "not_activated" => StatusFilter::NotActivated,
             _ => StatusFilter::Current,
         }
     }
@@ -190,6 +195,8 @@ impl StatusFilter {
             StatusFilter::Current => "current",
             StatusFilter::Departed => "departed",
             StatusFilter::All => "all",
+            StatusFilter::NotActivated => "not_activated",
+            StatusFilter::Reachable => "reachable",
         }
     }
 }

@@ -112,7 +112,7 @@ mod imp {
         let query = MemberQuery {
             direct_only: false,
             search,
-            status: StatusFilter::Current,
+            status: StatusFilter::Reachable,
             page: page.max(1),
         };
         let mut people = members::members(&state.db, org, &dept, &query, None).await?;

@@ -12,6 +12,7 @@ pub fn SecuritySettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSecuritySettings>::new();
     let settings = Resource::new(move || save.version().get(), |_| load_security_settings());
     view! {
+        <leptos_meta::Title text=crate::ui::page_title(move || t_string!(i18n, org_security.title)) />
         <div class="settings" data-page="security-settings">
             <h1>{t!(i18n, org_security.title)}</h1>
             <p class="muted">{t!(i18n, org_security.intro)}</p>

@@ -395,6 +395,24 @@ async fn invitations_stay_inside_the_organisation_and_the_inviters_scope(db: PgP
     );
     assert_eq!(links(&db, "wang@acme.test").await.len(), 1);
     assert_eq!(links(&db, "li.si@acme.test").await.len(), 1);
+    // The console lists those not joined yet, at the top and below it.
+    for department in ["", root.as_str()] {
+        let waiting = read(
+            &mut a,
+            "contacts_members",
+            &[("department", department), ("status", "not_activated")],
+        )
+        .await;
+        assert_eq!(waiting.status, 200, "{}", waiting.text);
+        let names: Vec<&str> = waiting.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["李四", "王五"], "{department:?}");
+        assert_eq!(waiting.json["total"], 2);
+    }
     // A whole department: everyone not activated below it, once their
     // links have died.
     sqlx::query("UPDATE invitations SET expires_at = now() - interval '1 minute'")
@@ -535,6 +553,8 @@ async fn members_read_their_own_organisations_directory_with_hidden_contacts_uns
             .status,
         404
     );
+    let gone = read(&mut p, "directory", &[("q", "wangwu")]).await;
+    assert_eq!(gone.json["people"]["total"], 0, "{}", gone.text);
     let (mut other, _) = admin(&app, &db, "globex", "admin@globex.test").await;
     let theirs = read(&mut other, "directory_person", &[("id", &wang)]).await;
     assert_eq!(theirs.status, 404);

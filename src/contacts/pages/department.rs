@@ -148,6 +148,22 @@ pub(super) fn DepartmentPanel(detail: DepartmentDetail, siblings: (usize, usize)
                         </button>
                     </ActionForm>
                 </ActionPanel>
+                <ActionPanel name="invite-department" label=text!(i18n, invite.bulk)>
+                    <ActionForm action=actions.invite attr:class="action__form">
+                        <input type="hidden" name="department" value=id.get_value() />
+                        <FormError error=last_error(actions.invite) />
+                        {move || {
+                            field_code(last_error(actions.invite), "department")
+                                .get()
+                                .or_else(|| field_code(last_error(actions.invite), "member_cap").get())
+                                .map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })
+                        }}
+                        <BulkOutcome action=actions.invite />
+                        <ConfirmStep button=text!(i18n, invite.bulk) action="invite-department".to_owned()>
+                            {t!(i18n, invite.bulk_confirm, name = dept_name.get_value())}
+                        </ConfirmStep>
+                    </ActionForm>
+                </ActionPanel>
                 {(!is_root)
                     .then(|| {
                         view! {
@@ -177,6 +193,36 @@ pub(super) fn DepartmentPanel(detail: DepartmentDetail, siblings: (usize, usize)
                     })}
             </div>
         </div>
+    }
+}
+
+/// What a bulk invitation did: how many went out, and who was left out and why.
+#[component]
+fn BulkOutcome(action: ServerAction<crate::invitations::api::InvitePeople>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let Some(Ok(outcome)) = action.value().get() else {
+            return ().into_any();
+        };
+        let left_out = outcome
+            .not_invited
+            .iter()
+            .map(|n| {
+                let why = crate::error::Code::parse(&n.reason).text(i18n.get_locale());
+                view! { <li><span translate="no">{n.name.clone()}</span> " — " {why}</li> }
+            })
+            .collect_view();
+        let any_left = !outcome.not_invited.is_empty();
+        view! {
+            <div class="notice notice--success" role="status" data-part="bulk-outcome" data-invited=outcome.invited>
+                <p>{t!(i18n, invite.bulk_done, count = outcome.invited)}</p>
+                {any_left.then(|| view! {
+                    <p>{t!(i18n, invite.bulk_left_out, count = outcome.not_invited.len())}</p>
+                    <ul class="plain">{left_out}</ul>
+                })}
+            </div>
+        }
+        .into_any()
     }
 }
 

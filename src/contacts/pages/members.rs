@@ -75,6 +75,9 @@ pub(super) fn Members(department: String) -> impl IntoView {
                     <option value="current" selected=status == StatusFilter::Current>
                         {t!(i18n, contacts.filter_current)}
                     </option>
+                    <option value="not_activated" selected=status == StatusFilter::NotActivated>
+                        {t!(i18n, contacts.filter_not_activated)}
+                    </option>
                     <option value="departed" selected=status == StatusFilter::Departed>
                         {t!(i18n, contacts.filter_departed)}
                     </option>

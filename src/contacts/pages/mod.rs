@@ -56,6 +56,7 @@ pub(super) struct Actions {
     reorder: ServerAction<ReorderDepartment>,
     delete: ServerAction<DeleteDepartment>,
     heads: ServerAction<SetDepartmentHeads>,
+    invite: ServerAction<crate::invitations::api::InvitePeople>,
 }
 
 #[component]
@@ -76,6 +77,7 @@ pub fn ContactsPage() -> impl IntoView {
         reorder: ServerAction::new(),
         delete: ServerAction::new(),
         heads: ServerAction::new(),
+        invite: ServerAction::new(),
     };
     provide_context(actions);
     let navigate = use_navigate();

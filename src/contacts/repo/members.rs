@@ -64,7 +64,10 @@ pub(super) fn scope_memberships<'a>(
     scope_departments(qb, org_id, department, q.direct_only);
     qb.push(")");
     qb.push(match q.status {
-        StatusFilter::Current => " AND dm.is_current",
+        // The narrower ones are decided on the accounts (`search_filter`).
+        StatusFilter::Current | StatusFilter::NotActivated | StatusFilter::Reachable => {
+            " AND dm.is_current"
+        }
         StatusFilter::Departed => " AND NOT dm.is_current",
         StatusFilter::All => "",
     });
@@ -101,6 +104,8 @@ pub(super) fn search_filter<'a>(
         StatusFilter::Current => " AND a.status <> 'departed'",
         StatusFilter::Departed => " AND a.status = 'departed'",
         StatusFilter::All => "",
+        StatusFilter::NotActivated => " AND a.status = 'not_activated'",
+        StatusFilter::Reachable => " AND a.status IN ('active', 'not_activated')",
     });
     for t in terms {
         qb.push(" AND a.search_text LIKE ").push_bind(t.as_str());
@@ -130,7 +135,14 @@ pub async fn members(
         .take(5)
         .map(|t| format!("%{}%", like_escape(&t.to_lowercase())))
         .collect();
-    let by_membership = terms.is_empty() && (q.direct_only || department.parent_id.is_some());
+    // The membership rows know who has left, not who has joined: a finer
+    // status is read from the accounts.
+    let by_status = matches!(
+        q.status,
+        StatusFilter::Current | StatusFilter::Departed | StatusFilter::All
+    );
+    let by_membership =
+        by_status && terms.is_empty() && (q.direct_only || department.parent_id.is_some());
     // The default view (everyone current in the subtree) is exactly the
     // maintained headcount; anything else is counted.
     let total = if !q.direct_only && terms.is_empty() && q.status == StatusFilter::Current {
