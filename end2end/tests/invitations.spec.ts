@@ -66,7 +66,12 @@ test("an employee invited by email activates on a phone and finds a colleague by
   await addEmployee(page, "李四", { email });
   // The console shows the invitation and its delivery.
   await expect(page.locator('[data-part="invitation"] [data-state="open"]')).toBeVisible();
-  await expect(page.locator('[data-part="deliveries"] tr[data-delivery="sent"]')).toHaveCount(1, { timeout: 20_000 });
+  // Queued at first; sent once the outbox has delivered it (the page shows it when opened again).
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('[data-part="deliveries"] tr[data-delivery="sent"]')).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await hydrated(page);
   await page.screenshot({ path: `${SCREENS}/invitation-console-1280-en.png`, fullPage: true });
 
   const invitation = await waitForMail(request, email, (m) => m.subject.includes("invites you to join"));

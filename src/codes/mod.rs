@@ -34,6 +34,8 @@ pub enum Purpose {
     ResetPassword,
     /// An invited person proves the address their invitation went to.
     ActivateAccount,
+    /// A member proves a new email address or mobile number of their own.
+    ChangeContact,
 }
 
 impl Purpose {
@@ -44,6 +46,7 @@ impl Purpose {
             Purpose::ResumeRegistration => "resume_registration",
             Purpose::ResetPassword => "reset_password",
             Purpose::ActivateAccount => "activate_account",
+            Purpose::ChangeContact => "change_contact",
         }
     }
 }

@@ -28,6 +28,27 @@ pub async fn directory_person(id: String) -> Result<PersonCard, AppError> {
     imp::person(id).await
 }
 
+/// Sends a code to a new `email` or `mobile` (`field`) of the caller's
+/// own; returns the seconds before another may be asked for.
+#[server(prefix = "/api", endpoint = "me_contact_code")]
+pub async fn me_contact_code(field: String, value: String) -> Result<u64, AppError> {
+    imp::contact_code(field, value).await
+}
+
+/// Changes the caller's own email or mobile to `value`, proven by the
+/// `confirmation` code sent to it and signed with their password (and
+/// authenticator `code`); the old address is told.
+#[server(prefix = "/api", endpoint = "me_contact_change")]
+pub async fn me_contact_change(
+    field: String,
+    value: String,
+    confirmation: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
+) -> Result<(), AppError> {
+    imp::contact_change(field, value, confirmation, password, code).await
+}
+
 #[cfg(feature = "ssr")]
 mod imp {
     use super::*;
@@ -153,5 +174,187 @@ mod imp {
             email: if hidden { None } else { detail.email },
             contacts_hidden: hidden,
         })
+    }
+
+    /// The new address as typed, checked: (column, destination).
+    fn new_contact(
+        field: &str,
+        value: &str,
+    ) -> Result<(&'static str, crate::codes::Destination), AppError> {
+        use crate::codes::Destination;
+        use crate::domain::{Email, Mobile};
+        match field.trim() {
+            "email" => Email::parse(value.trim())
+                .map(|e| ("email", Destination::Email(e)))
+                .map_err(|e| AppError::field("value", crate::domain::ErrorCode::code(&e))),
+            "mobile" => Mobile::parse(value.trim())
+                .map(|m| ("mobile", Destination::Mobile(m)))
+                .map_err(|e| AppError::field("value", crate::domain::ErrorCode::code(&e))),
+            _ => Err(AppError::field(
+                "field",
+                crate::error::Code::ValidationChoice,
+            )),
+        }
+    }
+
+    fn address(d: &crate::codes::Destination) -> String {
+        match d {
+            crate::codes::Destination::Email(e) => e.as_str().to_owned(),
+            crate::codes::Destination::Mobile(m) => m.as_str().to_owned(),
+        }
+    }
+
+    pub async fn contact_code(field: String, value: String) -> Result<u64, AppError> {
+        let (p, org) = require_member().await?;
+        let (_, destination) = new_contact(&field, &value)?;
+        let state = app_state()?;
+        let meta = crate::auth::guard::RequestMeta::current();
+        let session = crate::auth::guard::session().await?;
+        // A signed-in member's codes count against their session too.
+        state
+            .codes
+            .admit_session(&session)
+            .await
+            .map_err(AppError::from)?;
+        let mut tx = state.db.begin().await?;
+        state
+            .codes
+            .issue(
+                &mut tx,
+                &crate::codes::CodeRequest {
+                    purpose: crate::codes::Purpose::ChangeContact,
+                    destination,
+                    locale: meta.locale.to_owned(),
+                    client_ip: meta.ip,
+                    org_id: Some(org),
+                },
+            )
+            .await
+            .map_err(AppError::from)?;
+        tx.commit().await?;
+        drop(p);
+        Ok(state.codes.settings().resend_cooldown.as_secs())
+    }
+
+    pub async fn contact_change(
+        field: String,
+        value: String,
+        confirmation: String,
+        password: String,
+        code: String,
+    ) -> Result<(), AppError> {
+        use crate::audit::repo::{Event, record};
+        use serde_json::json;
+        let (p, org) = require_member().await?;
+        let (column, destination) = new_contact(&field, &value)?;
+        let state = app_state()?;
+        let meta = crate::auth::guard::RequestMeta::current();
+        let session = crate::auth::guard::session().await?;
+        // The owner signs the change: a borrowed session does not move the account.
+        crate::auth::api::reauthenticate(&state, &meta, &p, &password, &code).await?;
+        let code_id = state
+            .codes
+            .check(
+                &state.db,
+                crate::codes::Purpose::ChangeContact,
+                &destination,
+                &confirmation,
+            )
+            .await
+            .map_err(|e| {
+                let err = AppError::from(e);
+                match err.field_code("code") {
+                    Some(c) => AppError::field("confirmation", c),
+                    None => err,
+                }
+            })?;
+        let new = address(&destination);
+        let old = match column {
+            "email" => p.account.email.clone(),
+            _ => p.account.mobile.clone(),
+        };
+        let mut tx = state.db.begin().await?;
+        state
+            .codes
+            .consume(&mut tx, code_id)
+            .await
+            .map_err(|_| AppError::field("confirmation", crate::error::Code::CodeUsed))?;
+        let updated = if column == "email" {
+            sqlx::query!(
+                "UPDATE accounts SET email = $3, version = version + 1, updated_at = now()
+                  WHERE org_id = $1 AND id = $2",
+                org,
+                p.id(),
+                new
+            )
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query!(
+                "UPDATE accounts SET mobile = $3, version = version + 1, updated_at = now()
+                  WHERE org_id = $1 AND id = $2",
+                org,
+                p.id(),
+                new
+            )
+            .execute(&mut *tx)
+            .await
+        };
+        match updated {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AppError::field(
+                    "value",
+                    if column == "email" {
+                        crate::error::Code::EmployeeEmailTaken
+                    } else {
+                        crate::error::Code::EmployeeMobileTaken
+                    },
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        record(
+            &mut tx,
+            &meta.actor(Some(p.id()), "member"),
+            &Event::new(crate::audit::Action::EmployeeUpdated)
+                .org(Some(org))
+                .target_account(p.id())
+                .details(json!({ "before": { column: old }, "after": { column: new } })),
+        )
+        .await?;
+        // The old address is told: it may belong to the real owner.
+        if let Some(old) = old {
+            let message = crate::notify::NewMessage {
+                org_id: Some(org),
+                channel: if column == "email" {
+                    crate::notify::Channel::Email
+                } else {
+                    crate::notify::Channel::Sms
+                },
+                recipient: old,
+                locale: meta.locale.to_owned(),
+                template: crate::notify::Template::ContactChanged {
+                    organisation: p.account.org_name.clone().unwrap_or_default(),
+                    field: column.to_owned(),
+                },
+                valid_for: None,
+            };
+            crate::notify::enqueue(
+                &mut tx,
+                state.codes.outbox_sealer(),
+                &message,
+                state.outbox_max_attempts,
+            )
+            .await?;
+        }
+        // Other sessions opened with the old address end; this one carries on.
+        let epoch = crate::auth::repo::bump_epoch(&mut tx, p.id()).await?;
+        crate::auth::devices::carry(&mut *tx, p.auth.sid, epoch).await?;
+        tx.commit().await?;
+        crate::auth::session::set_epoch(&session, p.auth.clone(), epoch)
+            .await
+            .map_err(AppError::from)?;
+        Ok(())
     }
 }

@@ -1,9 +1,13 @@
 //! `/me` (the member's home) and `/me/directory` (the organisation's
 //! people), both made for a phone first.
-use super::api::{directory, directory_person, me_home};
+use super::api::{MeContactChange, MeContactCode, directory, directory_person, me_home};
 use super::{DirectoryView, MyHome, PersonCard};
 use crate::i18n::*;
-use crate::ui::{Loaded, Pager, url_encode};
+use crate::ui::{
+    ActionPanel, Cooldown, Field, FormError, Loaded, Pager, field_code, last_error, text,
+    url_encode,
+};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -14,7 +18,9 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn MePage() -> impl IntoView {
     let i18n = use_i18n();
-    let home = Resource::new(|| (), |_| me_home());
+    let change = ServerAction::<MeContactChange>::new();
+    let home = Resource::new(move || change.version().get(), |_| me_home());
+    provide_context(change);
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, me.title)) />
         <section class="page me" data-page="me">
@@ -74,7 +80,129 @@ fn Profile(h: MyHome) -> impl IntoView {
                 <dd translate="no">{if managers.is_empty() { "—".to_owned() } else { managers }}</dd>
             </dl>
             <p class="field__hint">{t!(i18n, me.change_hint)}</p>
+            <div class="actions">
+                <ChangeContact field="mobile" />
+                <ChangeContact field="email" />
+            </div>
         </section>
+    }
+}
+
+/// Changing one's own mobile (`field` "mobile") or email: the new one is
+/// proven with a code, the change signed with the password.
+#[component]
+fn ChangeContact(field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let change = expect_context::<ServerAction<MeContactChange>>();
+    let send = ServerAction::<MeContactCode>::new();
+    let send_error = last_error(send);
+    let change_error = last_error(change);
+    let cooldown = Cooldown::new();
+    Effect::new(move |_| cooldown.follow(send.value().get(), |secs| *secs));
+    let value = RwSignal::new(String::new());
+    let sent = move || matches!(send.value().get(), Some(Ok(_)));
+    let done = move || matches!(change.value().get(), Some(Ok(())));
+    let totp = crate::auth::use_me();
+    let (label, new_label, input_type) = if field == "mobile" {
+        (
+            text!(i18n, me.change_mobile),
+            text!(i18n, me.new_mobile),
+            "tel",
+        )
+    } else {
+        (
+            text!(i18n, me.change_email),
+            text!(i18n, me.new_email),
+            "email",
+        )
+    };
+    let panel = if field == "mobile" {
+        "change-mobile"
+    } else {
+        "change-email"
+    };
+    view! {
+        <ActionPanel name=panel label=label>
+            <Show when=done>
+                <p class="notice notice--success" role="status">{t!(i18n, me.changed)}</p>
+            </Show>
+            <ActionForm action=send attr:class="action__form">
+                <input type="hidden" name="field" value=field />
+                <FormError error=send_error cooldown=cooldown />
+                <div class="field">
+                    <label class="field__label" for=format!("new-{field}")>{move || new_label.get()}</label>
+                    <input
+                        class="field__input"
+                        id=format!("new-{field}")
+                        name="value"
+                        type=input_type
+                        required
+                        maxlength="254"
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                    />
+                    {move || field_code(send_error, "value").get().map(|code| view! {
+                        <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p>
+                    })}
+                </div>
+                <button type="submit" class="button" disabled=move || send.pending().get() || cooldown.waiting()>
+                    {move || {
+                        let left = cooldown.left();
+                        if left > 0 {
+                            view! { {t!(i18n, forgot.resend_in, seconds = left)} }.into_any()
+                        } else {
+                            view! { {t!(i18n, forgot.send_code)} }.into_any()
+                        }
+                    }}
+                </button>
+            </ActionForm>
+            <Show when=sent>
+                <ActionForm action=change attr:class="action__form">
+                    <input type="hidden" name="field" value=field />
+                    <input type="hidden" name="value" value=move || value.get() />
+                    <FormError error=change_error />
+                    {move || field_code(change_error, "value").get().map(|code| view! {
+                        <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p>
+                    })}
+                    <Field
+                        name="confirmation"
+                        form=field
+                        label=text!(i18n, forgot.code)
+                        autocomplete="one-time-code"
+                        inputmode="numeric"
+                        maxlength=6
+                        error=field_code(change_error, "confirmation")
+                    />
+                    <Field
+                        name="password"
+                        form=field
+                        input_type="password"
+                        autocomplete="current-password"
+                        label=text!(i18n, contacts.your_password)
+                        error=field_code(change_error, "password")
+                    />
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let enrolled = totp.await.ok().flatten().is_some_and(|a| a.totp_enabled);
+                            enrolled.then(|| view! {
+                                <Field
+                                    name="code"
+                                    form=field
+                                    inputmode="numeric"
+                                    autocomplete="one-time-code"
+                                    maxlength=20
+                                    label=text!(i18n, contacts.your_code)
+                                    error=field_code(change_error, "code")
+                                />
+                            })
+                        })}
+                    </Transition>
+                    <button type="submit" class="button button--primary" disabled=move || change.pending().get()>
+                        {t!(i18n, me.save_contact)}
+                    </button>
+                </ActionForm>
+            </Show>
+        </ActionPanel>
     }
 }
 

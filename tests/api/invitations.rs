@@ -726,3 +726,130 @@ async fn the_member_cap_holds_on_adding_and_inviting(db: PgPool) {
     let added = create_employee(&mut b, "赵六", &[&root], &[("email", "zhao@acme.test")]).await;
     assert_eq!(added.status, 200, "{}", added.text);
 }
+
+#[sqlx::test]
+async fn a_member_changes_their_own_mobile_by_proving_the_new_one(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org, id) = invited(&app, &db, "acme").await;
+    let root = root_id(&mut b).await;
+    create_employee(&mut b, "王五", &[&root], &[("mobile", "13900139222")]).await;
+    let link = links(&db, "li.si@acme.test").await.remove(0);
+    let mut p = activated(&app, &db, &link, "email", "li.si@acme.test").await;
+    let mut elsewhere = Browser::new(&app);
+    let signed = elsewhere
+        .sign_in("member", "li.si@acme.test", NEW_PASSWORD)
+        .await;
+    assert_eq!(signed.status, 200, "{}", signed.text);
+
+    let bad = p
+        .call(
+            "me_contact_code",
+            &[("field", "mobile"), ("value", "12345")],
+        )
+        .await;
+    assert!(bad.field_code("value").is_some(), "{}", bad.text);
+    let sent = p
+        .call(
+            "me_contact_code",
+            &[("field", "mobile"), ("value", "13800138999")],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let code = queued_codes(&db, "+8613800138999").await.pop().unwrap();
+    let refused = p
+        .call(
+            "me_contact_change",
+            &[
+                ("field", "mobile"),
+                ("value", "13800138999"),
+                ("confirmation", "000000"),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        refused.field_code("confirmation").is_some(),
+        "{}",
+        refused.text
+    );
+    let unsigned = p
+        .call(
+            "me_contact_change",
+            &[
+                ("field", "mobile"),
+                ("value", "13800138999"),
+                ("confirmation", &code),
+            ],
+        )
+        .await;
+    assert!(
+        unsigned.field_code("password").is_some(),
+        "{}",
+        unsigned.text
+    );
+    let done = p
+        .call(
+            "me_contact_change",
+            &[
+                ("field", "mobile"),
+                ("value", "13800138999"),
+                ("confirmation", &code),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let mobile: String = sqlx::query_scalar("SELECT mobile FROM accounts WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(mobile, "+8613800138999");
+    // The old number is told; this session carries on, the other one ended.
+    assert_eq!(
+        queued_messages(&db, "+8613800138111", Some("contact_changed"))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(read(&mut p, "me_home", &[]).await.status, 200);
+    assert_eq!(read(&mut elsewhere, "me_home", &[]).await.status, 401);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'employee.updated'",
+            org
+        )
+        .await,
+        1
+    );
+
+    // A number someone else of the organisation has is refused, after the proof.
+    assert_eq!(
+        p.call(
+            "me_contact_code",
+            &[("field", "mobile"), ("value", "13900139222")]
+        )
+        .await
+        .status,
+        200
+    );
+    let code = queued_codes(&db, "+8613900139222").await.pop().unwrap();
+    let taken = p
+        .call(
+            "me_contact_change",
+            &[
+                ("field", "mobile"),
+                ("value", "13900139222"),
+                ("confirmation", &code),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        taken.field_code("value"),
+        Some("employee.mobile_taken"),
+        "{}",
+        taken.text
+    );
+}

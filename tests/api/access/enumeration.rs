@@ -40,7 +40,13 @@ const PUBLIC: &[&str] = &[
 
 /// Open to every signed-in member of the organisation, about their own
 /// organisation (their home and its directory): a stranger is refused.
-const ANY_MEMBER: &[&str] = &["me_home", "directory", "directory_person"];
+const ANY_MEMBER: &[&str] = &[
+    "me_home",
+    "directory",
+    "directory_person",
+    "me_contact_code",
+    "me_contact_change",
+];
 
 /// Any signed-in account acting on itself (its password, its second
 /// factor, its sessions, its notices): signed in is the whole check.

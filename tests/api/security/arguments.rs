@@ -20,6 +20,11 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("me", &[]),
     ("me_home", &[]),
     ("console_overview", &[]),
+    ("me_contact_code", &["field", "value"]),
+    (
+        "me_contact_change",
+        &["field", "value", "confirmation", "password", "code"],
+    ),
     ("directory", &["department", "q", "#page"]),
     ("directory_person", &["id"]),
     ("invitation_of", &["id"]),
