@@ -356,7 +356,7 @@ mod imp {
         let locale = sqlx::query_scalar!("SELECT locale FROM invitations WHERE id = $1", link.id)
             .fetch_one(&mut *tx)
             .await?;
-        for (email, mobile) in repo::inviters_of(&mut tx, link.org_id).await? {
+        for (email, mobile) in repo::inviters_of(&mut tx, link.org_id, link.account_id).await? {
             let (channel, recipient) = match (email, mobile) {
                 (Some(e), _) => (crate::notify::Channel::Email, e),
                 (None, Some(m)) => (crate::notify::Channel::Sms, m),

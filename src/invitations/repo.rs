@@ -383,21 +383,35 @@ pub async fn note_renewal_asked(c: &mut PgConnection, id: Uuid) -> sqlx::Result<
     Ok(done.rows_affected() == 1)
 }
 
-/// The addresses of the organisation's active super administrators and of
-/// the members of admin groups that may invite: who is told of a request
-/// for a new link.
+/// The addresses of the administrators who may invite `person`: the
+/// organisation's active super administrators and the members of admin
+/// groups that may invite whose scope holds one of the person's
+/// departments; who is told of a request for a new link (20 at most).
 pub async fn inviters_of(
     c: &mut PgConnection,
     org: Uuid,
+    person: Uuid,
 ) -> sqlx::Result<Vec<(Option<String>, Option<String>)>> {
     let rows = sqlx::query!(
         r#"SELECT a.email, a.mobile FROM accounts a
             WHERE a.org_id = $1 AND a.kind = 'member' AND a.status = 'active'
               AND (a.role = 'super_admin' OR EXISTS (
                     SELECT 1 FROM admin_group_members m JOIN admin_groups g ON g.id = m.group_id
-                     WHERE m.account_id = a.id AND 'members.invite' = ANY (g.permissions)))
-            ORDER BY a.created_at LIMIT 20"#,
-        org
+                     WHERE m.account_id = a.id AND 'members.invite' = ANY (g.permissions)
+                       AND (g.scope = 'organisation'
+                            OR (g.scope = 'departments' AND EXISTS (
+                                  SELECT 1 FROM admin_group_departments gd
+                                    JOIN department_members pm ON pm.account_id = $2
+                                    JOIN departments pd ON pd.id = pm.department_id
+                                   WHERE gd.group_id = g.id AND pd.path @> ARRAY[gd.department_id]))
+                            OR (g.scope = 'own_departments' AND EXISTS (
+                                  SELECT 1 FROM department_members om
+                                    JOIN department_members pm ON pm.account_id = $2
+                                    JOIN departments pd ON pd.id = pm.department_id
+                                   WHERE om.account_id = a.id AND pd.path @> ARRAY[om.department_id])))))
+            ORDER BY a.role = 'super_admin' DESC, a.created_at LIMIT 20"#,
+        org,
+        person
     )
     .fetch_all(c)
     .await?;

@@ -250,6 +250,31 @@ async fn a_revoked_or_replaced_link_is_refused_even_after_its_page_loaded(db: Pg
     );
     let code = queued_codes(&db, "li.si@acme.test").await.pop().unwrap();
 
+    // An administrator who may invite only elsewhere is not told of this person.
+    let root = root_id(&mut b).await;
+    let elsewhere = crate::contacts::create_department(&mut b, &root, "华南区").await;
+    let scoped = crate::helpers::seed_member(&db, org, "employee", "scoped@acme.test", "x").await;
+    crate::helpers::seed_admin_group(
+        &db,
+        org,
+        "华南邀请",
+        &["members.invite"],
+        "departments",
+        &[elsewhere.parse().unwrap()],
+        &[scoped],
+    )
+    .await;
+    let wide = crate::helpers::seed_member(&db, org, "employee", "wide@acme.test", "x").await;
+    crate::helpers::seed_admin_group(
+        &db,
+        org,
+        "全员邀请",
+        &["members.invite"],
+        "organisation",
+        &[],
+        &[wide],
+    )
+    .await;
     let revoked = b.call("invitation_revoke", &[("id", &id)]).await;
     assert_eq!(revoked.status, 200, "{}", revoked.text);
     let late = p
@@ -288,6 +313,17 @@ async fn a_revoked_or_replaced_link_is_refused_even_after_its_page_loaded(db: Pg
     assert_eq!(p.call("join_ask_new_link", &[]).await.status, 200);
     let told = queued_messages(&db, "admin@acme.test", Some("invitation_renewal")).await;
     assert_eq!(told.len(), 1);
+    assert_eq!(
+        queued_messages(&db, "wide@acme.test", Some("invitation_renewal"))
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        queued_messages(&db, "scoped@acme.test", Some("invitation_renewal"))
+            .await
+            .is_empty()
+    );
     // A link nobody issued is not kept (no session row for a stranger) and tells no one.
     let mut stranger = holder(&app, &format!("/join/{}", "A".repeat(43))).await;
     assert!(stranger.session.is_none());
