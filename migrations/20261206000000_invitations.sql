@@ -80,3 +80,40 @@ ALTER TABLE organisations
 UPDATE organisations o SET verified_at = o.created_at
  WHERE o.credit_code IS NOT NULL
    AND EXISTS (SELECT 1 FROM registrations r WHERE r.status = 'approved' AND r.credit_code = o.credit_code);
+
+-- The organisation's join link (扫码加入): anyone who opens it may ask to
+-- join, and administrators approve or reject. One link per organisation: a
+-- rotation kills the old one, and it works 7 days from its last renewal
+-- (WeCom). The token is kept hashed for lookups, and sealed with a server
+-- key so the link and its QR code can be shown again to administrators.
+CREATE TABLE join_links (
+    org_id        uuid PRIMARY KEY REFERENCES organisations (id) ON DELETE CASCADE,
+    token_hash    bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    token_sealed  bytea NOT NULL,
+    created_by    uuid,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    expires_at    timestamptz NOT NULL
+);
+
+-- Requests to join through the link, waiting for an administrator.
+CREATE TABLE join_requests (
+    id           uuid PRIMARY KEY,
+    org_id       uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    name         text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 64),
+    -- Proven by a code.
+    mobile       text NOT NULL,
+    email        text CHECK (char_length(email) <= 254),
+    -- The department the person expects, as they typed it.
+    department   text CHECK (char_length(department) <= 128),
+    -- The mobile number was someone's of the organisation when the request came.
+    duplicate    boolean NOT NULL DEFAULT false,
+    status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+    reason       text CHECK (char_length(reason) <= 200),
+    decided_by   uuid,
+    decided_at   timestamptz,
+    account_id   uuid,
+    locale       text NOT NULL CHECK (locale IN ('en', 'zh-CN')),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX join_requests_pending_key ON join_requests (org_id, mobile) WHERE status = 'pending';
+CREATE INDEX join_requests_org_idx ON join_requests (org_id, status, created_at DESC);

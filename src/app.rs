@@ -9,7 +9,7 @@ use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage
 use crate::deliveries::FailedDeliveriesPage;
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
 use crate::i18n::*;
-use crate::invitations::JoinPage;
+use crate::invitations::{JoinLinkPage, JoinPage, JoinPosterPage, JoinRequestPage};
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
 use crate::me::{DirectoryPage, MePage};
 use crate::registration::{
@@ -85,6 +85,9 @@ lazy_pages! {
     ReviewQueueRoute => ReviewQueuePage;
     ReviewDetailRoute => ReviewDetailPage;
     JoinRoute => JoinPage;
+    JoinRequestRoute => JoinRequestPage;
+    JoinLinkRoute => JoinLinkPage;
+    JoinPosterRoute => JoinPosterPage;
     MeRoute => MePage;
     DirectoryRoute => DirectoryPage;
 }
@@ -161,12 +164,15 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                                 <Route path=path!("/operator/login") view={Lazy::<OperatorLoginRoute>::new()} />
                                 <Route path=path!("/join") view={Lazy::<JoinRoute>::new()} />
+                                <Route path=path!("/join/request") view={Lazy::<JoinRequestRoute>::new()} />
                                 <Route path=path!("/me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async />
                                 <Route path=path!("/me/directory") view={Lazy::<DirectoryRoute>::new()} ssr=SsrMode::Async />
                                 <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
                                     <Route path=path!("") view={Lazy::<AdminHomeRoute>::new()} />
                                     <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()} />
                                     <Route path=path!("contacts/chart") view={Lazy::<OrgChartRoute>::new()} />
+                                    <Route path=path!("contacts/join") view={Lazy::<JoinLinkRoute>::new()} />
+                                    <Route path=path!("contacts/join/poster") view={Lazy::<JoinPosterRoute>::new()} />
                                     <Route path=path!("contacts/employees/new") view={Lazy::<EmployeeFormRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />

@@ -132,7 +132,8 @@ test("an invitation by SMS is read from the gateway and activated in Chinese", a
   await p.getByLabel("设置密码").fill(NEW_PASSWORD);
   await p.locator('[data-action="activate"]').click();
   await expect(p).toHaveURL(/\/me$/);
-  await hydrated(p);
+  await expect(p.getByRole("heading", { name: "王五" })).toBeVisible();
+  await expect(p.locator('.site-nav a[href="/me"]')).toHaveText("我的主页");
   await p.screenshot({ path: `${SCREENS}/me-375-zh.png`, fullPage: true });
 });
 
@@ -169,4 +170,48 @@ test("an expired link asks the administrators for a new one", async ({ page, bro
   await expect(panel.locator('[data-part="bulk-outcome"]')).toHaveAttribute("data-invited", "1");
   // A new link, not the dead one again.
   await waitForMail(request, email, (m) => m.subject.includes("invites you") && linkIn(m.text) !== link);
+});
+
+test("a request to join through the QR link is approved and the person is invited", async ({ page, browser, problems, request }) => {
+  test.setTimeout(180_000);
+  const { tag } = await signedInAdmin(page);
+  const org = `Acme ${tag}`;
+  await page.goto("/admin/contacts/join");
+  await hydrated(page);
+  const make = page.locator('[data-action-panel="rotate-link"]');
+  await make.locator("summary").click();
+  await make.locator('[data-action="rotate-link"]').click();
+  const url = await page.locator("[data-join-url]").getAttribute("data-join-url");
+  expect(url).toMatch(/\/join\/org\/[A-Za-z0-9_-]{43}$/);
+  await expect(page.locator(".join-link__qr svg")).toBeVisible();
+  await page.screenshot({ path: `${SCREENS}/join-link-1280-en.png`, fullPage: true });
+
+  // Someone scans the code on their phone and asks to join.
+  const mobile = `136${String(Date.now()).slice(-8)}`;
+  const p = await phone(browser, problems, "zh-CN");
+  await p.goto(url!);
+  await expect(p).toHaveURL(/\/join\/request$/);
+  await hydrated(p);
+  await p.getByLabel("手机", { exact: true }).fill(mobile);
+  await p.locator('[data-action="send-code"]').click();
+  const code = await waitForSms(request, `+86${mobile}`, (m) => /\b\d{6}\b/.test(m.text));
+  await p.getByLabel("短信或邮件中的验证码").fill(codeIn(code.text));
+  await p.getByLabel("姓名", { exact: true }).fill("孙七");
+  await p.screenshot({ path: `${SCREENS}/join-request-375-zh.png`, fullPage: true });
+  await p.locator('[data-action="ask-to-join"]').click();
+  await expect(p.locator('[data-part="asked"]')).toBeVisible();
+
+  // The administrator approves it into the top department.
+  await page.reload();
+  await hydrated(page);
+  const row = page.locator(`[data-request="+86${mobile}"]`);
+  await expect(row).toBeVisible();
+  await row.locator('[data-action="approve-request"]').click();
+  const form = page.locator('[data-form="approve-request"]');
+  await form.getByPlaceholder("Add a department: type its name").fill(org.slice(0, 6));
+  await form.locator(`[data-add-department="${org}"]`).click();
+  await form.locator('[data-action="confirm-approve"]').click();
+  await expect(page.locator('[data-empty="requests"]')).toBeVisible();
+  const invitation = await waitForSms(request, `+86${mobile}`, (m) => m.text.includes("/join/"));
+  expect(invitation.text).toContain(org);
 });

@@ -11,7 +11,7 @@ test.use({ locale: "en-US" });
 test("signed out, every page reads whole in each language and passes axe", async ({ page }) => {
   test.setTimeout(180_000);
   const findings = new Map<string, string[]>();
-  for (const path of ["/", "/register", "/register/resume", "/login", "/login/forgot", "/operator/login", "/join", "/no-such-page"]) {
+  for (const path of ["/", "/register", "/register/resume", "/login", "/login/forgot", "/operator/login", "/join", "/join/request", "/no-such-page"]) {
     await checkPage(page, path, [], findings);
   }
   report(findings);
@@ -38,6 +38,7 @@ test("an administrator's pages read whole in each language and pass axe", async 
     "/admin/contacts/employees/new",
     "/admin/audit",
     "/admin/security",
+    "/admin/contacts/join",
     "/account/security",
     "/me",
     "/me/directory",

@@ -124,6 +124,8 @@ fn label(locale: Locale, key: &str) -> String {
         "language" => td_string!(locale, audit_details.language),
         "invitation" => td_string!(locale, audit_details.invitation),
         "bulk" => td_string!(locale, audit_details.bulk),
+        "request" => td_string!(locale, audit_details.request),
+        "duplicate" => td_string!(locale, audit_details.duplicate),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -331,6 +333,8 @@ mod tests {
             "language",
             "invitation",
             "bulk",
+            "request",
+            "duplicate",
         ] {
             for locale in [Locale::en, Locale::zh_CN] {
                 assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");

@@ -36,6 +36,8 @@ pub enum Purpose {
     ActivateAccount,
     /// A member proves a new email address or mobile number of their own.
     ChangeContact,
+    /// Someone asking to join through an organisation's join link proves their mobile.
+    JoinRequest,
 }
 
 impl Purpose {
@@ -47,6 +49,7 @@ impl Purpose {
             Purpose::ResetPassword => "reset_password",
             Purpose::ActivateAccount => "activate_account",
             Purpose::ChangeContact => "change_contact",
+            Purpose::JoinRequest => "join_request",
         }
     }
 }

@@ -82,7 +82,8 @@ fn OverviewPanel(overview: Resource<Result<super::overview::Overview, AppError>>
                             {figure("active", o.active, text!(i18n, overview.active), "/admin/contacts")}
                             {figure("not_activated", o.not_activated, text!(i18n, overview.not_activated), "/admin/contacts")}
                             {figure("disabled", o.disabled, text!(i18n, overview.disabled), "/admin/contacts")}
-                            {figure("failed_invitations", o.failed_invitations, text!(i18n, overview.failed_invitations), "/admin/contacts")}
+                            {figure("failed_invitations", o.failed_invitations, text!(i18n, overview.failed_invitations), "/admin/contacts?status=not_activated")}
+                            {figure("join_requests", o.pending_join_requests, text!(i18n, overview.join_requests), "/admin/contacts/join")}
                         </ul>
                     </section>
                     <section class="panel getting-started" data-part="checklist">

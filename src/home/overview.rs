@@ -18,6 +18,8 @@ pub struct Overview {
     pub disabled: i64,
     /// People whose latest invitation message failed to deliver.
     pub failed_invitations: i64,
+    /// Requests to join through the join link waiting for a decision.
+    pub pending_join_requests: i64,
     /// The getting-started steps in order: (step, done, where to do it).
     pub steps: Vec<(String, bool, String)>,
 }
@@ -51,6 +53,7 @@ mod imp {
                    WHERE i.org_id = $1 AND i.ended_at IS NULL AND i.accepted_at IS NULL
                      AND o.status = 'failed') AS "failed!",
                  (SELECT EXISTS (SELECT 1 FROM admin_group_members g WHERE g.org_id = $1)) AS "delegated!",
+                 (SELECT count(*) FROM join_requests j WHERE j.org_id = $1 AND j.status = 'pending') AS "join_requests!",
                  (SELECT enforce_two_factor FROM organisations WHERE id = $1) AS "two_factor!"
                FROM accounts WHERE org_id = $1 AND kind = 'member'"#,
             access.org
@@ -67,6 +70,7 @@ mod imp {
             not_activated: r.not_activated,
             disabled: r.disabled,
             failed_invitations: r.failed,
+            pending_join_requests: r.join_requests,
             steps: vec![
                 step("departments", r.departments > 1, "/admin/contacts"),
                 step("people", r.headcount > 1, "/admin/contacts/employees/new"),

@@ -12,12 +12,15 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod join;
+pub mod link;
+pub mod link_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
+pub use link_pages::{JoinLinkPage, JoinPosterPage, JoinRequestPage};
 pub use pages::{JoinPage, PersonInvitation};
 
 /// People one bulk invitation may reach (WeCom's batch invite).

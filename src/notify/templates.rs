@@ -52,6 +52,11 @@ pub enum Template {
         name: String,
         person: String,
     },
+    /// A request to join `organisation` was rejected, with the administrator's `reason`.
+    JoinRequestRejected {
+        organisation: String,
+        reason: String,
+    },
 }
 
 // The payload may hold a code: never print it.
@@ -73,6 +78,7 @@ impl Template {
             Template::SecondFactorReminder { .. } => "second_factor_reminder",
             Template::Invitation { .. } => "invitation",
             Template::InvitationRenewal { .. } => "invitation_renewal",
+            Template::JoinRequestRejected { .. } => "join_request_rejected",
         }
     }
 }
@@ -173,6 +179,14 @@ const FILES: &[(&str, &str)] = &[
     (
         "zh-CN/invitation_renewal",
         include_str!("messages/zh-CN/invitation_renewal.j2"),
+    ),
+    (
+        "en/join_request_rejected",
+        include_str!("messages/en/join_request_rejected.j2"),
+    ),
+    (
+        "zh-CN/join_request_rejected",
+        include_str!("messages/zh-CN/join_request_rejected.j2"),
     ),
 ];
 
@@ -320,6 +334,10 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
             organisation, name,
             url => link(base_url, &format!("/admin/contacts/employees/{person}"))
         },
+        Template::JoinRequestRejected {
+            organisation,
+            reason,
+        } => context! { organisation, reason },
     };
     render_file(&name, lang, context)
 }
@@ -431,6 +449,10 @@ mod tests {
                 organisation: "Acme".into(),
                 name: "Li".into(),
                 person: "0190".into(),
+            },
+            Template::JoinRequestRejected {
+                organisation: "Acme".into(),
+                reason: "Not one of ours".into(),
             },
         ];
         for t in &all {

@@ -71,6 +71,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/join/{token}", get(crate::invitations::join::open_link))
         .route(
+            "/join/org/{token}",
+            get(crate::invitations::link::open_link),
+        )
+        .route(
+            "/admin/contacts/join/qr.png",
+            get(crate::invitations::link::qr_png),
+        )
+        .route(
             "/admin/audit/export",
             get(crate::audit::export::admin_export),
         )

@@ -45,7 +45,14 @@ pub fn SiteNav() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await.ok().flatten() {
                     Some(a) if a.stage == Stage::SignedIn => {
-                        view! { <A href=a.home()>{t!(i18n, nav.console)}</A> }.into_any()
+                        // A member who administers nothing has a home, not a console.
+                        let member_home = a.kind == crate::auth::AccountKind::Member && !a.administrator;
+                        view! {
+                            <A href=a.home()>
+                                {if member_home { t!(i18n, nav.me).into_any() } else { t!(i18n, nav.console).into_any() }}
+                            </A>
+                        }
+                        .into_any()
                     }
                     Some(a) if a.stage == Stage::MustEnrol => {
                         view! { <A href="/account/security">{t!(i18n, nav.security)}</A> }.into_any()

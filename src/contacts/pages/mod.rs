@@ -24,6 +24,7 @@ mod chart;
 mod employee;
 
 pub use chart::OrgChartPage;
+pub(crate) use employee::DepartmentPicker;
 pub use employee::{EmployeeFormPage, EmployeePage};
 pub(crate) use employee::{field_text, value_text};
 
@@ -143,6 +144,9 @@ pub(super) fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
             <div class="contacts__links">
                 <a class="button" href=format!("/admin/contacts/chart?dept={}", selected.node.id)>
                     {t!(i18n, contacts.org_chart)}
+                </a>
+                <a class="button" href="/admin/contacts/join" data-action="join-link">
+                    {t!(i18n, join_link.title)}
                 </a>
                 <a
                     class="button button--primary"

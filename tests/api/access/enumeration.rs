@@ -36,6 +36,10 @@ const PUBLIC: &[&str] = &[
     "join_send_code",
     "join_activate",
     "join_ask_new_link",
+    // Asking to join through an organisation's join link.
+    "join_request_state",
+    "join_request_code",
+    "join_request_submit",
 ];
 
 /// Open to every signed-in member of the organisation, about their own

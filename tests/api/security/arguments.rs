@@ -21,6 +21,21 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("me_home", &[]),
     ("console_overview", &[]),
     ("me_contact_code", &["field", "value"]),
+    ("join_link_state", &[]),
+    ("join_link_rotate", &[]),
+    ("join_link_renew", &[]),
+    ("join_requests", &["status", "#page"]),
+    (
+        "join_request_approve",
+        &["id", "departments", "main_department"],
+    ),
+    ("join_request_reject", &["id", "reason"]),
+    ("join_request_state", &[]),
+    ("join_request_code", &["mobile", "challenge"]),
+    (
+        "join_request_submit",
+        &["name", "mobile", "code", "email", "department"],
+    ),
     (
         "me_contact_change",
         &["field", "value", "confirmation", "password", "code"],

@@ -252,7 +252,7 @@ fn EmployeeForm(initial: Initial) -> impl IntoView {
 
 /// The employee's departments: each with "main" and "remove", plus a search to add more.
 #[component]
-fn DepartmentPicker(
+pub(crate) fn DepartmentPicker(
     departments: RwSignal<Vec<(String, String, bool)>>,
     main: RwSignal<String>,
     error: Signal<Option<AppError>>,
