@@ -90,7 +90,7 @@ test("an employee invited by email activates on a phone and finds a colleague by
   await p.locator('[data-action="activate"]').click();
   await expect(p).toHaveURL(/\/me$/);
   await hydrated(p);
-  await expect(p.getByRole("heading", { name: "李四" })).toBeVisible();
+  await expect(p.locator('[data-page="me"] h1')).toHaveText("李四");
   await p.screenshot({ path: `${SCREENS}/me-375-en.png`, fullPage: true });
 
   await p.getByRole("link", { name: "Directory" }).click();
@@ -132,7 +132,7 @@ test("an invitation by SMS is read from the gateway and activated in Chinese", a
   await p.getByLabel("设置密码").fill(NEW_PASSWORD);
   await p.locator('[data-action="activate"]').click();
   await expect(p).toHaveURL(/\/me$/);
-  await expect(p.getByRole("heading", { name: "王五" })).toBeVisible();
+  await expect(p.locator('[data-page="me"] h1')).toHaveText("王五");
   await expect(p.locator('.site-nav a[href="/me"]')).toHaveText("我的主页");
   await p.screenshot({ path: `${SCREENS}/me-375-zh.png`, fullPage: true });
 });
