@@ -216,7 +216,14 @@ test("an administrator enrols, an operator resets their lost second factor, and 
   await page.getByRole("button", { name: "Search" }).click();
   const row = page.locator("li.member-list__item", { hasText: "Zhang San" });
   await expect(row).toContainText("Two-step verification: on");
-  await row.getByRole("button", { name: "Reset two-step verification…" }).click();
+  // The list may be drawn again as the search settles: click until the form is open
+  // (the button only opens it).
+  await expect(async () => {
+    if (!(await row.getByLabel("Reason").isVisible())) {
+      await row.getByRole("button", { name: "Reset two-step verification…" }).click({ timeout: 2_000 });
+    }
+    await expect(row.getByLabel("Reason")).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   await row.getByLabel("Reason").fill("Called the legal representative to confirm");
   // The operator signs the reset with their own password and a fresh code.
   await row.getByLabel("Your password").fill(NEW_PASSWORD);

@@ -83,6 +83,11 @@ mod imp {
             if known && session.insert(LINK_KEY, hash.to_vec()).await.is_err() {
                 return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
+            if !known {
+                let _ = session.remove::<Vec<u8>>(LINK_KEY).await;
+            }
+        } else {
+            let _ = session.remove::<Vec<u8>>(LINK_KEY).await;
         }
         (
             http::StatusCode::SEE_OTHER,

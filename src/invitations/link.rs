@@ -217,10 +217,15 @@ mod imp {
             return Ok(None);
         };
         let sealer = sealer(state).await?;
-        let token = sealer
+        // A link sealed under a key since replaced reads as none: a new
+        // one can then be made.
+        let Some(token) = sealer
             .open(&row.token_sealed, org.as_bytes())
             .and_then(|t| String::from_utf8(t).ok())
-            .ok_or_else(|| AppError::internal("join link does not open with its key"))?;
+        else {
+            tracing::warn!(%org, "the join link does not open with its key; make a new one");
+            return Ok(None);
+        };
         Ok(Some((token, row.expires_at, row.expired)))
     }
 
@@ -426,7 +431,8 @@ mod imp {
         departments_raw: Vec<String>,
         main_raw: String,
     ) -> Result<(), AppError> {
-        let access = require(Permission::InviteMembers, Target::InScope).await?;
+        // Like the link and the list: the organisation's, not a subtree's.
+        let access = require(Permission::InviteMembers, Target::Organisation).await?;
         let request = id(&raw)?;
         if departments_raw.len() > crate::contacts::MAX_DEPARTMENTS_PER_PERSON {
             return Err(AppError::field(
@@ -455,14 +461,14 @@ mod imp {
                 .filter(|m| departments.contains(m))
                 .ok_or_else(|| AppError::field("main_department", Code::EmployeeMainDepartment))?,
         };
-        // The new employee lands where the approver may invite.
-        access.check_departments(&departments).await?;
         let state = app_state()?;
         let meta = RequestMeta::current();
         let org = access.org;
         let mut tx = state.db.begin().await?;
         crate::contacts::repo::lock(&mut tx, org, state.contacts.lock_wait).await?;
-        let (name, mobile, email, locale) = pending(&mut tx, org, request).await?;
+        // The email was not proven: the request shows it, the employee does
+        // not take it (an administrator may add it), and nothing is sent there.
+        let (name, mobile, _email, locale) = pending(&mut tx, org, request).await?;
         crate::organisations::check_member_cap(&mut tx, org, 1).await?;
         // The number (or address) was someone else's by now: the
         // administrator sees why, and may reject the request.
@@ -470,7 +476,7 @@ mod imp {
             name,
             userid: None,
             mobile: Some(mobile),
-            email,
+            email: None,
             position: None,
             employee_no: None,
             gender: None,
@@ -614,6 +620,12 @@ mod imp {
             if known && session.insert(SESSION_KEY, hash.to_vec()).await.is_err() {
                 return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
+            if !known {
+                // Not an earlier organisation's form under this one's link.
+                let _ = session.remove::<Vec<u8>>(SESSION_KEY).await;
+            }
+        } else {
+            let _ = session.remove::<Vec<u8>>(SESSION_KEY).await;
         }
         (
             http::StatusCode::SEE_OTHER,
@@ -811,7 +823,7 @@ mod imp {
         // the administrators, answered like any other request.
         let duplicate = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND kind = 'member'
-                               AND mobile = $2 AND status <> 'departed') AS "dup!""#,
+                               AND mobile = $2) AS "dup!""#,
             org,
             mobile.as_str()
         )
@@ -824,12 +836,13 @@ mod imp {
             "en"
         };
         // A second request from the same number replaces the waiting one.
-        sqlx::query!(
+        let id = sqlx::query_scalar!(
             r#"INSERT INTO join_requests (id, org_id, name, mobile, email, department, duplicate, locale)
                VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, $8)
                ON CONFLICT (org_id, mobile) WHERE status = 'pending' DO UPDATE
                   SET name = EXCLUDED.name, email = EXCLUDED.email, department = EXCLUDED.department,
-                      duplicate = EXCLUDED.duplicate, created_at = now()"#,
+                      duplicate = EXCLUDED.duplicate, created_at = now()
+               RETURNING id"#,
             id,
             org,
             name,
@@ -839,8 +852,13 @@ mod imp {
             duplicate,
             locale
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        // The client's tries of codes were counted like sign-in failures:
+        // a request that went through is not one.
+        if let Some(ip) = meta.ip {
+            crate::auth::throttle::forgive(&mut *tx, &crate::auth::throttle::Key::Ip(ip)).await?;
+        }
         record(
             &mut tx,
             &meta.actor(None, "anonymous"),

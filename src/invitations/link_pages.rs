@@ -24,8 +24,10 @@ struct LinkActions {
     renew: ServerAction<JoinLinkRenew>,
     approve: ServerAction<JoinRequestApprove>,
     reject: ServerAction<JoinRequestReject>,
-    /// The request whose approval form is open.
-    approving: RwSignal<Option<String>>,
+    /// The request whose approval form is open: (id, name).
+    approving: RwSignal<Option<(String, String)>>,
+    /// The request last sent to be rejected (its row shows the answer).
+    rejecting: RwSignal<Option<String>>,
 }
 
 /// `/admin/contacts/join`.
@@ -39,6 +41,7 @@ pub fn JoinLinkPage() -> impl IntoView {
         approve: ServerAction::new(),
         reject: ServerAction::new(),
         approving: RwSignal::new(None),
+        rejecting: RwSignal::new(None),
     };
     provide_context(actions);
     let link = Resource::new(
@@ -170,7 +173,17 @@ fn RequestRow(row: JoinRequestRow) -> impl IntoView {
     let a = expect_context::<LinkActions>();
     let pending = row.status == "pending";
     let id = row.id.clone();
+    let who = row.name.clone();
     let reject_id = row.id.clone();
+    let mine = row.id.clone();
+    let sent_id = row.id.clone();
+    let reason_id = format!("reject-reason-{}", row.id);
+    // Only this row's rejection answers here.
+    let error = Signal::derive(move || {
+        (a.rejecting.get().as_deref() == Some(mine.as_str()))
+            .then(|| last_error(a.reject).get())
+            .flatten()
+    });
     let status_text = match row.status.as_str() {
         "approved" => text!(i18n, join_link.approved),
         "rejected" => text!(i18n, join_link.rejected),
@@ -190,21 +203,21 @@ fn RequestRow(row: JoinRequestRow) -> impl IntoView {
             </div>
             {pending.then(|| view! {
                 <div class="actions">
-                    <button type="button" class="button button--primary" data-action="approve-request" on:click=move |_| a.approving.set(Some(id.clone()))>
+                    <button type="button" class="button button--primary" data-action="approve-request" on:click=move |_| a.approving.set(Some((id.clone(), who.clone())))>
                         {t!(i18n, join_link.approve)}
                     </button>
                     <ActionPanel name="reject-request" label=text!(i18n, join_link.reject) danger=true>
-                        <ActionForm action=a.reject attr:class="action__form">
+                        <ActionForm action=a.reject attr:class="action__form" on:submit=move |_| a.rejecting.set(Some(sent_id.clone()))>
                             <input type="hidden" name="id" value=reject_id.clone() />
-                            <FormError error=last_error(a.reject) />
-                            <Field
-                                name="reason"
-                                form="reject"
-                                label=text!(i18n, join_link.reason)
-                                hint=text!(i18n, join_link.reason_hint)
-                                maxlength=200
-                                error=field_code(last_error(a.reject), "reason")
-                            />
+                            <FormError error />
+                            <div class="field">
+                                <label class="field__label" for=reason_id.clone()>{t!(i18n, join_link.reason)}</label>
+                                <p class="field__hint">{t!(i18n, join_link.reason_hint)}</p>
+                                <input class="field__input" id=reason_id.clone() name="reason" required maxlength="200" />
+                                {move || field_code(error, "reason").get().map(|code| view! {
+                                    <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p>
+                                })}
+                            </div>
                             <ConfirmStep button=text!(i18n, join_link.reject) action="reject-request".to_owned() danger=true>
                                 {t!(i18n, join_link.reject_confirm)}
                             </ConfirmStep>
@@ -223,12 +236,12 @@ fn ApprovalForm() -> impl IntoView {
     let a = expect_context::<LinkActions>();
     let error = last_error(a.approve);
     move || {
-        a.approving.get().map(|id| {
+        a.approving.get().map(|(id, name)| {
             let departments = RwSignal::new(Vec::<(String, String, bool)>::new());
             let main = RwSignal::new(String::new());
             view! {
                 <ActionForm action=a.approve attr:class="form panel panel--inset" attr:data-form="approve-request">
-                    <h3>{t!(i18n, join_link.approve_heading)}</h3>
+                    <h3>{t!(i18n, join_link.approve_heading)} " — " <span translate="no">{name}</span></h3>
                     <input type="hidden" name="id" value=id />
                     <FormError error />
                     {move || {

@@ -920,12 +920,14 @@ async fn ask(s: &mut Browser<'_>, db: &PgPool, name: &str, mobile: &str) -> crat
         .await
         .pop()
         .unwrap();
+    let email = format!("{mobile}@ask.test");
     s.call(
         "join_request_submit",
         &[
             ("name", name),
             ("mobile", mobile),
             ("code", &code),
+            ("email", &email),
             ("department", "市场部"),
         ],
     )
@@ -993,6 +995,17 @@ async fn a_request_through_the_join_link_is_approved_into_an_invited_employee(db
         1
     );
     assert_eq!(links(&db, "+8613700137001").await.len(), 1);
+    // The email was never proven: not the employee's, and nothing goes there.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM accounts WHERE org_id = $1 AND email = '13700137001@ask.test'",
+            org
+        )
+        .await,
+        0
+    );
+    assert!(links(&db, "13700137001@ask.test").await.is_empty());
     let twice = b
         .call(
             "join_request_approve",
@@ -1025,6 +1038,20 @@ async fn a_request_through_the_join_link_is_approved_into_an_invited_employee(db
     let mut late = asker(&app, &path).await;
     assert_eq!(
         read(&mut late, "join_request_state", &[]).await.json,
+        "NoLink"
+    );
+    // One who held the old link and opens another that does not work holds none.
+    let mut held = asker(&app, &fresh).await;
+    assert!(
+        read(&mut held, "join_request_state", &[])
+            .await
+            .json
+            .get("Open")
+            .is_some()
+    );
+    let _ = held.get(&path).await;
+    assert_eq!(
+        read(&mut held, "join_request_state", &[]).await.json,
         "NoLink"
     );
     let refused = s
