@@ -57,7 +57,7 @@ mod imp {
     use crate::error::{Code, FieldErrors};
     use crate::server::state::{AppState, app_state};
     use axum::extract::{Path, State};
-    use axum::response::{IntoResponse, Response};
+    use axum::response::Response;
     use serde_json::json;
     use tower_sessions::Session;
 
@@ -74,29 +74,16 @@ mod imp {
     ) -> Response {
         // Only a link that exists is kept (one primary-key read): anything
         // else costs a stranger no session row and reads as no link.
+        let mut known = None;
         if repo::well_formed(&token) {
             let hash = repo::hash(&token);
-            let known = match state.db.acquire().await {
-                Ok(mut c) => repo::by_hash(&mut c, &hash).await.ok().flatten().is_some(),
-                Err(_) => false,
-            };
-            if known && session.insert(LINK_KEY, hash.to_vec()).await.is_err() {
-                return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            if let Ok(mut c) = state.db.acquire().await
+                && let Ok(Some(_)) = repo::by_hash(&mut c, &hash).await
+            {
+                known = Some(hash);
             }
-            if !known {
-                let _ = session.remove::<Vec<u8>>(LINK_KEY).await;
-            }
-        } else {
-            let _ = session.remove::<Vec<u8>>(LINK_KEY).await;
         }
-        (
-            http::StatusCode::SEE_OTHER,
-            [
-                (http::header::LOCATION, "/join"),
-                (http::header::CACHE_CONTROL, "no-store"),
-            ],
-        )
-            .into_response()
+        repo::hold_link(&session, LINK_KEY, known, "/join").await
     }
 
     /// The hash of the link held in this session (empty when none is).

@@ -418,6 +418,37 @@ pub async fn inviters_of(
     Ok(rows.into_iter().map(|r| (r.email, r.mobile)).collect())
 }
 
+/// Keeps `known` (the hash of a link that exists) in the session under
+/// `key`, or forgets whatever link was held there (an unknown link never
+/// stands for an earlier one), and sends the browser on to `to` so the
+/// token leaves its address bar.
+pub async fn hold_link(
+    session: &tower_sessions::Session,
+    key: &str,
+    known: Option<[u8; 32]>,
+    to: &'static str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let kept = match known {
+        Some(hash) => session.insert(key, hash.to_vec()).await.is_ok(),
+        None => {
+            let _ = session.remove::<Vec<u8>>(key).await;
+            true
+        }
+    };
+    if !kept {
+        return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    (
+        http::StatusCode::SEE_OTHER,
+        [
+            (http::header::LOCATION, to),
+            (http::header::CACHE_CONTROL, "no-store"),
+        ],
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

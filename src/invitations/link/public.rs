@@ -8,7 +8,7 @@ use crate::domain::{Email, ErrorCode, Mobile};
 use crate::error::{Code, FieldErrors};
 use crate::server::state::{AppState, app_state};
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -22,35 +22,20 @@ pub async fn open_link(
     session: Session,
     Path(token): Path<String>,
 ) -> Response {
+    let mut known = None;
     if super::super::repo::well_formed(&token) {
         let hash = super::super::repo::hash(&token);
-        let known = sqlx::query_scalar!(
+        let found = sqlx::query_scalar!(
             "SELECT org_id FROM join_links WHERE token_hash = $1",
             &hash[..]
         )
         .fetch_optional(&state.db)
-        .await
-        .ok()
-        .flatten()
-        .is_some();
-        if known && session.insert(SESSION_KEY, hash.to_vec()).await.is_err() {
-            return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        .await;
+        if let Ok(Some(_)) = found {
+            known = Some(hash);
         }
-        if !known {
-            // Not an earlier organisation's form under this one's link.
-            let _ = session.remove::<Vec<u8>>(SESSION_KEY).await;
-        }
-    } else {
-        let _ = session.remove::<Vec<u8>>(SESSION_KEY).await;
     }
-    (
-        http::StatusCode::SEE_OTHER,
-        [
-            (http::header::LOCATION, "/join/request"),
-            (http::header::CACHE_CONTROL, "no-store"),
-        ],
-    )
-        .into_response()
+    super::super::repo::hold_link(&session, SESSION_KEY, known, "/join/request").await
 }
 
 /// The organisation whose live link this session holds: `Ok(None)` for
