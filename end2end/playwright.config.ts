@@ -19,6 +19,14 @@ export default defineConfig({
     launchOptions: chromiumLaunch,
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], channel: undefined } },
+    // The first operator is made from the one-time setup link before any
+    // other spec runs (it also runs when a single spec is chosen).
+    { name: "first-run", testMatch: /first-run\.spec\.ts/, use: { ...devices["Desktop Chrome"], channel: undefined } },
+    {
+      name: "desktop",
+      dependencies: ["first-run"],
+      testIgnore: /first-run\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+    },
   ],
 });

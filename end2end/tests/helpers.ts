@@ -4,7 +4,7 @@
 // (end2end/sms-sink.mjs).
 import { expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { watchContext } from "./fixtures";
 import { execFileSync } from "node:child_process";
 import { createHmac, randomInt } from "node:crypto";
@@ -159,24 +159,24 @@ export function codeIn(text: string): string {
   return match[1];
 }
 
-/** The first operator comes from the setup link that the server printed at
- * start (sign-in.spec uses it); once any operator exists the link stops
- * working. So another operator is created only after the link was used, or
- * when nobody has used it for a while (that spec is not part of the run). */
-async function afterFirstRun(request: APIRequestContext) {
-  const link = readFileSync(SERVER_LOG, "utf8").match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/)?.[0];
-  if (!link) return; // an operator already existed when the server started
-  const path = new URL(link).pathname + new URL(link).search;
-  const used = async () =>
-    (await (await request.get(path, { headers: { "accept-language": "en" } })).text()).includes(
-      "This setup link is no longer valid",
-    );
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (await used()) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  console.warn("the setup link stayed unused for 90 s: creating the reviewer anyway");
+/** The first operator, whom first-run.spec makes from the setup link. */
+export const FIRST_OPERATOR = {
+  email: "ops@orgdesk.example",
+  name: "Platform Ops",
+  password: "purple-otter-meadow-42",
+};
+
+/** Where first-run.spec writes down the first operator's app secret and
+ * recovery codes (beside the server's log: one server, one operator). */
+const FIRST_OPERATOR_FILE = SERVER_LOG.replace(/\.log$/, "") + "-first-operator.json";
+
+export function saveFirstOperator(secret: Buffer, recoveryCodes: string[]) {
+  writeFileSync(FIRST_OPERATOR_FILE, JSON.stringify({ secret: secret.toString("hex"), recoveryCodes }));
+}
+
+export function firstOperator(): { secret: Buffer; recoveryCodes: string[] } {
+  const saved = JSON.parse(readFileSync(FIRST_OPERATOR_FILE, "utf8"));
+  return { secret: Buffer.from(saved.secret, "hex"), recoveryCodes: saved.recoveryCodes };
 }
 
 /** Creates an operator with the CLI and signs them in, enrolling the
@@ -185,7 +185,6 @@ export async function operatorPage(browser: Browser, baseURL: string, problems: 
   const context = await browser.newContext({ baseURL, locale: "en-US" });
   watchContext(context, problems);
   const page = await context.newPage();
-  await afterFirstRun(page.request);
   const email = `reviewer-${uniqueTag()}@orgdesk.example`;
   const password = "slate-heron-window-31";
   createOperator(email, "Registration Reviewer", password);

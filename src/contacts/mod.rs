@@ -128,6 +128,13 @@ pub struct Branch {
     /// selected one, and the selected one's children; in tree order.
     pub nodes: Vec<DepartmentNode>,
     pub department_count: i64,
+    /// The caller may invite people (somewhere in their scope).
+    #[serde(default)]
+    pub may_invite: bool,
+    /// The caller may manage the organisation's join link (inviting over
+    /// the whole organisation).
+    #[serde(default)]
+    pub manages_join_link: bool,
 }
 
 /// Where an employee is in their life with the organisation.

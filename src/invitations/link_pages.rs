@@ -53,20 +53,28 @@ pub fn JoinLinkPage() -> impl IntoView {
         },
         |_| join_link_state(),
     );
+    // The list is read again after a decision that went through, never
+    // after a refused one: the open form keeps what was chosen and typed.
+    let decided = RwSignal::new(0u32);
     let requests = Resource::new(
         move || {
             (
                 query.read().get("status").unwrap_or_default(),
                 query.read().get("page").unwrap_or_default(),
-                actions.approve.version().get(),
-                actions.reject.version().get(),
+                decided.get(),
             )
         },
-        |(status, page, _, _)| join_requests(status, page.parse().unwrap_or(1)),
+        |(status, page, _)| join_requests(status, page.parse().unwrap_or(1)),
     );
     Effect::new(move |_| {
         if matches!(actions.approve.value().get(), Some(Ok(()))) {
             actions.approving.set(None);
+            decided.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(actions.reject.value().get(), Some(Ok(()))) {
+            decided.update(|n| *n += 1);
         }
     });
     view! {
@@ -156,7 +164,6 @@ fn RequestList(r: Requests, status: String) -> impl IntoView {
                 <a href="/admin/contacts/join" aria-current={(!decided).then_some("page")}>{t!(i18n, join_link.pending)}</a>
                 <a href="/admin/contacts/join?status=decided" aria-current={decided.then_some("page")}>{t!(i18n, join_link.decided)}</a>
             </nav>
-            <ApprovalForm />
             {if empty {
                 view! { <p class="empty" data-empty="requests">{t!(i18n, join_link.no_requests)}</p> }.into_any()
             } else {
@@ -178,6 +185,11 @@ fn RequestRow(row: JoinRequestRow) -> impl IntoView {
     let mine = row.id.clone();
     let sent_id = row.id.clone();
     let reason_id = format!("reject-reason-{}", row.id);
+    let this = row.id.clone();
+    let approving_this = Memo::new(move |_| {
+        a.approving
+            .with(|open| open.as_ref().is_some_and(|(open, _)| *open == this))
+    });
     // Only this row's rejection answers here.
     let error = Signal::derive(move || {
         (a.rejecting.get().as_deref() == Some(mine.as_str()))
@@ -203,7 +215,11 @@ fn RequestRow(row: JoinRequestRow) -> impl IntoView {
             </div>
             {pending.then(|| view! {
                 <div class="actions">
-                    <button type="button" class="button button--primary" data-action="approve-request" on:click=move |_| a.approving.set(Some((id.clone(), who.clone())))>
+                    <button type="button" class="button button--primary" data-action="approve-request" on:click=move |_| {
+                        // A fresh form: no answer left from another request.
+                        a.approve.value().set(None);
+                        a.approving.set(Some((id.clone(), who.clone())));
+                    }>
                         {t!(i18n, join_link.approve)}
                     </button>
                     <ActionPanel name="reject-request" label=text!(i18n, join_link.reject) danger=true>
@@ -225,11 +241,12 @@ fn RequestRow(row: JoinRequestRow) -> impl IntoView {
                     </ActionPanel>
                 </div>
             })}
+            {move || approving_this.get().then(|| view! { <ApprovalForm /> })}
         </li>
     }
 }
 
-/// The one approval form: the departments of the request being approved.
+/// The approval form, under the request being approved: its departments.
 #[component]
 fn ApprovalForm() -> impl IntoView {
     let i18n = use_i18n();

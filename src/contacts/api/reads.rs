@@ -40,9 +40,13 @@ pub async fn branch(department: String) -> Result<Branch, AppError> {
     let access = viewer().await?;
     let state = app_state()?;
     let selected = start(&access, &department).await?;
-    repo::branch(&state.db, access.org, selected, access.roots())
+    let mut branch = repo::branch(&state.db, access.org, selected, access.roots())
         .await?
-        .ok_or_else(AppError::not_found)
+        .ok_or_else(AppError::not_found)?;
+    let invite = access.grants.scope_of(Permission::InviteMembers);
+    branch.may_invite = invite.is_some();
+    branch.manages_join_link = invite.is_some_and(|s| s.is_organisation());
+    Ok(branch)
 }
 
 pub async fn children(parent: String) -> Result<Vec<DepartmentNode>, AppError> {

@@ -258,6 +258,8 @@ pub async fn branch(
         },
         nodes,
         department_count: counts.departments,
+        may_invite: false,
+        manages_join_link: false,
     }))
 }
 

@@ -32,6 +32,8 @@ struct Initial {
     /// An administrator: changing the mobile or email needs the caller's own
     /// password and code.
     administrator: bool,
+    /// The caller may invite the new person (the box to send an invitation).
+    may_invite: bool,
 }
 
 /// `/admin/contacts/employees/new` (in the department of `?dept=`) and
@@ -89,6 +91,7 @@ impl Initial {
         path.push(branch.selected.node.name.clone());
         Initial {
             departments: vec![(branch.selected.node.id.clone(), path.join(" / "), true)],
+            may_invite: branch.may_invite,
             ..Initial::default()
         }
     }
@@ -113,6 +116,8 @@ impl Initial {
                 .collect(),
             managers: e.manager_userids,
             administrator: e.administrator,
+            // Editing sends no invitation (the person's page does).
+            may_invite: false,
         }
     }
 }
@@ -218,7 +223,7 @@ fn EmployeeForm(initial: Initial) -> impl IntoView {
                         />
                     </fieldset>
                 })}
-                {i.id.is_none().then(|| view! {
+                {(i.id.is_none() && i.may_invite).then(|| view! {
                     <label class="check" data-part="invite">
                         <input type="checkbox" name="invite" value="on" checked />
                         <span>{t!(i18n, contacts.invite_on_save)}</span>
