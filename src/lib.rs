@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod domain;
 pub mod error;
 pub mod home;
+pub mod imports;
 pub mod invitations;
 pub mod locale;
 pub mod me;

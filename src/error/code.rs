@@ -190,6 +190,23 @@ codes! {
     SessionCurrent = "session.current" => session_current,
     AuditDateFormat = "audit.date_format" => audit_date_format,
     AuditDateOrder = "audit.date_order" => audit_date_order,
+    ImportEmpty = "import.empty" => import_empty,
+    ImportFileType = "import.file_type" => import_file_type,
+    ImportFileTooLarge = "import.file_too_large" => import_file_too_large,
+    ImportMixedEncodings = "import.mixed_encodings" => import_mixed_encodings,
+    ImportEncoding = "import.encoding" => import_encoding,
+    ImportUnreadable = "import.unreadable" => import_unreadable,
+    ImportTooManyRows = "import.too_many_rows" => import_too_many_rows,
+    ImportMissingColumns = "import.missing_columns" => import_missing_columns,
+    ImportPersonLeft = "import.person_left" => import_person_left,
+    ImportOutsideScope = "import.outside_scope" => import_outside_scope,
+    ImportAdministratorAddress = "import.administrator_address" => import_administrator_address,
+    ImportSuperAdmin = "import.super_admin" => import_super_admin,
+    ImportDuplicate = "import.duplicate" => import_duplicate,
+    ImportManagerRowWrong = "import.manager_row_wrong" => import_manager_row_wrong,
+    ImportBusy = "import.busy" => import_busy,
+    ImportConfirmSync = "import.confirm_sync" => import_confirm_sync,
+    ImportChanged = "import.changed" => import_changed,
 }
 
 impl std::fmt::Display for Code {

@@ -1,0 +1,1247 @@
+//! The dry run: what each row of a file would do to an organisation's
+//! contacts, judged against a snapshot of them, with every problem named by
+//! its cell. The run checks again, inside its transaction, with the same
+//! code, so what it applies is exactly what a dry run of that moment says.
+use super::columns::Header;
+use super::{CellError, Column, Counts, ImportOptions, RowAction};
+use crate::access::Scope;
+use crate::contacts::{
+    EmployeeStatus, MAX_DEPARTMENTS, MAX_DEPARTMENTS_PER_PERSON, MAX_DEPTH, MAX_MANAGERS, rules,
+};
+use crate::domain::{Email, ErrorCode, Mobile};
+use crate::error::Code;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+/// A department as the check needs it.
+#[derive(Debug, Clone)]
+pub struct Department {
+    pub id: Uuid,
+    /// Ids from the root down to the department itself.
+    pub path: Vec<Uuid>,
+}
+
+/// A person already in contacts.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub name: String,
+    pub userid: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub employee_no: Option<String>,
+    pub gender: Option<String>,
+    pub hire_date: Option<NaiveDate>,
+    pub status: EmployeeStatus,
+    /// The main department first.
+    pub departments: Vec<Uuid>,
+    pub managers: Vec<Uuid>,
+    /// A super administrator or a member of an admin group.
+    pub administrator: bool,
+    pub super_admin: bool,
+}
+
+/// The organisation's contacts as the check reads them.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub root: Uuid,
+    pub root_name: String,
+    /// Every department by its path of names below the root, joined by `/`
+    /// (the root itself: "").
+    pub departments: HashMap<String, Department>,
+    pub people: Vec<Person>,
+    /// How many more members the organisation may have (None: no cap).
+    pub room: Option<i64>,
+    /// The administrator importing: their scope, and themselves.
+    pub scope: Scope,
+    pub caller: Uuid,
+}
+
+/// A department a row names: one that exists, or one the import creates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DepartmentRef {
+    Existing(Uuid),
+    /// Its path key (names below the root joined by `/`).
+    New(String),
+}
+
+/// A manager a row names: a person in contacts, or a person of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerRef {
+    Existing(Uuid),
+    /// The index of the row (in `Plan::rows`) that creates them.
+    Row(usize),
+}
+
+/// A row's values, checked. Absent cells are `None` and change nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    pub name: Option<String>,
+    pub userid: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub employee_no: Option<String>,
+    pub gender: Option<String>,
+    pub hire_date: Option<NaiveDate>,
+    /// The main department first.
+    pub departments: Option<Vec<DepartmentRef>>,
+    pub managers: Option<Vec<ManagerRef>>,
+    /// `Some(true)`: enabled, `Some(false)`: disabled.
+    pub enabled: Option<bool>,
+}
+
+/// What one row does.
+#[derive(Debug, Clone)]
+pub struct RowPlan {
+    /// The row's number in the file (the header is row 1).
+    pub line: u32,
+    pub action: RowAction,
+    /// The person in contacts it matched.
+    pub person: Option<Uuid>,
+    pub values: Values,
+    pub errors: Vec<CellError>,
+    /// The columns an update changes.
+    pub changes: Vec<Column>,
+}
+
+/// A dry run's whole answer.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Rows with something in them, in file order.
+    pub rows: Vec<RowPlan>,
+    /// Departments to create, parents before children: path key -> names.
+    pub new_departments: BTreeMap<String, Vec<String>>,
+    /// People a full sync disables.
+    pub disable: Vec<Uuid>,
+    /// People in the administrator's scope (the guard's base).
+    pub scope_size: i64,
+    pub counts: Counts,
+}
+
+impl Plan {
+    pub fn needs_second_confirmation(&self) -> bool {
+        super::needs_second_confirmation(self.counts.disable, self.scope_size)
+    }
+}
+
+fn err(column: Option<Column>, code: Code, detail: Option<String>) -> CellError {
+    CellError {
+        column,
+        code: code.as_str().to_owned(),
+        detail,
+    }
+}
+
+/// Cells of a list: `;` or `；` between items (and `,` for managers).
+fn items(cell: &str, commas: bool) -> Vec<&str> {
+    cell.split(|c| c == ';' || c == '；' || (commas && (c == ',' || c == '，')))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The words for a person's status: enabled, or disabled.
+fn status(cell: &str) -> Option<bool> {
+    let s = cell.trim().to_lowercase();
+    match s.as_str() {
+        "已激活" | "未激活" | "启用" | "已启用" | "正常" | "在职" | "active" | "not activated"
+        | "enabled" | "activated" => Some(true),
+        "已禁用" | "禁用" | "停用" | "disabled" | "inactive" => Some(false),
+        _ => None,
+    }
+}
+
+fn gender(cell: &str) -> Option<&'static str> {
+    match cell.trim().to_lowercase().as_str() {
+        "男" | "male" | "m" => Some("male"),
+        "女" | "female" | "f" => Some("female"),
+        _ => None,
+    }
+}
+
+fn date(cell: &str) -> Result<NaiveDate, Code> {
+    let cell = cell.trim();
+    // Excel writes a date cell with a time when it has one.
+    let day = cell.split_whitespace().next().unwrap_or("");
+    let parsed = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(day, f).ok())
+        .ok_or(Code::EmployeeDateFormat)?;
+    if (1900..=2100).contains(&chrono::Datelike::year(&parsed)) {
+        Ok(parsed)
+    } else {
+        Err(Code::EmployeeDateRange)
+    }
+}
+
+/// The path key of a department cell: its names below the root (a first
+/// name equal to the root's is the root), checked.
+fn department_path(cell: &str, root_name: &str) -> Result<Vec<String>, Code> {
+    let mut names: Vec<&str> = cell
+        .split(['/', '／'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if names.first() == Some(&root_name.trim()) {
+        names.remove(0);
+    }
+    if names.len() + 1 > MAX_DEPTH {
+        return Err(Code::DepartmentTooDeep);
+    }
+    names.into_iter().map(rules::department_name).collect()
+}
+
+/// The keys a row is known by, for duplicates within the file.
+#[derive(Default)]
+struct Seen {
+    userid: HashMap<String, usize>,
+    mobile: HashMap<String, usize>,
+    email: HashMap<String, usize>,
+    person: HashMap<Uuid, usize>,
+}
+
+/// Judges every row of a file against `snapshot`.
+pub fn plan(
+    snapshot: &Snapshot,
+    header: &Header,
+    rows: &[Vec<String>],
+    options: ImportOptions,
+) -> Plan {
+    let mut plan = Plan::default();
+    let by_userid: HashMap<String, usize> = index(snapshot, |p| Some(p.userid.to_lowercase()));
+    let by_mobile = index(snapshot, |p| p.mobile.clone());
+    let by_email = index(snapshot, |p| p.email.as_ref().map(|e| e.to_lowercase()));
+    let by_id: HashMap<Uuid, usize> = snapshot
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
+    let paths: HashMap<Uuid, &[Uuid]> = snapshot
+        .departments
+        .values()
+        .map(|d| (d.id, d.path.as_slice()))
+        .collect();
+    let in_scope = |departments: &[Uuid]| match &snapshot.scope {
+        Scope::Organisation => true,
+        scope => departments
+            .iter()
+            .any(|d| paths.get(d).is_some_and(|path| scope.covers(path))),
+    };
+    let mut seen = Seen::default();
+    let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
+
+    for (i, cells) in rows.iter().enumerate().skip(1) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = (i + 1) as u32;
+        let cell = |c: Column| header.cell(cells, c);
+        let mut errors = Vec::new();
+        let mut v = Values::default();
+        let text = |c: Column, max: usize, errors: &mut Vec<CellError>| match rules::optional_text(
+            cell(c),
+            max,
+        ) {
+            Ok(t) => t,
+            Err(code) => {
+                errors.push(err(Some(c), code, None));
+                None
+            }
+        };
+        if !cell(Column::Name).is_empty() {
+            match rules::person_name(cell(Column::Name)) {
+                Ok(n) => v.name = Some(n),
+                Err(code) => errors.push(err(Some(Column::Name), code, None)),
+            }
+        }
+        if !cell(Column::Userid).is_empty() {
+            match rules::userid(cell(Column::Userid)) {
+                Ok(u) => v.userid = Some(u),
+                Err(code) => errors.push(err(Some(Column::Userid), code, None)),
+            }
+        }
+        if !cell(Column::Mobile).is_empty() {
+            match Mobile::parse(cell(Column::Mobile)) {
+                Ok(m) => v.mobile = Some(m.as_str().to_owned()),
+                Err(e) => errors.push(err(Some(Column::Mobile), e.code(), None)),
+            }
+        }
+        if !cell(Column::Email).is_empty() {
+            match Email::parse(cell(Column::Email)) {
+                Ok(m) => v.email = Some(m.as_str().to_owned()),
+                Err(e) => errors.push(err(Some(Column::Email), e.code(), None)),
+            }
+        }
+        v.position = text(Column::Position, 128, &mut errors);
+        v.employee_no = text(Column::EmployeeNo, 64, &mut errors);
+        if !cell(Column::Gender).is_empty() {
+            match gender(cell(Column::Gender)) {
+                Some(g) => v.gender = Some(g.to_owned()),
+                None => errors.push(err(Some(Column::Gender), Code::ValidationChoice, None)),
+            }
+        }
+        if !cell(Column::HireDate).is_empty() {
+            match date(cell(Column::HireDate)) {
+                Ok(d) => v.hire_date = Some(d),
+                Err(code) => errors.push(err(Some(Column::HireDate), code, None)),
+            }
+        }
+        if !cell(Column::Status).is_empty() {
+            match status(cell(Column::Status)) {
+                Some(s) => v.enabled = Some(s),
+                None => errors.push(err(Some(Column::Status), Code::EmployeeStatusInvalid, None)),
+            }
+        }
+        let named = items(cell(Column::Departments), false);
+        if !named.is_empty() {
+            if named.len() > MAX_DEPARTMENTS_PER_PERSON {
+                errors.push(err(
+                    Some(Column::Departments),
+                    Code::EmployeeTooManyDepartments,
+                    None,
+                ));
+            } else {
+                let mut refs: Vec<DepartmentRef> = Vec::new();
+                for raw in named {
+                    match department_path(raw, &snapshot.root_name) {
+                        Err(code) => {
+                            errors.push(err(Some(Column::Departments), code, Some(raw.to_owned())))
+                        }
+                        Ok(names) => match department(snapshot, &names, options, &mut plan) {
+                            Ok(r) => {
+                                if !refs.contains(&r) {
+                                    refs.push(r);
+                                }
+                            }
+                            Err(code) => errors.push(err(
+                                Some(Column::Departments),
+                                code,
+                                Some(raw.to_owned()),
+                            )),
+                        },
+                    }
+                }
+                v.departments = Some(refs);
+            }
+        }
+        let managers: Vec<String> = items(cell(Column::Manager), true)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if managers.len() > MAX_MANAGERS {
+            errors.push(err(
+                Some(Column::Manager),
+                Code::EmployeeTooManyManagers,
+                None,
+            ));
+        }
+
+        // Who the row is: account ID, then mobile, then email.
+        let found = |key: &Option<String>, by: &HashMap<String, usize>, lower: bool| {
+            key.as_ref()
+                .and_then(|k| by.get(&if lower { k.to_lowercase() } else { k.clone() }))
+                .copied()
+        };
+        let keys = [
+            (
+                Column::Userid,
+                found(&v.userid, &by_userid, true),
+                Code::EmployeeUseridTaken,
+            ),
+            (
+                Column::Mobile,
+                found(&v.mobile, &by_mobile, false),
+                Code::EmployeeMobileTaken,
+            ),
+            (
+                Column::Email,
+                found(&v.email, &by_email, true),
+                Code::EmployeeEmailTaken,
+            ),
+        ];
+        let matched = keys.iter().find_map(|(_, p, _)| *p);
+        for (column, p, code) in keys {
+            if let (Some(p), Some(m)) = (p, matched)
+                && p != m
+            {
+                errors.push(err(Some(column), code, None));
+            }
+        }
+        let person = matched.map(|p| &snapshot.people[p]);
+        let mut action = match person {
+            None => RowAction::Create,
+            Some(_) if !options.update_existing => RowAction::Skip,
+            Some(_) => RowAction::Unchanged,
+        };
+        let mut changes = Vec::new();
+        if let Some(p) = person {
+            if p.status == EmployeeStatus::Departed {
+                errors.push(err(
+                    keys.iter().find(|k| k.1.is_some()).map(|k| k.0),
+                    Code::ImportPersonLeft,
+                    None,
+                ));
+            } else if !in_scope(&p.departments) {
+                errors.push(err(None, Code::ImportOutsideScope, None));
+            } else if action != RowAction::Skip {
+                changes = diff(p, &v);
+                if p.administrator
+                    && (changes.contains(&Column::Mobile) || changes.contains(&Column::Email))
+                {
+                    let c = if changes.contains(&Column::Mobile) {
+                        Column::Mobile
+                    } else {
+                        Column::Email
+                    };
+                    errors.push(err(Some(c), Code::ImportAdministratorAddress, None));
+                }
+                if v.enabled == Some(false) && changes.contains(&Column::Status) {
+                    if p.id == snapshot.caller {
+                        errors.push(err(Some(Column::Status), Code::EmployeeStatusSelf, None));
+                    } else if p.super_admin {
+                        errors.push(err(Some(Column::Status), Code::ImportSuperAdmin, None));
+                    }
+                }
+                action = if changes.contains(&Column::Departments) {
+                    RowAction::Move
+                } else if changes.is_empty() {
+                    RowAction::Unchanged
+                } else {
+                    RowAction::Update
+                };
+            }
+        } else {
+            if v.name.is_none() && !errors.iter().any(|e| e.column == Some(Column::Name)) {
+                errors.push(err(Some(Column::Name), Code::ValidationRequired, None));
+            }
+            if v.mobile.is_none()
+                && v.email.is_none()
+                && !errors
+                    .iter()
+                    .any(|e| matches!(e.column, Some(Column::Mobile | Column::Email)))
+            {
+                errors.push(err(
+                    Some(Column::Mobile),
+                    Code::EmployeeContactRequired,
+                    None,
+                ));
+            }
+            if v.departments.as_ref().is_none_or(Vec::is_empty)
+                && !errors.iter().any(|e| e.column == Some(Column::Departments))
+            {
+                errors.push(err(
+                    Some(Column::Departments),
+                    Code::EmployeeDepartmentRequired,
+                    None,
+                ));
+            }
+        }
+        let index = plan.rows.len();
+        // The same person twice in the file: every row involved is wrong.
+        let clash = |map: &mut HashMap<String, usize>,
+                     key: Option<String>,
+                     column: Column,
+                     errors: &mut Vec<CellError>,
+                     rows: &mut Vec<RowPlan>| {
+            let Some(key) = key else { return };
+            if let Some(&other) = map.get(&key) {
+                errors.push(err(
+                    Some(column),
+                    Code::ImportDuplicate,
+                    Some(rows[other].line.to_string()),
+                ));
+                let first = &mut rows[other];
+                first.errors.push(err(
+                    Some(column),
+                    Code::ImportDuplicate,
+                    Some(line.to_string()),
+                ));
+                first.action = RowAction::Error;
+            } else {
+                map.insert(key, index);
+            }
+        };
+        clash(
+            &mut seen.userid,
+            v.userid.as_ref().map(|u| u.to_lowercase()),
+            Column::Userid,
+            &mut errors,
+            &mut plan.rows,
+        );
+        clash(
+            &mut seen.mobile,
+            v.mobile.clone(),
+            Column::Mobile,
+            &mut errors,
+            &mut plan.rows,
+        );
+        clash(
+            &mut seen.email,
+            v.email.as_ref().map(|e| e.to_lowercase()),
+            Column::Email,
+            &mut errors,
+            &mut plan.rows,
+        );
+        if let Some(p) = person {
+            if let Some(&other) = seen.person.get(&p.id) {
+                if !errors
+                    .iter()
+                    .any(|e| e.code == Code::ImportDuplicate.as_str())
+                {
+                    errors.push(err(
+                        None,
+                        Code::ImportDuplicate,
+                        Some(plan.rows[other].line.to_string()),
+                    ));
+                }
+            } else {
+                seen.person.insert(p.id, index);
+            }
+        }
+        if !managers.is_empty() {
+            manager_cells.push((index, managers));
+        }
+        if !errors.is_empty() {
+            action = RowAction::Error;
+        }
+        plan.rows.push(RowPlan {
+            line,
+            action,
+            person: person.map(|p| p.id),
+            values: v,
+            errors,
+            changes,
+        });
+    }
+
+    // Managers: people of the file (by account ID) or of contacts.
+    for (index, names) in manager_cells {
+        let mut refs = Vec::new();
+        for name in &names {
+            let key = name.to_lowercase();
+            let r = match seen.userid.get(&key) {
+                Some(&row) => Some(match plan.rows[row].person {
+                    Some(p) => ManagerRef::Existing(p),
+                    None => ManagerRef::Row(row),
+                }),
+                None => by_userid
+                    .get(&key)
+                    .map(|&p| &snapshot.people[p])
+                    .filter(|p| p.status != EmployeeStatus::Departed)
+                    .map(|p| ManagerRef::Existing(p.id)),
+            };
+            match r {
+                None => plan.rows[index].errors.push(err(
+                    Some(Column::Manager),
+                    Code::EmployeeManagerUnknown,
+                    Some(name.clone()),
+                )),
+                Some(r)
+                    if r == ManagerRef::Row(index)
+                        || Some(r) == plan.rows[index].person.map(ManagerRef::Existing) =>
+                {
+                    plan.rows[index].errors.push(err(
+                        Some(Column::Manager),
+                        Code::EmployeeManagerSelf,
+                        Some(name.clone()),
+                    ));
+                }
+                Some(r) => {
+                    if !refs.contains(&r) {
+                        refs.push(r);
+                    }
+                }
+            }
+        }
+        let row = &mut plan.rows[index];
+        if let Some(p) = row
+            .person
+            .and_then(|id| by_id.get(&id))
+            .map(|&i| &snapshot.people[i])
+        {
+            let wanted: HashSet<Uuid> = refs
+                .iter()
+                .filter_map(|r| match r {
+                    ManagerRef::Existing(id) => Some(*id),
+                    ManagerRef::Row(_) => None,
+                })
+                .collect();
+            let had: HashSet<Uuid> = p.managers.iter().copied().collect();
+            if refs.iter().any(|r| matches!(r, ManagerRef::Row(_))) || wanted != had {
+                row.changes.push(Column::Manager);
+                if row.action == RowAction::Unchanged {
+                    row.action = RowAction::Update;
+                }
+            }
+        }
+        row.values.managers = Some(refs);
+        if !row.errors.is_empty() {
+            row.action = RowAction::Error;
+        }
+    }
+    // A manager whose own row is wrong will not exist: nor can the rows that
+    // name them go in. Repeated until nothing changes (chains of managers).
+    loop {
+        let broken: Vec<usize> = (0..plan.rows.len())
+            .filter(|&i| {
+                plan.rows[i].action != RowAction::Error
+                    && plan.rows[i].values.managers.iter().flatten().any(|m| matches!(m, ManagerRef::Row(r) if plan.rows[*r].action == RowAction::Error))
+            })
+            .collect();
+        if broken.is_empty() {
+            break;
+        }
+        for i in broken {
+            let line = plan.rows[i]
+                .values
+                .managers
+                .iter()
+                .flatten()
+                .find_map(|m| match m {
+                    ManagerRef::Row(r) if plan.rows[*r].action == RowAction::Error => {
+                        Some(plan.rows[*r].line)
+                    }
+                    _ => None,
+                });
+            plan.rows[i].errors.push(err(
+                Some(Column::Manager),
+                Code::ImportManagerRowWrong,
+                line.map(|l| l.to_string()),
+            ));
+            plan.rows[i].action = RowAction::Error;
+        }
+    }
+    // The member cap, in file order.
+    if let Some(room) = snapshot.room {
+        let mut left = room;
+        for row in plan
+            .rows
+            .iter_mut()
+            .filter(|r| r.action == RowAction::Create)
+        {
+            if left <= 0 {
+                row.errors.push(err(None, Code::MemberCapReached, None));
+                row.action = RowAction::Error;
+            } else {
+                left -= 1;
+            }
+        }
+    }
+    // Departments only rows that go in need; past the organisation's limit
+    // none is made.
+    let wanted: HashSet<String> = plan
+        .rows
+        .iter()
+        .filter(|r| r.action != RowAction::Error)
+        .flat_map(|r| r.values.departments.iter().flatten())
+        .filter_map(|d| match d {
+            DepartmentRef::New(key) => Some(key.clone()),
+            DepartmentRef::Existing(_) => None,
+        })
+        .collect();
+    let needed: HashSet<String> = wanted
+        .iter()
+        .flat_map(|w| {
+            let names: Vec<&str> = w.split('/').collect();
+            (1..=names.len()).map(move |n| names[..n].join("/"))
+        })
+        .collect();
+    plan.new_departments.retain(|key, _| needed.contains(key));
+    if snapshot.departments.len() as i64 + plan.new_departments.len() as i64 > MAX_DEPARTMENTS {
+        for row in plan.rows.iter_mut() {
+            if row
+                .values
+                .departments
+                .iter()
+                .flatten()
+                .any(|d| matches!(d, DepartmentRef::New(_)))
+            {
+                row.errors
+                    .push(err(Some(Column::Departments), Code::DepartmentLimit, None));
+                row.action = RowAction::Error;
+            }
+        }
+        plan.new_departments.clear();
+    }
+
+    // Full sync: everyone of the scope the file does not name.
+    let named: HashSet<Uuid> = plan.rows.iter().filter_map(|r| r.person).collect();
+    let in_scope: Vec<&Person> = snapshot
+        .people
+        .iter()
+        .filter(|p| p.status != EmployeeStatus::Departed && in_scope(&p.departments))
+        .collect();
+    plan.scope_size = in_scope.len() as i64;
+    if options.full_sync {
+        plan.disable = in_scope
+            .iter()
+            .filter(|p| {
+                !named.contains(&p.id)
+                    && p.status != EmployeeStatus::Disabled
+                    && p.id != snapshot.caller
+                    && !p.super_admin
+            })
+            .map(|p| p.id)
+            .collect();
+    }
+    for row in &plan.rows {
+        plan.counts.add(row.action);
+    }
+    plan.counts.disable = plan.disable.len() as i64;
+    plan.counts.departments = plan.new_departments.len() as i64;
+    plan
+}
+
+fn index(snapshot: &Snapshot, key: impl Fn(&Person) -> Option<String>) -> HashMap<String, usize> {
+    snapshot
+        .people
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| key(p).map(|k| (k, i)))
+        .collect()
+}
+
+/// The department with these names below the root: one that exists, or a
+/// new one (with every missing parent) when the import may create them
+/// and the nearest existing one lies in the administrator's scope.
+fn department(
+    snapshot: &Snapshot,
+    names: &[String],
+    options: ImportOptions,
+    plan: &mut Plan,
+) -> Result<DepartmentRef, Code> {
+    let key = names.join("/");
+    if let Some(d) = snapshot.departments.get(&key) {
+        return if snapshot.scope.covers(&d.path) {
+            Ok(DepartmentRef::Existing(d.id))
+        } else {
+            Err(Code::ImportOutsideScope)
+        };
+    }
+    if !options.create_departments {
+        return Err(Code::EmployeeDepartmentUnknown);
+    }
+    // The nearest existing ancestor decides whether the administrator may
+    // create below it.
+    let existing = (0..names.len())
+        .rev()
+        .find_map(|n| snapshot.departments.get(&names[..n].join("/")))
+        .ok_or(Code::EmployeeDepartmentUnknown)?;
+    if !snapshot.scope.covers(&existing.path) {
+        return Err(Code::ImportOutsideScope);
+    }
+    for n in 1..=names.len() {
+        let k = names[..n].join("/");
+        if !snapshot.departments.contains_key(&k) {
+            plan.new_departments
+                .entry(k)
+                .or_insert_with(|| names[..n].to_vec());
+        }
+    }
+    Ok(DepartmentRef::New(key))
+}
+
+/// The columns on which `v` changes `p` (an empty cell changes nothing).
+fn diff(p: &Person, v: &Values) -> Vec<Column> {
+    let mut changes = Vec::new();
+    let mut differs = |c: Column, new: Option<&str>, old: Option<&str>| {
+        if let Some(new) = new
+            && Some(new) != old
+        {
+            changes.push(c);
+        }
+    };
+    differs(Column::Name, v.name.as_deref(), Some(&p.name));
+    differs(Column::Userid, v.userid.as_deref(), Some(&p.userid));
+    differs(Column::Mobile, v.mobile.as_deref(), p.mobile.as_deref());
+    differs(Column::Email, v.email.as_deref(), p.email.as_deref());
+    differs(
+        Column::Position,
+        v.position.as_deref(),
+        p.position.as_deref(),
+    );
+    differs(
+        Column::EmployeeNo,
+        v.employee_no.as_deref(),
+        p.employee_no.as_deref(),
+    );
+    differs(Column::Gender, v.gender.as_deref(), p.gender.as_deref());
+    if let Some(d) = v.hire_date
+        && Some(d) != p.hire_date
+    {
+        changes.push(Column::HireDate);
+    }
+    if let Some(departments) = &v.departments {
+        let same = departments.first()
+            == p.departments
+                .first()
+                .map(|d| DepartmentRef::Existing(*d))
+                .as_ref()
+            && departments.len() == p.departments.len()
+            && departments
+                .iter()
+                .all(|d| matches!(d, DepartmentRef::Existing(id) if p.departments.contains(id)));
+        if !same && !departments.is_empty() {
+            changes.push(Column::Departments);
+        }
+    }
+    if let Some(enabled) = v.enabled
+        && enabled != (p.status != EmployeeStatus::Disabled)
+    {
+        changes.push(Column::Status);
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Org {
+        snapshot: Snapshot,
+        market: Uuid,
+        east: Uuid,
+        lab: Uuid,
+        wang: Uuid,
+        li: Uuid,
+        admin: Uuid,
+    }
+
+    fn person(id: Uuid, name: &str, userid: &str, mobile: &str, departments: Vec<Uuid>) -> Person {
+        Person {
+            id,
+            name: name.into(),
+            userid: userid.into(),
+            mobile: Some(mobile.into()),
+            email: None,
+            position: None,
+            employee_no: None,
+            gender: None,
+            hire_date: None,
+            status: EmployeeStatus::Active,
+            departments,
+            managers: Vec::new(),
+            administrator: false,
+            super_admin: false,
+        }
+    }
+
+    fn org() -> Org {
+        let (root, market, east, lab) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let departments = [
+            ("", root, vec![root]),
+            ("市场部", market, vec![root, market]),
+            ("市场部/华东区", east, vec![root, market, east]),
+            ("研发部", lab, vec![root, lab]),
+        ]
+        .into_iter()
+        .map(|(k, id, path)| (k.to_owned(), Department { id, path }))
+        .collect();
+        let (wang, li, admin) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let mut boss = person(admin, "管理员", "admin", "+8613900000000", vec![root]);
+        boss.administrator = true;
+        boss.super_admin = true;
+        Org {
+            snapshot: Snapshot {
+                root,
+                root_name: "总公司".into(),
+                departments,
+                people: vec![
+                    person(wang, "王伟", "wangwei", "+8613800000001", vec![market]),
+                    person(li, "李娜", "lina", "+8613800000002", vec![lab]),
+                    boss,
+                ],
+                room: None,
+                scope: Scope::Organisation,
+                caller: admin,
+            },
+            market,
+            east,
+            lab,
+            wang,
+            li,
+            admin,
+        }
+    }
+
+    const HEADER: &[&str] = &[
+        "姓名 Name",
+        "账号 Account ID",
+        "手机 Mobile",
+        "部门 Department",
+        "直属上级 Manager",
+        "状态 Status",
+    ];
+
+    fn run(snapshot: &Snapshot, rows: &[&[&str]], options: ImportOptions) -> Plan {
+        let mut all: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+        all.extend(
+            rows.iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect()),
+        );
+        plan(snapshot, &Header::read(&all[0]), &all, options)
+    }
+
+    fn codes(row: &RowPlan) -> Vec<(Option<Column>, String)> {
+        row.errors
+            .iter()
+            .map(|e| (e.column, e.code.clone()))
+            .collect()
+    }
+
+    const UPDATE: ImportOptions = ImportOptions {
+        create_departments: false,
+        update_existing: true,
+        full_sync: false,
+        invite: false,
+    };
+
+    #[test]
+    fn each_row_says_what_it_does() {
+        let o = org();
+        let p = run(
+            &o.snapshot,
+            &[
+                &["张三", "", "13800000009", "总公司/市场部/华东区", "", ""],
+                &["王伟", "wangwei", "", "市场部", "", ""],
+                &["王伟伟", "wangwei", "", "", "", ""],
+                &["李娜", "", "+86 138 0000 0002", "市场部;研发部", "", ""],
+                &["", "", "", "", "", ""],
+            ],
+            UPDATE,
+        );
+        let actions: Vec<_> = p.rows.iter().map(|r| r.action).collect();
+        assert_eq!(p.rows.len(), 4, "a blank row is no row");
+        assert_eq!(actions[0], RowAction::Create);
+        assert_eq!(
+            p.rows[0].values.departments,
+            Some(vec![DepartmentRef::Existing(o.east)])
+        );
+        assert_eq!(p.rows[0].line, 2);
+        // Same values: unchanged; a new name: an update; new departments: a move.
+        assert_eq!(
+            actions[1],
+            RowAction::Error,
+            "wangwei twice: {:?}",
+            codes(&p.rows[1])
+        );
+        assert_eq!(
+            codes(&p.rows[2]),
+            vec![(Some(Column::Userid), "import.duplicate".to_owned())]
+        );
+        assert_eq!(p.rows[2].errors[0].detail.as_deref(), Some("3"));
+        assert_eq!(actions[3], RowAction::Move);
+        assert_eq!(p.rows[3].person, Some(o.li));
+        assert_eq!(
+            p.rows[3].values.departments,
+            Some(vec![
+                DepartmentRef::Existing(o.market),
+                DepartmentRef::Existing(o.lab)
+            ])
+        );
+        let single = run(
+            &o.snapshot,
+            &[
+                &["王伟", "wangwei", "", "市场部", "", ""],
+                &["李娜", "lina", "", "", "", ""],
+            ],
+            UPDATE,
+        );
+        assert_eq!(single.rows[0].action, RowAction::Unchanged);
+        assert_eq!(
+            single.rows[1].action,
+            RowAction::Unchanged,
+            "empty cells change nothing"
+        );
+        let renamed = run(
+            &o.snapshot,
+            &[&["王小伟", "WANGWEI", "", "", "", ""]],
+            UPDATE,
+        );
+        assert_eq!(renamed.rows[0].action, RowAction::Update);
+        assert_eq!(renamed.rows[0].changes, vec![Column::Name, Column::Userid]);
+        let skipped = run(
+            &o.snapshot,
+            &[&["王小伟", "wangwei", "", "", "", ""]],
+            ImportOptions::default(),
+        );
+        assert_eq!(skipped.rows[0].action, RowAction::Skip);
+        assert_eq!(skipped.counts.skip, 1);
+    }
+
+    #[test]
+    fn bad_cells_are_named() {
+        let o = org();
+        let p = run(
+            &o.snapshot,
+            &[
+                &["", "", "13800000010", "市场部", "", ""],
+                &["赵六", "", "12345", "市场部", "", ""],
+                &["钱七", "", "13800000011", "市场部/华南区", "", ""],
+                &["孙八", "bad id!", "", "", "", "maybe"],
+                &["周九", "", "13800000001", "研发部", "", ""],
+                &["吴十", "lina", "13900000000", "研发部", "", ""],
+            ],
+            UPDATE,
+        );
+        assert_eq!(
+            codes(&p.rows[0]),
+            vec![(Some(Column::Name), "validation.required".into())]
+        );
+        assert_eq!(
+            codes(&p.rows[1]),
+            vec![(Some(Column::Mobile), "mobile.mainland".into())]
+        );
+        assert_eq!(
+            codes(&p.rows[2]),
+            vec![(
+                Some(Column::Departments),
+                "employee.department_unknown".into()
+            )]
+        );
+        assert_eq!(p.rows[2].errors[0].detail.as_deref(), Some("市场部/华南区"));
+        let row3 = codes(&p.rows[3]);
+        assert!(
+            row3.contains(&(Some(Column::Userid), "employee.userid_format".into())),
+            "{row3:?}"
+        );
+        assert!(
+            row3.contains(&(Some(Column::Status), "employee.status_invalid".into())),
+            "{row3:?}"
+        );
+        assert!(
+            row3.contains(&(Some(Column::Mobile), "employee.contact_required".into())),
+            "{row3:?}"
+        );
+        assert!(
+            row3.contains(&(
+                Some(Column::Departments),
+                "employee.department_required".into()
+            )),
+            "{row3:?}"
+        );
+        // A mobile of someone in contacts is that person: an update of 王伟.
+        assert_eq!(p.rows[4].person, Some(o.wang));
+        assert_eq!(p.rows[4].action, RowAction::Move);
+        // lina's account ID with the administrator's mobile: a conflict.
+        assert!(
+            codes(&p.rows[5]).contains(&(Some(Column::Mobile), "employee.mobile_taken".into()))
+        );
+        assert_eq!(p.counts.error, 5);
+    }
+
+    #[test]
+    fn missing_departments_are_planned_parents_first_when_allowed() {
+        let o = org();
+        let rows: &[&[&str]] = &[&[
+            "钱七",
+            "",
+            "13800000011",
+            "总公司/市场部/华南区/广州",
+            "",
+            "",
+        ]];
+        let create = ImportOptions {
+            create_departments: true,
+            ..UPDATE
+        };
+        let p = run(&o.snapshot, rows, create);
+        assert_eq!(p.rows[0].action, RowAction::Create);
+        assert_eq!(
+            p.new_departments.keys().collect::<Vec<_>>(),
+            vec!["市场部/华南区", "市场部/华南区/广州"]
+        );
+        assert_eq!(p.counts.departments, 2);
+        let deep = format!(
+            "总公司/{}",
+            (1..=15)
+                .map(|i| format!("d{i}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        let p = run(
+            &o.snapshot,
+            &[&["钱七", "", "13800000011", &deep, "", ""]],
+            create,
+        );
+        assert_eq!(
+            codes(&p.rows[0]),
+            vec![(Some(Column::Departments), "department.too_deep".into())]
+        );
+        assert!(p.new_departments.is_empty());
+        // A department for a row with other errors is not made.
+        let p = run(
+            &o.snapshot,
+            &[&["钱七", "", "123", "新部门", "", ""]],
+            create,
+        );
+        assert!(p.new_departments.is_empty());
+    }
+
+    #[test]
+    fn managers_from_contacts_and_from_the_file() {
+        let o = org();
+        let p = run(
+            &o.snapshot,
+            &[
+                &["张三", "zhangsan", "13800000020", "市场部", "wangwei", ""],
+                &[
+                    "李四",
+                    "lisi",
+                    "13800000021",
+                    "市场部",
+                    "zhangsan;WANGWEI",
+                    "",
+                ],
+                &["王五", "wangwu", "13800000022", "市场部", "nobody", ""],
+                &["赵六", "zhaoliu", "bad", "市场部", "", ""],
+                &["钱七", "qianqi", "13800000023", "市场部", "zhaoliu", ""],
+                &["孙八", "sunba", "13800000024", "市场部", "sunba", ""],
+            ],
+            UPDATE,
+        );
+        assert_eq!(
+            p.rows[0].values.managers,
+            Some(vec![ManagerRef::Existing(o.wang)])
+        );
+        assert_eq!(
+            p.rows[1].values.managers,
+            Some(vec![ManagerRef::Row(0), ManagerRef::Existing(o.wang)])
+        );
+        assert_eq!(
+            codes(&p.rows[2]),
+            vec![(Some(Column::Manager), "employee.manager_unknown".into())]
+        );
+        assert_eq!(
+            codes(&p.rows[4]),
+            vec![(Some(Column::Manager), "import.manager_row_wrong".into())]
+        );
+        assert_eq!(p.rows[4].errors[0].detail.as_deref(), Some("5"));
+        assert_eq!(
+            codes(&p.rows[5]),
+            vec![(Some(Column::Manager), "employee.manager_self".into())]
+        );
+    }
+
+    #[test]
+    fn scope_cap_and_administrators() {
+        let mut o = org();
+        o.snapshot.scope = Scope::Departments(vec![o.market]);
+        o.snapshot.room = Some(1);
+        let p = run(
+            &o.snapshot,
+            &[
+                &["张三", "", "13800000030", "市场部/华东区", "", ""],
+                &["李四", "", "13800000031", "市场部", "", ""],
+                &["王五", "", "13800000032", "研发部", "", ""],
+                &["李娜", "lina", "", "市场部", "", ""],
+                &["管理员", "admin", "13900000009", "", "", ""],
+            ],
+            UPDATE,
+        );
+        assert_eq!(p.rows[0].action, RowAction::Create);
+        assert_eq!(
+            codes(&p.rows[1]),
+            vec![(None, "organisation.member_cap".into())]
+        );
+        assert_eq!(
+            codes(&p.rows[2]),
+            vec![(Some(Column::Departments), "import.outside_scope".into())]
+        );
+        assert_eq!(
+            codes(&p.rows[3]),
+            vec![(None, "import.outside_scope".into())]
+        );
+        o.snapshot.scope = Scope::Organisation;
+        let p = run(
+            &o.snapshot,
+            &[
+                &["管理员", "admin", "13900000009", "", "", ""],
+                &["王伟", "wangwei", "", "", "", "已禁用"],
+            ],
+            UPDATE,
+        );
+        assert_eq!(
+            codes(&p.rows[0]),
+            vec![(Some(Column::Mobile), "import.administrator_address".into())]
+        );
+        assert_eq!(p.rows[1].action, RowAction::Update);
+        assert_eq!(p.rows[1].changes, vec![Column::Status]);
+        let me = run(
+            &o.snapshot,
+            &[&["管理员", "admin", "", "", "", "disabled"]],
+            UPDATE,
+        );
+        assert_eq!(
+            codes(&me.rows[0]),
+            vec![(Some(Column::Status), "employee.status_self".into())]
+        );
+        let _ = o.admin;
+    }
+
+    #[test]
+    fn a_full_sync_disables_the_scope_not_in_the_file() {
+        let o = org();
+        let sync = ImportOptions {
+            full_sync: true,
+            ..UPDATE
+        };
+        let p = run(&o.snapshot, &[&["王伟", "wangwei", "", "", "", ""]], sync);
+        // 李娜 goes; the caller (a super administrator) never does.
+        assert_eq!(p.disable, vec![o.li]);
+        assert_eq!(p.counts.disable, 1);
+        assert_eq!(p.scope_size, 3);
+        // 1 of 3 is under 80%: no second confirmation.
+        assert!(!p.needs_second_confirmation());
+        let none = run(
+            &o.snapshot,
+            &[&["新人", "", "13800000040", "市场部", "", ""]],
+            sync,
+        );
+        assert_eq!(none.disable.len(), 2);
+        // 2 of 3 is not more than 80%.
+        assert!(!none.needs_second_confirmation());
+    }
+
+    #[test]
+    fn cells_in_other_shapes() {
+        assert_eq!(
+            date("2024/3/5"),
+            Ok(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap())
+        );
+        assert_eq!(
+            date("2024年3月5日"),
+            Ok(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap())
+        );
+        assert_eq!(
+            date("2024-03-05 00:00"),
+            Ok(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap())
+        );
+        assert_eq!(date("1800-01-01"), Err(Code::EmployeeDateRange));
+        assert_eq!(date("5 March"), Err(Code::EmployeeDateFormat));
+        assert_eq!(gender("男"), Some("male"));
+        assert_eq!(gender("F"), Some("female"));
+        assert_eq!(status("未激活"), Some(true));
+        assert_eq!(status("Disabled"), Some(false));
+        assert_eq!(items("a; b；c,d", false), vec!["a", "b", "c,d"]);
+        assert_eq!(items("a，b", true), vec!["a", "b"]);
+        assert_eq!(
+            department_path("总公司／市场部 / 华东区", "总公司"),
+            Ok(vec!["市场部".to_owned(), "华东区".to_owned()])
+        );
+        assert_eq!(department_path("总公司", "总公司"), Ok(vec![]));
+        assert_eq!(
+            department_path("a/b*c", "总公司"),
+            Err(Code::DepartmentNameChars)
+        );
+    }
+}

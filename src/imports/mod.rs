@@ -1,0 +1,175 @@
+//! Contacts import and export (导入/导出通讯录): an administrator brings the
+//! spreadsheet HR keeps, sees exactly what it would change (a dry run, row
+//! by row), and has it applied as one transaction by a background job; the
+//! same template goes out as an export, so that an export imported again
+//! changes nothing.
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod check;
+pub mod columns;
+#[cfg(feature = "ssr")]
+pub mod read;
+#[cfg(feature = "ssr")]
+pub mod snapshot;
+#[cfg(feature = "ssr")]
+pub mod template;
+
+pub use columns::Column;
+
+/// The text encoding of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    Utf8,
+    /// GB18030, which reads GBK and GB2312 as well.
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf8",
+            Encoding::Gb18030 => "gb18030",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Encoding> {
+        match s {
+            "utf8" => Some(Encoding::Utf8),
+            "gb18030" => Some(Encoding::Gb18030),
+            _ => None,
+        }
+    }
+}
+
+/// What the administrator chose for an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    /// Departments a row names that do not exist are created.
+    pub create_departments: bool,
+    /// People already in contacts (matched by account ID, then mobile, then
+    /// email) take the file's values; otherwise their rows are skipped.
+    pub update_existing: bool,
+    /// Full sync: people of the administrator's scope who are not in the
+    /// file are disabled.
+    pub full_sync: bool,
+    /// Everyone the import creates is sent an invitation.
+    pub invite: bool,
+}
+
+/// What one row will do (or did).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Create,
+    Update,
+    /// An update that changes the person's departments.
+    Move,
+    Unchanged,
+    /// Already in contacts, and the import does not update people.
+    Skip,
+    Error,
+}
+
+impl RowAction {
+    pub const ALL: [RowAction; 6] = [
+        RowAction::Create,
+        RowAction::Update,
+        RowAction::Move,
+        RowAction::Unchanged,
+        RowAction::Skip,
+        RowAction::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowAction::Create => "create",
+            RowAction::Update => "update",
+            RowAction::Move => "move",
+            RowAction::Unchanged => "unchanged",
+            RowAction::Skip => "skip",
+            RowAction::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RowAction> {
+        RowAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One problem of a row: the cell (its column), why, and what the file
+/// said or which other row it clashes with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellError {
+    pub column: Option<Column>,
+    /// The error code's wire string.
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The totals of a dry run (or of a run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub rows: i64,
+    pub create: i64,
+    pub update: i64,
+    #[serde(rename = "move")]
+    pub moved: i64,
+    pub unchanged: i64,
+    pub skip: i64,
+    pub error: i64,
+    /// People of the scope not in the file (full sync only).
+    pub disable: i64,
+    pub departments: i64,
+}
+
+impl Counts {
+    pub fn add(&mut self, action: RowAction) {
+        self.rows += 1;
+        match action {
+            RowAction::Create => self.create += 1,
+            RowAction::Update => self.update += 1,
+            RowAction::Move => self.moved += 1,
+            RowAction::Unchanged => self.unchanged += 1,
+            RowAction::Skip => self.skip += 1,
+            RowAction::Error => self.error += 1,
+        }
+    }
+}
+
+/// WeCom's guard on a full sync: removing more than 50 people and more than
+/// a fifth of the scope, or up to 50 but more than four fifths of it, needs
+/// a second confirmation that names the number.
+pub fn needs_second_confirmation(disable: i64, scope: i64) -> bool {
+    if disable == 0 || scope == 0 {
+        return false;
+    }
+    if disable > 50 {
+        disable * 5 > scope
+    } else {
+        disable * 5 > scope * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_full_sync_guard_follows_wecom() {
+        // More than 50 and more than 20%.
+        assert!(needs_second_confirmation(51, 200));
+        assert!(!needs_second_confirmation(51, 255));
+        assert!(needs_second_confirmation(51, 254));
+        assert!(!needs_second_confirmation(100, 1000));
+        assert!(needs_second_confirmation(201, 1000));
+        // Up to 50 but more than 80%.
+        assert!(needs_second_confirmation(50, 62));
+        assert!(!needs_second_confirmation(40, 50));
+        assert!(needs_second_confirmation(41, 50));
+        assert!(!needs_second_confirmation(50, 1000));
+        assert!(!needs_second_confirmation(0, 0));
+    }
+}

@@ -1,0 +1,409 @@
+//! Reading an uploaded contacts file into rows of text: CSV in UTF-8 (with
+//! or without a byte-order mark) or GB18030/GBK, XLSX or XLS. The type is
+//! judged by the bytes, never by the name; a file that is none of these, or
+//! mixes encodings, is refused with a reason the administrator can act on.
+use super::Encoding;
+use crate::error::Code;
+use std::io::Cursor;
+
+/// What a file was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Csv,
+    Xlsx,
+    Xls,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Csv => "csv",
+            FileKind::Xlsx => "xlsx",
+            FileKind::Xls => "xls",
+        }
+    }
+}
+
+/// A file read whole: its rows of cells, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub kind: FileKind,
+    /// The text encoding a CSV was read in.
+    pub encoding: Option<Encoding>,
+    /// A workbook's sheets, in order, and the one read (the first that has
+    /// a header row; the others are reported as not read).
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    /// Every row, blank ones included, so that a row's number is its
+    /// position in the file (the header is row 1).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    Empty,
+    /// A picture, a PDF, an archive, a program: not a spreadsheet.
+    NotSpreadsheet,
+    /// Lines in UTF-8 and lines in another encoding.
+    MixedEncodings,
+    /// Not text in the encoding the administrator chose.
+    NotInEncoding,
+    /// A workbook that does not open (damaged, or protected by a password).
+    Unreadable,
+    /// More rows of people than one file may hold.
+    TooManyRows,
+}
+
+impl ReadError {
+    pub fn code(self) -> Code {
+        match self {
+            ReadError::Empty => Code::ImportEmpty,
+            ReadError::NotSpreadsheet => Code::ImportFileType,
+            ReadError::MixedEncodings => Code::ImportMixedEncodings,
+            ReadError::NotInEncoding => Code::ImportEncoding,
+            ReadError::Unreadable => Code::ImportUnreadable,
+            ReadError::TooManyRows => Code::ImportTooManyRows,
+        }
+    }
+}
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Reads `bytes` (at most `max_rows` rows of people after the header), in
+/// `encoding` when the administrator chose one for a CSV.
+pub fn read(bytes: &[u8], encoding: Option<Encoding>, max_rows: usize) -> Result<Table, ReadError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty);
+    }
+    if bytes.starts_with(ZIP) {
+        return workbook(bytes, FileKind::Xlsx, max_rows);
+    }
+    if bytes.starts_with(OLE) {
+        return workbook(bytes, FileKind::Xls, max_rows);
+    }
+    if looks_binary(bytes) {
+        return Err(ReadError::NotSpreadsheet);
+    }
+    let (text, encoding) = decode(bytes, encoding)?;
+    csv_rows(&text, max_rows).map(|rows| Table {
+        kind: FileKind::Csv,
+        encoding: Some(encoding),
+        sheets: Vec::new(),
+        sheet: None,
+        rows,
+    })
+}
+
+/// NUL bytes or many control characters in the first 8 KiB: no text file
+/// a spreadsheet saves looks like that.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|b| matches!(b, 0..=8 | 14..=31 | 127) && **b != 0x1b)
+        .count();
+    head.contains(&0) || control * 100 > head.len().max(1)
+}
+
+/// The file's text: as chosen, else UTF-8 when it is UTF-8 throughout,
+/// else GB18030 (a superset of GBK and GB2312, what Excel saves on a
+/// Chinese Windows) when it is that throughout.
+fn decode(bytes: &[u8], chosen: Option<Encoding>) -> Result<(String, Encoding), ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let utf8 = || std::str::from_utf8(bytes).ok().map(str::to_owned);
+    let gb = || {
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|t| t.into_owned())
+    };
+    match chosen {
+        Some(Encoding::Utf8) => utf8()
+            .map(|t| (t, Encoding::Utf8))
+            .ok_or(ReadError::NotInEncoding),
+        Some(Encoding::Gb18030) => gb()
+            .map(|t| (t, Encoding::Gb18030))
+            .ok_or(ReadError::NotInEncoding),
+        None => {
+            if let Some(t) = utf8() {
+                return Ok((t, Encoding::Utf8));
+            }
+            // Some lines are UTF-8 with Chinese text and others are not:
+            // two files pasted together. Neither reading would be right.
+            let (mut in_utf8, mut not_utf8) = (false, false);
+            for line in bytes.split(|b| *b == b'\n') {
+                if line.is_ascii() {
+                    continue;
+                }
+                match std::str::from_utf8(line) {
+                    Ok(_) => in_utf8 = true,
+                    Err(_) => not_utf8 = true,
+                }
+            }
+            if in_utf8 && not_utf8 {
+                return Err(ReadError::MixedEncodings);
+            }
+            gb().map(|t| (t, Encoding::Gb18030))
+                .ok_or(ReadError::NotSpreadsheet)
+        }
+    }
+}
+
+/// The separator of a text file: a comma, or the semicolon or tab its
+/// first line uses more (Excel in some locales, tab-separated exports).
+fn separator(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    let count = |c: char| first.matches(c).count();
+    [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))]
+        .into_iter()
+        .max_by_key(|(b, n)| (*n, *b == b','))
+        .map_or(b',', |(b, _)| b)
+}
+
+fn csv_rows(text: &str, max_rows: usize) -> Result<Vec<Vec<String>>, ReadError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator(text))
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                // The header, then at most `max_rows` people.
+                if rows.len() > max_rows {
+                    return Err(ReadError::TooManyRows);
+                }
+                rows.push(record.iter().map(restore).collect());
+            }
+            // The text was decoded already; a quote left open runs to the
+            // end of the file and reads as one long cell, not an error.
+            Err(_) => return Err(ReadError::NotSpreadsheet),
+        }
+    }
+    Ok(rows)
+}
+
+/// A cell as it was before an export neutralised it (`'=x` was `=x`), so
+/// that an export imported again reads what was exported.
+fn restore(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
+fn workbook(bytes: &[u8], kind: FileKind, max_rows: usize) -> Result<Table, ReadError> {
+    use calamine::Reader;
+    let cursor = Cursor::new(bytes);
+    let mut book: calamine::Sheets<_> = match kind {
+        FileKind::Xlsx => calamine::Xlsx::new(cursor)
+            .map(calamine::Sheets::Xlsx)
+            .map_err(|_| ReadError::Unreadable)?,
+        _ => calamine::Xls::new(cursor)
+            .map(calamine::Sheets::Xls)
+            .map_err(|_| ReadError::Unreadable)?,
+    };
+    let sheets = book.sheet_names();
+    let mut first: Option<(String, Vec<Vec<String>>)> = None;
+    for name in &sheets {
+        let Ok(range) = book.worksheet_range(name) else {
+            continue;
+        };
+        if range.height() > max_rows + 1 {
+            return Err(ReadError::TooManyRows);
+        }
+        // Rows as the spreadsheet numbers them: blank ones above the
+        // first used cell are kept.
+        let top = range.start().map_or(0, |(r, _)| r as usize);
+        let left = range.start().map_or(0, |(_, c)| c as usize);
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); top];
+        for row in range.rows() {
+            let mut cells = vec![String::new(); left];
+            cells.extend(row.iter().map(cell_text));
+            while cells.last().is_some_and(String::is_empty) {
+                cells.pop();
+            }
+            rows.push(cells);
+        }
+        let header = rows.iter().find(|r| !r.is_empty());
+        let has_header = header.is_some_and(|h| super::columns::Header::read(h).is_header());
+        if has_header {
+            return Ok(Table {
+                kind,
+                encoding: None,
+                sheets: sheets.clone(),
+                sheet: Some(name.clone()),
+                rows,
+            });
+        }
+        if first.is_none() && header.is_some() {
+            first = Some((name.clone(), rows));
+        }
+    }
+    match first {
+        Some((name, rows)) => Ok(Table {
+            kind,
+            encoding: None,
+            sheets: sheets.clone(),
+            sheet: Some(name),
+            rows,
+        }),
+        None if sheets.is_empty() => Err(ReadError::Unreadable),
+        None => Err(ReadError::Empty),
+    }
+}
+
+/// A cell as the text a person typed: numbers without a trailing `.0`
+/// (a mobile number typed as a number), dates as `YYYY-MM-DD`.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => {
+                t.date().format("%Y-%m-%d").to_string()
+            }
+            Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+            None => d.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_a_byte_order_mark() {
+        for bytes in [
+            "姓名,部门\n王伟,总公司/市场部\n".as_bytes().to_vec(),
+            [
+                b"\xEF\xBB\xBF".as_slice(),
+                "姓名,部门\n王伟,总公司/市场部\n".as_bytes(),
+            ]
+            .concat(),
+        ] {
+            let t = read(&bytes, None, 10).unwrap();
+            assert_eq!(t.kind, FileKind::Csv);
+            assert_eq!(t.encoding, Some(Encoding::Utf8));
+            assert_eq!(t.rows[0], vec!["姓名", "部门"]);
+            assert_eq!(t.rows[1], vec!["王伟", "总公司/市场部"]);
+        }
+    }
+
+    #[test]
+    fn gbk_is_detected_and_can_be_chosen() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("姓名,部门\n王伟,总公司/市场部\n");
+        let t = read(&bytes, None, 10).unwrap();
+        assert_eq!(t.encoding, Some(Encoding::Gb18030));
+        assert_eq!(t.rows[1][0], "王伟");
+        assert_eq!(
+            read(&bytes, Some(Encoding::Utf8), 10),
+            Err(ReadError::NotInEncoding)
+        );
+        let utf8 = "姓名,部门\n".as_bytes();
+        // UTF-8 Chinese read as GB18030 decodes to other characters: the
+        // administrator's choice is followed, and the page shows the result.
+        assert_eq!(
+            read(utf8, Some(Encoding::Gb18030), 10).unwrap().encoding,
+            Some(Encoding::Gb18030)
+        );
+    }
+
+    #[test]
+    fn mixed_encodings_are_refused() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("李娜,总公司\n");
+        let bytes = ["姓名,部门\n王伟,总公司\n".as_bytes(), &gbk].concat();
+        assert_eq!(read(&bytes, None, 10), Err(ReadError::MixedEncodings));
+    }
+
+    #[test]
+    fn quotes_embedded_newlines_and_other_separators() {
+        let t = read(
+            "姓名;部门;职位\n\"王\"\"伟\";\"总公司\n市场部\";经理\n".as_bytes(),
+            None,
+            10,
+        )
+        .unwrap();
+        assert_eq!(t.rows[1], vec!["王\"伟", "总公司\n市场部", "经理"]);
+        let t = read(b"Name\tDepartment\nAlice\tHQ\n", None, 10).unwrap();
+        assert_eq!(t.rows[1], vec!["Alice", "HQ"]);
+        assert_eq!(separator("a,b,c\n"), b',');
+        // What an export neutralised reads as it was; other apostrophes stay.
+        let t = read(
+            "姓名,手机\n王伟,'+8613800000001\n'quoted,'=1+1\n".as_bytes(),
+            None,
+            10,
+        )
+        .unwrap();
+        assert_eq!(t.rows[1], vec!["王伟", "+8613800000001"]);
+        assert_eq!(t.rows[2], vec!["'quoted", "=1+1"]);
+    }
+
+    #[test]
+    fn binaries_and_empty_files_are_not_spreadsheets() {
+        assert_eq!(read(b"", None, 10), Err(ReadError::Empty));
+        assert_eq!(read(b" \n\r\n", None, 10), Err(ReadError::Empty));
+        let png = [
+            &[
+                0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13,
+            ][..],
+            &[7u8; 64],
+        ]
+        .concat();
+        assert_eq!(read(&png, None, 10), Err(ReadError::NotSpreadsheet));
+        assert_eq!(
+            read(b"PK\x03\x04not really a zip", None, 10),
+            Err(ReadError::Unreadable)
+        );
+        assert_eq!(
+            read(&[OLE, b"junk"].concat(), None, 10),
+            Err(ReadError::Unreadable)
+        );
+    }
+
+    #[test]
+    fn rows_past_the_limit_are_refused() {
+        let mut text = String::from("姓名,部门\n");
+        for i in 0..11 {
+            text.push_str(&format!("p{i},总公司\n"));
+        }
+        assert_eq!(read(text.as_bytes(), None, 10), Err(ReadError::TooManyRows));
+        assert_eq!(read(text.as_bytes(), None, 11).unwrap().rows.len(), 12);
+    }
+
+    #[test]
+    fn an_xlsx_reads_its_first_sheet_with_a_header() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let notes = book.add_worksheet();
+        notes.set_name("说明 Notes").unwrap();
+        notes
+            .write_string(0, 0, "This sheet explains the columns")
+            .unwrap();
+        let people = book.add_worksheet();
+        people.set_name("People").unwrap();
+        people.write_string(0, 0, "姓名 Name").unwrap();
+        people.write_string(0, 1, "手机 Mobile").unwrap();
+        people.write_string(0, 2, "部门 Department").unwrap();
+        people.write_string(1, 0, "王伟").unwrap();
+        people.write_number(1, 1, 13800138000.0).unwrap();
+        people.write_string(1, 2, "总公司").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let t = read(&bytes, None, 10).unwrap();
+        assert_eq!(t.kind, FileKind::Xlsx);
+        assert_eq!(t.sheets, vec!["说明 Notes", "People"]);
+        assert_eq!(t.sheet.as_deref(), Some("People"));
+        assert_eq!(t.rows[1], vec!["王伟", "13800138000", "总公司"]);
+    }
+}
