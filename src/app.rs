@@ -9,6 +9,7 @@ use crate::contacts::{ContactsPage, EmployeeFormPage, EmployeePage, OrgChartPage
 use crate::deliveries::FailedDeliveriesPage;
 use crate::home::{AdminHomePage, HomePage, OperatorHomePage};
 use crate::i18n::*;
+use crate::imports::{ImportJobPage, ImportPage};
 use crate::invitations::{JoinLinkPage, JoinPage, JoinPosterPage, JoinRequestPage};
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
 use crate::me::{DirectoryPage, MePage};
@@ -88,6 +89,8 @@ lazy_pages! {
     JoinRequestRoute => JoinRequestPage;
     JoinLinkRoute => JoinLinkPage;
     JoinPosterRoute => JoinPosterPage;
+    ImportRoute => ImportPage;
+    ImportJobRoute => ImportJobPage;
     MeRoute => MePage;
     DirectoryRoute => DirectoryPage;
 }
@@ -173,6 +176,8 @@ pub fn App() -> impl IntoView {
                                     <Route path=path!("contacts/chart") view={Lazy::<OrgChartRoute>::new()} />
                                     <Route path=path!("contacts/join") view={Lazy::<JoinLinkRoute>::new()} />
                                     <Route path=path!("contacts/join/poster") view={Lazy::<JoinPosterRoute>::new()} />
+                                    <Route path=path!("contacts/import") view={Lazy::<ImportRoute>::new()} />
+                                    <Route path=path!("contacts/import/:id") view={Lazy::<ImportJobRoute>::new()} />
                                     <Route path=path!("contacts/employees/new") view={Lazy::<EmployeeFormRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />

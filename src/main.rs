@@ -102,6 +102,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 state.outbox_max_attempts.max(20),
                 Duration::from_secs(600),
             ));
+            tokio::spawn(orgdesk::imports::run::work(state.clone()));
             tokio::spawn(orgdesk::audit::chain::run(
                 state.db.clone(),
                 Duration::from_secs(2),

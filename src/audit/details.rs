@@ -126,6 +126,13 @@ fn label(locale: Locale, key: &str) -> String {
         "bulk" => td_string!(locale, audit_details.bulk),
         "request" => td_string!(locale, audit_details.request),
         "duplicate" => td_string!(locale, audit_details.duplicate),
+        "file" => td_string!(locale, audit_details.file),
+        "created" => td_string!(locale, audit_details.created),
+        "updated" => td_string!(locale, audit_details.updated),
+        "disabled" => td_string!(locale, audit_details.disabled),
+        "errors" => td_string!(locale, audit_details.errors),
+        "invited" => td_string!(locale, audit_details.invited),
+        "new_departments" => td_string!(locale, audit_details.new_departments),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -335,6 +342,14 @@ mod tests {
             "bulk",
             "request",
             "duplicate",
+            "file",
+            "rows",
+            "created",
+            "updated",
+            "disabled",
+            "errors",
+            "invited",
+            "new_departments",
         ] {
             for locale in [Locale::en, Locale::zh_CN] {
                 assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");

@@ -87,7 +87,7 @@ pub async fn operator_export(
     }
 }
 
-fn refused(e: AppError) -> Response {
+pub(crate) fn refused(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status.is_server_error() {
         tracing::error!(error = %e, "audit export failed");

@@ -25,6 +25,10 @@ pub struct ContactsSettings {
     /// How long a change waits for another change of the same organisation's
     /// contacts before it answers "busy, try again".
     pub lock_wait: std::time::Duration,
+    /// `IMPORT_MAX_BYTES` and `IMPORT_MAX_ROWS`: the largest file an import
+    /// takes (10 MiB) and the most people in it (100,000).
+    pub import_max_bytes: usize,
+    pub import_max_rows: usize,
 }
 
 /// The fields of an employee that each change records (audit `before` and
@@ -135,6 +139,9 @@ pub struct Branch {
     /// the whole organisation).
     #[serde(default)]
     pub manages_join_link: bool,
+    /// The caller may import people (managing contacts somewhere).
+    #[serde(default)]
+    pub may_import: bool,
 }
 
 /// Where an employee is in their life with the organisation.

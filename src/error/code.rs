@@ -207,6 +207,7 @@ codes! {
     ImportBusy = "import.busy" => import_busy,
     ImportConfirmSync = "import.confirm_sync" => import_confirm_sync,
     ImportChanged = "import.changed" => import_changed,
+    ImportInterrupted = "import.interrupted" => import_interrupted,
 }
 
 impl std::fmt::Display for Code {

@@ -49,7 +49,7 @@ pub struct Snapshot {
     pub root: Uuid,
     pub root_name: String,
     /// Every department by its path of names below the root, joined by `/`
-    /// (the root itself: "").
+    /// and lower-cased (the root itself: "").
     pub departments: HashMap<String, Department>,
     pub people: Vec<Person>,
     /// How many more members the organisation may have (None: no cap).
@@ -206,8 +206,9 @@ struct Seen {
 /// Judges every row of a file against `snapshot`.
 pub fn plan(
     snapshot: &Snapshot,
-    header: &Header,
     rows: &[Vec<String>],
+    at: usize,
+    header: &Header,
     options: ImportOptions,
 ) -> Plan {
     let mut plan = Plan::default();
@@ -234,7 +235,7 @@ pub fn plan(
     let mut seen = Seen::default();
     let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
 
-    for (i, cells) in rows.iter().enumerate().skip(1) {
+    for (i, cells) in rows.iter().enumerate().skip(at + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -714,7 +715,8 @@ fn department(
     options: ImportOptions,
     plan: &mut Plan,
 ) -> Result<DepartmentRef, Code> {
-    let key = names.join("/");
+    // Sibling names are unique regardless of case, as in the tree.
+    let key = names.join("/").to_lowercase();
     if let Some(d) = snapshot.departments.get(&key) {
         return if snapshot.scope.covers(&d.path) {
             Ok(DepartmentRef::Existing(d.id))
@@ -729,13 +731,17 @@ fn department(
     // create below it.
     let existing = (0..names.len())
         .rev()
-        .find_map(|n| snapshot.departments.get(&names[..n].join("/")))
+        .find_map(|n| {
+            snapshot
+                .departments
+                .get(&names[..n].join("/").to_lowercase())
+        })
         .ok_or(Code::EmployeeDepartmentUnknown)?;
     if !snapshot.scope.covers(&existing.path) {
         return Err(Code::ImportOutsideScope);
     }
     for n in 1..=names.len() {
-        let k = names[..n].join("/");
+        let k = names[..n].join("/").to_lowercase();
         if !snapshot.departments.contains_key(&k) {
             plan.new_departments
                 .entry(k)
@@ -888,7 +894,7 @@ mod tests {
             rows.iter()
                 .map(|r| r.iter().map(|s| s.to_string()).collect()),
         );
-        plan(snapshot, &Header::read(&all[0]), &all, options)
+        plan(snapshot, &all, 0, &Header::read(&all[0]), options)
     }
 
     fn codes(row: &RowPlan) -> Vec<(Option<Column>, String)> {

@@ -218,6 +218,25 @@ impl Header {
     }
 }
 
+/// The header row of a file: the first of its first rows that names
+/// columns, else its first row with anything in it (whose missing columns
+/// are then reported). `None`: a file of blank rows.
+pub fn find_header(rows: &[Vec<String>]) -> Option<(usize, Header)> {
+    let filled = |r: &&Vec<String>| r.iter().any(|c| !c.trim().is_empty());
+    rows.iter()
+        .enumerate()
+        .take(20)
+        .filter(|(_, r)| filled(r))
+        .map(|(i, r)| (i, Header::read(r)))
+        .find(|(_, h)| h.is_header())
+        .or_else(|| {
+            rows.iter()
+                .enumerate()
+                .find(|(_, r)| filled(r))
+                .map(|(i, r)| (i, Header::read(r)))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

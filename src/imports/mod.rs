@@ -5,17 +5,26 @@
 //! changes nothing.
 use serde::{Deserialize, Serialize};
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod check;
 pub mod columns;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod read;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod run;
 #[cfg(feature = "ssr")]
 pub mod snapshot;
 #[cfg(feature = "ssr")]
 pub mod template;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 pub use columns::Column;
+pub use pages::{ImportJobPage, ImportPage};
 
 /// The text encoding of a CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -137,6 +146,96 @@ impl Counts {
             RowAction::Error => self.error += 1,
         }
     }
+}
+
+/// One import as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportJobView {
+    pub id: String,
+    pub file_name: String,
+    pub file_size: i64,
+    /// `csv`, `xlsx` or `xls`.
+    pub kind: String,
+    /// A CSV's encoding: `utf8` or `gb18030`.
+    pub encoding: Option<String>,
+    /// The administrator chose the encoding (it was not detected).
+    pub encoding_chosen: bool,
+    /// The sheet read, and every sheet of the workbook.
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
+    pub options: ImportOptions,
+    pub unknown_columns: Vec<String>,
+    /// `checked`, `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    pub counts: Counts,
+    pub scope_size: i64,
+    /// A full sync past WeCom's guard: running it needs the number typed.
+    pub needs_confirmation: bool,
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub error_code: Option<String>,
+    pub checked_at: String,
+    pub finished_at: Option<String>,
+    /// Seconds since the run started (to its end once it ended).
+    pub elapsed_secs: Option<f64>,
+    /// The caller may invite people (the "invite everyone created" option).
+    pub may_invite: bool,
+}
+
+/// One row of an import, as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRowView {
+    pub line: i64,
+    pub action: RowAction,
+    pub person: Option<String>,
+    pub name: String,
+    pub userid: String,
+    /// The row's mobile, else its email.
+    pub contact: String,
+    pub errors: Vec<CellError>,
+    /// The columns an update changes (their keys).
+    pub changes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRowsPage {
+    pub rows: Vec<ImportRowView>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+/// An import in the list of the latest ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: String,
+    pub file_name: String,
+    pub status: String,
+    pub counts: Counts,
+    pub at: String,
+}
+
+/// A row's errors as one sentence per error, in `locale`: what the error
+/// file's last column says.
+pub fn describe(errors: &[CellError], locale: crate::i18n::Locale) -> String {
+    let en = locale == crate::i18n::Locale::en;
+    errors
+        .iter()
+        .map(|e| {
+            let text = crate::error::Code::parse(&e.code).text(locale);
+            let column = e.column.map(|c| if en { c.en() } else { c.zh() });
+            let detail = e
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            match column {
+                Some(c) => format!("{c}: {text}{detail}"),
+                None => format!("{text}{detail}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// WeCom's guard on a full sync: removing more than 50 people and more than

@@ -33,7 +33,8 @@ pub async fn load(
             .skip(1)
             .map(|id| names.get(id).copied().unwrap_or(""))
             .collect::<Vec<_>>()
-            .join("/");
+            .join("/")
+            .to_lowercase();
         departments.insert(
             key,
             Department {

@@ -83,6 +83,21 @@ pub fn router(state: AppState) -> Router {
             get(crate::audit::export::admin_export),
         )
         .route(
+            "/admin/contacts/import/upload",
+            // The file is held to its own limit as it arrives.
+            post(crate::imports::web::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.contacts.import_max_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/admin/contacts/import/template",
+            get(crate::imports::web::template),
+        )
+        .route(
+            "/admin/contacts/import/{id}/errors",
+            get(crate::imports::web::errors),
+        )
+        .route(
             "/operator/audit/export",
             get(crate::audit::export::operator_export),
         )

@@ -97,6 +97,8 @@ impl AppState {
             },
             contacts: crate::contacts::ContactsSettings {
                 lock_wait: config.contacts_lock_wait,
+                import_max_bytes: config.import_max_bytes,
+                import_max_rows: config.import_max_rows,
             },
             outbox_max_attempts: config.outbox_max_attempts,
             time_zone: config.time_zone,

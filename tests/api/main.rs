@@ -14,6 +14,7 @@ mod codes;
 mod contacts;
 mod database;
 mod health;
+mod imports;
 mod invitations;
 mod keys;
 mod limits;

@@ -46,6 +46,7 @@ pub async fn branch(department: String) -> Result<Branch, AppError> {
     let invite = access.grants.scope_of(Permission::InviteMembers);
     branch.may_invite = invite.is_some();
     branch.manages_join_link = invite.is_some_and(|s| s.is_organisation());
+    branch.may_import = access.grants.scope_of(Permission::ManageContacts).is_some();
     Ok(branch)
 }
 

@@ -145,6 +145,11 @@ pub(super) fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
                 <a class="button" href=format!("/admin/contacts/chart?dept={}", selected.node.id)>
                     {t!(i18n, contacts.org_chart)}
                 </a>
+                {branch.may_import.then(|| view! {
+                    <a class="button" href="/admin/contacts/import" data-action="import">
+                        {t!(i18n, import.title)}
+                    </a>
+                })}
                 {branch.manages_join_link.then(|| view! {
                     <a class="button" href="/admin/contacts/join" data-action="join-link">
                         {t!(i18n, join_link.title)}

@@ -260,6 +260,7 @@ pub async fn branch(
         department_count: counts.departments,
         may_invite: false,
         manages_join_link: false,
+        may_import: false,
     }))
 }
 

@@ -24,6 +24,9 @@ pub struct Config {
     /// `CONTACTS_LOCK_WAIT_MS`: how long a change waits for its
     /// organisation's contacts before answering "busy, try again".
     pub contacts_lock_wait: Duration,
+    /// `IMPORT_MAX_BYTES` and `IMPORT_MAX_ROWS`: the limits of one contacts import.
+    pub import_max_bytes: usize,
+    pub import_max_rows: usize,
     /// `REGISTRATION_DRAFTS_PER_IP_DAY`: applications started per client
     /// network (/24, IPv6 /64) and day.
     pub registration_drafts_per_ip_day: i64,
@@ -411,6 +414,8 @@ impl Config {
             contacts_lock_wait: Duration::from_millis(
                 number(&get, "CONTACTS_LOCK_WAIT_MS", 3_000u64)?.max(1),
             ),
+            import_max_bytes: number(&get, "IMPORT_MAX_BYTES", 10 * 1024 * 1024usize)?.max(1024),
+            import_max_rows: number(&get, "IMPORT_MAX_ROWS", 100_000usize)?.max(1),
             other_origins,
             trusted_proxies,
             allow_log_transport,

@@ -27,11 +27,24 @@ pub struct TestApp {
     /// (not kept for a server on a runtime of its own).
     hasher: Option<orgdesk::auth::password::Hasher>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The server's state, for running its background jobs from a test
+    /// (not kept for a server on a runtime of its own).
+    state: Option<AppState>,
     /// Resolves once a server on its own runtime has stopped and closed its pool.
     stopped: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl TestApp {
+    /// The server's state.
+    ///
+    /// # Panics
+    /// For a server started with [`spawn_app_logging_to`].
+    pub fn state(&self) -> &AppState {
+        self.state
+            .as_ref()
+            .expect("a server sharing the test's runtime")
+    }
+
     /// The server's password hasher.
     ///
     /// # Panics
@@ -224,6 +237,7 @@ pub async fn spawn_app_without_database() -> TestApp {
 fn serve_state(listener: tokio::net::TcpListener, address: String, state: AppState) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let hasher = Some(state.hasher.clone());
+    let kept = Some(state.clone());
     tokio::spawn(startup::serve(
         listener,
         startup::router(state),
@@ -236,6 +250,7 @@ fn serve_state(listener: tokio::net::TcpListener, address: String, state: AppSta
         client: client(),
         hasher,
         shutdown: Some(tx),
+        state: kept,
         stopped: None,
     }
 }
@@ -309,6 +324,7 @@ pub async fn spawn_app_logging_to(
         client: client(),
         hasher: None,
         shutdown: Some(tx),
+        state: None,
         stopped: Some(stopped_rx),
     }
 }

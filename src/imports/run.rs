@@ -1,0 +1,724 @@
+//! Running an import: a background job that any instance may claim, which
+//! checks the file again under the organisation's contacts lock and applies
+//! it in one transaction. A server killed mid-run leaves nothing: the
+//! transaction dies with its connection, another instance marks the job
+//! failed when its heartbeat stops, and the administrator can run it again.
+use super::check::{DepartmentRef, ManagerRef, Plan, RowPlan};
+use super::repo::{self, Job};
+use super::{Counts, Encoding, RowAction};
+use crate::access::{Permission, Scope};
+use crate::audit::Action;
+use crate::audit::repo::{Actor, Event, record};
+use crate::contacts::pinyin::search_keys;
+use crate::error::Code;
+use crate::server::state::AppState;
+use serde_json::json;
+use sqlx::PgConnection;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Rows written per statement; progress is reported after each batch.
+const BATCH: usize = 2_000;
+/// A run that has not written its heartbeat for this long is dead.
+pub const STALE_SECS: i64 = 120;
+
+/// Claims and runs queued imports, one at a time, until the process ends.
+pub async fn work(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reaped_at = std::time::Instant::now() - Duration::from_secs(3600);
+    loop {
+        tick.tick().await;
+        if reaped_at.elapsed() > Duration::from_secs(30) {
+            reaped_at = std::time::Instant::now();
+            if let Err(e) = repo::reap(&state.db, STALE_SECS).await {
+                tracing::warn!(error = %e, "could not look for dead imports");
+            }
+        }
+        run_pending(&state).await;
+    }
+}
+
+/// Runs every queued import, one after another; how many ran.
+pub async fn run_pending(state: &AppState) -> usize {
+    let mut ran = 0;
+    loop {
+        match repo::claim(&state.db).await {
+            Ok(Some((id, org))) => {
+                run_one(state, org, id).await;
+                ran += 1;
+            }
+            Ok(None) => return ran,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim an import");
+                return ran;
+            }
+        }
+    }
+}
+
+async fn run_one(state: &AppState, org: Uuid, id: Uuid) {
+    let started = std::time::Instant::now();
+    // The heartbeat goes on while the run works, from its own task.
+    let beat = {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                tick.tick().await;
+                let _ = sqlx::query!(
+                    "UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'",
+                    id
+                )
+                .execute(&db)
+                .await;
+            }
+        })
+    };
+    let outcome = run(state, org, id).await;
+    beat.abort();
+    let mut conn = match state.db.acquire().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, %id, "an import ended but could not be recorded");
+            return;
+        }
+    };
+    let recorded = match &outcome {
+        Ok(counts) => {
+            tracing::info!(%id, rows = counts.rows, secs = started.elapsed().as_secs_f64(), "import done");
+            Ok(())
+        }
+        Err(code) => {
+            tracing::warn!(%id, code = code.as_str(), "import failed");
+            repo::finish(&mut conn, id, Err(code.as_str())).await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, %id, "an import's outcome could not be recorded");
+    }
+}
+
+/// The whole run: `Ok` once committed (the job is `done` in the same
+/// transaction), else why it failed (nothing was changed).
+async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
+    let internal = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, %id, "import");
+        Code::Internal
+    };
+    let job = repo::job(&state.db, org, id)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or(Code::NotFound)?;
+    let bytes = state
+        .documents
+        .get(&job.file_key)
+        .await
+        .map_err(|e| internal(&e))?;
+    let encoding = job
+        .encoding
+        .as_deref()
+        .and_then(Encoding::parse)
+        .filter(|_| job.encoding_chosen);
+    let max_rows = state.contacts.import_max_rows;
+    let table = tokio::task::spawn_blocking(move || super::read::read(&bytes, encoding, max_rows))
+        .await
+        .map_err(|e| internal(&e))?
+        .map_err(|e| e.code())?;
+    let (at, header) = super::columns::find_header(&table.rows).ok_or(Code::ImportEmpty)?;
+    if !header.missing.is_empty() {
+        return Err(Code::ImportMissingColumns);
+    }
+
+    let mut tx = state.db.begin().await.map_err(|e| internal(&e))?;
+    // A run waits longer than a click for the contacts a change holds.
+    crate::contacts::repo::lock(&mut tx, org, Duration::from_secs(60))
+        .await
+        .map_err(|_| Code::ImportBusy)?;
+    // The administrator who asked may since have lost the right.
+    let super_admin = sqlx::query_scalar!(
+        r#"SELECT role = 'super_admin' AS "super_admin!" FROM accounts
+            WHERE org_id = $1 AND id = $2 AND kind = 'member' AND status = 'active'"#,
+        org,
+        job.created_by
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(|e| internal(&e))?
+    .ok_or(Code::AuthForbidden)?;
+    let grants = crate::access::load(&state.db, org, job.created_by, super_admin)
+        .await
+        .map_err(|e| internal(&e))?;
+    let scope = grants
+        .scope_of(Permission::ManageContacts)
+        .ok_or(Code::AuthForbidden)?;
+    let may_invite = grants.scope_of(Permission::InviteMembers);
+    let snapshot = super::snapshot::load(&mut tx, org, scope, job.created_by)
+        .await
+        .map_err(|e| internal(&e))?;
+    let plan = super::check::plan(&snapshot, &table.rows, at, &header, job.options);
+    // What runs is what the administrator saw; anything else is checked again.
+    if plan.counts != job.counts {
+        return Err(Code::ImportChanged);
+    }
+    if job.options.full_sync
+        && plan.needs_second_confirmation()
+        && job.confirmed_disable != Some(plan.counts.disable as i32)
+    {
+        return Err(Code::ImportConfirmSync);
+    }
+
+    let mut done = 0usize;
+    let report = async |done: usize| {
+        let _ = repo::progress(&state.db, id, done as i32).await;
+    };
+    let departments = create_departments(&mut tx, org, &snapshot, &plan)
+        .await
+        .map_err(|e| internal(&e))?;
+    let taken: HashSet<String> = snapshot
+        .people
+        .iter()
+        .map(|p| p.userid.to_lowercase())
+        .collect();
+    let mut created: HashMap<usize, Uuid> = HashMap::new();
+    let creates: Vec<(usize, &RowPlan)> = plan
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.action == RowAction::Create)
+        .collect();
+    let mut userids = UserIds::new(taken, &plan);
+    for chunk in creates.chunks(BATCH) {
+        insert_people(
+            &mut tx,
+            org,
+            chunk,
+            &departments,
+            &mut userids,
+            &mut created,
+        )
+        .await
+        .map_err(|e| internal(&e))?;
+        done += chunk.len();
+        report(done).await;
+    }
+    let updates: Vec<&RowPlan> = plan
+        .rows
+        .iter()
+        .filter(|r| matches!(r.action, RowAction::Update | RowAction::Move))
+        .collect();
+    for chunk in updates.chunks(BATCH) {
+        update_people(&mut tx, org, chunk, &departments)
+            .await
+            .map_err(|e| internal(&e))?;
+        done += chunk.len();
+        report(done).await;
+    }
+    // Managers last: a manager may be a person this run created.
+    for (n, chunk) in plan.rows.chunks(BATCH).enumerate() {
+        set_managers(&mut tx, org, &plan, n * BATCH, chunk, &created)
+            .await
+            .map_err(|e| internal(&e))?;
+    }
+    disable(&mut tx, org, &plan.disable)
+        .await
+        .map_err(|e| internal(&e))?;
+    recount(&mut tx, org).await.map_err(|e| internal(&e))?;
+    let mut invited = 0;
+    if job.options.invite {
+        invited = invite(state, &mut tx, org, &job, may_invite.as_ref(), &created)
+            .await
+            .map_err(|e| internal(&e))?;
+    }
+    record(
+        &mut tx,
+        &Actor {
+            id: Some(job.created_by),
+            kind: "member",
+            ip: None,
+            user_agent: None,
+        },
+        &Event::new(Action::ContactsImported)
+            .org(Some(org))
+            .details(json!({
+                "file": job.file_name,
+                "rows": plan.counts.rows,
+                "created": plan.counts.create,
+                "updated": plan.counts.update + plan.counts.moved,
+                "disabled": plan.counts.disable,
+                "new_departments": plan.counts.departments,
+                "errors": plan.counts.error,
+                "invited": invited,
+            })),
+    )
+    .await
+    .map_err(|e| internal(&e))?;
+    repo::finish(&mut tx, id, Ok(&plan.counts))
+        .await
+        .map_err(|e| internal(&e))?;
+    tx.commit().await.map_err(|e| internal(&e))?;
+    Ok(plan.counts)
+}
+
+/// The departments the plan makes, parents first: path key -> id, with
+/// every existing department too.
+async fn create_departments(
+    conn: &mut PgConnection,
+    org: Uuid,
+    snapshot: &super::check::Snapshot,
+    plan: &Plan,
+) -> sqlx::Result<HashMap<String, Uuid>> {
+    let mut ids: HashMap<String, (Uuid, Vec<Uuid>)> = snapshot
+        .departments
+        .iter()
+        .map(|(k, d)| (k.clone(), (d.id, d.path.clone())))
+        .collect();
+    for (key, names) in &plan.new_departments {
+        let parent_key = key.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
+        let Some((parent, parent_path)) = ids.get(&parent_key).cloned() else {
+            continue;
+        };
+        let id = Uuid::now_v7();
+        let mut path = parent_path;
+        path.push(id);
+        sqlx::query!(
+            r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
+               SELECT $1, $2, $3, $4, coalesce(max(sort_order) + 1, 1), $5
+                 FROM departments WHERE org_id = $2 AND parent_id = $3"#,
+            id,
+            org,
+            parent,
+            names.last().map(String::as_str).unwrap_or_default(),
+            &path
+        )
+        .execute(&mut *conn)
+        .await?;
+        ids.insert(key.clone(), (id, path));
+    }
+    Ok(ids.into_iter().map(|(k, (id, _))| (k, id)).collect())
+}
+
+fn department_id(r: &DepartmentRef, departments: &HashMap<String, Uuid>) -> Option<Uuid> {
+    match r {
+        DepartmentRef::Existing(id) => Some(*id),
+        DepartmentRef::New(key) => departments.get(key).copied(),
+    }
+}
+
+/// Account IDs made from names' pinyin, none taken in the organisation or
+/// named by a row of the file.
+struct UserIds {
+    taken: HashSet<String>,
+}
+
+impl UserIds {
+    fn new(mut taken: HashSet<String>, plan: &Plan) -> Self {
+        taken.extend(
+            plan.rows
+                .iter()
+                .filter_map(|r| r.values.userid.as_ref().map(|u| u.to_lowercase())),
+        );
+        UserIds { taken }
+    }
+
+    fn make(&mut self, pinyin: &str) -> String {
+        let mut base: String = pinyin
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(48)
+            .collect();
+        if base.is_empty() {
+            base = "user".into();
+        }
+        let mut candidate = base.clone();
+        let mut n = 1;
+        while self.taken.contains(&candidate.to_lowercase()) {
+            n += 1;
+            candidate = format!("{base}{n}");
+        }
+        self.taken.insert(candidate.to_lowercase());
+        candidate
+    }
+}
+
+async fn insert_people(
+    conn: &mut PgConnection,
+    org: Uuid,
+    rows: &[(usize, &RowPlan)],
+    departments: &HashMap<String, Uuid>,
+    userids: &mut UserIds,
+    created: &mut HashMap<usize, Uuid>,
+) -> sqlx::Result<()> {
+    let n = rows.len();
+    let (mut ids, mut names, mut uids, mut pys, mut inis) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (
+        mut mobiles,
+        mut emails,
+        mut positions,
+        mut numbers,
+        mut genders,
+        mut dates,
+        mut mains,
+        mut statuses,
+    ) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    let (mut link_d, mut link_a) = (Vec::new(), Vec::new());
+    for (index, r) in rows {
+        let v = &r.values;
+        let id = Uuid::now_v7();
+        let name = v.name.clone().unwrap_or_default();
+        let (py, ini) = search_keys(&name);
+        let userid = v.userid.clone().unwrap_or_else(|| userids.make(&py));
+        let depts: Vec<Uuid> = v
+            .departments
+            .iter()
+            .flatten()
+            .filter_map(|d| department_id(d, departments))
+            .collect();
+        ids.push(id);
+        names.push(name);
+        uids.push(userid);
+        pys.push(py);
+        inis.push(ini);
+        mobiles.push(v.mobile.clone());
+        emails.push(v.email.clone());
+        positions.push(v.position.clone());
+        numbers.push(v.employee_no.clone());
+        genders.push(v.gender.clone());
+        dates.push(v.hire_date);
+        mains.push(depts.first().copied());
+        statuses.push(if v.enabled == Some(false) {
+            "disabled"
+        } else {
+            "not_activated"
+        });
+        for d in depts {
+            link_d.push(d);
+            link_a.push(id);
+        }
+        created.insert(*index, id);
+    }
+    sqlx::query!(
+        r#"INSERT INTO accounts (id, kind, org_id, role, name, userid, name_pinyin, name_initials,
+                                 mobile, email, position, employee_no, gender, hire_date,
+                                 main_department_id, status)
+           SELECT id, 'member', $1, 'employee', name, userid, py, ini, mobile, email, position,
+                  number, gender, hired, main, status
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::uuid[],
+                         $14::text[])
+               AS x(id, name, userid, py, ini, mobile, email, position, number, gender, hired,
+                    main, status)"#,
+        org,
+        &ids,
+        &names,
+        &uids,
+        &pys,
+        &inis,
+        &mobiles as &[Option<String>],
+        &emails as &[Option<String>],
+        &positions as &[Option<String>],
+        &numbers as &[Option<String>],
+        &genders as &[Option<String>],
+        &dates as &[Option<chrono::NaiveDate>],
+        &mains as &[Option<Uuid>],
+        &statuses as &[&str],
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO department_members (org_id, department_id, account_id)
+           SELECT $1, d, a FROM unnest($2::uuid[], $3::uuid[]) AS x(d, a)
+           ON CONFLICT DO NOTHING"#,
+        org,
+        &link_d,
+        &link_a
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn update_people(
+    conn: &mut PgConnection,
+    org: Uuid,
+    rows: &[&RowPlan],
+    departments: &HashMap<String, Uuid>,
+) -> sqlx::Result<()> {
+    let n = rows.len();
+    let mut ids = Vec::with_capacity(n);
+    let (mut names, mut pys, mut inis, mut uids, mut mobiles, mut emails) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut positions, mut numbers, mut genders, mut dates, mut mains, mut enabled) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut moved, mut link_d, mut link_a) = (Vec::new(), Vec::new(), Vec::new());
+    let mut new_address = Vec::new();
+    for r in rows {
+        let Some(id) = r.person else { continue };
+        let v = &r.values;
+        let keys = v.name.as_deref().map(search_keys);
+        ids.push(id);
+        names.push(v.name.clone());
+        pys.push(keys.as_ref().map(|k| k.0.clone()));
+        inis.push(keys.map(|k| k.1));
+        uids.push(v.userid.clone());
+        mobiles.push(v.mobile.clone());
+        emails.push(v.email.clone());
+        positions.push(v.position.clone());
+        numbers.push(v.employee_no.clone());
+        genders.push(v.gender.clone());
+        dates.push(v.hire_date);
+        enabled.push(v.enabled);
+        let depts: Vec<Uuid> = if r.changes.contains(&super::Column::Departments) {
+            v.departments
+                .iter()
+                .flatten()
+                .filter_map(|d| department_id(d, departments))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        mains.push(depts.first().copied());
+        if !depts.is_empty() {
+            moved.push(id);
+            for d in depts {
+                link_d.push(d);
+                link_a.push(id);
+            }
+        }
+        if r.changes.contains(&super::Column::Mobile) || r.changes.contains(&super::Column::Email) {
+            new_address.push(id);
+        }
+    }
+    // A blank cell keeps the value; disabling ends the person's sessions;
+    // enabling gives back the status the person had (joined or not).
+    sqlx::query!(
+        r#"UPDATE accounts a
+              SET name = coalesce(x.name, a.name),
+                  name_pinyin = coalesce(x.py, a.name_pinyin),
+                  name_initials = coalesce(x.ini, a.name_initials),
+                  userid = coalesce(x.userid, a.userid),
+                  mobile = coalesce(x.mobile, a.mobile),
+                  email = coalesce(x.email, a.email),
+                  position = coalesce(x.position, a.position),
+                  employee_no = coalesce(x.number, a.employee_no),
+                  gender = coalesce(x.gender, a.gender),
+                  hire_date = coalesce(x.hired, a.hire_date),
+                  main_department_id = coalesce(x.main, a.main_department_id),
+                  status = CASE
+                      WHEN x.enabled IS FALSE THEN 'disabled'
+                      WHEN x.enabled IS TRUE AND a.status = 'disabled'
+                          THEN CASE WHEN a.password_hash IS NULL THEN 'not_activated' ELSE 'active' END
+                      ELSE a.status END,
+                  session_epoch = a.session_epoch + CASE WHEN x.enabled IS FALSE AND a.status <> 'disabled' THEN 1 ELSE 0 END,
+                  version = a.version + 1,
+                  updated_at = now()
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::uuid[],
+                         $14::bool[])
+               AS x(id, name, py, ini, userid, mobile, email, position, number, gender, hired, main, enabled)
+            WHERE a.org_id = $1 AND a.id = x.id AND a.kind = 'member'"#,
+        org,
+        &ids,
+        &names as &[Option<String>],
+        &pys as &[Option<String>],
+        &inis as &[Option<String>],
+        &uids as &[Option<String>],
+        &mobiles as &[Option<String>],
+        &emails as &[Option<String>],
+        &positions as &[Option<String>],
+        &numbers as &[Option<String>],
+        &genders as &[Option<String>],
+        &dates as &[Option<chrono::NaiveDate>],
+        &mains as &[Option<Uuid>],
+        &enabled as &[Option<bool>],
+    )
+    .execute(&mut *conn)
+    .await?;
+    if !moved.is_empty() {
+        // Memberships the file no longer names go; the ones it keeps keep
+        // their head marks.
+        sqlx::query!(
+            r#"DELETE FROM department_members dm
+                WHERE dm.org_id = $1 AND dm.account_id = ANY($2)
+                  AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::uuid[]) AS x(d, a)
+                                   WHERE x.d = dm.department_id AND x.a = dm.account_id)"#,
+            org,
+            &moved,
+            &link_d,
+            &link_a
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            r#"INSERT INTO department_members (org_id, department_id, account_id)
+               SELECT $1, d, a FROM unnest($2::uuid[], $3::uuid[]) AS x(d, a)
+               ON CONFLICT DO NOTHING"#,
+            org,
+            &link_d,
+            &link_a
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // A link sent to an address the person no longer has dies.
+    for id in new_address {
+        crate::invitations::repo::end_open(conn, id, "revoked").await?;
+    }
+    Ok(())
+}
+
+async fn set_managers(
+    conn: &mut PgConnection,
+    org: Uuid,
+    plan: &Plan,
+    first: usize,
+    rows: &[RowPlan],
+    created: &HashMap<usize, Uuid>,
+) -> sqlx::Result<()> {
+    let (mut people, mut a, mut m, mut rank) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (offset, r) in rows.iter().enumerate() {
+        let index = first + offset;
+        let Some(managers) = &r.values.managers else {
+            continue;
+        };
+        let person = match r.action {
+            RowAction::Create => created.get(&index).copied(),
+            RowAction::Update | RowAction::Move if r.changes.contains(&super::Column::Manager) => {
+                r.person
+            }
+            _ => None,
+        };
+        let Some(person) = person else { continue };
+        people.push(person);
+        for (i, mr) in managers.iter().enumerate() {
+            let id = match mr {
+                ManagerRef::Existing(id) => Some(*id),
+                ManagerRef::Row(row) => created.get(row).copied().or(plan.rows[*row].person),
+            };
+            if let Some(id) = id {
+                a.push(person);
+                m.push(id);
+                rank.push(i as i16 + 1);
+            }
+        }
+    }
+    if people.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "DELETE FROM account_managers WHERE org_id = $1 AND account_id = ANY($2)",
+        org,
+        &people
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO account_managers (org_id, account_id, manager_id, rank)
+           SELECT $1, a, m, r FROM unnest($2::uuid[], $3::uuid[], $4::int2[]) AS x(a, m, r)"#,
+        org,
+        &a,
+        &m,
+        &rank
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The people a full sync leaves out: disabled, their sessions ended.
+async fn disable(conn: &mut PgConnection, org: Uuid, people: &[Uuid]) -> sqlx::Result<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        r#"UPDATE accounts SET status = 'disabled', session_epoch = session_epoch + 1,
+                               version = version + 1, updated_at = now()
+            WHERE org_id = $1 AND id = ANY($2) AND kind = 'member' AND status IN ('active', 'not_activated')"#,
+        org,
+        people
+    )
+    .execute(&mut *conn)
+    .await?;
+    for id in people {
+        crate::invitations::repo::end_open(conn, *id, "revoked").await?;
+    }
+    Ok(())
+}
+
+/// Every department's headcount, counted again once.
+async fn recount(conn: &mut PgConnection, org: Uuid) -> sqlx::Result<()> {
+    let counts = crate::contacts::headcount::recount(conn, org).await?;
+    let (d, n): (Vec<Uuid>, Vec<i32>) = counts.into_iter().map(|(d, n)| (d, n as i32)).unzip();
+    sqlx::query!(
+        r#"UPDATE departments d SET headcount = coalesce(x.n, 0)
+             FROM departments d2 LEFT JOIN unnest($2::uuid[], $3::int4[]) AS x(id, n) ON x.id = d2.id
+            WHERE d.id = d2.id AND d2.org_id = $1 AND d.headcount IS DISTINCT FROM coalesce(x.n, 0)"#,
+        org,
+        &d,
+        &n
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Invitations to the people the run created, where the administrator may
+/// invite them and they have an address; how many went out.
+async fn invite(
+    state: &AppState,
+    conn: &mut PgConnection,
+    org: Uuid,
+    job: &Job,
+    may: Option<&Scope>,
+    created: &HashMap<usize, Uuid>,
+) -> sqlx::Result<i64> {
+    use crate::invitations::repo as invitations;
+    let Some(scope) = may else { return Ok(0) };
+    let mut people: Vec<Uuid> = created.values().copied().collect();
+    people.sort();
+    if let Some(roots) = scope.roots() {
+        let inside = crate::access::repo::in_scope(&mut *conn, org, &people, roots).await?;
+        people.retain(|p| inside.contains(p));
+    }
+    let name = sqlx::query_scalar!("SELECT name FROM accounts WHERE id = $1", job.created_by)
+        .fetch_one(&mut *conn)
+        .await?;
+    let sender = invitations::Sender {
+        sealer: state.codes.outbox_sealer(),
+        max_attempts: state
+            .outbox_max_attempts
+            .max(crate::invitations::api::imp::invitation_attempts()),
+        inviter: Some(job.created_by),
+        inviter_name: name,
+        locale: &job.locale,
+    };
+    let mut sent = 0;
+    for person in people {
+        let Some(invitee) = invitations::invitee(&mut *conn, org, person).await? else {
+            continue;
+        };
+        let channels = invitations::channels_of(&invitee, &[]);
+        if invitee.status != "not_activated" || channels.is_empty() {
+            continue;
+        }
+        invitations::issue(&mut *conn, &sender, org, &invitee, &channels).await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
