@@ -89,6 +89,7 @@ actions! {
     JoinRequestApproved = "join_request.approved" => join_request_approved,
     JoinRequestRejected = "join_request.rejected" => join_request_rejected,
     ContactsImported = "contacts.imported" => contacts_imported,
+    ContactsExported = "contacts.exported" => contacts_exported,
     SuperAdminGranted = "access.super_admin_granted" => super_admin_granted,
     SuperAdminRemoved = "access.super_admin_removed" => super_admin_removed,
     CreatorTransferred = "access.creator_transferred" => creator_transferred,

@@ -58,6 +58,14 @@ pub fn ImportPage() -> impl IntoView {
                     </div>
                 </form>
             </section>
+            <section class="panel" data-part="export">
+                <h2>{t!(i18n, import.export)}</h2>
+                <p class="muted">{t!(i18n, import.export_hint)}</p>
+                <div class="actions">
+                    <a class="button" href="/admin/contacts/export?format=xlsx" download data-action="export-xlsx">{t!(i18n, import.export_xlsx)}</a>
+                    <a class="button" href="/admin/contacts/export?format=csv" download data-action="export-csv">{t!(i18n, import.export_csv)}</a>
+                </div>
+            </section>
             <Loaded resource=recent let:jobs>
                 {(!jobs.is_empty()).then(|| view! {
                     <section class="panel" data-part="recent">

@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route(
+            "/admin/contacts/export",
+            get(crate::imports::export::export),
+        )
+        .route(
             "/admin/contacts/import/template",
             get(crate::imports::web::template),
         )

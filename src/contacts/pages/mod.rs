@@ -149,6 +149,14 @@ pub(super) fn Console(branch: Branch, refresh: RwSignal<u32>) -> impl IntoView {
                     <a class="button" href="/admin/contacts/import" data-action="import">
                         {t!(i18n, import.title)}
                     </a>
+                    <a
+                        class="button"
+                        href=format!("/admin/contacts/export?format=xlsx&department={}", selected.node.id)
+                        download
+                        data-action="export-department"
+                    >
+                        {t!(i18n, import.export)}
+                    </a>
                 })}
                 {branch.manages_join_link.then(|| view! {
                     <a class="button" href="/admin/contacts/join" data-action="join-link">

@@ -403,3 +403,54 @@ async fn an_import_is_its_organisations_only(db: PgPool) {
             .starts_with("/login")
     );
 }
+
+#[sqlx::test]
+async fn an_export_imported_again_changes_nothing(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, org) = admin(&app, &db, "总公司", "admin@acme.test").await;
+    let file = "姓名,账号,手机,邮箱,部门,职位,性别,入职日期,直属上级,状态\n\
+张三,zhangsan,13800000001,zs@acme.test,总公司/市场部/华东区;总公司/研发部,=经理,男,2024-03-01,,启用\n\
+李四,lisi,+447911123456,,总公司/市场部,,女,,zhangsan,禁用\n";
+    let id = job_id(&upload(&b, "a.csv", file.as_bytes().to_vec(), ALL).await);
+    assert_eq!(job(&mut b, &id).await["counts"]["create"], 2);
+    assert_eq!(run(&app, &mut b, &id, "").await.status, 200);
+    for format in ["csv", "xlsx"] {
+        let res = b
+            .get(&format!("/admin/contacts/export?format={format}"))
+            .await;
+        assert_eq!(res.status(), 200);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        if format == "csv" {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            // A formula is written as text; the number keeps its plus.
+            assert!(
+                text.contains("'=经理") && text.contains("'+447911123456"),
+                "{text}"
+            );
+            assert!(
+                text.contains("总公司/市场部/华东区;总公司/研发部"),
+                "{text}"
+            );
+        }
+        let again = job_id(&upload(&b, &format!("export.{format}"), bytes, ALL).await);
+        let c = job(&mut b, &again).await["counts"].clone();
+        assert_eq!(
+            (
+                c["rows"].as_i64(),
+                c["unchanged"].as_i64(),
+                c["error"].as_i64()
+            ),
+            (Some(3), Some(3), Some(0)),
+            "{format}: {c}"
+        );
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'contacts.exported'",
+            org
+        )
+        .await,
+        2
+    );
+}
