@@ -26,6 +26,9 @@ CREATE TABLE import_jobs (
     status        text NOT NULL CHECK (status IN ('checked', 'queued', 'running', 'done', 'failed')),
     -- The dry run's totals, then the run's.
     counts        jsonb NOT NULL DEFAULT '{}',
+    -- A digest of what the dry run said each row does: the run goes ahead
+    -- only when its own check has the same.
+    fingerprint   text NOT NULL DEFAULT '',
     scope_size    integer NOT NULL DEFAULT 0,
     -- The number the administrator typed to confirm a large full sync.
     confirmed_disable integer,

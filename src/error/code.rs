@@ -208,6 +208,8 @@ codes! {
     ImportConfirmSync = "import.confirm_sync" => import_confirm_sync,
     ImportChanged = "import.changed" => import_changed,
     ImportInterrupted = "import.interrupted" => import_interrupted,
+    ImportOldExcel = "import.old_excel" => import_old_excel,
+    ImportAdministrator = "import.administrator" => import_administrator,
 }
 
 impl std::fmt::Display for Code {

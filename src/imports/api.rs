@@ -82,9 +82,16 @@ pub(crate) mod imp {
         require(Permission::ManageContacts, Target::InScope).await
     }
 
-    async fn found(state: &AppState, access: &Access, raw: &str) -> Result<Job, AppError> {
+    /// One of the caller's own imports: an import runs with the rights of
+    /// whoever uploaded it, so nobody else reads, changes or runs it.
+    pub(crate) async fn found(
+        state: &AppState,
+        access: &Access,
+        raw: &str,
+    ) -> Result<Job, AppError> {
         repo::job(&state.db, access.org, id(raw)?)
             .await?
+            .filter(|j| j.created_by == access.principal.id())
             .ok_or_else(AppError::not_found)
     }
 
@@ -186,6 +193,7 @@ pub(crate) mod imp {
         Ok(repo::recent(&state.db, access.org, 10)
             .await?
             .into_iter()
+            .filter(|j| j.created_by == access.principal.id())
             .map(|j| ImportSummary {
                 id: j.id.to_string(),
                 file_name: j.file_name,
@@ -222,7 +230,8 @@ pub(crate) mod imp {
         let checked =
             super::super::web::check(&state, &access, bytes.to_vec(), chosen, options).await?;
         let mut tx = state.db.begin().await?;
-        repo::store_check(
+        // Queued or running since it was read: left as it is.
+        if !repo::store_check(
             &mut tx,
             access.org,
             job.id,
@@ -231,7 +240,10 @@ pub(crate) mod imp {
             options,
             &checked.plan,
         )
-        .await?;
+        .await?
+        {
+            return Err(AppError::field("id", Code::ImportBusy));
+        }
         sqlx::query!(
             "UPDATE import_jobs SET encoding_chosen = $3 WHERE org_id = $1 AND id = $2",
             access.org,

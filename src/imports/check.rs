@@ -57,6 +57,7 @@ pub struct Snapshot {
     /// The administrator importing: their scope, and themselves.
     pub scope: Scope,
     pub caller: Uuid,
+    pub caller_super_admin: bool,
 }
 
 /// A department a row names: one that exists, or one the import creates.
@@ -96,7 +97,9 @@ pub struct Values {
 /// What one row does.
 #[derive(Debug, Clone)]
 pub struct RowPlan {
-    /// The row's number in the file (the header is row 1).
+    /// The row's position among the file's rows.
+    pub index: usize,
+    /// The row's number as the administrator sees it (its line, its row).
     pub line: u32,
     pub action: RowAction,
     /// The person in contacts it matched.
@@ -119,6 +122,8 @@ pub struct Plan {
     /// People in the administrator's scope (the guard's base).
     pub scope_size: i64,
     pub counts: Counts,
+    /// A digest of what the plan does (see [`fingerprint`]).
+    pub fingerprint: String,
 }
 
 impl Plan {
@@ -207,6 +212,7 @@ struct Seen {
 pub fn plan(
     snapshot: &Snapshot,
     rows: &[Vec<String>],
+    lines: &[u32],
     at: usize,
     header: &Header,
     options: ImportOptions,
@@ -232,6 +238,14 @@ pub fn plan(
             .iter()
             .any(|d| paths.get(d).is_some_and(|path| scope.covers(path))),
     };
+    // Every department of the person in the scope: only then may a scoped
+    // administrator move or disable them (as on the person's page).
+    let inside_all = |departments: &[Uuid]| match &snapshot.scope {
+        Scope::Organisation => true,
+        scope => departments
+            .iter()
+            .all(|d| paths.get(d).is_some_and(|path| scope.covers(path))),
+    };
     let mut seen = Seen::default();
     let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
 
@@ -239,7 +253,7 @@ pub fn plan(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = (i + 1) as u32;
+        let line = lines.get(i).copied().unwrap_or(i as u32 + 1);
         let cell = |c: Column| header.cell(cells, c);
         let mut errors = Vec::new();
         let mut v = Values::default();
@@ -390,6 +404,24 @@ pub fn plan(
                 errors.push(err(None, Code::ImportOutsideScope, None));
             } else if action != RowAction::Skip {
                 changes = diff(p, &v);
+                // Administrators are changed on their page, by a super
+                // administrator, as the contacts console allows.
+                if p.administrator && !changes.is_empty() && !snapshot.caller_super_admin {
+                    errors.push(err(None, Code::ImportAdministrator, None));
+                }
+                let disabling = v.enabled == Some(false) && changes.contains(&Column::Status);
+                if !inside_all(&p.departments) {
+                    if changes.contains(&Column::Departments) {
+                        errors.push(err(
+                            Some(Column::Departments),
+                            Code::AccessPersonElsewhere,
+                            None,
+                        ));
+                    }
+                    if disabling {
+                        errors.push(err(Some(Column::Status), Code::AccessPersonElsewhere, None));
+                    }
+                }
                 if p.administrator
                     && (changes.contains(&Column::Mobile) || changes.contains(&Column::Email))
                 {
@@ -498,6 +530,17 @@ pub fn plan(
                         Code::ImportDuplicate,
                         Some(plan.rows[other].line.to_string()),
                     ));
+                    let first = &mut plan.rows[other];
+                    if !first
+                        .errors
+                        .iter()
+                        .any(|e| e.code == Code::ImportDuplicate.as_str())
+                    {
+                        first
+                            .errors
+                            .push(err(None, Code::ImportDuplicate, Some(line.to_string())));
+                    }
+                    first.action = RowAction::Error;
                 }
             } else {
                 seen.person.insert(p.id, index);
@@ -510,6 +553,7 @@ pub fn plan(
             action = RowAction::Error;
         }
         plan.rows.push(RowPlan {
+            index: i,
             line,
             action,
             person: person.map(|p| p.id),
@@ -529,10 +573,11 @@ pub fn plan(
                     Some(p) => ManagerRef::Existing(p),
                     None => ManagerRef::Row(row),
                 }),
+                // A manager from contacts is someone the administrator sees.
                 None => by_userid
                     .get(&key)
                     .map(|&p| &snapshot.people[p])
-                    .filter(|p| p.status != EmployeeStatus::Departed)
+                    .filter(|p| p.status != EmployeeStatus::Departed && in_scope(&p.departments))
                     .map(|p| ManagerRef::Existing(p.id)),
             };
             match r {
@@ -573,6 +618,20 @@ pub fn plan(
                 .collect();
             let had: HashSet<Uuid> = p.managers.iter().copied().collect();
             if refs.iter().any(|r| matches!(r, ManagerRef::Row(_))) || wanted != had {
+                // Managers the administrator cannot see are not replaced
+                // from here.
+                let hidden = p.managers.iter().any(|m| {
+                    by_id
+                        .get(m)
+                        .is_none_or(|&i| !in_scope(&snapshot.people[i].departments))
+                });
+                if hidden {
+                    row.errors.push(err(
+                        Some(Column::Manager),
+                        Code::AccessPersonElsewhere,
+                        None,
+                    ));
+                }
                 row.changes.push(Column::Manager);
                 if row.action == RowAction::Unchanged {
                     row.action = RowAction::Update;
@@ -582,38 +641,6 @@ pub fn plan(
         row.values.managers = Some(refs);
         if !row.errors.is_empty() {
             row.action = RowAction::Error;
-        }
-    }
-    // A manager whose own row is wrong will not exist: nor can the rows that
-    // name them go in. Repeated until nothing changes (chains of managers).
-    loop {
-        let broken: Vec<usize> = (0..plan.rows.len())
-            .filter(|&i| {
-                plan.rows[i].action != RowAction::Error
-                    && plan.rows[i].values.managers.iter().flatten().any(|m| matches!(m, ManagerRef::Row(r) if plan.rows[*r].action == RowAction::Error))
-            })
-            .collect();
-        if broken.is_empty() {
-            break;
-        }
-        for i in broken {
-            let line = plan.rows[i]
-                .values
-                .managers
-                .iter()
-                .flatten()
-                .find_map(|m| match m {
-                    ManagerRef::Row(r) if plan.rows[*r].action == RowAction::Error => {
-                        Some(plan.rows[*r].line)
-                    }
-                    _ => None,
-                });
-            plan.rows[i].errors.push(err(
-                Some(Column::Manager),
-                Code::ImportManagerRowWrong,
-                line.map(|l| l.to_string()),
-            ));
-            plan.rows[i].action = RowAction::Error;
         }
     }
     // The member cap, in file order.
@@ -632,8 +659,8 @@ pub fn plan(
             }
         }
     }
-    // Departments only rows that go in need; past the organisation's limit
-    // none is made.
+    propagate_manager_errors(&mut plan);
+    // Departments only rows that go in need.
     let wanted: HashSet<String> = plan
         .rows
         .iter()
@@ -667,6 +694,7 @@ pub fn plan(
             }
         }
         plan.new_departments.clear();
+        propagate_manager_errors(&mut plan);
     }
 
     // Full sync: everyone of the scope the file does not name.
@@ -684,7 +712,8 @@ pub fn plan(
                 !named.contains(&p.id)
                     && p.status != EmployeeStatus::Disabled
                     && p.id != snapshot.caller
-                    && !p.super_admin
+                    && !p.administrator
+                    && inside_all(&p.departments)
             })
             .map(|p| p.id)
             .collect();
@@ -694,7 +723,65 @@ pub fn plan(
     }
     plan.counts.disable = plan.disable.len() as i64;
     plan.counts.departments = plan.new_departments.len() as i64;
+    plan.fingerprint = fingerprint(&plan);
     plan
+}
+
+/// Rows that name as manager a row of the file that has errors cannot go
+/// in either (that manager will not exist), and so on down the chain: one
+/// pass over who names whom.
+fn propagate_manager_errors(plan: &mut Plan) {
+    let mut named_by: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, row) in plan.rows.iter().enumerate() {
+        for m in row.values.managers.iter().flatten() {
+            if let ManagerRef::Row(r) = m {
+                named_by.entry(*r).or_default().push(i);
+            }
+        }
+    }
+    let mut wrong: Vec<usize> = (0..plan.rows.len())
+        .filter(|&i| plan.rows[i].action == RowAction::Error)
+        .collect();
+    while let Some(r) = wrong.pop() {
+        let line = plan.rows[r].line;
+        for &i in named_by.get(&r).map(Vec::as_slice).unwrap_or(&[]) {
+            if plan.rows[i].action != RowAction::Error {
+                plan.rows[i].errors.push(err(
+                    Some(Column::Manager),
+                    Code::ImportManagerRowWrong,
+                    Some(line.to_string()),
+                ));
+                plan.rows[i].action = RowAction::Error;
+                wrong.push(i);
+            }
+        }
+    }
+}
+
+/// What a plan would do, as a digest: the run applies a file only when its
+/// plan now has the digest of the one the administrator saw.
+fn fingerprint(plan: &Plan) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for r in &plan.rows {
+        h.update(r.line.to_le_bytes());
+        h.update(r.action.as_str());
+        h.update(r.person.map(|p| *p.as_bytes()).unwrap_or_default());
+        for c in &r.changes {
+            h.update(c.key());
+        }
+        h.update(b";");
+    }
+    let mut disable = plan.disable.clone();
+    disable.sort();
+    for d in disable {
+        h.update(d.as_bytes());
+    }
+    for k in plan.new_departments.keys() {
+        h.update(k.as_bytes());
+        h.update(b"/");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn index(snapshot: &Snapshot, key: impl Fn(&Person) -> Option<String>) -> HashMap<String, usize> {
@@ -869,6 +956,7 @@ mod tests {
                 room: None,
                 scope: Scope::Organisation,
                 caller: admin,
+                caller_super_admin: true,
             },
             market,
             east,
@@ -894,7 +982,7 @@ mod tests {
             rows.iter()
                 .map(|r| r.iter().map(|s| s.to_string()).collect()),
         );
-        plan(snapshot, &all, 0, &Header::read(&all[0]), options)
+        plan(snapshot, &all, &[], 0, &Header::read(&all[0]), options)
     }
 
     fn codes(row: &RowPlan) -> Vec<(Option<Column>, String)> {
@@ -1216,6 +1304,86 @@ mod tests {
         assert_eq!(none.disable.len(), 2);
         // 2 of 3 is not more than 80%.
         assert!(!none.needs_second_confirmation());
+    }
+
+    #[test]
+    fn rules_of_the_person_page_hold_in_an_import() {
+        let mut o = org();
+        // A delegated administrator (not a super administrator) changes no
+        // administrator.
+        o.snapshot.caller_super_admin = false;
+        o.snapshot.people[0].administrator = true;
+        let p = run(
+            &o.snapshot,
+            &[&["王小伟", "wangwei", "", "", "", ""]],
+            UPDATE,
+        );
+        assert_eq!(
+            codes(&p.rows[0]),
+            vec![(None, "import.administrator".into())]
+        );
+        o.snapshot.people[0].administrator = false;
+        // A scoped administrator moves or disables nobody who is also
+        // elsewhere.
+        o.snapshot.people[0].departments = vec![o.market, o.lab];
+        o.snapshot.scope = Scope::Departments(vec![o.market]);
+        let p = run(
+            &o.snapshot,
+            &[&["王伟", "wangwei", "", "市场部/华东区", "", "禁用"]],
+            UPDATE,
+        );
+        assert_eq!(
+            codes(&p.rows[0]),
+            vec![
+                (Some(Column::Departments), "access.person_elsewhere".into()),
+                (Some(Column::Status), "access.person_elsewhere".into())
+            ]
+        );
+        // Nor does a full sync.
+        let sync = ImportOptions {
+            full_sync: true,
+            ..UPDATE
+        };
+        assert!(
+            run(
+                &o.snapshot,
+                &[&["新人", "", "13800000050", "市场部", "", ""]],
+                sync
+            )
+            .disable
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn one_person_twice_by_different_keys_stops_both_rows() {
+        let o = org();
+        let p = run(
+            &o.snapshot,
+            &[
+                &["王伟", "wangwei", "", "", "", ""],
+                &["王伟", "", "13800000001", "", "", ""],
+            ],
+            UPDATE,
+        );
+        assert_eq!(p.rows[0].action, RowAction::Error);
+        assert_eq!(p.rows[1].action, RowAction::Error);
+        assert_eq!(p.rows[0].errors[0].detail.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_what_a_row_does() {
+        let o = org();
+        let a = run(&o.snapshot, &[&["王伟", "wangwei", "", "", "", ""]], UPDATE);
+        let same = run(&o.snapshot, &[&["王伟", "wangwei", "", "", "", ""]], UPDATE);
+        let renamed = run(
+            &o.snapshot,
+            &[&["王小伟", "wangwei", "", "", "", ""]],
+            UPDATE,
+        );
+        assert_eq!(a.fingerprint, same.fingerprint);
+        assert_ne!(a.fingerprint, renamed.fingerprint);
+        assert_eq!(a.fingerprint.len(), 64);
     }
 
     #[test]

@@ -320,7 +320,7 @@ fn JobPanel(
         </section>
         {waiting.then(|| view! {
             <section class="panel" data-part="run">
-                <h2>{t!(i18n, import.options)}</h2>
+                <h2>{t!(i18n, import.run_heading)}</h2>
                 <ActionForm action=recheck attr:class="form" attr:data-form="recheck">
                     <input type="hidden" name="id" value=id2.clone() />
                     {j.encoding_chosen.then(|| view! { <input type="hidden" name="encoding" value=j.encoding.clone().unwrap_or_default() /> })}
@@ -429,7 +429,7 @@ fn RowList(r: super::ImportRowsPage, action: String, id: String) -> impl IntoVie
                     let href = if a.is_empty() { base.clone() } else { format!("{base}?action={a}") };
                     let label = a.to_owned();
                     view! {
-                        <a href=href aria-current={(current == a).then_some("page")} data-tab=a>
+                        <a class="tabs__tab" href=href aria-current={(current == a).then_some("page")} data-tab=a>
                             {move || if label.is_empty() { t_string!(i18n, import.all_rows) } else { action_text(i18n, RowAction::parse(&label).unwrap_or(RowAction::Error)) }}
                         </a>
                     }

@@ -34,10 +34,15 @@ pub struct Table {
     /// a header row; the others are reported as not read).
     pub sheets: Vec<String>,
     pub sheet: Option<String>,
-    /// Every row, blank ones included, so that a row's number is its
-    /// position in the file (the header is row 1).
+    /// Every row (at most [`MAX_COLUMNS`] cells each).
     pub rows: Vec<Vec<String>>,
+    /// Each row's number as the administrator sees it: its line in a text
+    /// file (where a record starts), its row in a sheet.
+    pub lines: Vec<u32>,
 }
+
+/// Cells read per row; the template has 11 columns, HR exports a few dozen.
+pub const MAX_COLUMNS: usize = 64;
 
 /// Why a file could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +58,8 @@ pub enum ReadError {
     Unreadable,
     /// More rows of people than one file may hold.
     TooManyRows,
+    /// The old binary Excel format, which is not read (see [`read`]).
+    OldExcel,
 }
 
 impl ReadError {
@@ -64,6 +71,7 @@ impl ReadError {
             ReadError::NotInEncoding => Code::ImportEncoding,
             ReadError::Unreadable => Code::ImportUnreadable,
             ReadError::TooManyRows => Code::ImportTooManyRows,
+            ReadError::OldExcel => Code::ImportOldExcel,
         }
     }
 }
@@ -73,6 +81,11 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads `bytes` (at most `max_rows` rows of people after the header), in
 /// `encoding` when the administrator chose one for a CSV.
+///
+/// The old binary format (.xls) is refused with a request to save the file
+/// as .xlsx: the reader sizes its cell buffer from the file's own
+/// dimensions record, so a crafted .xls could make the server reserve more
+/// memory than it has and stop.
 pub fn read(bytes: &[u8], encoding: Option<Encoding>, max_rows: usize) -> Result<Table, ReadError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::Empty);
@@ -81,18 +94,19 @@ pub fn read(bytes: &[u8], encoding: Option<Encoding>, max_rows: usize) -> Result
         return workbook(bytes, FileKind::Xlsx, max_rows);
     }
     if bytes.starts_with(OLE) {
-        return workbook(bytes, FileKind::Xls, max_rows);
+        return Err(ReadError::OldExcel);
     }
     if looks_binary(bytes) {
         return Err(ReadError::NotSpreadsheet);
     }
     let (text, encoding) = decode(bytes, encoding)?;
-    csv_rows(&text, max_rows).map(|rows| Table {
+    csv_rows(&text, max_rows).map(|(rows, lines)| Table {
         kind: FileKind::Csv,
         encoding: Some(encoding),
         sheets: Vec::new(),
         sheet: None,
         rows,
+        lines,
     })
 }
 
@@ -161,31 +175,51 @@ fn separator(text: &str) -> u8 {
         .map_or(b',', |(b, _)| b)
 }
 
-fn csv_rows(text: &str, max_rows: usize) -> Result<Vec<Vec<String>>, ReadError> {
+fn csv_rows(text: &str, max_rows: usize) -> Result<(Vec<Vec<String>>, Vec<u32>), ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(separator(text))
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+    let (mut rows, mut lines) = (Vec::new(), Vec::new());
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                // The header, then at most `max_rows` people.
-                if rows.len() > max_rows {
+                // The header (and a few lines above it), then at most
+                // `max_rows` people.
+                if rows.len() > max_rows + HEADER_SEARCH {
                     return Err(ReadError::TooManyRows);
                 }
-                rows.push(record.iter().map(restore).collect());
+                rows.push(record.iter().take(MAX_COLUMNS).map(restore).collect());
+                lines.push(line_of(text, record.position(), rows.len()));
             }
             // The text was decoded already; a quote left open runs to the
             // end of the file and reads as one long cell, not an error.
             Err(_) => return Err(ReadError::NotSpreadsheet),
         }
     }
-    Ok(rows)
+    Ok((rows, lines))
 }
+
+/// The line a record starts on: where the reader says it starts, past the
+/// blank lines it skipped on the way.
+fn line_of(text: &str, position: Option<&csv::Position>, nth: usize) -> u32 {
+    let Some(p) = position else { return nth as u32 };
+    let mut line = p.line();
+    for b in text.as_bytes().iter().skip(p.byte() as usize) {
+        match b {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line as u32
+}
+
+/// Rows above the header that a file may have (a title, a blank line).
+pub const HEADER_SEARCH: usize = 20;
 
 /// A cell as it was before an export neutralised it (`'=x` was `=x`), so
 /// that an export imported again reads what was exported.
@@ -198,46 +232,53 @@ fn restore(cell: &str) -> String {
 
 fn workbook(bytes: &[u8], kind: FileKind, max_rows: usize) -> Result<Table, ReadError> {
     use calamine::Reader;
-    let cursor = Cursor::new(bytes);
-    let mut book: calamine::Sheets<_> = match kind {
-        FileKind::Xlsx => calamine::Xlsx::new(cursor)
-            .map(calamine::Sheets::Xlsx)
-            .map_err(|_| ReadError::Unreadable)?,
-        _ => calamine::Xls::new(cursor)
-            .map(calamine::Sheets::Xls)
-            .map_err(|_| ReadError::Unreadable)?,
-    };
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| ReadError::Unreadable)?;
     let sheets = book.sheet_names();
     let mut first: Option<(String, Vec<Vec<String>>)> = None;
     for name in &sheets {
-        let Ok(range) = book.worksheet_range(name) else {
+        // Cell by cell, so that a sheet claiming a million rows or columns
+        // costs nothing before it is refused.
+        let Ok(mut cells) = book.worksheet_cells_reader(name) else {
             continue;
         };
-        if range.height() > max_rows + 1 {
-            return Err(ReadError::TooManyRows);
-        }
-        // Rows as the spreadsheet numbers them: blank ones above the
-        // first used cell are kept.
-        let top = range.start().map_or(0, |(r, _)| r as usize);
-        let left = range.start().map_or(0, |(_, c)| c as usize);
-        let mut rows: Vec<Vec<String>> = vec![Vec::new(); top];
-        for row in range.rows() {
-            let mut cells = vec![String::new(); left];
-            cells.extend(row.iter().map(cell_text));
-            while cells.last().is_some_and(String::is_empty) {
-                cells.pop();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        loop {
+            let cell = match cells.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(_) => return Err(ReadError::Unreadable),
+            };
+            let (row, col) = cell.get_position();
+            let (row, col) = (row as usize, col as usize);
+            if col >= MAX_COLUMNS {
+                continue;
             }
-            rows.push(cells);
+            let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+            if text.is_empty() {
+                continue;
+            }
+            if row > max_rows + HEADER_SEARCH {
+                return Err(ReadError::TooManyRows);
+            }
+            if rows.len() <= row {
+                rows.resize(row + 1, Vec::new());
+            }
+            let cells_of = &mut rows[row];
+            if cells_of.len() <= col {
+                cells_of.resize(col + 1, String::new());
+            }
+            cells_of[col] = text;
         }
+        let lines = (1..=rows.len() as u32).collect();
         let header = rows.iter().find(|r| !r.is_empty());
-        let has_header = header.is_some_and(|h| super::columns::Header::read(h).is_header());
-        if has_header {
+        if header.is_some_and(|h| super::columns::Header::read(h).is_header()) {
             return Ok(Table {
                 kind,
                 encoding: None,
                 sheets: sheets.clone(),
                 sheet: Some(name.clone()),
                 rows,
+                lines,
             });
         }
         if first.is_none() && header.is_some() {
@@ -250,6 +291,7 @@ fn workbook(bytes: &[u8], kind: FileKind, max_rows: usize) -> Result<Table, Read
             encoding: None,
             sheets: sheets.clone(),
             sheet: Some(name),
+            lines: (1..=rows.len() as u32).collect(),
             rows,
         }),
         None if sheets.is_empty() => Err(ReadError::Unreadable),
@@ -369,7 +411,7 @@ mod tests {
         );
         assert_eq!(
             read(&[OLE, b"junk"].concat(), None, 10),
-            Err(ReadError::Unreadable)
+            Err(ReadError::OldExcel)
         );
     }
 
@@ -379,8 +421,29 @@ mod tests {
         for i in 0..11 {
             text.push_str(&format!("p{i},总公司\n"));
         }
-        assert_eq!(read(text.as_bytes(), None, 10), Err(ReadError::TooManyRows));
-        assert_eq!(read(text.as_bytes(), None, 11).unwrap().rows.len(), 12);
+        assert_eq!(
+            read(text.as_bytes(), None, 11).map(|t| t.rows.len()),
+            Ok(12)
+        );
+        let mut many = String::from("姓名,部门\n");
+        for i in 0..(10 + HEADER_SEARCH + 1) {
+            many.push_str(&format!("p{i},总公司\n"));
+        }
+        assert_eq!(read(many.as_bytes(), None, 10), Err(ReadError::TooManyRows));
+        // Blank lines are skipped; a row keeps the number of its line.
+        let t = read(
+            "姓名,部门\n\n王伟,总公司\n\"李\n娜\",总公司\n赵六,总公司\n".as_bytes(),
+            None,
+            10,
+        )
+        .unwrap();
+        assert_eq!(t.lines, vec![1, 3, 4, 6]);
+        // Cells past the 64th are not read.
+        let wide = format!("姓名,部门{}\n", ",x".repeat(100));
+        assert_eq!(
+            read(wide.as_bytes(), None, 10).unwrap().rows[0].len(),
+            MAX_COLUMNS
+        );
     }
 
     #[test]

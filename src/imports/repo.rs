@@ -38,6 +38,7 @@ pub struct Job {
     pub unknown_columns: Vec<String>,
     pub status: String,
     pub counts: Counts,
+    pub fingerprint: String,
     pub scope_size: i32,
     pub confirmed_disable: Option<i32>,
     pub rows_total: i32,
@@ -91,7 +92,8 @@ pub async fn insert(
     )
     .execute(&mut *conn)
     .await?;
-    store_check(conn, job.org, job.id, table, header, options, plan).await
+    store_check(conn, job.org, job.id, table, header, options, plan).await?;
+    Ok(())
 }
 
 /// Replaces a job's dry run (checked again: another encoding, other
@@ -104,17 +106,17 @@ pub async fn store_check(
     header: &Header,
     options: ImportOptions,
     plan: &Plan,
-) -> sqlx::Result<()> {
-    sqlx::query!("DELETE FROM import_rows WHERE job_id = $1", id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query!(
+) -> sqlx::Result<bool> {
+    // Only a job waiting to run is checked again: one queued or running
+    // meanwhile keeps the check it runs on.
+    let updated = sqlx::query!(
         r#"UPDATE import_jobs
               SET kind = $3, encoding = $4, sheet = $5, sheets = $6, options = $7,
                   unknown_columns = $8, counts = $9, scope_size = $10, rows_total = $11,
+                  fingerprint = $12,
                   rows_done = 0, status = 'checked', error_code = NULL, confirmed_disable = NULL,
                   checked_at = now(), queued_at = NULL, started_at = NULL, finished_at = NULL
-            WHERE id = $1 AND org_id = $2"#,
+            WHERE id = $1 AND org_id = $2 AND status IN ('checked', 'failed')"#,
         id,
         org,
         table.kind.as_str(),
@@ -126,9 +128,16 @@ pub async fn store_check(
         serde_json::to_value(plan.counts).unwrap_or_default(),
         plan.scope_size as i32,
         plan.rows.len() as i32,
+        plan.fingerprint,
     )
     .execute(&mut *conn)
     .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query!("DELETE FROM import_rows WHERE job_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
     for chunk in plan.rows.chunks(5_000) {
         let mut lines = Vec::with_capacity(chunk.len());
         let mut actions = Vec::with_capacity(chunk.len());
@@ -139,7 +148,7 @@ pub async fn store_check(
         let mut errors = Vec::with_capacity(chunk.len());
         let mut changes = Vec::with_capacity(chunk.len());
         for r in chunk {
-            let cells = &table.rows[r.line as usize - 1];
+            let cells = &table.rows[r.index];
             let cell = |c: Column| header.cell(cells, c).chars().take(128).collect::<String>();
             lines.push(r.line as i32);
             actions.push(r.action.as_str());
@@ -180,7 +189,7 @@ pub async fn store_check(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A job of `org`.
@@ -188,6 +197,7 @@ pub async fn job(db: impl sqlx::PgExecutor<'_>, org: Uuid, id: Uuid) -> sqlx::Re
     let row = sqlx::query!(
         r#"SELECT id, org_id, created_by, file_name, file_key, file_size, kind, encoding,
                   encoding_chosen, locale, sheet, sheets, options, unknown_columns, status, counts,
+                  fingerprint,
                   scope_size, confirmed_disable, rows_total, rows_done, error_code,
                   checked_at AS "checked_at: chrono::DateTime<chrono::Utc>",
                   started_at AS "started_at: chrono::DateTime<chrono::Utc>",
@@ -215,6 +225,7 @@ pub async fn job(db: impl sqlx::PgExecutor<'_>, org: Uuid, id: Uuid) -> sqlx::Re
         unknown_columns: r.unknown_columns,
         status: r.status,
         counts: serde_json::from_value(r.counts).unwrap_or_default(),
+        fingerprint: r.fingerprint,
         scope_size: r.scope_size,
         confirmed_disable: r.confirmed_disable,
         rows_total: r.rows_total,
@@ -371,37 +382,37 @@ pub async fn progress(db: &sqlx::PgPool, id: Uuid, done: i32) -> sqlx::Result<()
     Ok(())
 }
 
-/// A run ended: done with its totals, or failed with a reason.
+/// A run ended: done with its totals, or failed with a reason. `false`:
+/// the job was not running any more (marked dead meanwhile).
 pub async fn finish(
     conn: &mut PgConnection,
     id: Uuid,
     outcome: Result<&Counts, &str>,
-) -> sqlx::Result<()> {
-    match outcome {
-        Ok(counts) => {
-            sqlx::query!(
-                r#"UPDATE import_jobs SET status = 'done', counts = $2, rows_done = rows_total,
+) -> sqlx::Result<bool> {
+    let done =
+        match outcome {
+            Ok(counts) => {
+                sqlx::query!(
+                    r#"UPDATE import_jobs SET status = 'done', counts = $2, rows_done = rows_total,
                                           finished_at = now(), heartbeat_at = NULL
-                    WHERE id = $1"#,
-                id,
-                serde_json::to_value(counts).unwrap_or_default()
-            )
-            .execute(&mut *conn)
-            .await?
-        }
-        Err(code) => {
-            sqlx::query!(
+                    WHERE id = $1 AND status = 'running'"#,
+                    id,
+                    serde_json::to_value(counts).unwrap_or_default()
+                )
+                .execute(&mut *conn)
+                .await?
+            }
+            Err(code) => sqlx::query!(
                 r#"UPDATE import_jobs SET status = 'failed', error_code = $2, finished_at = now(),
                                           heartbeat_at = NULL
-                    WHERE id = $1"#,
+                    WHERE id = $1 AND status = 'running'"#,
                 id,
                 code
             )
             .execute(&mut *conn)
-            .await?
-        }
-    };
-    Ok(())
+            .await?,
+        };
+    Ok(done.rows_affected() == 1)
 }
 
 /// Runs whose server died (no heartbeat for `stale_secs`): failed, and

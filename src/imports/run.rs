@@ -92,7 +92,9 @@ async fn run_one(state: &AppState, org: Uuid, id: Uuid) {
         }
         Err(code) => {
             tracing::warn!(%id, code = code.as_str(), "import failed");
-            repo::finish(&mut conn, id, Err(code.as_str())).await
+            repo::finish(&mut conn, id, Err(code.as_str()))
+                .await
+                .map(|_| ())
         }
     };
     if let Err(e) = recorded {
@@ -157,9 +159,16 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
     let snapshot = super::snapshot::load(&mut tx, org, scope, job.created_by)
         .await
         .map_err(|e| internal(&e))?;
-    let plan = super::check::plan(&snapshot, &table.rows, at, &header, job.options);
+    let plan = super::check::plan(
+        &snapshot,
+        &table.rows,
+        &table.lines,
+        at,
+        &header,
+        job.options,
+    );
     // What runs is what the administrator saw; anything else is checked again.
-    if plan.counts != job.counts {
+    if plan.counts != job.counts || plan.fingerprint != job.fingerprint {
         return Err(Code::ImportChanged);
     }
     if job.options.full_sync
@@ -254,9 +263,13 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
     )
     .await
     .map_err(|e| internal(&e))?;
-    repo::finish(&mut tx, id, Ok(&plan.counts))
+    // Marked dead meanwhile (its heartbeat late): nothing is kept.
+    if !repo::finish(&mut tx, id, Ok(&plan.counts))
         .await
-        .map_err(|e| internal(&e))?;
+        .map_err(|e| internal(&e))?
+    {
+        return Err(Code::ImportInterrupted);
+    }
     tx.commit().await.map_err(|e| internal(&e))?;
     Ok(plan.counts)
 }
@@ -501,12 +514,18 @@ async fn update_people(
                 link_a.push(id);
             }
         }
-        if r.changes.contains(&super::Column::Mobile) || r.changes.contains(&super::Column::Email) {
+        // A link sent to an address the person no longer has, or to a
+        // person now disabled, dies; so do their sessions (above).
+        if r.changes.contains(&super::Column::Mobile)
+            || r.changes.contains(&super::Column::Email)
+            || (v.enabled == Some(false) && r.changes.contains(&super::Column::Status))
+        {
             new_address.push(id);
         }
     }
-    // A blank cell keeps the value; disabling ends the person's sessions;
-    // enabling gives back the status the person had (joined or not).
+    // A blank cell keeps the value; disabling or a new address ends the
+    // person's sessions; enabling gives back the status the person had
+    // (joined or not).
     sqlx::query!(
         r#"UPDATE accounts a
               SET name = coalesce(x.name, a.name),
@@ -525,7 +544,11 @@ async fn update_people(
                       WHEN x.enabled IS TRUE AND a.status = 'disabled'
                           THEN CASE WHEN a.password_hash IS NULL THEN 'not_activated' ELSE 'active' END
                       ELSE a.status END,
-                  session_epoch = a.session_epoch + CASE WHEN x.enabled IS FALSE AND a.status <> 'disabled' THEN 1 ELSE 0 END,
+                  session_epoch = a.session_epoch + CASE
+                      WHEN x.enabled IS FALSE AND a.status <> 'disabled' THEN 1
+                      WHEN x.mobile IS DISTINCT FROM NULL AND x.mobile IS DISTINCT FROM a.mobile THEN 1
+                      WHEN x.email IS DISTINCT FROM NULL AND x.email IS DISTINCT FROM a.email THEN 1
+                      ELSE 0 END,
                   version = a.version + 1,
                   updated_at = now()
              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],

@@ -103,6 +103,14 @@ pub async fn load(
     })
     .collect();
     let (cap, members) = crate::organisations::member_room(conn, org).await?;
+    let caller_super_admin = sqlx::query_scalar!(
+        r#"SELECT role = 'super_admin' AS "super_admin!" FROM accounts WHERE org_id = $1 AND id = $2"#,
+        org,
+        caller
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or(false);
     Ok(Snapshot {
         root,
         root_name,
@@ -111,5 +119,6 @@ pub async fn load(
         room: cap.map(|cap| (cap - members).max(0)),
         scope,
         caller,
+        caller_super_admin,
     })
 }

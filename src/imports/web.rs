@@ -66,6 +66,13 @@ pub async fn check(
     if !header.missing.is_empty() {
         return Err(AppError::field("file", Code::ImportMissingColumns));
     }
+    let people = table.rows[at + 1..]
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .count();
+    if people > max_rows {
+        return Err(AppError::field("file", Code::ImportTooManyRows));
+    }
     let scope = access
         .grants
         .scope_of(Permission::ManageContacts)
@@ -77,7 +84,7 @@ pub async fn check(
     // Judging 100,000 rows takes a second or two of CPU: off the workers
     // that answer requests.
     tokio::task::spawn_blocking(move || {
-        let plan = super::check::plan(&snapshot, &table.rows, at, &header, options);
+        let plan = super::check::plan(&snapshot, &table.rows, &table.lines, at, &header, options);
         Checked {
             table,
             header,
@@ -302,10 +309,8 @@ pub async fn errors(
         .and_then(|f| Format::parse(f))
         .unwrap_or(Format::Xlsx);
     let made = async {
-        let id = Uuid::parse_str(&raw).map_err(|_| AppError::not_found())?;
-        let job = super::repo::job(&state.db, access.org, id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
+        let job = super::api::imp::found(&state, &access, &raw).await?;
+        let id = job.id;
         let bytes = state
             .documents
             .get(&job.file_key)
@@ -328,8 +333,14 @@ pub async fn errors(
         heads.push("错误 Errors".into());
         let heads: Vec<&str> = heads.iter().map(String::as_str).collect();
         let mut sheet = Sheet::new(format, "Errors", &heads).map_err(AppError::internal)?;
+        let index: HashMap<u32, usize> = table
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (*l, i))
+            .collect();
         for (line, errors) in lines {
-            let Some(cells) = table.rows.get(line as usize - 1) else {
+            let Some(cells) = index.get(&(line as u32)).and_then(|&i| table.rows.get(i)) else {
                 continue;
             };
             let mut out: Vec<String> = Column::ALL

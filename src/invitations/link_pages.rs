@@ -161,8 +161,8 @@ fn RequestList(r: Requests, status: String) -> impl IntoView {
         <section class="panel" data-part="join-requests">
             <h2>{t!(i18n, join_link.requests)}</h2>
             <nav class="tabs" aria-label=move || t_string!(i18n, join_link.requests)>
-                <a href="/admin/contacts/join" aria-current={(!decided).then_some("page")}>{t!(i18n, join_link.pending)}</a>
-                <a href="/admin/contacts/join?status=decided" aria-current={decided.then_some("page")}>{t!(i18n, join_link.decided)}</a>
+                <a class="tabs__tab" href="/admin/contacts/join" aria-current={(!decided).then_some("page")}>{t!(i18n, join_link.pending)}</a>
+                <a class="tabs__tab" href="/admin/contacts/join?status=decided" aria-current={decided.then_some("page")}>{t!(i18n, join_link.decided)}</a>
             </nav>
             {if empty {
                 view! { <p class="empty" data-empty="requests">{t!(i18n, join_link.no_requests)}</p> }.into_any()

@@ -338,6 +338,15 @@ async fn bad_files_are_refused_with_a_reason(db: PgPool) {
         upload(&b, "people.csv", mixed, ALL).await,
         refused("import.mixed_encodings")
     );
+    let xls = [
+        &[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+        &[0u8; 512],
+    ]
+    .concat();
+    assert_eq!(
+        upload(&b, "people.xls", xls, ALL).await,
+        refused("import.old_excel")
+    );
     assert_eq!(
         count(
             &db,
@@ -387,6 +396,41 @@ async fn an_import_is_its_organisations_only(db: PgPool) {
             .await
             .status(),
         404
+    );
+    // Another administrator of the same organisation neither: an import
+    // runs with the rights of whoever uploaded it.
+    let colleague_org: Uuid =
+        sqlx::query_scalar("SELECT org_id FROM import_jobs WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    crate::helpers::seed_member(
+        &db,
+        colleague_org,
+        "super_admin",
+        "second@a.test",
+        crate::contacts::PASSWORD,
+    )
+    .await;
+    let mut colleague = Browser::new(&app);
+    let signed = colleague
+        .sign_in("member", "second@a.test", crate::contacts::PASSWORD)
+        .await;
+    assert_eq!(signed.json["stage"], "signed_in", "{}", signed.text);
+    assert_eq!(
+        read(&mut colleague, "import_job", &[("id", &id)])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        colleague.call("import_run", &[("id", &id)]).await.status,
+        404
+    );
+    assert_eq!(
+        read(&mut colleague, "import_recent", &[]).await.json,
+        serde_json::json!([])
     );
     let recent = read(&mut other, "import_recent", &[]).await;
     assert_eq!(recent.json, serde_json::json!([]));
