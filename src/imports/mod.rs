@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 #[cfg(feature = "ssr")]
+mod apply;
+#[cfg(feature = "ssr")]
 pub mod check;
 pub mod columns;
 #[cfg(feature = "ssr")]
