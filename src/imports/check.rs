@@ -2,202 +2,20 @@
 //! contacts, judged against a snapshot of them, with every problem named by
 //! its cell. The run checks again, inside its transaction, with the same
 //! code, so what it applies is exactly what a dry run of that moment says.
+//! The plan's types and its passes over the whole file are in `plan.rs`,
+//! the reading of single cells in `cells.rs`.
+use super::cells::*;
 use super::columns::Header;
-use super::{CellError, Column, Counts, ImportOptions, RowAction};
+pub use super::plan::*;
+use super::{CellError, Column, ImportOptions, RowAction};
 use crate::access::Scope;
 use crate::contacts::{
-    EmployeeStatus, MAX_DEPARTMENTS, MAX_DEPARTMENTS_PER_PERSON, MAX_DEPTH, MAX_MANAGERS, rules,
+    EmployeeStatus, MAX_DEPARTMENTS, MAX_DEPARTMENTS_PER_PERSON, MAX_MANAGERS, rules,
 };
 use crate::domain::{Email, ErrorCode, Mobile};
 use crate::error::Code;
-use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// A department as the check needs it.
-#[derive(Debug, Clone)]
-pub struct Department {
-    pub id: Uuid,
-    /// Ids from the root down to the department itself.
-    pub path: Vec<Uuid>,
-}
-
-/// A person already in contacts.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
-    pub name: String,
-    pub userid: String,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub position: Option<String>,
-    pub employee_no: Option<String>,
-    pub gender: Option<String>,
-    pub hire_date: Option<NaiveDate>,
-    pub status: EmployeeStatus,
-    /// The main department first.
-    pub departments: Vec<Uuid>,
-    pub managers: Vec<Uuid>,
-    /// A super administrator or a member of an admin group.
-    pub administrator: bool,
-    pub super_admin: bool,
-}
-
-/// The organisation's contacts as the check reads them.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub root: Uuid,
-    pub root_name: String,
-    /// Every department by its path of names below the root, joined by `/`
-    /// and lower-cased (the root itself: "").
-    pub departments: HashMap<String, Department>,
-    pub people: Vec<Person>,
-    /// How many more members the organisation may have (None: no cap).
-    pub room: Option<i64>,
-    /// The administrator importing: their scope, and themselves.
-    pub scope: Scope,
-    pub caller: Uuid,
-    pub caller_super_admin: bool,
-}
-
-/// A department a row names: one that exists, or one the import creates.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DepartmentRef {
-    Existing(Uuid),
-    /// Its path key (names below the root joined by `/`).
-    New(String),
-}
-
-/// A manager a row names: a person in contacts, or a person of the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManagerRef {
-    Existing(Uuid),
-    /// The index of the row (in `Plan::rows`) that creates them.
-    Row(usize),
-}
-
-/// A row's values, checked. Absent cells are `None` and change nothing.
-#[derive(Debug, Clone, Default)]
-pub struct Values {
-    pub name: Option<String>,
-    pub userid: Option<String>,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub position: Option<String>,
-    pub employee_no: Option<String>,
-    pub gender: Option<String>,
-    pub hire_date: Option<NaiveDate>,
-    /// The main department first.
-    pub departments: Option<Vec<DepartmentRef>>,
-    pub managers: Option<Vec<ManagerRef>>,
-    /// `Some(true)`: enabled, `Some(false)`: disabled.
-    pub enabled: Option<bool>,
-}
-
-/// What one row does.
-#[derive(Debug, Clone)]
-pub struct RowPlan {
-    /// The row's position among the file's rows.
-    pub index: usize,
-    /// The row's number as the administrator sees it (its line, its row).
-    pub line: u32,
-    pub action: RowAction,
-    /// The person in contacts it matched.
-    pub person: Option<Uuid>,
-    pub values: Values,
-    pub errors: Vec<CellError>,
-    /// The columns an update changes.
-    pub changes: Vec<Column>,
-}
-
-/// A dry run's whole answer.
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    /// Rows with something in them, in file order.
-    pub rows: Vec<RowPlan>,
-    /// Departments to create, parents before children: path key -> names.
-    pub new_departments: BTreeMap<String, Vec<String>>,
-    /// People a full sync disables.
-    pub disable: Vec<Uuid>,
-    /// People in the administrator's scope (the guard's base).
-    pub scope_size: i64,
-    pub counts: Counts,
-    /// A digest of what the plan does (see [`fingerprint`]).
-    pub fingerprint: String,
-}
-
-impl Plan {
-    pub fn needs_second_confirmation(&self) -> bool {
-        super::needs_second_confirmation(self.counts.disable, self.scope_size)
-    }
-}
-
-fn err(column: Option<Column>, code: Code, detail: Option<String>) -> CellError {
-    CellError {
-        column,
-        code: code.as_str().to_owned(),
-        detail,
-    }
-}
-
-/// Cells of a list: `;` or `；` between items (and `,` for managers).
-fn items(cell: &str, commas: bool) -> Vec<&str> {
-    cell.split(|c| c == ';' || c == '；' || (commas && (c == ',' || c == '，')))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The words for a person's status: enabled, or disabled.
-fn status(cell: &str) -> Option<bool> {
-    let s = cell.trim().to_lowercase();
-    match s.as_str() {
-        "已激活" | "未激活" | "启用" | "已启用" | "正常" | "在职" | "active" | "not activated"
-        | "enabled" | "activated" => Some(true),
-        "已禁用" | "禁用" | "停用" | "disabled" | "inactive" => Some(false),
-        _ => None,
-    }
-}
-
-fn gender(cell: &str) -> Option<&'static str> {
-    match cell.trim().to_lowercase().as_str() {
-        "男" | "male" | "m" => Some("male"),
-        "女" | "female" | "f" => Some("female"),
-        _ => None,
-    }
-}
-
-fn date(cell: &str) -> Result<NaiveDate, Code> {
-    let cell = cell.trim();
-    // Excel writes a date cell with a time when it has one.
-    let day = cell.split_whitespace().next().unwrap_or("");
-    let parsed = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(day, f).ok())
-        .ok_or(Code::EmployeeDateFormat)?;
-    if (1900..=2100).contains(&chrono::Datelike::year(&parsed)) {
-        Ok(parsed)
-    } else {
-        Err(Code::EmployeeDateRange)
-    }
-}
-
-/// The path key of a department cell: its names below the root (a first
-/// name equal to the root's is the root), checked.
-fn department_path(cell: &str, root_name: &str) -> Result<Vec<String>, Code> {
-    let mut names: Vec<&str> = cell
-        .split(['/', '／'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if names.first() == Some(&root_name.trim()) {
-        names.remove(0);
-    }
-    if names.len() + 1 > MAX_DEPTH {
-        return Err(Code::DepartmentTooDeep);
-    }
-    names.into_iter().map(rules::department_name).collect()
-}
 
 /// The keys a row is known by, for duplicates within the file.
 #[derive(Default)]
@@ -403,7 +221,7 @@ pub fn plan(
             } else if !in_scope(&p.departments) {
                 errors.push(err(None, Code::ImportOutsideScope, None));
             } else if action != RowAction::Skip {
-                changes = diff(p, &v);
+                changes = p.changes(&v);
                 // Administrators are changed on their page, by a super
                 // administrator, as the contacts console allows.
                 if p.administrator && !changes.is_empty() && !snapshot.caller_super_admin {
@@ -659,7 +477,7 @@ pub fn plan(
             }
         }
     }
-    propagate_manager_errors(&mut plan);
+    plan.propagate_manager_errors();
     // Departments only rows that go in need.
     let wanted: HashSet<String> = plan
         .rows
@@ -694,7 +512,7 @@ pub fn plan(
             }
         }
         plan.new_departments.clear();
-        propagate_manager_errors(&mut plan);
+        plan.propagate_manager_errors();
     }
 
     // Full sync: everyone of the scope the file does not name.
@@ -723,65 +541,8 @@ pub fn plan(
     }
     plan.counts.disable = plan.disable.len() as i64;
     plan.counts.departments = plan.new_departments.len() as i64;
-    plan.fingerprint = fingerprint(&plan);
+    plan.fingerprint = plan.digest();
     plan
-}
-
-/// Rows that name as manager a row of the file that has errors cannot go
-/// in either (that manager will not exist), and so on down the chain: one
-/// pass over who names whom.
-fn propagate_manager_errors(plan: &mut Plan) {
-    let mut named_by: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, row) in plan.rows.iter().enumerate() {
-        for m in row.values.managers.iter().flatten() {
-            if let ManagerRef::Row(r) = m {
-                named_by.entry(*r).or_default().push(i);
-            }
-        }
-    }
-    let mut wrong: Vec<usize> = (0..plan.rows.len())
-        .filter(|&i| plan.rows[i].action == RowAction::Error)
-        .collect();
-    while let Some(r) = wrong.pop() {
-        let line = plan.rows[r].line;
-        for &i in named_by.get(&r).map(Vec::as_slice).unwrap_or(&[]) {
-            if plan.rows[i].action != RowAction::Error {
-                plan.rows[i].errors.push(err(
-                    Some(Column::Manager),
-                    Code::ImportManagerRowWrong,
-                    Some(line.to_string()),
-                ));
-                plan.rows[i].action = RowAction::Error;
-                wrong.push(i);
-            }
-        }
-    }
-}
-
-/// What a plan would do, as a digest: the run applies a file only when its
-/// plan now has the digest of the one the administrator saw.
-fn fingerprint(plan: &Plan) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for r in &plan.rows {
-        h.update(r.line.to_le_bytes());
-        h.update(r.action.as_str());
-        h.update(r.person.map(|p| *p.as_bytes()).unwrap_or_default());
-        for c in &r.changes {
-            h.update(c.key());
-        }
-        h.update(b";");
-    }
-    let mut disable = plan.disable.clone();
-    disable.sort();
-    for d in disable {
-        h.update(d.as_bytes());
-    }
-    for k in plan.new_departments.keys() {
-        h.update(k.as_bytes());
-        h.update(b"/");
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn index(snapshot: &Snapshot, key: impl Fn(&Person) -> Option<String>) -> HashMap<String, usize> {
@@ -836,58 +597,6 @@ fn department(
         }
     }
     Ok(DepartmentRef::New(key))
-}
-
-/// The columns on which `v` changes `p` (an empty cell changes nothing).
-fn diff(p: &Person, v: &Values) -> Vec<Column> {
-    let mut changes = Vec::new();
-    let mut differs = |c: Column, new: Option<&str>, old: Option<&str>| {
-        if let Some(new) = new
-            && Some(new) != old
-        {
-            changes.push(c);
-        }
-    };
-    differs(Column::Name, v.name.as_deref(), Some(&p.name));
-    differs(Column::Userid, v.userid.as_deref(), Some(&p.userid));
-    differs(Column::Mobile, v.mobile.as_deref(), p.mobile.as_deref());
-    differs(Column::Email, v.email.as_deref(), p.email.as_deref());
-    differs(
-        Column::Position,
-        v.position.as_deref(),
-        p.position.as_deref(),
-    );
-    differs(
-        Column::EmployeeNo,
-        v.employee_no.as_deref(),
-        p.employee_no.as_deref(),
-    );
-    differs(Column::Gender, v.gender.as_deref(), p.gender.as_deref());
-    if let Some(d) = v.hire_date
-        && Some(d) != p.hire_date
-    {
-        changes.push(Column::HireDate);
-    }
-    if let Some(departments) = &v.departments {
-        let same = departments.first()
-            == p.departments
-                .first()
-                .map(|d| DepartmentRef::Existing(*d))
-                .as_ref()
-            && departments.len() == p.departments.len()
-            && departments
-                .iter()
-                .all(|d| matches!(d, DepartmentRef::Existing(id) if p.departments.contains(id)));
-        if !same && !departments.is_empty() {
-            changes.push(Column::Departments);
-        }
-    }
-    if let Some(enabled) = v.enabled
-        && enabled != (p.status != EmployeeStatus::Disabled)
-    {
-        changes.push(Column::Status);
-    }
-    changes
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The dry run's rules, one test each.
+use super::super::cells::*;
 use super::*;
+use chrono::NaiveDate;
 
 struct Org {
     snapshot: Snapshot,

@@ -9,11 +9,15 @@ pub mod api;
 #[cfg(feature = "ssr")]
 mod apply;
 #[cfg(feature = "ssr")]
+mod cells;
+#[cfg(feature = "ssr")]
 pub mod check;
 pub mod columns;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod read;
 #[cfg(feature = "ssr")]
