@@ -191,13 +191,24 @@ pub(super) async fn insert_people(
     )
     .execute(&mut *conn)
     .await?;
+    join(conn, org, &link_d, &link_a).await
+}
+
+/// Puts each person of `people` in the department beside it (pairs already
+/// there are left as they are, head marks included).
+async fn join(
+    conn: &mut PgConnection,
+    org: Uuid,
+    departments: &[Uuid],
+    people: &[Uuid],
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"INSERT INTO department_members (org_id, department_id, account_id)
            SELECT $1, d, a FROM unnest($2::uuid[], $3::uuid[]) AS x(d, a)
            ON CONFLICT DO NOTHING"#,
         org,
-        &link_d,
-        &link_a
+        departments,
+        people
     )
     .execute(&mut *conn)
     .await?;
@@ -325,16 +336,7 @@ pub(super) async fn update_people(
         )
         .execute(&mut *conn)
         .await?;
-        sqlx::query!(
-            r#"INSERT INTO department_members (org_id, department_id, account_id)
-               SELECT $1, d, a FROM unnest($2::uuid[], $3::uuid[]) AS x(d, a)
-               ON CONFLICT DO NOTHING"#,
-            org,
-            &link_d,
-            &link_a
-        )
-        .execute(&mut *conn)
-        .await?;
+        join(conn, org, &link_d, &link_a).await?;
     }
     // A link sent to an address the person no longer has dies.
     for id in new_address {
