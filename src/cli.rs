@@ -127,6 +127,11 @@ pub struct SeedArgs {
     /// from standard input.
     #[arg(long, default_value = "admin@seed.example")]
     pub admin_email: String,
+    /// Write the people to this file as a contacts import (CSV in the
+    /// template's columns) instead of creating anything; the top
+    /// department's name follows --name.
+    #[arg(long)]
+    pub csv: Option<std::path::PathBuf>,
 }
 
 /// The password for `whom`: asked twice at a terminal, else the first line

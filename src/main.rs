@@ -234,15 +234,22 @@ fn database_error(url: &str, err: &sqlx::Error) -> String {
 
 /// `orgdesk seed`: a demo organisation of `args.members` people.
 async fn seed(db: &PgPool, args: SeedArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let password = read_password(&args.admin_email)?;
-    let spec = orgdesk::contacts::seed::SeedSpec {
+    let mut spec = orgdesk::contacts::seed::SeedSpec {
         name: args.name,
         admin_email: args.admin_email,
-        password_hash: orgdesk::auth::setup::hash_new_password(&password).await?,
+        password_hash: String::new(),
         members: args.members,
         departments: args.departments,
         rng_seed: 2026,
     };
+    if let Some(path) = args.csv {
+        let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let rows = orgdesk::contacts::seed::write_csv(&spec, file)?;
+        println!("{rows} people written to {}", path.display());
+        return Ok(());
+    }
+    let password = read_password(&spec.admin_email)?;
+    spec.password_hash = orgdesk::auth::setup::hash_new_password(&password).await?;
     let started = std::time::Instant::now();
     let done = orgdesk::contacts::seed::seed(db, &spec)
         .await

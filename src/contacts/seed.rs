@@ -6,6 +6,9 @@
 //! The super administrator signs in with the email and the password given on
 //! standard input; the organisation does not enforce two factors, so a
 //! benchmark can sign in with a password alone. Never use it for real data.
+//!
+//! `orgdesk seed --csv FILE` writes the same people as a contacts import
+//! file in the template's columns instead (the import benchmark's input).
 use super::pinyin::search_keys;
 use super::{MAX_DEPTH, headcount};
 use rand::rngs::StdRng;
@@ -110,27 +113,22 @@ struct Dept {
     children: usize,
 }
 
-/// Creates the organisation in one transaction.
-pub async fn seed(
-    db: &PgPool,
-    spec: &SeedSpec,
-) -> Result<Seeded, Box<dyn std::error::Error + Send + Sync>> {
+/// The tree, its names, the people and their extra departments, drawn from
+/// `rng_seed`: the same every time for the same numbers.
+struct Generated {
+    tree: Vec<Dept>,
+    names: Vec<String>,
+    /// Each department's sort order among its siblings.
+    orders: Vec<i32>,
+    members: Vec<Member>,
+    /// Departments besides the main one: (member index, department).
+    extra: Vec<(usize, Uuid)>,
+}
+
+fn generate(spec: &SeedSpec, root: Uuid) -> Generated {
     let mut rng = StdRng::seed_from_u64(spec.rng_seed);
     let departments = spec.departments.clamp(1, super::MAX_DEPARTMENTS as usize);
-    let mut tx = db.begin().await?;
-    let created = crate::organisations::create(
-        &mut tx,
-        &crate::organisations::NewOrganisation {
-            name: &spec.name,
-            enforce_two_factor: Some(false),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let org_id = created.id;
-
     // The tree: a few wide top levels, then chains that reach 8-15 levels.
-    let root = created.root;
     let mut tree = vec![Dept {
         id: root,
         parent: None,
@@ -165,8 +163,8 @@ pub async fn seed(
         });
     }
     let mut sibling_no = vec![0usize; tree.len()];
-    let mut rows: (Vec<Uuid>, Vec<Option<Uuid>>, Vec<String>, Vec<i32>) = Default::default();
-    let mut paths: Vec<String> = Vec::new();
+    let mut names = Vec::with_capacity(tree.len());
+    let mut orders = Vec::with_capacity(tree.len());
     for d in &tree {
         let name = match d.parent {
             None => super::rules::root_name(&spec.name),
@@ -176,42 +174,12 @@ pub async fn seed(
                 format!("{unit} {}", sibling_no[p])
             }
         };
-        rows.0.push(d.id);
-        rows.1.push(d.parent.map(|p| tree[p].id));
-        rows.2.push(name);
-        rows.3.push(d.parent.map_or(0, |p| sibling_no[p] as i32));
-        paths.push(format!(
-            "{{{}}}",
-            d.path
-                .iter()
-                .map(Uuid::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
-    }
-    // Parents come before children, so each chunk's parents already exist;
-    // the root is there already.
-    for chunk in (1..tree.len()).collect::<Vec<_>>().chunks(5000) {
-        let (a, b) = (chunk[0], chunk[chunk.len() - 1] + 1);
-        sqlx::query(
-            r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
-               SELECT id, $1, parent, name, ord, path::uuid[]
-               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[], $6::text[])
-                 AS x(id, parent, name, ord, path)"#,
-        )
-        .bind(org_id)
-        .bind(&rows.0[a..b])
-        .bind(&rows.1[a..b])
-        .bind(&rows.2[a..b])
-        .bind(&rows.3[a..b])
-        .bind(&paths[a..b])
-        .execute(&mut *tx)
-        .await?;
+        names.push(name);
+        orders.push(d.parent.map_or(0, |p| sibling_no[p] as i32));
     }
 
     // Members: mostly in leaf-ish departments, one in ten in a second or third.
-    let mut member_rows: Vec<Member> = Vec::with_capacity(spec.members + 1);
-    let admin_id = Uuid::now_v7();
+    let mut members: Vec<Member> = Vec::with_capacity(spec.members + 1);
     let leaves: Vec<usize> = (0..tree.len())
         .filter(|i| tree[*i].children == 0 || rng.random_bool(0.3))
         .collect();
@@ -232,7 +200,7 @@ pub async fn seed(
         let id = Uuid::now_v7();
         let main = tree[leaves[rng.random_range(0..leaves.len())]].id;
         let (pinyin, initials) = search_keys(&name);
-        member_rows.push(Member {
+        members.push(Member {
             id,
             name,
             userid: format!("u{i}"),
@@ -244,6 +212,157 @@ pub async fn seed(
             main,
         });
     }
+    let mut extra = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if rng.random_bool(0.1) {
+            for _ in 0..rng.random_range(1..=2) {
+                let d = tree[leaves[rng.random_range(0..leaves.len())]].id;
+                if d != m.main && !extra.iter().rev().take(2).any(|e| *e == (i, d)) {
+                    extra.push((i, d));
+                }
+            }
+        }
+    }
+    Generated {
+        tree,
+        names,
+        orders,
+        members,
+        extra,
+    }
+}
+
+/// Writes the people `spec` describes as an import file (UTF-8 CSV with a
+/// byte-order mark, the template's columns): departments as paths from the
+/// top, the main one first; each person's manager the first person of their
+/// main department. Returns the number of rows.
+pub fn write_csv(spec: &SeedSpec, out: impl std::io::Write) -> std::io::Result<usize> {
+    use crate::imports::Column;
+    use std::collections::HashMap;
+    let g = generate(spec, Uuid::now_v7());
+    let name_of: HashMap<Uuid, &str> = g
+        .tree
+        .iter()
+        .zip(&g.names)
+        .map(|(d, n)| (d.id, n.as_str()))
+        .collect();
+    let path_of: HashMap<Uuid, String> = g
+        .tree
+        .iter()
+        .map(|d| {
+            let names: Vec<&str> = d.path.iter().map(|id| name_of[id]).collect();
+            (d.id, names.join("/"))
+        })
+        .collect();
+    let mut extra: HashMap<usize, Vec<Uuid>> = HashMap::new();
+    for (i, d) in &g.extra {
+        extra.entry(*i).or_default().push(*d);
+    }
+    let mut head: HashMap<Uuid, usize> = HashMap::new();
+    for (i, m) in g.members.iter().enumerate() {
+        head.entry(m.main).or_insert(i);
+        for d in extra.get(&i).into_iter().flatten() {
+            head.entry(*d).or_insert(i);
+        }
+    }
+    let mut out = out;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(Column::ALL.iter().map(|c| c.header()))?;
+    for (i, m) in g.members.iter().enumerate() {
+        let departments: Vec<&str> = std::iter::once(&m.main)
+            .chain(extra.get(&i).into_iter().flatten())
+            .map(|d| path_of[d].as_str())
+            .collect();
+        let manager = head
+            .get(&m.main)
+            .filter(|h| **h != i)
+            .map(|h| g.members[*h].userid.as_str())
+            .unwrap_or("");
+        let row = Column::ALL.map(|c| match c {
+            Column::Name => m.name.as_str(),
+            Column::Userid => m.userid.as_str(),
+            Column::Mobile => m.mobile.trim_start_matches("+86"),
+            Column::Email => m.email.as_str(),
+            Column::Departments => "",
+            Column::Position => m.position.as_deref().unwrap_or(""),
+            Column::Manager => manager,
+            Column::Status => "启用",
+            _ => "",
+        });
+        let departments = departments.join(";");
+        csv.write_record(row.iter().zip(Column::ALL).map(|(cell, c)| {
+            if c == Column::Departments {
+                departments.as_str()
+            } else {
+                cell
+            }
+        }))?;
+    }
+    csv.flush()?;
+    Ok(g.members.len())
+}
+
+/// Creates the organisation in one transaction.
+pub async fn seed(
+    db: &PgPool,
+    spec: &SeedSpec,
+) -> Result<Seeded, Box<dyn std::error::Error + Send + Sync>> {
+    let mut tx = db.begin().await?;
+    let created = crate::organisations::create(
+        &mut tx,
+        &crate::organisations::NewOrganisation {
+            name: &spec.name,
+            enforce_two_factor: Some(false),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let org_id = created.id;
+    let root = created.root;
+    let Generated {
+        tree,
+        names,
+        orders,
+        members: mut member_rows,
+        extra,
+    } = generate(spec, root);
+    let paths: Vec<String> = tree
+        .iter()
+        .map(|d| {
+            format!(
+                "{{{}}}",
+                d.path
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect();
+    let ids: Vec<Uuid> = tree.iter().map(|d| d.id).collect();
+    let parents: Vec<Option<Uuid>> = tree.iter().map(|d| d.parent.map(|p| tree[p].id)).collect();
+    // Parents come before children, so each chunk's parents already exist;
+    // the root is there already.
+    for chunk in (1..tree.len()).collect::<Vec<_>>().chunks(5000) {
+        let (a, b) = (chunk[0], chunk[chunk.len() - 1] + 1);
+        sqlx::query(
+            r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
+               SELECT id, $1, parent, name, ord, path::uuid[]
+               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[], $6::text[])
+                 AS x(id, parent, name, ord, path)"#,
+        )
+        .bind(org_id)
+        .bind(&ids[a..b])
+        .bind(&parents[a..b])
+        .bind(&names[a..b])
+        .bind(&orders[a..b])
+        .bind(&paths[a..b])
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let admin_id = Uuid::now_v7();
     let (pinyin, initials) = search_keys("Seed Admin");
     member_rows.push(Member {
         id: admin_id,
@@ -298,15 +417,10 @@ pub async fn seed(
     for r in &member_rows {
         links.0.push(r.main);
         links.1.push(r.id);
-        if r.id != admin_id && rng.random_bool(0.1) {
-            for _ in 0..rng.random_range(1..=2) {
-                let extra = tree[leaves[rng.random_range(0..leaves.len())]].id;
-                if extra != r.main {
-                    links.0.push(extra);
-                    links.1.push(r.id);
-                }
-            }
-        }
+    }
+    for (i, d) in &extra {
+        links.0.push(*d);
+        links.1.push(member_rows[*i].id);
     }
     for (d, a) in links.0.chunks(20000).zip(links.1.chunks(20000)) {
         sqlx::query(
@@ -371,4 +485,69 @@ pub async fn seed(
         max_depth: tree.iter().map(|d| d.depth).max().unwrap_or(1),
         mid_level: (mid.0, mid.1 as usize, mid.2),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imports::check::{Department, Snapshot, plan};
+    use crate::imports::{ImportOptions, RowAction};
+
+    #[test]
+    fn the_import_file_goes_into_an_empty_organisation_whole() {
+        let spec = SeedSpec {
+            name: "Seed Co".into(),
+            admin_email: "admin@seed.example".into(),
+            password_hash: String::new(),
+            members: 400,
+            departments: 60,
+            rng_seed: 7,
+        };
+        let mut bytes = Vec::new();
+        assert_eq!(write_csv(&spec, &mut bytes).unwrap(), 400);
+        let table = crate::imports::read::read(&bytes, None, 1_000).unwrap();
+        let (at, header) = crate::imports::columns::find_header(&table.rows).unwrap();
+        assert!(header.missing.is_empty() && header.unknown.is_empty());
+        let root = Uuid::now_v7();
+        let snapshot = Snapshot {
+            root,
+            root_name: crate::contacts::rules::root_name("Seed Co"),
+            departments: [(
+                String::new(),
+                Department {
+                    id: root,
+                    path: vec![root],
+                },
+            )]
+            .into(),
+            people: Vec::new(),
+            room: None,
+            scope: crate::access::Scope::Organisation,
+            caller: Uuid::now_v7(),
+            caller_super_admin: true,
+        };
+        let options = ImportOptions {
+            create_departments: true,
+            ..ImportOptions::default()
+        };
+        let p = plan(&snapshot, &table.rows, &table.lines, at, &header, options);
+        let wrong: Vec<_> = p.rows.iter().filter(|r| !r.errors.is_empty()).collect();
+        assert!(wrong.is_empty(), "{:?}", wrong.first().map(|r| &r.errors));
+        assert_eq!(p.counts.create, 400);
+        // Every department but the top one, where somebody is.
+        assert!(
+            p.counts.departments > 20 && p.counts.departments < 60,
+            "{}",
+            p.counts.departments
+        );
+        assert!(p.rows.iter().all(|r| r.action == RowAction::Create));
+        // Managers are people of the file.
+        assert!(
+            p.rows
+                .iter()
+                .filter(|r| r.values.managers.as_ref().is_some_and(|m| !m.is_empty()))
+                .count()
+                > 300
+        );
+    }
 }

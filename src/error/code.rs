@@ -209,6 +209,7 @@ codes! {
     ImportChanged = "import.changed" => import_changed,
     ImportInterrupted = "import.interrupted" => import_interrupted,
     ImportOldExcel = "import.old_excel" => import_old_excel,
+    ImportUnpackedTooLarge = "import.unpacked_too_large" => import_unpacked_too_large,
     ImportAdministrator = "import.administrator" => import_administrator,
 }
 

@@ -130,6 +130,10 @@ pub fn plan(
             }
         }
         let named = items(cell(Column::Departments), false);
+        // Departments outside the scope: allowed only where the person
+        // already is (an export of the scope names them), judged once the
+        // row's person is known.
+        let mut outside: Vec<(String, Uuid)> = Vec::new();
         if !named.is_empty() {
             if named.len() > MAX_DEPARTMENTS_PER_PERSON {
                 errors.push(err(
@@ -146,6 +150,11 @@ pub fn plan(
                         }
                         Ok(names) => match department(snapshot, &names, options, &mut plan) {
                             Ok(r) => {
+                                if let DepartmentRef::Existing(id) = r
+                                    && !paths.get(&id).is_some_and(|p| snapshot.scope.covers(p))
+                                {
+                                    outside.push((raw.to_owned(), id));
+                                }
                                 if !refs.contains(&r) {
                                     refs.push(r);
                                 }
@@ -205,6 +214,15 @@ pub fn plan(
             }
         }
         let person = matched.map(|p| &snapshot.people[p]);
+        for (raw, id) in outside {
+            if person.is_none_or(|p| !p.departments.contains(&id)) {
+                errors.push(err(
+                    Some(Column::Departments),
+                    Code::ImportOutsideScope,
+                    Some(raw),
+                ));
+            }
+        }
         let mut action = match person {
             None => RowAction::Create,
             Some(_) if !options.update_existing => RowAction::Skip,
@@ -391,12 +409,21 @@ pub fn plan(
                     Some(p) => ManagerRef::Existing(p),
                     None => ManagerRef::Row(row),
                 }),
-                // A manager from contacts is someone the administrator sees.
+                // A manager from contacts is someone the administrator
+                // sees, or the one the person already has.
                 None => by_userid
                     .get(&key)
                     .map(|&p| &snapshot.people[p])
-                    .filter(|p| p.status != EmployeeStatus::Departed && in_scope(&p.departments))
-                    .map(|p| ManagerRef::Existing(p.id)),
+                    .filter(|m| {
+                        m.status != EmployeeStatus::Departed
+                            && (in_scope(&m.departments)
+                                || plan.rows[index].person.is_some_and(|p| {
+                                    by_id.get(&p).is_some_and(|&i| {
+                                        snapshot.people[i].managers.contains(&m.id)
+                                    })
+                                }))
+                    })
+                    .map(|m| ManagerRef::Existing(m.id)),
             };
             match r {
                 None => plan.rows[index].errors.push(err(
@@ -554,7 +581,8 @@ fn index(snapshot: &Snapshot, key: impl Fn(&Person) -> Option<String>) -> HashMa
         .collect()
 }
 
-/// The department with these names below the root: one that exists, or a
+/// The department with these names below the root: one that exists
+/// (whether the caller may name it is judged with the row's person), or a
 /// new one (with every missing parent) when the import may create them
 /// and the nearest existing one lies in the administrator's scope.
 fn department(
@@ -566,11 +594,8 @@ fn department(
     // Sibling names are unique regardless of case, as in the tree.
     let key = names.join("/").to_lowercase();
     if let Some(d) = snapshot.departments.get(&key) {
-        return if snapshot.scope.covers(&d.path) {
-            Ok(DepartmentRef::Existing(d.id))
-        } else {
-            Err(Code::ImportOutsideScope)
-        };
+        // Whether the caller may name it depends on the row's person.
+        return Ok(DepartmentRef::Existing(d.id));
     }
     if !options.create_departments {
         return Err(Code::EmployeeDepartmentUnknown);

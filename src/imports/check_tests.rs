@@ -446,6 +446,34 @@ fn rules_of_the_person_page_hold_in_an_import() {
             (Some(Column::Status), "access.person_elsewhere".into())
         ]
     );
+    // What an export of the scope says of such a person goes back in
+    // unchanged: the department and the manager outside the scope are the
+    // ones the person has; naming them for anyone else is refused.
+    o.snapshot.people[0].managers = vec![o.li];
+    let p = run(
+        &o.snapshot,
+        &[
+            &["王伟", "wangwei", "", "市场部;研发部", "lina", ""],
+            &["新人", "", "13800000051", "市场部;研发部", "", ""],
+            &["新人二", "", "13800000052", "市场部", "lina", ""],
+        ],
+        UPDATE,
+    );
+    assert_eq!(
+        p.rows[0].action,
+        RowAction::Unchanged,
+        "{:?}",
+        codes(&p.rows[0])
+    );
+    assert_eq!(
+        codes(&p.rows[1]),
+        vec![(Some(Column::Departments), "import.outside_scope".into())]
+    );
+    assert_eq!(p.rows[1].errors[0].detail.as_deref(), Some("研发部"));
+    assert_eq!(
+        codes(&p.rows[2]),
+        vec![(Some(Column::Manager), "employee.manager_unknown".into())]
+    );
     // Nor does a full sync.
     let sync = ImportOptions {
         full_sync: true,

@@ -60,6 +60,8 @@ pub enum ReadError {
     TooManyRows,
     /// The old binary Excel format, which is not read (see [`read`]).
     OldExcel,
+    /// A workbook that unpacks to more than [`MAX_UNPACKED`] bytes.
+    Unpacked,
 }
 
 impl ReadError {
@@ -72,11 +74,44 @@ impl ReadError {
             ReadError::Unreadable => Code::ImportUnreadable,
             ReadError::TooManyRows => Code::ImportTooManyRows,
             ReadError::OldExcel => Code::ImportOldExcel,
+            ReadError::Unpacked => Code::ImportUnpackedTooLarge,
         }
     }
 }
 
 const ZIP: &[u8] = b"PK\x03\x04";
+
+/// What a workbook may unpack to: a 100,000-row sheet of the template's
+/// columns is about 60 MB of XML, its shared strings a third of that.
+pub const MAX_UNPACKED: u64 = 256 << 20;
+/// Parts of a workbook: a dozen, and one or two per sheet or picture.
+const MAX_PARTS: usize = 5_000;
+
+/// Inflates every part of a zip into nothing, counting: refuses one that
+/// would unpack to more than `limit` bytes, whatever its headers claim,
+/// before anything keeps a byte of it.
+fn unpacks_within(bytes: &[u8], limit: u64) -> Result<(), ReadError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::Unreadable)?;
+    if archive.len() > MAX_PARTS {
+        return Err(ReadError::Unreadable);
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|_| ReadError::Unreadable)?;
+        let left = limit - total;
+        let read = std::io::copy(
+            &mut std::io::Read::take(part, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| ReadError::Unreadable)?;
+        if read > left {
+            return Err(ReadError::Unpacked);
+        }
+        total += read;
+    }
+    Ok(())
+}
 const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads `bytes` (at most `max_rows` rows of people after the header), in
@@ -91,6 +126,7 @@ pub fn read(bytes: &[u8], encoding: Option<Encoding>, max_rows: usize) -> Result
         return Err(ReadError::Empty);
     }
     if bytes.starts_with(ZIP) {
+        unpacks_within(bytes, MAX_UNPACKED)?;
         return workbook(bytes, FileKind::Xlsx, max_rows);
     }
     if bytes.starts_with(OLE) {
@@ -443,6 +479,28 @@ mod tests {
         assert_eq!(
             read(wide.as_bytes(), None, 10).unwrap().rows[0].len(),
             MAX_COLUMNS
+        );
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_past_the_limit_is_refused() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", deflated).unwrap();
+        zip.write_all(&vec![b'a'; 4 << 20]).unwrap();
+        let bomb = zip.finish().unwrap().into_inner();
+        // 4 MiB of text in a few kilobytes.
+        assert!(bomb.len() < 64 << 10, "{}", bomb.len());
+        assert_eq!(unpacks_within(&bomb, 1 << 20), Err(ReadError::Unpacked));
+        assert_eq!(unpacks_within(&bomb, 8 << 20), Ok(()));
+        // A real workbook is far within the limit.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "姓名").unwrap();
+        assert_eq!(
+            unpacks_within(&book.save_to_buffer().unwrap(), MAX_UNPACKED),
+            Ok(())
         );
     }
 

@@ -59,8 +59,15 @@ pub async fn run_pending(state: &AppState) -> usize {
 
 async fn run_one(state: &AppState, org: Uuid, id: Uuid) {
     let started = std::time::Instant::now();
-    // The heartbeat goes on while the run works, from its own task.
-    let beat = {
+    // The heartbeat goes on while the run works, from its own task, and
+    // stops with the run however it ends (cancelled too).
+    struct Beat(tokio::task::JoinHandle<()>);
+    impl Drop for Beat {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let _beat = Beat({
         let db = state.db.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(10));
@@ -74,9 +81,8 @@ async fn run_one(state: &AppState, org: Uuid, id: Uuid) {
                 .await;
             }
         })
-    };
+    });
     let outcome = run(state, org, id).await;
-    beat.abort();
     let mut conn = match state.db.acquire().await {
         Ok(c) => c,
         Err(e) => {

@@ -4,10 +4,17 @@
 use crate::contacts::{admin, read};
 use crate::helpers::{Browser, SESSION_COOKIE, TestApp, count, spawn_app, spawn_app_with};
 use sqlx::PgPool;
+
+mod limits;
 use uuid::Uuid;
 
 /// Uploads `bytes` as `name` with these form fields; the redirect's target.
-async fn upload(b: &Browser<'_>, name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> String {
+pub(super) async fn upload(
+    b: &Browser<'_>,
+    name: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> String {
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -29,23 +36,23 @@ async fn upload(b: &Browser<'_>, name: &str, bytes: Vec<u8>, fields: &[(&str, &s
     res.headers()["location"].to_str().unwrap().to_owned()
 }
 
-const ALL: &[(&str, &str)] = &[("create_departments", "on"), ("update_existing", "on")];
+pub(super) const ALL: &[(&str, &str)] = &[("create_departments", "on"), ("update_existing", "on")];
 
 /// The import's id from where an upload sent the browser.
-fn job_id(location: &str) -> String {
+pub(super) fn job_id(location: &str) -> String {
     location
         .strip_prefix("/admin/contacts/import/")
         .unwrap_or_else(|| panic!("not an import: {location}"))
         .to_owned()
 }
 
-async fn job(b: &mut Browser<'_>, id: &str) -> serde_json::Value {
+pub(super) async fn job(b: &mut Browser<'_>, id: &str) -> serde_json::Value {
     let a = read(b, "import_job", &[("id", id)]).await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.json
 }
 
-async fn run(
+pub(super) async fn run(
     app: &TestApp,
     b: &mut Browser<'_>,
     id: &str,
