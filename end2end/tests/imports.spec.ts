@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { createOrganisation, hydrated, signIn, uniqueTag } from "./helpers";
+import { createOrganisation, hydrated, signIn, switchTo, uniqueTag } from "./helpers";
 
 test.use({ locale: "en-US", viewport: { width: 1280, height: 1000 } });
 
@@ -53,7 +53,18 @@ test("a file with errors is checked, its error rows come back as a file, and the
   await expect(count(page, "create")).toHaveText("2");
   await expect(count(page, "error")).toHaveText("1");
   await expect(count(page, "departments")).toHaveText("2");
-  await page.screenshot({ path: `${SCREENS}/import-dry-run-en-1280.png`, fullPage: true });
+  // Pictures for the eye (test-results/screens/), in each language and on
+  // a phone, where nothing may run past the window.
+  for (const language of ["en", "zh-CN"] as const) {
+    if ((await page.locator("html").getAttribute("lang")) !== language) await switchTo(page, language);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.screenshot({ path: `${SCREENS}/import-dry-run-${language}-1280.png`, fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SCREENS}/import-dry-run-${language}-375.png`, fullPage: true });
+  }
+  await switchTo(page, "en");
+  await page.setViewportSize({ width: 1280, height: 1000 });
   // The row is named with its cell and the reason.
   await page.locator('[data-tab="error"]').click();
   const bad = page.locator('tr[data-action="error"]');
@@ -82,6 +93,47 @@ test("a file with errors is checked, its error rows come back as a file, and the
   await page.goto("/admin/contacts");
   await hydrated(page);
   await expect(page.getByText("Wang Wu")).toBeVisible();
+});
+
+test("a department exported goes back in with nothing to change", async ({ page }) => {
+  const tag = await signedInAdmin(page);
+  const file = [
+    "Name,Mobile,Email,Department,Account ID,Manager,Position",
+    `Zhang San,13800000011,zs${tag}@orgdesk.example,Sales/East;Support,zs${tag},,=Lead`,
+    `Li Si,+447911123456,,Sales/East,ls${tag},zs${tag},`,
+    `Zhao Liu,13800000013,,Sales,zl${tag},ls${tag},Clerk`,
+    `Qian Qi,13800000014,,Support,qq${tag},,`,
+  ].join("\n");
+  await upload(page, "people.csv", file);
+  await expect(count(page, "create")).toHaveText("4");
+  await runToTheEnd(page);
+
+  // Sales and everything below it, from the contacts page.
+  await page.goto("/admin/contacts");
+  await hydrated(page);
+  await page.locator('li[data-name="Sales"]').first().locator(":scope > .tree__row .tree__label").click();
+  await expect(page.locator("[data-selected-name]")).toHaveAttribute("data-selected-name", "Sales");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator('[data-action="export-department"]').click(),
+  ]);
+  const exported = readFileSync((await download.path())!);
+
+  await page.goto("/admin/contacts/import");
+  await hydrated(page);
+  await page.locator("#import-file").setInputFiles({
+    name: "sales.xlsx",
+    mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    buffer: exported,
+  });
+  await page.locator('[data-action="check-file"]').click();
+  await expect(page).toHaveURL(/\/admin\/contacts\/import\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  // Three people of Sales (not Qian Qi of Support), each as they are.
+  await expect(count(page, "unchanged")).toHaveText("3");
+  for (const key of ["create", "update", "move", "error", "departments"]) {
+    await expect(count(page, key)).toHaveText("0");
+  }
 });
 
 test("a full sync that disables most people asks for their number", async ({ page }) => {

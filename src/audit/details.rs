@@ -133,6 +133,7 @@ fn label(locale: Locale, key: &str) -> String {
         "errors" => td_string!(locale, audit_details.errors),
         "invited" => td_string!(locale, audit_details.invited),
         "new_departments" => td_string!(locale, audit_details.new_departments),
+        "old_addresses_told" => td_string!(locale, audit_details.old_addresses_told),
         other => return other.to_owned(),
     }
     .to_owned()
@@ -350,6 +351,7 @@ mod tests {
             "errors",
             "invited",
             "new_departments",
+            "old_addresses_told",
         ] {
             for locale in [Locale::en, Locale::zh_CN] {
                 assert_ne!(label(locale, key), key, "{key} has no name in {locale:?}");

@@ -11,42 +11,77 @@ use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// The departments the plan makes, parents first: path key -> id, with
-/// every existing department too.
+/// The departments the plan makes, one statement per level (parents
+/// first): path key -> id, with every existing department too.
+///
+/// One statement per level, not per department: each insert also counts
+/// the organisation's departments, and thousands of updates of that one
+/// row in a transaction leave thousands of versions every later check of
+/// the organisation reads through.
 pub(super) async fn create_departments(
     conn: &mut PgConnection,
     org: Uuid,
     snapshot: &super::check::Snapshot,
     plan: &Plan,
 ) -> sqlx::Result<HashMap<String, Uuid>> {
-    let mut ids: HashMap<String, (Uuid, Vec<Uuid>)> = snapshot
+    let mut ids: HashMap<String, Uuid> = snapshot
         .departments
         .iter()
-        .map(|(k, d)| (k.clone(), (d.id, d.path.clone())))
+        .map(|(k, d)| (k.clone(), d.id))
         .collect();
-    for (key, names) in &plan.new_departments {
-        let parent_key = key.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
-        let Some((parent, parent_path)) = ids.get(&parent_key).cloned() else {
-            continue;
-        };
-        let id = Uuid::now_v7();
-        let mut path = parent_path;
-        path.push(id);
+    let parent_key = |key: &str| key.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
+    // New siblings go after those there are, in the file's order of paths.
+    let existing_parents: Vec<Uuid> = plan
+        .new_departments
+        .keys()
+        .filter_map(|k| snapshot.departments.get(&parent_key(k)).map(|d| d.id))
+        .collect::<HashSet<Uuid>>()
+        .into_iter()
+        .collect();
+    let mut next: HashMap<Uuid, i32> = sqlx::query!(
+        r#"SELECT parent_id AS "parent!", max(sort_order) AS "last!"
+             FROM departments WHERE org_id = $1 AND parent_id = ANY($2)
+            GROUP BY parent_id"#,
+        org,
+        &existing_parents
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.parent, r.last + 1))
+    .collect();
+    let mut levels: Vec<(&String, &Vec<String>)> = plan.new_departments.iter().collect();
+    levels.sort_by_key(|(_, names)| names.len());
+    for level in levels.chunk_by(|a, b| a.1.len() == b.1.len()) {
+        let (mut new, mut parents, mut names, mut orders) = (vec![], vec![], vec![], vec![]);
+        for (key, path) in level {
+            let Some(&parent) = ids.get(&parent_key(key)) else {
+                continue;
+            };
+            let id = Uuid::now_v7();
+            let order = next.entry(parent).or_insert(1);
+            new.push(id);
+            parents.push(parent);
+            names.push(path.last().cloned().unwrap_or_default());
+            orders.push(*order);
+            *order += 1;
+            ids.insert((*key).clone(), id);
+        }
         sqlx::query!(
             r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
-               SELECT $1, $2, $3, $4, coalesce(max(sort_order) + 1, 1), $5
-                 FROM departments WHERE org_id = $2 AND parent_id = $3"#,
-            id,
+               SELECT x.id, $1, x.parent, x.name, x.ord, p.path || x.id
+                 FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[]) AS x(id, parent, name, ord)
+                 JOIN departments p ON p.id = x.parent AND p.org_id = $1"#,
             org,
-            parent,
-            names.last().map(String::as_str).unwrap_or_default(),
-            &path
+            &new,
+            &parents,
+            &names,
+            &orders
         )
         .execute(&mut *conn)
         .await?;
-        ids.insert(key.clone(), (id, path));
     }
-    Ok(ids.into_iter().map(|(k, (id, _))| (k, id)).collect())
+    Ok(ids)
 }
 
 fn department_id(r: &DepartmentRef, departments: &HashMap<String, Uuid>) -> Option<Uuid> {
@@ -427,14 +462,24 @@ pub(super) async fn disable(
     Ok(())
 }
 
-/// Every department's headcount, counted again once.
-pub(super) async fn recount(conn: &mut PgConnection, org: Uuid) -> sqlx::Result<()> {
-    let counts = crate::contacts::headcount::recount(conn, org).await?;
-    let (d, n): (Vec<Uuid>, Vec<i32>) = counts.into_iter().map(|(d, n)| (d, n as i32)).unzip();
+/// Every department's headcount, counted once: `all` is every department
+/// of the organisation (those without members get 0).
+pub(super) async fn recount(
+    conn: &mut PgConnection,
+    org: Uuid,
+    all: impl Iterator<Item = Uuid>,
+) -> sqlx::Result<()> {
+    let counts: HashMap<Uuid, i64> = crate::contacts::headcount::recount(conn, org)
+        .await?
+        .into_iter()
+        .collect();
+    let (d, n): (Vec<Uuid>, Vec<i32>) = all
+        .map(|d| (d, counts.get(&d).copied().unwrap_or(0) as i32))
+        .unzip();
     sqlx::query!(
-        r#"UPDATE departments d SET headcount = coalesce(x.n, 0)
-             FROM departments d2 LEFT JOIN unnest($2::uuid[], $3::int4[]) AS x(id, n) ON x.id = d2.id
-            WHERE d.id = d2.id AND d2.org_id = $1 AND d.headcount IS DISTINCT FROM coalesce(x.n, 0)"#,
+        r#"UPDATE departments d SET headcount = x.n
+             FROM unnest($2::uuid[], $3::int4[]) AS x(id, n)
+            WHERE d.id = x.id AND d.org_id = $1 AND d.headcount IS DISTINCT FROM x.n"#,
         org,
         &d,
         &n
@@ -487,4 +532,66 @@ pub(super) async fn invite(
         sent += 1;
     }
     Ok(sent)
+}
+
+/// Old addresses a run replaced are told, as the person's page tells them
+/// (they may belong to the real owner). How many messages were queued.
+pub(super) async fn tell_old_addresses(
+    state: &AppState,
+    conn: &mut PgConnection,
+    org: Uuid,
+    job: &Job,
+    snapshot: &super::check::Snapshot,
+    plan: &Plan,
+) -> sqlx::Result<i64> {
+    use super::Column;
+    use crate::notify::{Channel, NewMessage, Template, enqueue};
+    let people: HashMap<Uuid, &super::check::Person> =
+        snapshot.people.iter().map(|p| (p.id, p)).collect();
+    let mut organisation: Option<String> = None;
+    let mut told = 0;
+    for row in plan
+        .rows
+        .iter()
+        .filter(|r| matches!(r.action, RowAction::Update | RowAction::Move))
+    {
+        let Some(person) = row.person.and_then(|p| people.get(&p)) else {
+            continue;
+        };
+        for (column, field, channel, old) in [
+            (Column::Email, "email", Channel::Email, &person.email),
+            (Column::Mobile, "mobile", Channel::Sms, &person.mobile),
+        ] {
+            let Some(old) = old.as_ref().filter(|_| row.changes.contains(&column)) else {
+                continue;
+            };
+            if organisation.is_none() {
+                organisation = Some(
+                    sqlx::query_scalar!("SELECT name FROM organisations WHERE id = $1", org)
+                        .fetch_one(&mut *conn)
+                        .await?,
+                );
+            }
+            let message = NewMessage {
+                org_id: Some(org),
+                channel,
+                recipient: old.clone(),
+                locale: job.locale.clone(),
+                template: Template::ContactChanged {
+                    organisation: organisation.clone().unwrap_or_default(),
+                    field: field.to_owned(),
+                },
+                valid_for: None,
+            };
+            enqueue(
+                &mut *conn,
+                state.codes.outbox_sealer(),
+                &message,
+                state.outbox_max_attempts,
+            )
+            .await?;
+            told += 1;
+        }
+    }
+    Ok(told)
 }

@@ -13,8 +13,7 @@ use crate::error::AppError;
 use crate::server::sheet::{Format, MAX_ROWS, Sheet};
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -32,18 +31,7 @@ pub async fn export(
     parts: axum::http::request::Parts,
 ) -> Response {
     match made(&state, principal, &params, &parts).await {
-        Ok((format, bytes)) => (
-            [
-                (header::CONTENT_TYPE, format.content_type().to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"contacts.{}\"", format.extension()),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((format, bytes)) => super::web::file(format, "contacts", bytes),
         Err(e) => crate::audit::export::refused(e),
     }
 }

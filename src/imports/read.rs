@@ -4,6 +4,7 @@
 //! mixes encodings, is refused with a reason the administrator can act on.
 use super::Encoding;
 use crate::error::Code;
+use std::borrow::Cow;
 use std::io::Cursor;
 
 /// What a file was read as.
@@ -160,14 +161,11 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// The file's text: as chosen, else UTF-8 when it is UTF-8 throughout,
 /// else GB18030 (a superset of GBK and GB2312, what Excel saves on a
 /// Chinese Windows) when it is that throughout.
-fn decode(bytes: &[u8], chosen: Option<Encoding>) -> Result<(String, Encoding), ReadError> {
+fn decode(bytes: &[u8], chosen: Option<Encoding>) -> Result<(Cow<'_, str>, Encoding), ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let utf8 = || std::str::from_utf8(bytes).ok().map(str::to_owned);
-    let gb = || {
-        encoding_rs::GB18030
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|t| t.into_owned())
-    };
+    // UTF-8 is read in place; only another encoding makes a copy.
+    let utf8 = || std::str::from_utf8(bytes).ok().map(Cow::Borrowed);
+    let gb = || encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes);
     match chosen {
         Some(Encoding::Utf8) => utf8()
             .map(|t| (t, Encoding::Utf8))

@@ -229,6 +229,9 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
         done += chunk.len();
         report(done).await;
     }
+    let told = apply::tell_old_addresses(state, &mut tx, org, &job, &snapshot, &plan)
+        .await
+        .map_err(|e| internal(&e))?;
     // Managers last: a manager may be a person this run created.
     for (n, chunk) in plan.rows.chunks(BATCH).enumerate() {
         apply::set_managers(&mut tx, org, &plan, n * BATCH, chunk, &created)
@@ -238,7 +241,7 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
     apply::disable(&mut tx, org, &plan.disable)
         .await
         .map_err(|e| internal(&e))?;
-    apply::recount(&mut tx, org)
+    apply::recount(&mut tx, org, departments.values().copied())
         .await
         .map_err(|e| internal(&e))?;
     let mut invited = 0;
@@ -266,6 +269,7 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
                 "new_departments": plan.counts.departments,
                 "errors": plan.counts.error,
                 "invited": invited,
+                "old_addresses_told": told,
             })),
     )
     .await

@@ -56,6 +56,7 @@ pub async fn check(
     options: ImportOptions,
 ) -> Result<Checked, AppError> {
     let max_rows = state.contacts.import_max_rows;
+    // The bytes go with the reading and are let go once read.
     let table = tokio::task::spawn_blocking(move || read(&bytes, encoding, max_rows))
         .await
         .map_err(AppError::internal)?
@@ -189,19 +190,27 @@ pub async fn upload(
     let size = bytes.len();
     let id = Uuid::now_v7();
     let key = format!("imports/{}/{id}", access.org);
+    // Kept first, so that the check may have the bytes and let them go
+    // once read (a large file is not held twice); a refused file is
+    // removed again.
     let stored = async {
         let mut writer = state.documents.writer(&key).await?;
         writer.write(&bytes);
         writer.finish().await.map(|_| ())
     };
-    let checked = match check(&state, &access, bytes.clone(), encoding, options).await {
-        Ok(c) => c,
-        Err(e) => return back(refusal(&e)),
-    };
     if let Err(e) = stored.await {
         AppError::internal(e);
         return back(Code::Internal);
     }
+    let checked = match check(&state, &access, bytes, encoding, options).await {
+        Ok(c) => c,
+        Err(e) => {
+            if let Err(e) = state.documents.delete(&key).await {
+                tracing::warn!(error = %e, "a refused import file could not be removed");
+            }
+            return back(refusal(&e));
+        }
+    };
     let saved = async {
         let mut tx = state.db.begin().await?;
         super::repo::insert(
@@ -228,6 +237,7 @@ pub async fn upload(
         Ok(()) => Redirect::to(&format!("/admin/contacts/import/{id}")).into_response(),
         Err(e) => {
             AppError::internal(e);
+            let _ = state.documents.delete(&key).await;
             back(Code::Internal)
         }
     }
@@ -240,7 +250,8 @@ fn refusal(e: &AppError) -> Code {
     }
 }
 
-fn file(format: Format, name: &str, bytes: Vec<u8>) -> Response {
+/// A file to download, never kept by a cache.
+pub(super) fn file(format: Format, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
@@ -322,6 +333,7 @@ pub async fn errors(
             .and_then(Encoding::parse)
             .filter(|_| job.encoding_chosen);
         let max_rows = state.contacts.import_max_rows;
+        // The bytes go with the reading and are let go once read.
         let table = tokio::task::spawn_blocking(move || read(&bytes, encoding, max_rows))
             .await
             .map_err(AppError::internal)?

@@ -505,3 +505,22 @@ async fn an_export_imported_again_changes_nothing(db: PgPool) {
         2
     );
 }
+
+#[sqlx::test]
+async fn an_address_an_import_replaces_is_told(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut b, _) = admin(&app, &db, "总公司", "admin@acme.test").await;
+    let first = "姓名,账号,手机,邮箱,部门\n张三,zhangsan,13800000001,old@acme.test,总公司\n";
+    let id = job_id(&upload(&b, "a.csv", first.as_bytes().to_vec(), ALL).await);
+    assert_eq!(run(&app, &mut b, &id, "").await.status, 200);
+    let told = |to: &'static str| crate::helpers::queued_messages(&db, to, Some("contact_changed"));
+    assert!(told("old@acme.test").await.is_empty());
+    let second = "姓名,账号,手机,邮箱,部门\n张三,zhangsan,13800000009,new@acme.test,总公司\n";
+    let id = job_id(&upload(&b, "b.csv", second.as_bytes().to_vec(), ALL).await);
+    assert_eq!(job(&mut b, &id).await["counts"]["update"], 1);
+    assert_eq!(run(&app, &mut b, &id, "").await.status, 200);
+    assert_eq!(job(&mut b, &id).await["status"], "done");
+    assert_eq!(told("old@acme.test").await.len(), 1);
+    assert_eq!(told("+8613800000001").await.len(), 1);
+    assert!(told("new@acme.test").await.is_empty());
+}
