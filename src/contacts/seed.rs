@@ -505,7 +505,7 @@ mod tests {
         };
         let mut bytes = Vec::new();
         assert_eq!(write_csv(&spec, &mut bytes).unwrap(), 400);
-        let table = crate::imports::read::read(&bytes, None, 1_000).unwrap();
+        let mut table = crate::imports::read::read(&bytes, None, 1_000).unwrap();
         let (at, header) = crate::imports::columns::find_header(&table.rows).unwrap();
         assert!(header.missing.is_empty() && header.unknown.is_empty());
         let root = Uuid::now_v7();
@@ -530,7 +530,8 @@ mod tests {
             create_departments: true,
             ..ImportOptions::default()
         };
-        let p = plan(&snapshot, &table.rows, &table.lines, at, &header, options);
+        let rows = std::mem::take(&mut table.rows);
+        let p = plan(&snapshot, rows, &table.lines, at, &header, options);
         let wrong: Vec<_> = p.rows.iter().filter(|r| !r.errors.is_empty()).collect();
         assert!(wrong.is_empty(), "{:?}", wrong.first().map(|r| &r.errors));
         assert_eq!(p.counts.create, 400);

@@ -26,10 +26,11 @@ struct Seen {
     person: HashMap<Uuid, usize>,
 }
 
-/// Judges every row of a file against `snapshot`.
+/// Judges every row of a file against `snapshot`. The rows are let go one
+/// by one as they are judged, so a large file is not held beside its plan.
 pub fn plan(
     snapshot: &Snapshot,
-    rows: &[Vec<String>],
+    rows: Vec<Vec<String>>,
     lines: &[u32],
     at: usize,
     header: &Header,
@@ -67,12 +68,12 @@ pub fn plan(
     let mut seen = Seen::default();
     let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
 
-    for (i, cells) in rows.iter().enumerate().skip(at + 1) {
+    for (i, cells) in rows.into_iter().enumerate().skip(at + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let line = lines.get(i).copied().unwrap_or(i as u32 + 1);
-        let cell = |c: Column| header.cell(cells, c);
+        let cell = |c: Column| header.cell(&cells, c);
         let mut errors = Vec::new();
         let mut v = Values::default();
         let text = |c: Column, max: usize, errors: &mut Vec<CellError>| match rules::optional_text(
@@ -388,6 +389,15 @@ pub fn plan(
         if !errors.is_empty() {
             action = RowAction::Error;
         }
+        let shown = |c: Column| cell(c).chars().take(128).collect::<String>();
+        let shown = Shown {
+            name: shown(Column::Name),
+            userid: shown(Column::Userid),
+            contact: match shown(Column::Mobile) {
+                m if m.is_empty() => shown(Column::Email),
+                m => m,
+            },
+        };
         plan.rows.push(RowPlan {
             index: i,
             line,
@@ -396,6 +406,7 @@ pub fn plan(
             values: v,
             errors,
             changes,
+            shown,
         });
     }
 

@@ -91,7 +91,8 @@ fn run(snapshot: &Snapshot, rows: &[&[&str]], options: ImportOptions) -> Plan {
         rows.iter()
             .map(|r| r.iter().map(|s| s.to_string()).collect()),
     );
-    plan(snapshot, &all, &[], 0, &Header::read(&all[0]), options)
+    let header = Header::read(&all[0]);
+    plan(snapshot, all, &[], 0, &header, options)
 }
 
 fn codes(row: &RowPlan) -> Vec<(Option<Column>, String)> {

@@ -103,6 +103,17 @@ pub struct RowPlan {
     pub errors: Vec<CellError>,
     /// The columns an update changes.
     pub changes: Vec<Column>,
+    /// The row as the list of rows shows it, from its cells as written.
+    pub shown: Shown,
+}
+
+/// A row's name, account ID and mobile (else email) as written, at most
+/// 128 characters each: all that is kept of its cells once judged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub name: String,
+    pub userid: String,
+    pub contact: String,
 }
 
 /// A dry run's whole answer.

@@ -2,7 +2,7 @@
 use super::check::Plan;
 use super::columns::Header;
 use super::read::Table;
-use super::{CellError, Column, Counts, ImportOptions, RowAction};
+use super::{CellError, Counts, ImportOptions, RowAction};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -148,18 +148,12 @@ pub async fn store_check(
         let mut errors = Vec::with_capacity(chunk.len());
         let mut changes = Vec::with_capacity(chunk.len());
         for r in chunk {
-            let cells = &table.rows[r.index];
-            let cell = |c: Column| header.cell(cells, c).chars().take(128).collect::<String>();
             lines.push(r.line as i32);
             actions.push(r.action.as_str());
             people.push(r.person);
-            names.push(cell(Column::Name));
-            userids.push(cell(Column::Userid));
-            let contact = match cell(Column::Mobile) {
-                m if m.is_empty() => cell(Column::Email),
-                m => m,
-            };
-            contacts.push(contact);
+            names.push(r.shown.name.as_str());
+            userids.push(r.shown.userid.as_str());
+            contacts.push(r.shown.contact.as_str());
             errors.push(serde_json::to_value(&r.errors).unwrap_or_default());
             changes.push(
                 r.changes
@@ -180,9 +174,9 @@ pub async fn store_check(
             &lines,
             &actions as &[&str],
             &people as &[Option<Uuid>],
-            &names,
-            &userids,
-            &contacts,
+            &names as &[&str],
+            &userids as &[&str],
+            &contacts as &[&str],
             &errors,
             &changes,
         )

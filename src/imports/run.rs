@@ -129,14 +129,6 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
         .and_then(Encoding::parse)
         .filter(|_| job.encoding_chosen);
     let max_rows = state.contacts.import_max_rows;
-    let table = tokio::task::spawn_blocking(move || super::read::read(&bytes, encoding, max_rows))
-        .await
-        .map_err(|e| internal(&e))?
-        .map_err(|e| e.code())?;
-    let (at, header) = super::columns::find_header(&table.rows).ok_or(Code::ImportEmpty)?;
-    if !header.missing.is_empty() {
-        return Err(Code::ImportMissingColumns);
-    }
 
     let mut tx = state.db.begin().await.map_err(|e| internal(&e))?;
     // A run waits longer than a click for the contacts a change holds.
@@ -164,14 +156,15 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
     let snapshot = super::snapshot::load(&mut tx, org, scope, job.created_by)
         .await
         .map_err(|e| internal(&e))?;
-    let plan = super::check::plan(
-        &snapshot,
-        &table.rows,
-        &table.lines,
-        at,
-        &header,
-        job.options,
-    );
+    // Read and judged on one thread, as the dry run was (see web::check).
+    let options = job.options;
+    let (snapshot, checked) = tokio::task::spawn_blocking(move || {
+        let checked = super::web::read_and_plan(&snapshot, bytes, encoding, max_rows, options);
+        (snapshot, checked)
+    })
+    .await
+    .map_err(|e| internal(&e))?;
+    let plan = checked.map_err(|e| super::web::refusal(&e))?.plan;
     // What runs is what the administrator saw; anything else is checked again.
     if plan.counts != job.counts || plan.fingerprint != job.fingerprint {
         return Err(Code::ImportChanged);

@@ -55,12 +55,37 @@ pub async fn check(
     encoding: Option<Encoding>,
     options: ImportOptions,
 ) -> Result<Checked, AppError> {
+    let scope = access
+        .grants
+        .scope_of(Permission::ManageContacts)
+        .ok_or_else(AppError::forbidden)?;
+    let mut conn = state.db.acquire().await?;
+    let snapshot =
+        super::snapshot::load(&mut conn, access.org, scope, access.principal.id()).await?;
+    drop(conn);
     let max_rows = state.contacts.import_max_rows;
-    // The bytes go with the reading and are let go once read.
-    let table = tokio::task::spawn_blocking(move || read(&bytes, encoding, max_rows))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::field("file", e.code()))?;
+    // Reading and judging 100,000 rows take a second or two of CPU: off
+    // the workers that answer requests, and on one thread, where the
+    // memory of each row let go is taken again by the plan.
+    tokio::task::spawn_blocking(move || {
+        read_and_plan(&snapshot, bytes, encoding, max_rows, options)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// The file read, its header found and every row judged; the bytes and the
+/// rows are let go as soon as they have been read.
+pub fn read_and_plan(
+    snapshot: &super::check::Snapshot,
+    bytes: impl AsRef<[u8]>,
+    encoding: Option<Encoding>,
+    max_rows: usize,
+    options: ImportOptions,
+) -> Result<Checked, AppError> {
+    let mut table =
+        read(bytes.as_ref(), encoding, max_rows).map_err(|e| AppError::field("file", e.code()))?;
+    drop(bytes);
     let Some((at, header)) = super::columns::find_header(&table.rows) else {
         return Err(AppError::field("file", Code::ImportEmpty));
     };
@@ -74,26 +99,13 @@ pub async fn check(
     if people > max_rows {
         return Err(AppError::field("file", Code::ImportTooManyRows));
     }
-    let scope = access
-        .grants
-        .scope_of(Permission::ManageContacts)
-        .ok_or_else(AppError::forbidden)?;
-    let mut conn = state.db.acquire().await?;
-    let snapshot =
-        super::snapshot::load(&mut conn, access.org, scope, access.principal.id()).await?;
-    drop(conn);
-    // Judging 100,000 rows takes a second or two of CPU: off the workers
-    // that answer requests.
-    tokio::task::spawn_blocking(move || {
-        let plan = super::check::plan(&snapshot, &table.rows, &table.lines, at, &header, options);
-        Checked {
-            table,
-            header,
-            plan,
-        }
+    let rows = std::mem::take(&mut table.rows);
+    let plan = super::check::plan(snapshot, rows, &table.lines, at, &header, options);
+    Ok(Checked {
+        table,
+        header,
+        plan,
     })
-    .await
-    .map_err(AppError::internal)
 }
 
 fn back(error: Code) -> Response {
@@ -243,7 +255,8 @@ pub async fn upload(
     }
 }
 
-fn refusal(e: &AppError) -> Code {
+/// The code a refused file is sent back with.
+pub(super) fn refusal(e: &AppError) -> Code {
     match e {
         AppError::Validation { fields } => fields.first().map_or(e.code(), |f| f.code),
         _ => e.code(),
