@@ -227,8 +227,7 @@ pub(crate) mod imp {
             .get(&job.file_key)
             .await
             .map_err(AppError::internal)?;
-        let checked =
-            super::super::web::check(&state, &access, bytes.to_vec(), chosen, options).await?;
+        let checked = super::super::web::check(&state, &access, bytes, chosen, options).await?;
         let mut tx = state.db.begin().await?;
         // Queued or running since it was read: left as it is.
         if !repo::store_check(

@@ -11,26 +11,32 @@ use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// The departments the plan makes, one statement per level (parents
-/// first): path key -> id, with every existing department too.
+/// The departments the plan makes, in one statement: path key -> id, with
+/// every existing department too.
 ///
-/// One statement per level, not per department: each insert also counts
-/// the organisation's departments, and thousands of updates of that one
-/// row in a transaction leave thousands of versions every later check of
-/// the organisation reads through.
+/// One statement, not one per department: each insert also counts the
+/// organisation's departments on its row, and thousands of updates of that
+/// one row in a transaction leave thousands of versions every later check
+/// of the organisation reads through. The table's statistics are renewed
+/// first, so that the foreign-key checks of the new rows are planned for
+/// the table as it is, not as it was when this connection first checked
+/// one (a sequential scan of a then tiny table, run once per new row).
 pub(super) async fn create_departments(
     conn: &mut PgConnection,
     org: Uuid,
     snapshot: &super::check::Snapshot,
     plan: &Plan,
 ) -> sqlx::Result<HashMap<String, Uuid>> {
-    let mut ids: HashMap<String, Uuid> = snapshot
+    let mut known: HashMap<String, (Uuid, Vec<Uuid>)> = snapshot
         .departments
         .iter()
-        .map(|(k, d)| (k.clone(), d.id))
+        .map(|(k, d)| (k.clone(), (d.id, d.path.clone())))
         .collect();
+    if plan.new_departments.is_empty() {
+        return Ok(known.into_iter().map(|(k, (id, _))| (k, id)).collect());
+    }
     let parent_key = |key: &str| key.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
-    // New siblings go after those there are, in the file's order of paths.
+    // New siblings go after those there are.
     let existing_parents: Vec<Uuid> = plan
         .new_departments
         .keys()
@@ -50,44 +56,66 @@ pub(super) async fn create_departments(
     .into_iter()
     .map(|r| (r.parent, r.last + 1))
     .collect();
-    let mut levels: Vec<(&String, &Vec<String>)> = plan.new_departments.iter().collect();
-    levels.sort_by_key(|(_, names)| names.len());
-    for level in levels.chunk_by(|a, b| a.1.len() == b.1.len()) {
-        let (mut new, mut parents, mut names, mut orders) = (vec![], vec![], vec![], vec![]);
-        for (key, path) in level {
-            let Some(&parent) = ids.get(&parent_key(key)) else {
-                continue;
-            };
-            let id = Uuid::now_v7();
-            let order = next.entry(parent).or_insert(1);
-            new.push(id);
-            parents.push(parent);
-            names.push(path.last().cloned().unwrap_or_default());
-            orders.push(*order);
-            *order += 1;
-            ids.insert((*key).clone(), id);
-        }
-        sqlx::query!(
-            r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
-               SELECT x.id, $1, x.parent, x.name, x.ord, p.path || x.id
-                 FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[]) AS x(id, parent, name, ord)
-                 JOIN departments p ON p.id = x.parent AND p.org_id = $1"#,
-            org,
-            &new,
-            &parents,
-            &names,
-            &orders
-        )
+    // Parents first: a key's parent is a shorter path.
+    let mut new: Vec<(&String, &Vec<String>)> = plan.new_departments.iter().collect();
+    new.sort_by_key(|(_, names)| names.len());
+    let (mut ids, mut parents, mut names, mut orders, mut paths) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for (key, path_names) in new {
+        let Some((parent, parent_path)) = known.get(&parent_key(key)).cloned() else {
+            continue;
+        };
+        let id = Uuid::now_v7();
+        let order = next.entry(parent).or_insert(1);
+        let mut path = parent_path;
+        path.push(id);
+        ids.push(id);
+        parents.push(parent);
+        names.push(path_names.last().cloned().unwrap_or_default());
+        orders.push(*order);
+        *order += 1;
+        paths.push(format!(
+            "{{{}}}",
+            path.iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        known.insert(key.clone(), (id, path));
+    }
+    sqlx::query("ANALYZE departments")
         .execute(&mut *conn)
         .await?;
-    }
-    Ok(ids)
+    sqlx::query!(
+        r#"INSERT INTO departments (id, org_id, parent_id, name, sort_order, path)
+           SELECT id, $1, parent, name, ord, path::uuid[]
+             FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int4[], $6::text[])
+               AS x(id, parent, name, ord, path)"#,
+        org,
+        &ids,
+        &parents,
+        &names,
+        &orders,
+        &paths
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(known.into_iter().map(|(k, (id, _))| (k, id)).collect())
+}
+
+/// Renews the statistics of the tables a run fills, before it fills them
+/// with many rows (see [`create_departments`]).
+pub(super) async fn renew_statistics(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("ANALYZE accounts, department_members, account_managers")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 fn department_id(r: &DepartmentRef, departments: &HashMap<String, Uuid>) -> Option<Uuid> {
     match r {
         DepartmentRef::Existing(id) => Some(*id),
-        DepartmentRef::New(key) => departments.get(key).copied(),
+        DepartmentRef::New(key) => departments.get(&**key).copied(),
     }
 }
 

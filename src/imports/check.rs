@@ -15,6 +15,7 @@ use crate::contacts::{
 use crate::domain::{Email, ErrorCode, Mobile};
 use crate::error::Code;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The keys a row is known by, for duplicates within the file.
@@ -66,6 +67,7 @@ pub fn plan(
             .all(|d| paths.get(d).is_some_and(|path| scope.covers(path))),
     };
     let mut seen = Seen::default();
+    let mut made: HashMap<String, Arc<str>> = HashMap::new();
     let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
 
     for (i, cells) in rows.into_iter().enumerate().skip(at + 1) {
@@ -149,23 +151,25 @@ pub fn plan(
                         Err(code) => {
                             errors.push(err(Some(Column::Departments), code, Some(raw.to_owned())))
                         }
-                        Ok(names) => match department(snapshot, &names, options, &mut plan) {
-                            Ok(r) => {
-                                if let DepartmentRef::Existing(id) = r
-                                    && !paths.get(&id).is_some_and(|p| snapshot.scope.covers(p))
-                                {
-                                    outside.push((raw.to_owned(), id));
+                        Ok(names) => {
+                            match department(snapshot, &names, options, &mut plan, &mut made) {
+                                Ok(r) => {
+                                    if let DepartmentRef::Existing(id) = r
+                                        && !paths.get(&id).is_some_and(|p| snapshot.scope.covers(p))
+                                    {
+                                        outside.push((raw.to_owned(), id));
+                                    }
+                                    if !refs.contains(&r) {
+                                        refs.push(r);
+                                    }
                                 }
-                                if !refs.contains(&r) {
-                                    refs.push(r);
-                                }
+                                Err(code) => errors.push(err(
+                                    Some(Column::Departments),
+                                    code,
+                                    Some(raw.to_owned()),
+                                )),
                             }
-                            Err(code) => errors.push(err(
-                                Some(Column::Departments),
-                                code,
-                                Some(raw.to_owned()),
-                            )),
-                        },
+                        }
                     }
                 }
                 v.departments = Some(refs);
@@ -523,7 +527,7 @@ pub fn plan(
         .filter(|r| r.action != RowAction::Error)
         .flat_map(|r| r.values.departments.iter().flatten())
         .filter_map(|d| match d {
-            DepartmentRef::New(key) => Some(key.clone()),
+            DepartmentRef::New(key) => Some(key.to_string()),
             DepartmentRef::Existing(_) => None,
         })
         .collect();
@@ -601,6 +605,7 @@ fn department(
     names: &[String],
     options: ImportOptions,
     plan: &mut Plan,
+    made: &mut HashMap<String, Arc<str>>,
 ) -> Result<DepartmentRef, Code> {
     // Sibling names are unique regardless of case, as in the tree.
     let key = names.join("/").to_lowercase();
@@ -610,6 +615,10 @@ fn department(
     }
     if !options.create_departments {
         return Err(Code::EmployeeDepartmentUnknown);
+    }
+    // Judged once for every row that names it, and its key shared.
+    if let Some(key) = made.get(&key) {
+        return Ok(DepartmentRef::New(key.clone()));
     }
     // The nearest existing ancestor decides whether the administrator may
     // create below it.
@@ -632,7 +641,9 @@ fn department(
                 .or_insert_with(|| names[..n].to_vec());
         }
     }
-    Ok(DepartmentRef::New(key))
+    let shared: Arc<str> = Arc::from(key.as_str());
+    made.insert(key, shared.clone());
+    Ok(DepartmentRef::New(shared))
 }
 
 #[cfg(test)]

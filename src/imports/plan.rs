@@ -59,8 +59,9 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DepartmentRef {
     Existing(Uuid),
-    /// Its path key (names below the root joined by `/`).
-    New(String),
+    /// Its path key (names below the root joined by `/`), shared by the
+    /// rows that name it.
+    New(std::sync::Arc<str>),
 }
 
 /// A manager a row names: a person in contacts, or a person of the file.

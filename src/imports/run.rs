@@ -196,6 +196,11 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
         .filter(|(_, r)| r.action == RowAction::Create)
         .collect();
     let mut userids = apply::UserIds::new(taken, &plan);
+    if plan.rows.len() > 1_000 {
+        apply::renew_statistics(&mut tx)
+            .await
+            .map_err(|e| internal(&e))?;
+    }
     for chunk in creates.chunks(BATCH) {
         apply::insert_people(
             &mut tx,

@@ -51,7 +51,7 @@ async fn caller(
 pub async fn check(
     state: &AppState,
     access: &Access,
-    bytes: Vec<u8>,
+    bytes: bytes::Bytes,
     encoding: Option<Encoding>,
     options: ImportOptions,
 ) -> Result<Checked, AppError> {
@@ -152,7 +152,15 @@ pub async fn upload(
                     .filter(|c| !c.is_control())
                     .take(200)
                     .collect();
-                let mut bytes = Vec::new();
+                // Room for the whole body at once (within the limit): a
+                // growing buffer would hold up to twice the file.
+                let declared = parts
+                    .headers
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let mut bytes = Vec::with_capacity(declared.min(max_bytes));
                 loop {
                     match field.chunk().await {
                         Ok(Some(chunk)) => {
@@ -205,9 +213,11 @@ pub async fn upload(
     // Kept first, so that the check may have the bytes and let them go
     // once read (a large file is not held twice); a refused file is
     // removed again.
+    let bytes = bytes::Bytes::from(bytes);
     let stored = async {
         let mut writer = state.documents.writer(&key).await?;
-        writer.write(&bytes);
+        // Handed over, not copied.
+        writer.put(bytes.clone());
         writer.finish().await.map(|_| ())
     };
     if let Err(e) = stored.await {
