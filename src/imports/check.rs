@@ -19,7 +19,6 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// The keys a row is known by, for duplicates within the file.
-#[derive(Default)]
 struct Seen {
     userid: HashMap<String, usize>,
     mobile: HashMap<String, usize>,
@@ -38,6 +37,9 @@ pub fn plan(
     options: ImportOptions,
 ) -> Plan {
     let mut plan = Plan::default();
+    // Sized once: a growing vector of 100,000 rows would hold up to twice
+    // its size, and both copies while it moves.
+    plan.rows.reserve_exact(rows.len().saturating_sub(at + 1));
     let by_userid: HashMap<String, usize> = index(snapshot, |p| Some(p.userid.to_lowercase()));
     let by_mobile = index(snapshot, |p| p.mobile.clone());
     let by_email = index(snapshot, |p| p.email.as_ref().map(|e| e.to_lowercase()));
@@ -66,7 +68,12 @@ pub fn plan(
             .iter()
             .all(|d| paths.get(d).is_some_and(|path| scope.covers(path))),
     };
-    let mut seen = Seen::default();
+    let mut seen = Seen {
+        userid: HashMap::with_capacity(rows.len()),
+        mobile: HashMap::with_capacity(rows.len()),
+        email: HashMap::with_capacity(rows.len()),
+        person: HashMap::new(),
+    };
     let mut made: HashMap<String, Arc<str>> = HashMap::new();
     let mut manager_cells: Vec<(usize, Vec<String>)> = Vec::new();
 
@@ -393,15 +400,19 @@ pub fn plan(
         if !errors.is_empty() {
             action = RowAction::Error;
         }
-        let shown = |c: Column| cell(c).chars().take(128).collect::<String>();
-        let shown = Shown {
-            name: shown(Column::Name),
-            userid: shown(Column::Userid),
-            contact: match shown(Column::Mobile) {
-                m if m.is_empty() => shown(Column::Email),
-                m => m,
-            },
-        };
+        // A row whose cells are wrong is shown as written; the others by
+        // their values.
+        let shown = (!errors.is_empty()).then(|| {
+            let shown = |c: Column| cell(c).chars().take(128).collect::<String>();
+            Box::new(Shown {
+                name: shown(Column::Name),
+                userid: shown(Column::Userid),
+                contact: match shown(Column::Mobile) {
+                    m if m.is_empty() => shown(Column::Email),
+                    m => m,
+                },
+            })
+        });
         plan.rows.push(RowPlan {
             index: i,
             line,

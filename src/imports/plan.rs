@@ -104,12 +104,31 @@ pub struct RowPlan {
     pub errors: Vec<CellError>,
     /// The columns an update changes.
     pub changes: Vec<Column>,
-    /// The row as the list of rows shows it, from its cells as written.
-    pub shown: Shown,
+    /// A row with wrong cells as the list of rows shows it, from its cells
+    /// as written (the others are shown by their values: [`RowPlan::shown`]).
+    pub shown: Option<Box<Shown>>,
+}
+
+impl RowPlan {
+    /// Name, account ID and contact as the list of rows shows them.
+    pub fn shown(&self) -> (&str, &str, &str) {
+        match &self.shown {
+            Some(s) => (&s.name, &s.userid, &s.contact),
+            None => (
+                self.values.name.as_deref().unwrap_or_default(),
+                self.values.userid.as_deref().unwrap_or_default(),
+                self.values
+                    .mobile
+                    .as_deref()
+                    .or(self.values.email.as_deref())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
 }
 
 /// A row's name, account ID and mobile (else email) as written, at most
-/// 128 characters each: all that is kept of its cells once judged.
+/// 128 characters each: all that is kept of a wrong row's cells once judged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shown {
     pub name: String,

@@ -151,9 +151,10 @@ pub async fn store_check(
             lines.push(r.line as i32);
             actions.push(r.action.as_str());
             people.push(r.person);
-            names.push(r.shown.name.as_str());
-            userids.push(r.shown.userid.as_str());
-            contacts.push(r.shown.contact.as_str());
+            let (name, userid, contact) = r.shown();
+            names.push(name);
+            userids.push(userid);
+            contacts.push(contact);
             errors.push(serde_json::to_value(&r.errors).unwrap_or_default());
             changes.push(
                 r.changes
