@@ -430,25 +430,32 @@ pub fn plan(
         let mut refs = Vec::new();
         for name in &names {
             let key = name.to_lowercase();
+            // A manager from contacts (named by a row of the file or not)
+            // is someone the administrator sees who has not left, or the
+            // one the person already has.
+            let already = |m: &Person| {
+                plan.rows[index].person.is_some_and(|p| {
+                    by_id
+                        .get(&p)
+                        .is_some_and(|&i| snapshot.people[i].managers.contains(&m.id))
+                })
+            };
+            let allowed = |m: &Person| {
+                (m.status != EmployeeStatus::Departed && in_scope(&m.departments)) || already(m)
+            };
             let r = match seen.userid.get(&key) {
-                Some(&row) => Some(match plan.rows[row].person {
-                    Some(p) => ManagerRef::Existing(p),
-                    None => ManagerRef::Row(row),
-                }),
-                // A manager from contacts is someone the administrator
-                // sees, or the one the person already has.
+                Some(&row) => match plan.rows[row].person {
+                    Some(p) => by_id
+                        .get(&p)
+                        .map(|&i| &snapshot.people[i])
+                        .filter(|m| allowed(m))
+                        .map(|m| ManagerRef::Existing(m.id)),
+                    None => Some(ManagerRef::Row(row)),
+                },
                 None => by_userid
                     .get(&key)
                     .map(|&p| &snapshot.people[p])
-                    .filter(|m| {
-                        m.status != EmployeeStatus::Departed
-                            && (in_scope(&m.departments)
-                                || plan.rows[index].person.is_some_and(|p| {
-                                    by_id.get(&p).is_some_and(|&i| {
-                                        snapshot.people[i].managers.contains(&m.id)
-                                    })
-                                }))
-                    })
+                    .filter(|m| allowed(m))
                     .map(|m| ManagerRef::Existing(m.id)),
             };
             match r {

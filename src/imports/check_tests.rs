@@ -475,6 +475,48 @@ fn rules_of_the_person_page_hold_in_an_import() {
         codes(&p.rows[2]),
         vec![(Some(Column::Manager), "employee.manager_unknown".into())]
     );
+    // Nor through a row of the file that names the person outside the
+    // scope (that row is refused, and does not make them a manager).
+    let p = run(
+        &o.snapshot,
+        &[
+            &["李娜", "lina", "", "", "", ""],
+            &["新人三", "", "13800000053", "市场部", "lina", ""],
+        ],
+        UPDATE,
+    );
+    assert_eq!(
+        codes(&p.rows[0]),
+        vec![(None, "import.outside_scope".into())]
+    );
+    assert_eq!(
+        codes(&p.rows[1]),
+        vec![(Some(Column::Manager), "employee.manager_unknown".into())]
+    );
+    // A manager who has left stays the manager of those who have them (as
+    // an export writes it), and is nobody else's.
+    o.snapshot.scope = Scope::Organisation;
+    o.snapshot.people[1].status = EmployeeStatus::Departed;
+    let p = run(
+        &o.snapshot,
+        &[
+            &["王伟", "wangwei", "", "", "lina", ""],
+            &["新人四", "", "13800000054", "市场部", "lina", ""],
+        ],
+        UPDATE,
+    );
+    assert_eq!(
+        p.rows[0].action,
+        RowAction::Unchanged,
+        "{:?}",
+        codes(&p.rows[0])
+    );
+    assert_eq!(
+        codes(&p.rows[1]),
+        vec![(Some(Column::Manager), "employee.manager_unknown".into())]
+    );
+    o.snapshot.people[1].status = EmployeeStatus::Active;
+    o.snapshot.scope = Scope::Departments(vec![o.market]);
     // Nor does a full sync.
     let sync = ImportOptions {
         full_sync: true,

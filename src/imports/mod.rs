@@ -232,18 +232,20 @@ pub fn describe(errors: &[CellError], locale: crate::i18n::Locale) -> String {
         .map(|e| {
             let text = crate::error::Code::parse(&e.code).text(locale);
             let column = e.column.map(|c| if en { c.en() } else { c.zh() });
-            let detail = e
-                .detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            match column {
-                Some(c) => format!("{c}: {text}{detail}"),
-                None => format!("{text}{detail}"),
+            // Chinese text takes full-width punctuation.
+            let detail = match (e.detail.as_deref(), en) {
+                (Some(d), true) => format!(" ({d})"),
+                (Some(d), false) => format!("（{d}）"),
+                (None, _) => String::new(),
+            };
+            match (column, en) {
+                (Some(c), true) => format!("{c}: {text}{detail}"),
+                (Some(c), false) => format!("{c}：{text}{detail}"),
+                (None, _) => format!("{text}{detail}"),
             }
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(if en { "; " } else { "；" })
 }
 
 /// WeCom's guard on a full sync: removing more than 50 people and more than

@@ -484,9 +484,18 @@ fn Row(row: ImportRowView) -> impl IntoView {
                             let detail = e.detail.clone();
                             view! {
                                 <li data-code=e.code.clone() data-column=column.map(|c| c.key())>
-                                    {move || column.map(|c| format!("{}: ", column_text(i18n, c)))}
+                                    {move || column.map(|c| {
+                                        let colon = if i18n.get_locale() == Locale::en { ": " } else { "：" };
+                                        format!("{}{colon}", column_text(i18n, c))
+                                    })}
                                     {move || code.text(i18n.get_locale())}
-                                    {detail.clone().map(|d| view! { " " <span class="muted" translate="no">"(" {d} ")"</span> })}
+                                    {detail.clone().map(|d| view! {
+                                        <span class="muted">
+                                            {move || if i18n.get_locale() == Locale::en { " (" } else { "（" }}
+                                            <span translate="no">{d.clone()}</span>
+                                            {move || if i18n.get_locale() == Locale::en { ")" } else { "）" }}
+                                        </span>
+                                    })}
                                 </li>
                             }
                         }).collect_view()}
@@ -496,7 +505,7 @@ fn Row(row: ImportRowView) -> impl IntoView {
                     let names = changes.clone();
                     view! {
                         <span class="muted" data-part="changes">
-                            {move || names.iter().filter_map(|k| Column::from_key(k)).map(|c| column_text(i18n, c)).collect::<Vec<_>>().join(", ")}
+                            {move || names.iter().filter_map(|k| Column::from_key(k)).map(|c| column_text(i18n, c)).collect::<Vec<_>>().join(if i18n.get_locale() == Locale::en { ", " } else { "、" })}
                         </span>
                     }
                 })}

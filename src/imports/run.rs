@@ -197,7 +197,7 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
         .collect();
     let mut userids = apply::UserIds::new(taken, &plan);
     if plan.rows.len() > 1_000 {
-        apply::renew_statistics(&mut tx)
+        apply::fresh_plans(&mut tx)
             .await
             .map_err(|e| internal(&e))?;
     }
@@ -239,7 +239,7 @@ async fn run(state: &AppState, org: Uuid, id: Uuid) -> Result<Counts, Code> {
     apply::disable(&mut tx, org, &plan.disable)
         .await
         .map_err(|e| internal(&e))?;
-    apply::recount(&mut tx, org, departments.values().copied())
+    apply::recount(&mut tx, org)
         .await
         .map_err(|e| internal(&e))?;
     let mut invited = 0;

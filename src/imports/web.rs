@@ -224,14 +224,12 @@ pub async fn upload(
         AppError::internal(e);
         return back(Code::Internal);
     }
+    // Removed again unless its job is saved: refused, failed, or the
+    // browser gone while the check ran (the handler is then dropped).
+    let mut kept = Unsaved(Some((state.documents.clone(), key.clone())));
     let checked = match check(&state, &access, bytes, encoding, options).await {
         Ok(c) => c,
-        Err(e) => {
-            if let Err(e) = state.documents.delete(&key).await {
-                tracing::warn!(error = %e, "a refused import file could not be removed");
-            }
-            return back(refusal(&e));
-        }
+        Err(e) => return back(refusal(&e)),
     };
     let saved = async {
         let mut tx = state.db.begin().await?;
@@ -256,11 +254,28 @@ pub async fn upload(
         tx.commit().await
     };
     match saved.await {
-        Ok(()) => Redirect::to(&format!("/admin/contacts/import/{id}")).into_response(),
+        Ok(()) => {
+            kept.0 = None;
+            Redirect::to(&format!("/admin/contacts/import/{id}")).into_response()
+        }
         Err(e) => {
             AppError::internal(e);
-            let _ = state.documents.delete(&key).await;
             back(Code::Internal)
+        }
+    }
+}
+
+/// An uploaded file whose job is not saved (yet): removed when dropped.
+struct Unsaved(Option<(crate::storage::DocumentStore, String)>);
+
+impl Drop for Unsaved {
+    fn drop(&mut self) {
+        if let Some((documents, key)) = self.0.take() {
+            tokio::spawn(async move {
+                if let Err(e) = documents.delete(&key).await {
+                    tracing::warn!(error = %e, "an unsaved import file could not be removed");
+                }
+            });
         }
     }
 }
