@@ -1,12 +1,13 @@
 //! What a dry run says: the plan's types, and its passes over the whole
 //! file once every row was read.
 use super::cells::err;
-use super::{CellError, Column, Counts, RowAction};
+use super::{CellError, Column, Counts, ImportOptions, RowAction};
 use crate::access::Scope;
 use crate::contacts::EmployeeStatus;
 use crate::error::Code;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A department as the check needs it.
@@ -273,4 +274,54 @@ impl Person {
         }
         changes
     }
+}
+
+/// The department with these names below the root: one that exists
+/// (whether the caller may name it is judged with the row's person), or a
+/// new one (with every missing parent) when the import may create them
+/// and the nearest existing one lies in the administrator's scope.
+pub(super) fn department(
+    snapshot: &Snapshot,
+    names: &[String],
+    options: ImportOptions,
+    plan: &mut Plan,
+    made: &mut HashMap<String, Arc<str>>,
+) -> Result<DepartmentRef, Code> {
+    // Sibling names are unique regardless of case, as in the tree.
+    let key = names.join("/").to_lowercase();
+    if let Some(d) = snapshot.departments.get(&key) {
+        // Whether the caller may name it depends on the row's person.
+        return Ok(DepartmentRef::Existing(d.id));
+    }
+    if !options.create_departments {
+        return Err(Code::EmployeeDepartmentUnknown);
+    }
+    // Judged once for every row that names it, and its key shared.
+    if let Some(key) = made.get(&key) {
+        return Ok(DepartmentRef::New(key.clone()));
+    }
+    // The nearest existing ancestor decides whether the administrator may
+    // create below it.
+    let existing = (0..names.len())
+        .rev()
+        .find_map(|n| {
+            snapshot
+                .departments
+                .get(&names[..n].join("/").to_lowercase())
+        })
+        .ok_or(Code::EmployeeDepartmentUnknown)?;
+    if !snapshot.scope.covers(&existing.path) {
+        return Err(Code::ImportOutsideScope);
+    }
+    for n in 1..=names.len() {
+        let k = names[..n].join("/").to_lowercase();
+        if !snapshot.departments.contains_key(&k) {
+            plan.new_departments
+                .entry(k)
+                .or_insert_with(|| names[..n].to_vec());
+        }
+    }
+    let shared: Arc<str> = Arc::from(key.as_str());
+    made.insert(key, shared.clone());
+    Ok(DepartmentRef::New(shared))
 }
