@@ -235,6 +235,15 @@ codes! {
     ApprovalsBranches = "approvals.branches" => approvals_branches,
     ApprovalsBranchDefault = "approvals.branch_default" => approvals_branch_default,
     ApprovalsCondition = "approvals.condition" => approvals_condition,
+    ApprovalsTooManyApprovers = "approvals.too_many_approvers" => approvals_too_many_approvers,
+    ApprovalsChooseApprover = "approvals.choose_approver" => approvals_choose_approver,
+    ApprovalsNotPublished = "approvals.not_published" => approvals_not_published,
+    ApprovalsTemplateOff = "approvals.template_off" => approvals_template_off,
+    ApprovalsNotSubmitter = "approvals.not_submitter" => approvals_not_submitter,
+    ApprovalsDecided = "approvals.decided" => approvals_decided,
+    ApprovalsCommentRequired = "approvals.comment_required" => approvals_comment_required,
+    ApprovalsNotWithdrawable = "approvals.not_withdrawable" => approvals_not_withdrawable,
+    ApprovalsNoDepartment = "approvals.no_department" => approvals_no_department,
 }
 
 impl std::fmt::Display for Code {

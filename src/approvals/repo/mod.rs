@@ -1,0 +1,3 @@
+//! Approval queries; every one takes the organisation.
+pub mod facts;
+pub mod templates;
