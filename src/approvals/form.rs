@@ -260,6 +260,7 @@ fn table_total(rows: &[Values]) -> i64 {
 /// list is `a,b`; a table is a list of such maps, under the table's id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RawForm {
+    #[serde(default)]
     pub fields: BTreeMap<String, String>,
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<BTreeMap<String, String>>>,
@@ -281,7 +282,7 @@ fn is_key(s: &str) -> bool {
 
 fn label_ok(s: &str) -> bool {
     let n = s.chars().count();
-    n >= 1 && n <= MAX_LABEL && s.trim() == s && !s.chars().any(char::is_control)
+    (1..=MAX_LABEL).contains(&n) && s.trim() == s && !s.chars().any(char::is_control)
 }
 
 impl FormSchema {
@@ -512,10 +513,10 @@ fn check_control(
                 }
             }
         }
-        ControlKind::Note { text_en, text_zh } => {
-            if text_en.chars().count() > 500 || text_zh.chars().count() > 500 {
-                errors.push(err(limits, Code::ApprovalsLimits))
-            }
+        ControlKind::Note { text_en, text_zh }
+            if text_en.chars().count() > 500 || text_zh.chars().count() > 500 =>
+        {
+            errors.push(err(limits, Code::ApprovalsLimits))
         }
         _ => {}
     }
@@ -543,7 +544,7 @@ fn read_one(
             let text = text.replace("\r\n", "\n");
             if text
                 .chars()
-                .any(|ch| ch.is_control() && !(ch == '\n' && !one_line))
+                .any(|ch| ch.is_control() && (one_line || ch != '\n'))
             {
                 return Err(Code::ValidationFormat);
             }
@@ -668,7 +669,7 @@ pub fn yuan(fen: i64) -> String {
     let int = (fen / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);

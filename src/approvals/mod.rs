@@ -4,18 +4,20 @@
 //! the person types); the server resolves a flow into a route, keeps the
 //! request and task state machines (enforced again by the database) and
 //! notifies people through the outbox.
+pub mod api;
 pub mod builtin;
+#[cfg(feature = "ssr")]
+pub mod engine;
 pub mod flow;
 pub mod form;
 #[cfg(feature = "ssr")]
-pub mod route;
-#[cfg(feature = "ssr")]
-pub mod engine;
-#[cfg(feature = "ssr")]
 pub mod repo;
+pub mod route;
 
+use crate::error::FieldError;
 use flow::Flow;
-use form::FormSchema;
+use form::{FormSchema, Values};
+use route::Route;
 use serde::{Deserialize, Serialize};
 
 /// Who may submit requests of a template.
@@ -106,4 +108,152 @@ impl RequestStatus {
         .into_iter()
         .find(|r| r.as_str() == s)
     }
+}
+
+/// Names for the ids a template or a route mentions: (id, name) each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Names {
+    pub people: Vec<(String, String)>,
+    pub departments: Vec<(String, String)>,
+    pub groups: Vec<(String, String)>,
+}
+
+impl Names {
+    pub fn person(&self, id: &str) -> String {
+        find(&self.people, id)
+    }
+    pub fn department(&self, id: &str) -> String {
+        find(&self.departments, id)
+    }
+    pub fn group(&self, id: &str) -> String {
+        find(&self.groups, id)
+    }
+}
+
+fn find(list: &[(String, String)], id: &str) -> String {
+    list.iter()
+        .find(|(k, _)| k == id)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A published version of a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub number: i32,
+    pub published_at: String,
+    pub published_by: Option<String>,
+    /// Requests made with this version.
+    pub requests: i64,
+}
+
+/// What the designer opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateEditor {
+    pub template: TemplateSummary,
+    pub design: Design,
+    /// What stands in the way of publishing the design.
+    pub problems: Vec<FieldError>,
+    pub versions: Vec<VersionInfo>,
+    pub names: Names,
+}
+
+/// A route with the names of everyone and everything it mentions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteView {
+    pub route: Route,
+    pub names: Names,
+}
+
+/// A template a member may submit, with what its form needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormView {
+    pub template: TemplateSummary,
+    pub design: Design,
+    /// The caller's departments (id, path), their main one first.
+    pub departments: Vec<(String, String)>,
+    pub names: Names,
+}
+
+/// A request in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub id: String,
+    pub number: i64,
+    pub template_en: String,
+    pub template_zh: String,
+    pub submitter: String,
+    pub submitter_name: String,
+    pub status: String,
+    pub summary: String,
+    pub submitted_at: String,
+    /// The task of the caller this row stands for (the inbox).
+    pub task: Option<String>,
+    /// Who the request waits for now.
+    pub waiting_for: Vec<String>,
+}
+
+/// A page of requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub rows: Vec<RequestRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The inbox's tabs and their counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub page: RequestPage,
+    pub pending: i64,
+    pub handled: i64,
+    pub cc: i64,
+}
+
+/// One approver's part as the request shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: String,
+    pub node: i32,
+    pub round: i32,
+    pub assignee: String,
+    pub assignee_name: String,
+    /// Acting for this person (a delegation).
+    pub principal_name: Option<String>,
+    pub status: String,
+    pub automatic: bool,
+    pub comment: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: String,
+    pub kind: String,
+    pub actor: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub node: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// A request opened by someone it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub row: RequestRow,
+    pub form: FormSchema,
+    pub values: Values,
+    pub route: Route,
+    pub current_node: Option<i32>,
+    pub tasks: Vec<TaskView>,
+    pub timeline: Vec<EventView>,
+    pub names: Names,
+    /// The caller's pending task on it.
+    pub my_task: Option<String>,
+    pub can_withdraw: bool,
+    pub can_urge: bool,
+    /// Rejections may send it back (to the submitter or an earlier node).
+    pub returns: bool,
+    pub is_submitter: bool,
 }

@@ -7,6 +7,7 @@ mod mail;
 mod s3;
 
 mod access;
+mod approvals;
 mod assets;
 mod auth;
 mod challenge;

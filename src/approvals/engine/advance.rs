@@ -41,7 +41,17 @@ pub async fn advance(
         };
         let step = &route.steps[k];
         if step.outcome == Outcome::Reject {
-            event(c, org, request, "rejected", None, None, Some(k as i32), None).await?;
+            event(
+                c,
+                org,
+                request,
+                "rejected",
+                None,
+                None,
+                Some(k as i32),
+                None,
+            )
+            .await?;
             finish(c, org, request, "rejected").await?;
             return Ok(Progress::Rejected);
         }
@@ -97,9 +107,24 @@ async fn open(
             State::Pending | State::Waiting => {
                 waiting_for_someone = true;
                 let (assignee, principal) = assignee_for(c, org, person).await?;
-                let status = if state == State::Pending { "pending" } else { "waiting" };
-                insert_task(c, org, request, round, node, position, assignee, principal, status, step.time_limit_hours)
-                    .await?;
+                let status = if state == State::Pending {
+                    "pending"
+                } else {
+                    "waiting"
+                };
+                insert_task(
+                    c,
+                    org,
+                    request,
+                    round,
+                    node,
+                    position,
+                    assignee,
+                    principal,
+                    status,
+                    step.time_limit_hours,
+                )
+                .await?;
             }
         }
     }
@@ -139,7 +164,17 @@ pub(super) async fn insert_auto(
     )
     .execute(&mut *c)
     .await?;
-    event(c, org, request, "auto_approved", Some(person), None, Some(node), None).await
+    event(
+        c,
+        org,
+        request,
+        "auto_approved",
+        Some(person),
+        None,
+        Some(node),
+        None,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -179,7 +214,17 @@ pub(super) async fn insert_task(
     .execute(&mut *c)
     .await?;
     if principal.is_some() {
-        event(c, org, request, "delegated", Some(assignee), principal, Some(node), None).await?;
+        event(
+            c,
+            org,
+            request,
+            "delegated",
+            Some(assignee),
+            principal,
+            Some(node),
+            None,
+        )
+        .await?;
     }
     Ok(id)
 }

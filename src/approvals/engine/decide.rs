@@ -15,7 +15,9 @@ pub enum Decision {
     Approve,
     /// Ends the request, or (when the flow allows returns) sends it back to
     /// the submitter, or to an earlier node (an index of the route).
-    Reject { back_to: Option<Back> },
+    Reject {
+        back_to: Option<Back>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,12 +90,26 @@ pub async fn decide(
         )
         .fetch_one(&mut *c)
         .await?;
-        return Err(if mine { decided() } else { AppError::not_found() });
+        return Err(if mine {
+            decided()
+        } else {
+            AppError::not_found()
+        });
     };
     let request = r.id;
     let route = r.route.0;
     let node = t.node as usize;
-    event(c, org, request, status, Some(actor), t.principal_id, Some(t.node), comment).await?;
+    event(
+        c,
+        org,
+        request,
+        status,
+        Some(actor),
+        t.principal_id,
+        Some(t.node),
+        comment,
+    )
+    .await?;
     let done = |status| Decided {
         request,
         status,
@@ -127,17 +143,39 @@ pub async fn decide(
                     )
                     .execute(&mut *c)
                     .await?;
-                    event(c, org, request, "returned", Some(actor), t.principal_id, None, None).await?;
+                    event(
+                        c,
+                        org,
+                        request,
+                        "returned",
+                        Some(actor),
+                        t.principal_id,
+                        None,
+                        None,
+                    )
+                    .await?;
                     Ok(done("returned"))
                 }
                 Some(Back::Node(k)) => {
                     let earlier = k < node
-                        && route.steps.get(k).is_some_and(|s| s.outcome == Outcome::Decide);
+                        && route
+                            .steps
+                            .get(k)
+                            .is_some_and(|s| s.outcome == Outcome::Decide);
                     if !earlier {
                         return Err(AppError::field("back_to", Code::ValidationInvalid));
                     }
-                    event(c, org, request, "returned", Some(actor), t.principal_id, Some(k as i32), None)
-                        .await?;
+                    event(
+                        c,
+                        org,
+                        request,
+                        "returned",
+                        Some(actor),
+                        t.principal_id,
+                        Some(k as i32),
+                        None,
+                    )
+                    .await?;
                     advance(c, org, request, &route, k, t.round).await?;
                     Ok(done("pending"))
                 }
@@ -253,15 +291,25 @@ pub async fn withdraw(
             )
             .execute(&mut *c)
             .await?;
-            event(c, org, request, "withdrawn", Some(submitter), None, None, None).await?;
+            event(
+                c,
+                org,
+                request,
+                "withdrawn",
+                Some(submitter),
+                None,
+                None,
+                None,
+            )
+            .await?;
             Ok("withdrawn")
         }
         "approved" => {
             let design = templates::version(c, org, r.template_id, r.template_version).await?;
             let days = i64::from(design.flow.settings.revoke_days);
-            let within = r
-                .finished_at
-                .is_some_and(|at| time::OffsetDateTime::now_utc() < at + time::Duration::days(days));
+            let within = r.finished_at.is_some_and(|at| {
+                time::OffsetDateTime::now_utc() < at + time::Duration::days(days)
+            });
             if days == 0 || !within {
                 return Err(refused());
             }
@@ -273,7 +321,17 @@ pub async fn withdraw(
             )
             .execute(&mut *c)
             .await?;
-            event(c, org, request, "revoked", Some(submitter), None, None, None).await?;
+            event(
+                c,
+                org,
+                request,
+                "revoked",
+                Some(submitter),
+                None,
+                None,
+                None,
+            )
+            .await?;
             Ok("revoked")
         }
         _ => Err(refused()),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 mod advance;
 mod decide;
 pub use advance::advance;
-pub use decide::{Decision, decide, withdraw};
+pub use decide::{Back, Decided, Decision, decide, withdraw};
 
 /// What a submitter sends (or an administrator tries in the simulator).
 #[derive(Debug, Clone, Default)]
@@ -40,6 +40,17 @@ pub struct Prepared {
     pub summary: String,
 }
 
+/// Which design of a template a submission is read against.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The version new requests start with.
+    Published,
+    /// A published version.
+    Version(i32),
+    /// The designer's draft (the simulator only; version 0).
+    Draft(Box<Design>),
+}
+
 /// How strictly [`prepare`] judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -52,26 +63,31 @@ pub enum Purpose {
 
 /// Reads the form against the template version, checks who submits, and
 /// resolves the route: exactly what a submission would do, without writing.
+#[allow(clippy::too_many_arguments)]
 pub async fn prepare(
     c: &mut PgConnection,
     org: Uuid,
     submitter: Uuid,
     template: Uuid,
-    version: Option<i32>,
+    source: Source,
     submission: &Submission,
     purpose: Purpose,
     request: Option<Uuid>,
 ) -> Result<Prepared, AppError> {
     let t = templates::summary(c, org, template).await?;
-    let number = match (version, t.published) {
-        (Some(n), _) => n,
-        (None, Some(n)) => n,
-        (None, None) => return Err(AppError::field("template", Code::ApprovalsNotPublished)),
-    };
     if purpose == Purpose::Submit && !t.enabled {
         return Err(AppError::field("template", Code::ApprovalsTemplateOff));
     }
-    let design = templates::version(c, org, template, number).await?;
+    let (number, design) = match source {
+        Source::Published => {
+            let n = t
+                .published
+                .ok_or_else(|| AppError::field("template", Code::ApprovalsNotPublished))?;
+            (n, templates::version(c, org, template, n).await?)
+        }
+        Source::Version(n) => (n, templates::version(c, org, template, n).await?),
+        Source::Draft(d) => (0, *d),
+    };
     let departments = facts::departments_of(c, org, submitter).await?;
     if purpose == Purpose::Submit && !may_submit(&design.submitters, submitter, &departments) {
         return Err(AppError::field("template", Code::ApprovalsNotSubmitter));
@@ -103,14 +119,15 @@ pub async fn prepare(
         &departments,
     )
     .await?;
-    let route = route::resolve(&design.flow, &values, &f, &submission.chosen).map_err(|e| match e {
-        RouteError::TooManyApprovers { node_id } => {
-            AppError::field(format!("choose.{node_id}"), Code::ApprovalsTooManyApprovers)
-        }
-        RouteError::BadChoice { node_id } => {
-            AppError::field(format!("choose.{node_id}"), Code::ApprovalsChooseApprover)
-        }
-    })?;
+    let route =
+        route::resolve(&design.flow, &values, &f, &submission.chosen).map_err(|e| match e {
+            RouteError::TooManyApprovers { node_id } => {
+                AppError::field(format!("choose.{node_id}"), Code::ApprovalsTooManyApprovers)
+            }
+            RouteError::BadChoice { node_id } => {
+                AppError::field(format!("choose.{node_id}"), Code::ApprovalsChooseApprover)
+            }
+        })?;
     if purpose == Purpose::Submit {
         let missing: Vec<FieldError> = route
             .steps
@@ -137,7 +154,7 @@ pub async fn prepare(
     })
 }
 
-fn may_submit(who: &Submitters, person: Uuid, departments: &[(Uuid, Vec<Uuid>)]) -> bool {
+pub fn may_submit(who: &Submitters, person: Uuid, departments: &[(Uuid, Vec<Uuid>)]) -> bool {
     who.everyone
         || who.people.iter().any(|p| *p == person.to_string())
         || departments.iter().any(|(_, path)| {
@@ -179,7 +196,13 @@ impl Known {
         };
         for control in &design.form.controls {
             if let ControlKind::Table { columns } = &control.kind {
-                for row in raw.tables.get(&control.id).into_iter().flatten().take(super::form::MAX_TABLE_ROWS) {
+                for row in raw
+                    .tables
+                    .get(&control.id)
+                    .into_iter()
+                    .flatten()
+                    .take(super::form::MAX_TABLE_ROWS)
+                {
                     for col in columns {
                         if let Some(text) = row.get(&col.id) {
                             sort(&col.kind, text);
@@ -292,29 +315,91 @@ pub async fn submit(
     .execute(&mut *c)
     .await?;
     attach_files(c, org, submitter, id, &p.values).await?;
-    sqlx::query!(
-        r#"INSERT INTO approval_cc (org_id, request_id, account_id, timing)
-           SELECT $1, $2, person, timing
-           FROM unnest($3::uuid[], $4::text[]) AS x (person, timing)"#,
-        org,
-        id,
-        &p.route
-            .cc
-            .iter()
-            .filter_map(|c| Uuid::parse_str(&c.person).ok())
-            .collect::<Vec<_>>(),
-        &p.route
-            .cc
-            .iter()
-            .filter(|c| Uuid::parse_str(&c.person).is_ok())
-            .map(|c| cc_timing(c.timing).to_string())
-            .collect::<Vec<_>>(),
-    )
-    .execute(&mut *c)
-    .await?;
+    copy_people(c, org, id, &p.route).await?;
     event(c, org, id, "submitted", Some(submitter), None, None, None).await?;
     advance(c, org, id, &p.route, 0, 1).await?;
     Ok(id)
+}
+
+/// Resubmits a request returned to its submitter, changed: a new round
+/// along the route resolved again.
+pub async fn resubmit(
+    c: &mut PgConnection,
+    org: Uuid,
+    submitter: Uuid,
+    request: Uuid,
+    p: &Prepared,
+) -> Result<(), AppError> {
+    let round = sqlx::query_scalar!(
+        r#"UPDATE approval_requests
+           SET form = $4, summary = $5, route = $6, department_id = $7, round = round + 1,
+               status = 'pending', current_node = 0, updated_at = now()
+           WHERE org_id = $1 AND id = $2 AND submitter_id = $3 AND status = 'returned'
+           RETURNING round"#,
+        org,
+        request,
+        submitter,
+        Json(&p.values) as _,
+        p.summary,
+        Json(&p.route) as _,
+        p.department,
+    )
+    .fetch_optional(&mut *c)
+    .await?
+    .ok_or_else(|| AppError::field("resubmit", Code::ApprovalsDecided))?;
+    attach_files(c, org, submitter, request, &p.values).await?;
+    sqlx::query!(
+        "DELETE FROM approval_cc WHERE org_id = $1 AND request_id = $2",
+        org,
+        request
+    )
+    .execute(&mut *c)
+    .await?;
+    copy_people(c, org, request, &p.route).await?;
+    event(
+        c,
+        org,
+        request,
+        "resubmitted",
+        Some(submitter),
+        None,
+        None,
+        None,
+    )
+    .await?;
+    advance(c, org, request, &p.route, 0, round).await?;
+    Ok(())
+}
+
+/// Records who the route copies; those copied at submission see it now.
+async fn copy_people(
+    c: &mut PgConnection,
+    org: Uuid,
+    request: Uuid,
+    route: &Route,
+) -> Result<(), AppError> {
+    let (people, timings): (Vec<Uuid>, Vec<String>) = route
+        .cc
+        .iter()
+        .filter_map(|c| {
+            Some((
+                Uuid::parse_str(&c.person).ok()?,
+                cc_timing(c.timing).to_string(),
+            ))
+        })
+        .unzip();
+    sqlx::query!(
+        r#"INSERT INTO approval_cc (org_id, request_id, account_id, timing, shown_at)
+           SELECT $1, $2, person, timing, CASE WHEN timing IN ('submit', 'both') THEN now() END
+           FROM unnest($3::uuid[], $4::text[]) AS x (person, timing)"#,
+        org,
+        request,
+        &people,
+        &timings,
+    )
+    .execute(&mut *c)
+    .await?;
+    Ok(())
 }
 
 pub(crate) fn cc_timing(t: super::flow::CcTiming) -> &'static str {

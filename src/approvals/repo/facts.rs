@@ -40,6 +40,7 @@ pub async fn departments_of(
 /// Reads the facts `flow` needs for `submitter`, filing the request under
 /// `department` (one of theirs), with the form's `values` and the people
 /// the submitter `chosen`.
+#[allow(clippy::too_many_arguments)]
 pub async fn load(
     c: &mut PgConnection,
     org: Uuid,
@@ -111,7 +112,7 @@ pub async fn load(
             _ => {}
         }
     }
-    named.extend(chosen.values().flat_map(|v| uuids(v)));
+    named.extend(chosen.values().flat_map(uuids));
 
     let heads = sqlx::query!(
         r#"SELECT department_id, account_id FROM department_members
@@ -160,7 +161,11 @@ pub async fn load(
         .fetch_all(&mut *c)
         .await?;
         for r in rows {
-            facts.positions.entry(r.position).or_default().push(s(&r.id));
+            facts
+                .positions
+                .entry(r.position)
+                .or_default()
+                .push(s(&r.id));
         }
     }
     let admin = sqlx::query_scalar!(
