@@ -13,6 +13,7 @@ pub mod form;
 #[cfg(feature = "ssr")]
 pub mod repo;
 pub mod route;
+pub mod values;
 
 use crate::error::FieldError;
 use flow::Flow;
