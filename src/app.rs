@@ -13,6 +13,7 @@ use crate::imports::{ImportJobPage, ImportPage};
 use crate::invitations::{JoinLinkPage, JoinPage, JoinPosterPage, JoinRequestPage};
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
 use crate::me::{DirectoryPage, MePage};
+use crate::approvals::pages::{InboxPage, MyRequestsPage, NewRequestPage, RequestPage};
 use crate::registration::{
     AdministratorStepPage, DocumentsStepPage, LegalStepPage, OrganisationStepPage, RegisterPage,
     ResumePage, ReviewStepPage, StatusPage,
@@ -93,6 +94,10 @@ lazy_pages! {
     ImportJobRoute => ImportJobPage;
     MeRoute => MePage;
     DirectoryRoute => DirectoryPage;
+    MyRequestsRoute => MyRequestsPage;
+    NewRequestRoute => NewRequestPage;
+    RequestRoute => RequestPage;
+    InboxRoute => InboxPage;
 }
 
 /// The HTML document around the app, rendered on the server only.
@@ -170,6 +175,10 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/join/request") view={Lazy::<JoinRequestRoute>::new()} />
                                 <Route path=path!("/me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async />
                                 <Route path=path!("/me/directory") view={Lazy::<DirectoryRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/me/requests") view={Lazy::<MyRequestsRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/me/requests/new/:template") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/me/requests/:id") view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async />
+                                <Route path=path!("/me/approvals") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async />
                                 <ParentRoute path=path!("/admin") view=ConsoleShell ssr=SsrMode::Async>
                                     <Route path=path!("") view={Lazy::<AdminHomeRoute>::new()} />
                                     <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()} />

@@ -8,10 +8,13 @@ pub mod api;
 pub mod builtin;
 #[cfg(feature = "ssr")]
 pub mod engine;
+#[cfg(feature = "ssr")]
+pub mod files;
 pub mod flow;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod pages;
 pub mod route;
 pub mod values;
 
@@ -117,6 +120,9 @@ pub struct Names {
     pub people: Vec<(String, String)>,
     pub departments: Vec<(String, String)>,
     pub groups: Vec<(String, String)>,
+    /// Attachments: (id, file name).
+    #[serde(default)]
+    pub files: Vec<(String, String)>,
 }
 
 impl Names {
@@ -128,6 +134,9 @@ impl Names {
     }
     pub fn group(&self, id: &str) -> String {
         find(&self.groups, id)
+    }
+    pub fn file(&self, id: &str) -> String {
+        find(&self.files, id)
     }
 }
 
@@ -243,6 +252,8 @@ pub struct EventView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestDetail {
     pub row: RequestRow,
+    /// The template's id (to copy the request or change it).
+    pub template: String,
     pub form: FormSchema,
     pub values: Values,
     pub route: Route,

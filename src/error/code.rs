@@ -244,6 +244,9 @@ codes! {
     ApprovalsCommentRequired = "approvals.comment_required" => approvals_comment_required,
     ApprovalsNotWithdrawable = "approvals.not_withdrawable" => approvals_not_withdrawable,
     ApprovalsNoDepartment = "approvals.no_department" => approvals_no_department,
+    ApprovalsTooManyUploads = "approvals.too_many_uploads" => approvals_too_many_uploads,
+    ApprovalsFileType = "approvals.file_type" => approvals_file_type,
+    ApprovalsFileTooLarge = "approvals.file_too_large" => approvals_file_too_large,
 }
 
 impl std::fmt::Display for Code {

@@ -102,6 +102,17 @@ pub fn router(state: AppState) -> Router {
             get(crate::imports::web::errors),
         )
         .route(
+            "/me/approvals/files",
+            // The file is held to its own limit as it arrives.
+            post(crate::approvals::files::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::approvals::files::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/me/approvals/files/{id}",
+            get(crate::approvals::files::download),
+        )
+        .route(
             "/operator/audit/export",
             get(crate::audit::export::operator_export),
         )

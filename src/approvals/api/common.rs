@@ -116,6 +116,7 @@ pub(super) async fn names(
         people,
         departments,
         groups,
+        files: Vec::new(),
     })
 }
 

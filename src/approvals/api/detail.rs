@@ -128,6 +128,16 @@ pub(super) async fn load(
     let more = names_of(c, org, &people, &departments).await?;
     names.people.extend(more.people);
     names.departments.extend(more.departments);
+    names.files = sqlx::query!(
+        "SELECT id, file_name FROM approval_files WHERE org_id = $1 AND request_id = $2",
+        org,
+        request
+    )
+    .fetch_all(&mut *c)
+    .await?
+    .into_iter()
+    .map(|f| (f.id.to_string(), f.file_name))
+    .collect();
 
     let settings = design.flow.settings;
     let is_submitter = r.submitter_id == me;
@@ -156,6 +166,7 @@ pub(super) async fn load(
             task: my_task.clone(),
             waiting_for: Vec::new(),
         },
+        template: r.template_id.to_string(),
         form: design.form,
         values,
         route,

@@ -71,7 +71,7 @@ pub(super) async fn page(
         q.number,
         q.pattern,
         PER_PAGE,
-        q.page * PER_PAGE,
+        (q.page - 1) * PER_PAGE,
     )
     .fetch_all(&mut *c)
     .await?;

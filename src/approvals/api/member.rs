@@ -340,7 +340,7 @@ pub async fn mine(status: String, page: i64) -> Result<RequestPage, AppError> {
                 .as_str(),
         ),
     };
-    let page = page.clamp(0, 10_000);
+    let page = page.clamp(1, 10_000);
     let state = app_state()?;
     let zone = crate::organisations::time_zone(&state.db, org).await?;
     let mut c = state.db.acquire().await?;
@@ -368,7 +368,7 @@ pub async fn mine(status: String, page: i64) -> Result<RequestPage, AppError> {
         p.id(),
         status,
         PER_PAGE,
-        page * PER_PAGE
+        (page - 1) * PER_PAGE
     )
     .fetch_all(&mut *c)
     .await?
@@ -420,7 +420,7 @@ pub async fn inbox(
     let (from, to) = (day(&from, "from")?, day(&to, "to")?);
     let number: Option<i64> = q.trim().trim_start_matches('#').parse().ok();
     let pattern = like(&q);
-    let page = page.clamp(0, 10_000);
+    let page = page.clamp(1, 10_000);
     let state = app_state()?;
     let zone = crate::organisations::time_zone(&state.db, org).await?;
     let mut c = state.db.acquire().await?;
@@ -474,4 +474,46 @@ pub async fn request(raw: String) -> Result<RequestDetail, AppError> {
     let zone = crate::organisations::time_zone(&state.db, org).await?;
     let mut c = state.db.acquire().await?;
     super::detail::load(&mut c, org, p.id(), request, zone).await
+}
+
+pub async fn find(kind: String, q: String) -> Result<Vec<(String, String, String)>, AppError> {
+    let (_, org) = require_member().await?;
+    if q.chars().count() > 50 {
+        return Err(AppError::field("q", Code::ValidationTooLong));
+    }
+    let Some(pattern) = like(&q.to_lowercase()) else {
+        return Ok(Vec::new());
+    };
+    let state = app_state()?;
+    let mut c = state.db.acquire().await?;
+    Ok(match kind.trim() {
+        "person" => sqlx::query!(
+            r#"SELECT a.id, a.name, coalesce(d.name, '') AS "department!"
+               FROM accounts a LEFT JOIN departments d ON d.id = a.main_department_id
+               WHERE a.org_id = $1 AND a.kind = 'member' AND a.status = 'active'
+                 AND a.search_text LIKE $2
+               ORDER BY a.name_pinyin, a.id LIMIT 10"#,
+            org,
+            pattern
+        )
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.name, r.department))
+        .collect(),
+        "department" => sqlx::query!(
+            r#"SELECT d.id, d.name, coalesce(p.name, '') AS "parent!"
+               FROM departments d LEFT JOIN departments p ON p.id = d.parent_id
+               WHERE d.org_id = $1 AND lower(d.name) LIKE $2
+               ORDER BY cardinality(d.path), d.name LIMIT 10"#,
+            org,
+            pattern
+        )
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.name, r.parent))
+        .collect(),
+        _ => return Err(AppError::field("kind", Code::ValidationInvalid)),
+    })
 }

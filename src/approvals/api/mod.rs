@@ -87,6 +87,13 @@ pub async fn approval_simulate(
     admin::simulate(id, number, submitter, form, chosen, department).await
 }
 
+/// People (`kind` = `person`: active members) or departments of the
+/// caller's organisation whose name matches `q`: (id, name, hint), at most 10.
+#[server(prefix = "/api", endpoint = "approval_find", input = server_fn::codec::GetUrl)]
+pub async fn approval_find(kind: String, q: String) -> Result<Vec<(String, String, String)>, AppError> {
+    member::find(kind, q).await
+}
+
 /// The templates the caller may submit.
 #[server(prefix = "/api", endpoint = "approval_catalog", input = server_fn::codec::GetUrl)]
 pub async fn approval_catalog() -> Result<Vec<TemplateSummary>, AppError> {

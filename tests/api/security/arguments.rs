@@ -240,6 +240,7 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
         "approval_simulate",
         &["id", "#number", "submitter", "form", "chosen", "department"],
     ),
+    ("approval_find", &["kind", "q"]),
     ("approval_catalog", &[]),
     ("approval_form", &["id", "from"]),
     ("approval_preview", &["id", "form", "chosen", "department"]),
