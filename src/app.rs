@@ -1,5 +1,6 @@
 //! The document shell, the root component and the route table.
 use crate::access::pages::AccessAdminPage;
+use crate::approvals::pages::{InboxPage, MyRequestsPage, NewRequestPage, RequestPage};
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
     AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, ProvideMe,
@@ -13,7 +14,6 @@ use crate::imports::{ImportJobPage, ImportPage};
 use crate::invitations::{JoinLinkPage, JoinPage, JoinPosterPage, JoinRequestPage};
 use crate::locale::{LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_SECS};
 use crate::me::{DirectoryPage, MePage};
-use crate::approvals::pages::{InboxPage, MyRequestsPage, NewRequestPage, RequestPage};
 use crate::registration::{
     AdministratorStepPage, DocumentsStepPage, LegalStepPage, OrganisationStepPage, RegisterPage,
     ResumePage, ReviewStepPage, StatusPage,

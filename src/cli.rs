@@ -81,6 +81,36 @@ pub enum OrgCommand {
     /// may have: a number, `unlimited`, or `default` (200 until its
     /// application is approved, no cap after).
     Cap(CapArgs),
+    /// Add an active member who signs in with a password (asked for, or
+    /// read from standard input), without an invitation: for deployments
+    /// that bring their people along, and for demos.
+    Member(MemberArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MemberArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    pub org: uuid::Uuid,
+    /// The member's name (1 to 64 characters).
+    #[arg(long)]
+    pub name: String,
+    /// The member's email, which they sign in with.
+    #[arg(long)]
+    pub email: String,
+    /// Their department as a path below the top of the tree (`Sales/East`);
+    /// departments that do not exist yet are made. The top when left out.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Make them a head (负责人) of that department.
+    #[arg(long)]
+    pub head: bool,
+    /// The email of their direct manager, a member already.
+    #[arg(long)]
+    pub manager: Option<String>,
+    /// Their position (职务).
+    #[arg(long)]
+    pub position: Option<String>,
 }
 
 #[derive(Debug, Args)]

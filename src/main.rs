@@ -170,6 +170,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("organisation {org} created with its super administrator");
             Ok(())
         }
+        Command::Org(OrgCommand::Member(args)) => {
+            let password = read_password(&args.name)?;
+            let id = orgdesk::auth::setup::create_member(&db, &args, &password).await?;
+            println!("member {id} added to organisation {}", args.org);
+            Ok(())
+        }
         Command::Org(OrgCommand::Cap(args)) => {
             let cap = match args.members.trim() {
                 "default" => None,

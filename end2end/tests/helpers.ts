@@ -29,16 +29,35 @@ export function uniqueTag(): string {
 }
 
 /** Runs `orgdesk <args>` against the test database, the password on stdin. */
-export function orgdesk(args: string[], password: string) {
-  execFileSync(ORGDESK_BIN, args, { input: `${password}\n`, env: { ...process.env, DATABASE_URL } });
+export function orgdesk(args: string[], password: string): string {
+  return execFileSync(ORGDESK_BIN, args, { input: `${password}\n`, env: { ...process.env, DATABASE_URL } }).toString();
 }
 
 /** An organisation whose administrator signs in with a password alone. */
-export function createOrganisation(name: string, adminEmail: string, password: string) {
-  orgdesk(
+export function createOrganisation(name: string, adminEmail: string, password: string): string {
+  const out = orgdesk(
     ["org", "create", "--name", name, "--admin-name", "Admin", "--admin-email", adminEmail, "--no-enforce-two-factor"],
     password,
   );
+  return /organisation ([0-9a-f-]{36})/.exec(out)?.[1] ?? "";
+}
+
+/** An active member of `org` who signs in with `password`: in `department`
+ * (a path such as `Sales/East`, made as needed), reporting to `manager` (an
+ * email). */
+export function addMember(
+  org: string,
+  name: string,
+  email: string,
+  password: string,
+  options: { department?: string; manager?: string; head?: boolean; position?: string } = {},
+) {
+  const args = ["org", "member", "--org", org, "--name", name, "--email", email];
+  if (options.department) args.push("--department", options.department);
+  if (options.manager) args.push("--manager", options.manager);
+  if (options.head) args.push("--head");
+  if (options.position) args.push("--position", options.position);
+  orgdesk(args, password);
 }
 
 /** A platform operator, who enrols an authenticator app at first sign-in. */

@@ -45,7 +45,11 @@ pub fn sniff(bytes: &[u8], name: &str) -> Option<&'static str> {
 }
 
 fn refused(status: StatusCode, code: Code) -> Response {
-    (status, axum::Json(serde_json::json!({ "error": code.as_str() }))).into_response()
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": code.as_str() })),
+    )
+        .into_response()
 }
 
 fn member(principal: Option<axum::Extension<Principal>>) -> Option<(Uuid, Uuid)> {
@@ -92,7 +96,8 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name = crate::registration::documents::clean_file_name(field.file_name().unwrap_or("file"));
+        let name =
+            crate::registration::documents::clean_file_name(field.file_name().unwrap_or("file"));
         let mut bytes = Vec::new();
         loop {
             match field.chunk().await {
@@ -149,7 +154,8 @@ pub async fn upload(
         let _ = state.documents.delete(&key).await;
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    axum::Json(serde_json::json!({ "id": id.to_string(), "name": name, "size": size })).into_response()
+    axum::Json(serde_json::json!({ "id": id.to_string(), "name": name, "size": size }))
+        .into_response()
 }
 
 /// `GET /me/approvals/files/{id}`: an attachment, for its uploader and the
@@ -192,11 +198,18 @@ pub async fn download(
     match state.documents.get(&row.file_key).await {
         Ok(bytes) => {
             // Images and PDFs open in the browser; nothing is run from them.
-            let inline = row.content_type.starts_with("image/") || row.content_type == "application/pdf";
+            let inline =
+                row.content_type.starts_with("image/") || row.content_type == "application/pdf";
             let ascii: String = row
                 .file_name
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             let disposition = format!(
                 "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -211,7 +224,8 @@ pub async fn download(
                     (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
                     (
                         header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox".to_owned(),
+                        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+                            .to_owned(),
                     ),
                 ],
                 bytes,

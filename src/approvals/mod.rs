@@ -12,9 +12,9 @@ pub mod engine;
 pub mod files;
 pub mod flow;
 pub mod form;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
-pub mod pages;
 pub mod route;
 pub mod values;
 

@@ -6,6 +6,7 @@ use crate::audit::repo::{Actor, Event, record};
 use crate::domain::{Email, ErrorCode, Password};
 use base64::Engine as _;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 /// Only the SHA-256 of a setup token is stored.
 pub fn token_hash(token: &str) -> Vec<u8> {
@@ -218,4 +219,142 @@ pub async fn create_organisation(
     .await?;
     tx.commit().await?;
     Ok(org_id.to_string())
+}
+
+/// Adds an active member to an organisation from the command line: their
+/// department path made as needed, their manager by email. One transaction
+/// under the organisation's contacts lock, with its audit row.
+pub async fn create_member(
+    db: &PgPool,
+    args: &crate::cli::MemberArgs,
+    password: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let name = args.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("--name must be 1 to 64 characters".into());
+    }
+    let email = Email::parse(&args.email).map_err(|e| format!("--email: {e} ({})", e.code()))?;
+    if args
+        .position
+        .as_deref()
+        .is_some_and(|p| p.chars().count() > 128)
+    {
+        return Err("--position must be at most 128 characters".into());
+    }
+    let hash = hash_new_password(password).await?;
+    let org = args.org;
+    let mut tx = db.begin().await?;
+    crate::contacts::repo::lock(&mut tx, org, std::time::Duration::from_secs(10)).await?;
+    let root: Uuid = sqlx::query_scalar!(
+        "SELECT id FROM departments WHERE org_id = $1 AND parent_id IS NULL",
+        org
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| format!("no organisation {org}"))?;
+    let mut department = root;
+    for part in args
+        .department
+        .as_deref()
+        .unwrap_or("")
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let name = crate::contacts::rules::department_name(part)
+            .map_err(|code| format!("--department: {part:?} ({code})"))?;
+        let found = sqlx::query_scalar!(
+            "SELECT id FROM departments WHERE org_id = $1 AND parent_id = $2 AND lower(name) = lower($3)",
+            org,
+            department,
+            name
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        department = match found {
+            Some(id) => id,
+            None => {
+                crate::contacts::repo::create(&mut tx, org, department, &name)
+                    .await
+                    .map_err(|_| format!("--department: could not make {part:?}"))?
+                    .id
+            }
+        };
+    }
+    let manager = match args.manager.as_deref() {
+        Some(m) => Some(
+            sqlx::query_scalar!(
+                "SELECT id FROM accounts WHERE org_id = $1 AND kind = 'member' AND lower(email) = lower($2)",
+                org,
+                m.trim()
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| format!("--manager: no member {m} in organisation {org}"))?,
+        ),
+        None => None,
+    };
+    let id = repo::create(
+        &mut tx,
+        &NewAccount {
+            kind: AccountKind::Member,
+            org_id: Some(org),
+            role: Some("employee"),
+            name,
+            email: Some(email.as_str()),
+            mobile: None,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    sqlx::query!("DELETE FROM department_members WHERE account_id = $1", id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO department_members (org_id, department_id, account_id, is_head) VALUES ($1, $2, $3, $4)",
+        org,
+        department,
+        id,
+        args.head
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE accounts SET main_department_id = $2, position = $3 WHERE id = $1",
+        id,
+        department,
+        args.position.as_deref().map(str::trim)
+    )
+    .execute(&mut *tx)
+    .await?;
+    if let Some(manager) = manager {
+        sqlx::query!(
+            "INSERT INTO account_managers (org_id, account_id, manager_id, rank) VALUES ($1, $2, $3, 1)",
+            org,
+            id,
+            manager
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (d, n) in crate::contacts::headcount::recount(&mut tx, org).await? {
+        sqlx::query!(
+            "UPDATE departments SET headcount = $2 WHERE id = $1",
+            d,
+            n as i32
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    record(
+        &mut tx,
+        &Actor::system(),
+        &Event::new(crate::audit::Action::EmployeeCreated)
+            .org(Some(org))
+            .target_account(id)
+            .details(serde_json::json!({ "via": "cli" })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id.to_string())
 }

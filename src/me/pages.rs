@@ -59,7 +59,9 @@ fn Profile(h: MyHome) -> impl IntoView {
         <h1 translate="no">{p.name.clone()}</h1>
         <p class="page__lead">{dash(p.position.clone())}</p>
         <nav class="me__links" aria-label=move || t_string!(i18n, me.links)>
-            <A href="/me/directory" attr:class="button button--primary">{t!(i18n, me.directory)}</A>
+            <A href="/me/requests" attr:class="button button--primary">{t!(i18n, approvals.my_requests)}</A>
+            <A href="/me/approvals" attr:class="button">{t!(i18n, approvals.to_inbox)}</A>
+            <A href="/me/directory" attr:class="button">{t!(i18n, me.directory)}</A>
             <A href="/account/security" attr:class="button">{t!(i18n, me.security)}</A>
             {h.administrator.then(|| view! {
                 <A href="/admin" attr:class="button">{t!(i18n, me.console)}</A>

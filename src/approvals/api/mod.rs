@@ -90,7 +90,10 @@ pub async fn approval_simulate(
 /// People (`kind` = `person`: active members) or departments of the
 /// caller's organisation whose name matches `q`: (id, name, hint), at most 10.
 #[server(prefix = "/api", endpoint = "approval_find", input = server_fn::codec::GetUrl)]
-pub async fn approval_find(kind: String, q: String) -> Result<Vec<(String, String, String)>, AppError> {
+pub async fn approval_find(
+    kind: String,
+    q: String,
+) -> Result<Vec<(String, String, String)>, AppError> {
     member::find(kind, q).await
 }
 

@@ -74,13 +74,38 @@ fn Labelled(
         .into_any();
     }
     let error_id = format!("{dom_id}-error");
+    let label_id = format!("{dom_id}-label");
+    // Several inputs (a range, checkboxes, a picker, files) are a group
+    // named by the label; one input is named by it directly.
+    let group = matches!(
+        control.kind,
+        ControlKind::DateRange { .. }
+            | ControlKind::Choice { multiple: true, .. }
+            | ControlKind::Person { .. }
+            | ControlKind::Department { .. }
+            | ControlKind::Attachment { .. }
+    );
     let input = input_for(&control, dom_id.clone(), value, set, labels, error);
+    let mark = move || {
+        required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })
+    };
+    let label = move || pick(i18n.get_locale(), &en, &zh);
+    let (label, input) = if group {
+        (
+            view! { <span class="field__label" id=label_id.clone()>{label} {mark}</span> }
+                .into_any(),
+            view! { <div role="group" aria-labelledby=label_id>{input}</div> }.into_any(),
+        )
+    } else {
+        (
+            view! { <label class="field__label" for=dom_id.clone()>{label} {mark}</label> }
+                .into_any(),
+            input,
+        )
+    };
     view! {
         <div class="field" data-control=path.clone() class:field--invalid=move || error.get().is_some()>
-            <label class="field__label" for=dom_id.clone()>
-                {move || pick(i18n.get_locale(), &en, &zh)}
-                {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
-            </label>
+            {label}
             {input}
             {move || error.get().map(|code| view! {
                 <p class="field__error" id=error_id.clone() role="alert">{code.text(i18n.get_locale())}</p>
@@ -114,7 +139,9 @@ fn input_for(
                 aria-invalid=invalid prop:value=value on:change=on_change></textarea>
         }
         .into_any(),
-        ControlKind::Number { unit_en, unit_zh, .. } => view! {
+        ControlKind::Number {
+            unit_en, unit_zh, ..
+        } => view! {
             <span class="field__affix">
                 <input class="field__input" type="text" inputmode="decimal" id=id required=required
                     aria-invalid=invalid prop:value=value on:change=on_change />
@@ -136,7 +163,10 @@ fn input_for(
         }
         .into_any(),
         ControlKind::DateRange { unit } => view! { <RangeInput id unit value set /> }.into_any(),
-        ControlKind::Choice { options, multiple: false } => {
+        ControlKind::Choice {
+            options,
+            multiple: false,
+        } => {
             let options = options
                 .into_iter()
                 .map(|o| {
@@ -156,7 +186,10 @@ fn input_for(
             }
             .into_any()
         }
-        ControlKind::Choice { options, multiple: true } => {
+        ControlKind::Choice {
+            options,
+            multiple: true,
+        } => {
             let boxes = options
                 .into_iter()
                 .map(|o| {
@@ -204,7 +237,12 @@ fn input_for(
 /// A range's two ends (and, for half days, morning or afternoon),
 /// composed as `start/end` once both are given.
 #[component]
-fn RangeInput(id: String, unit: RangeUnit, value: Signal<String>, set: Callback<String>) -> impl IntoView {
+fn RangeInput(
+    id: String,
+    unit: RangeUnit,
+    value: Signal<String>,
+    set: Callback<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let initial = value.get_untracked();
     let (a, b) = initial.split_once('/').unwrap_or(("", ""));
@@ -214,21 +252,37 @@ fn RangeInput(id: String, unit: RangeUnit, value: Signal<String>, set: Callback<
     };
     let ((sd, sh), (ed, eh)) = (split(a), split(b));
     let start = RwSignal::new(sd);
-    let start_half = RwSignal::new(if sh == "pm" { "pm".to_owned() } else { "am".to_owned() });
+    let start_half = RwSignal::new(if sh == "pm" {
+        "pm".to_owned()
+    } else {
+        "am".to_owned()
+    });
     let end = RwSignal::new(ed);
-    let end_half = RwSignal::new(if eh == "am" { "am".to_owned() } else { "pm".to_owned() });
+    let end_half = RwSignal::new(if eh == "am" {
+        "am".to_owned()
+    } else {
+        "pm".to_owned()
+    });
     let compose = move || {
         let (s, e) = (start.get_untracked(), end.get_untracked());
         let text = if s.is_empty() || e.is_empty() {
             String::new()
         } else if unit == RangeUnit::HalfDay {
-            format!("{s} {}/{e} {}", start_half.get_untracked(), end_half.get_untracked())
+            format!(
+                "{s} {}/{e} {}",
+                start_half.get_untracked(),
+                end_half.get_untracked()
+            )
         } else {
             format!("{s}/{e}")
         };
         set.run(text);
     };
-    let input_type = if unit == RangeUnit::Hour { "datetime-local" } else { "date" };
+    let input_type = if unit == RangeUnit::Hour {
+        "datetime-local"
+    } else {
+        "date"
+    };
     let half = move |which: RwSignal<String>, label: Signal<String>| {
         (unit == RangeUnit::HalfDay).then(|| {
             view! {
@@ -271,13 +325,16 @@ pub(super) fn Picker(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let q = RwSignal::new(String::new());
-    let found = Resource::new(move || q.get(), move |q| async move {
-        if q.trim().is_empty() {
-            Ok(Vec::new())
-        } else {
-            approval_find(kind.to_owned(), q).await
-        }
-    });
+    let found = Resource::new(
+        move || q.get(),
+        move |q| async move {
+            if q.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                approval_find(kind.to_owned(), q).await
+            }
+        },
+    );
     let chosen = move || {
         value
             .get()
@@ -417,7 +474,9 @@ fn TableControl(
                             });
                             let set = Callback::new(move |v: String| {
                                 raw.update(|x| {
-                                    if let Some(row) = x.tables.get_mut(&t2).and_then(|rows| rows.get_mut(r)) {
+                                    if let Some(row) =
+                                        x.tables.get_mut(&t2).and_then(|rows| rows.get_mut(r))
+                                    {
                                         row.insert(cid2.clone(), v);
                                     }
                                 })

@@ -23,9 +23,26 @@ pub fn InboxPage() -> impl IntoView {
         _ => "pending",
     };
     let inbox = Resource::new(
-        move || (tab(), param("template"), param("from"), param("to"), param("q"), param("page")),
+        move || {
+            (
+                tab(),
+                param("template"),
+                param("from"),
+                param("to"),
+                param("q"),
+                param("page"),
+            )
+        },
         |(tab, template, from, to, q, page)| {
-            approval_inbox(tab.to_owned(), template, String::new(), from, to, q, page.parse().unwrap_or(1))
+            approval_inbox(
+                tab.to_owned(),
+                template,
+                String::new(),
+                from,
+                to,
+                q,
+                page.parse().unwrap_or(1),
+            )
         },
     );
     // The address of this view with `tab` and `page` changed, filters kept.

@@ -41,7 +41,11 @@ pub fn StatusBadge(status: String) -> impl IntoView {
 
 /// Text in the reader's language: the Chinese or the English of a pair.
 pub fn pick(locale: Locale, en: &str, zh: &str) -> String {
-    if locale == Locale::zh_CN { zh.to_owned() } else { en.to_owned() }
+    if locale == Locale::zh_CN {
+        zh.to_owned()
+    } else {
+        en.to_owned()
+    }
 }
 
 fn mode_text(locale: Locale, mode: Mode) -> String {
@@ -56,9 +60,12 @@ fn why_text(locale: Locale, why: &Why, names: &Names) -> AnyView {
     match why {
         Why::Manager { level } => td!(locale, approvals.why_manager, level = *level).into_any(),
         Why::ManagerChain { level } => td!(locale, approvals.why_chain, level = *level).into_any(),
-        Why::DepartmentHead { department, .. } => {
-            td!(locale, approvals.why_head, department = names.department(department)).into_any()
-        }
+        Why::DepartmentHead { department, .. } => td!(
+            locale,
+            approvals.why_head,
+            department = names.department(department)
+        )
+        .into_any(),
         Why::Named => td!(locale, approvals.why_named).into_any(),
         Why::Role {
             role: Role::AdminGroup { id },
@@ -67,9 +74,12 @@ fn why_text(locale: Locale, why: &Why, names: &Names) -> AnyView {
             role: Role::Position { name },
         } => td!(locale, approvals.why_position, position = name.clone()).into_any(),
         Why::Field { .. } => td!(locale, approvals.why_field).into_any(),
-        Why::FieldHead { department, .. } => {
-            td!(locale, approvals.why_field_head, department = names.department(department)).into_any()
-        }
+        Why::FieldHead { department, .. } => td!(
+            locale,
+            approvals.why_field_head,
+            department = names.department(department)
+        )
+        .into_any(),
         Why::Chosen => td!(locale, approvals.why_chosen).into_any(),
         Why::ApprovalAdmin => td!(locale, approvals.why_admin).into_any(),
         Why::ForSubmitter => td!(locale, approvals.why_for_submitter).into_any(),
@@ -78,11 +88,18 @@ fn why_text(locale: Locale, why: &Why, names: &Names) -> AnyView {
 
 fn gap_text(locale: Locale, gap: &Gap, names: &Names) -> AnyView {
     match gap {
-        Gap::NoManager { level } => td!(locale, approvals.gap_no_manager, level = *level).into_any(),
+        Gap::NoManager { level } => {
+            td!(locale, approvals.gap_no_manager, level = *level).into_any()
+        }
         Gap::NoHead {
             department: Some(d),
             ..
-        } => td!(locale, approvals.gap_no_head, department = names.department(d)).into_any(),
+        } => td!(
+            locale,
+            approvals.gap_no_head,
+            department = names.department(d)
+        )
+        .into_any(),
         Gap::NoHead {
             department: None,
             level,
@@ -108,7 +125,11 @@ fn timing_text(locale: Locale, timing: CcTiming) -> String {
 /// why, the branches taken and who is copied. `current` marks the node the
 /// request waits on.
 #[component]
-pub fn RouteSteps(route: Route, names: Names, #[prop(optional)] current: Option<i32>) -> impl IntoView {
+pub fn RouteSteps(
+    route: Route,
+    names: Names,
+    #[prop(optional)] current: Option<i32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let names = StoredValue::new(names);
     let branches = route.branches.clone();

@@ -21,7 +21,13 @@ pub fn RequestPage() -> impl IntoView {
     let decide = ServerAction::<ApprovalDecide>::new();
     let withdraw = ServerAction::<ApprovalWithdraw>::new();
     let detail = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), decide.version().get(), withdraw.version().get()),
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                decide.version().get(),
+                withdraw.version().get(),
+            )
+        },
         |(id, _, _)| approval_request(id),
     );
     provide_context((decide, withdraw));
@@ -74,9 +80,16 @@ fn Detail(d: RequestDetail) -> impl IntoView {
         })
         .collect_view();
     let copy_href = format!("/me/requests/new/{}?from={}", d.template, d.row.id);
-    let resubmit_href = format!("/me/requests/new/{}?from={}&resubmit=1", d.template, d.row.id);
+    let resubmit_href = format!(
+        "/me/requests/new/{}?from={}&resubmit=1",
+        d.template, d.row.id
+    );
     let status = d.row.status.clone();
-    let may_copy = d.is_submitter && matches!(status.as_str(), "rejected" | "withdrawn" | "revoked" | "approved");
+    let may_copy = d.is_submitter
+        && matches!(
+            status.as_str(),
+            "rejected" | "withdrawn" | "revoked" | "approved"
+        );
     let returned = d.is_submitter && status == "returned";
     view! {
         <h1>{move || pick(i18n.get_locale(), &en, &zh)} " " <StatusBadge status=d.row.status.clone() /></h1>
@@ -133,7 +146,10 @@ fn form_values(form: &FormSchema, values: &Values, names: &Names) -> impl IntoVi
         .filter(|c| !matches!(c.kind, ControlKind::Note { .. }))
         .map(|c| {
             let (en, zh) = (c.label_en.clone(), c.label_zh.clone());
-            let shown = values.get(&c.id).map(|v| shown(&c.kind, v, names)).unwrap_or_else(|| view! { "—" }.into_any());
+            let shown = values
+                .get(&c.id)
+                .map(|v| shown(&c.kind, v, names))
+                .unwrap_or_else(|| view! { "—" }.into_any());
             view! {
                 <dt>{move || pick(i18n.get_locale(), &en, &zh)}</dt>
                 <dd data-control=c.id.clone()>{shown}</dd>
@@ -199,9 +215,15 @@ fn shown(kind: &ControlKind, v: &Value, names: &Names) -> AnyView {
 
 /// Approve, reject (with a comment) and, where the flow allows it, send back.
 #[component]
-fn DecidePanel(task: String, returns: bool, steps: Vec<(String, String, bool)>, current: Option<i32>) -> impl IntoView {
+fn DecidePanel(
+    task: String,
+    returns: bool,
+    steps: Vec<(String, String, bool)>,
+    current: Option<i32>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let (decide, _) = expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
+    let (decide, _) =
+        expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
     let error = last_error(decide);
     let comment = RwSignal::new(String::new());
     let back_to = RwSignal::new(String::new());
@@ -269,7 +291,8 @@ fn DecidePanel(task: String, returns: bool, steps: Vec<(String, String, bool)>, 
 #[component]
 fn WithdrawButton(request: String) -> impl IntoView {
     let i18n = use_i18n();
-    let (_, withdraw) = expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
+    let (_, withdraw) =
+        expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
     let error = last_error(withdraw);
     let asking = RwSignal::new(false);
     view! {
@@ -312,30 +335,47 @@ pub fn Attachments(
     let i18n = use_i18n();
     let progress: RwSignal<Option<u32>> = RwSignal::new(None);
     let failed: RwSignal<Option<crate::error::Code>> = RwSignal::new(None);
-    let ids = move || value.get().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    let ids = move || {
+        value
+            .get()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let full = move || ids().len() >= usize::from(max_files);
     let on_pick = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
                 return;
             };
             failed.set(None);
-            let done = std::rc::Rc::new(move |answer: Result<(String, String), crate::error::Code>| {
-                progress.set(None);
-                match answer {
-                    Ok((fid, name)) => {
-                        labels.update(|l| {
-                            l.insert(fid.clone(), name);
-                        });
-                        let mut now = value.get_untracked().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
-                        now.push(fid);
-                        set.run(now.join(","));
+            let done = std::rc::Rc::new(
+                move |answer: Result<(String, String), crate::error::Code>| {
+                    progress.set(None);
+                    match answer {
+                        Ok((fid, name)) => {
+                            labels.update(|l| {
+                                l.insert(fid.clone(), name);
+                            });
+                            let mut now = value
+                                .get_untracked()
+                                .split(',')
+                                .filter(|s| !s.is_empty())
+                                .map(str::to_owned)
+                                .collect::<Vec<_>>();
+                            now.push(fid);
+                            set.run(now.join(","));
+                        }
+                        Err(code) => failed.set(Some(code)),
                     }
-                    Err(code) => failed.set(Some(code)),
-                }
-            });
+                },
+            );
             send_file(&input, progress, done);
             input.set_value("");
         }
@@ -376,11 +416,7 @@ pub fn Attachments(
 type Uploaded = std::rc::Rc<dyn Fn(Result<(String, String), crate::error::Code>)>;
 
 #[cfg(feature = "hydrate")]
-fn send_file(
-    input: &web_sys::HtmlInputElement,
-    progress: RwSignal<Option<u32>>,
-    done: Uploaded,
-) {
+fn send_file(input: &web_sys::HtmlInputElement, progress: RwSignal<Option<u32>>, done: Uploaded) {
     use crate::error::Code;
     use wasm_bindgen::{JsCast, closure::Closure};
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -389,15 +425,20 @@ fn send_file(
     let (Ok(xhr), Ok(data)) = (web_sys::XmlHttpRequest::new(), web_sys::FormData::new()) else {
         return done(Err(Code::Unknown));
     };
-    if data.append_with_blob_and_filename("file", &file, &file.name()).is_err() || xhr.open("POST", "/me/approvals/files").is_err() {
+    if data
+        .append_with_blob_and_filename("file", &file, &file.name())
+        .is_err()
+        || xhr.open("POST", "/me/approvals/files").is_err()
+    {
         return done(Err(Code::Unknown));
     }
     if let Ok(upload) = xhr.upload() {
-        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            if e.length_computable() && e.total() > 0.0 {
-                progress.try_set(Some((e.loaded() / e.total() * 100.0) as u32));
-            }
-        });
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress.try_set(Some((e.loaded() / e.total() * 100.0) as u32));
+                }
+            });
         upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         on_progress.forget();
     }
@@ -406,7 +447,11 @@ fn send_file(
     let on_load = Closure::<dyn FnMut()>::new(move || {
         let text = answered.response_text().ok().flatten().unwrap_or_default();
         let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        match (json["id"].as_str(), json["name"].as_str(), json["error"].as_str()) {
+        match (
+            json["id"].as_str(),
+            json["name"].as_str(),
+            json["error"].as_str(),
+        ) {
             (Some(id), Some(name), _) => on_load(Ok((id.to_owned(), name.to_owned()))),
             (_, _, Some(code)) => on_load(Err(Code::parse(code))),
             _ => on_load(Err(Code::Unknown)),

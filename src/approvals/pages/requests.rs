@@ -3,7 +3,9 @@
 //! would go to, and submitting.
 use super::fill::{FormFields, Labels, Picker};
 use super::{RouteSteps, StatusBadge, pick};
-use crate::approvals::api::{ApprovalSubmit, approval_catalog, approval_form, approval_mine, approval_preview};
+use crate::approvals::api::{
+    ApprovalSubmit, approval_catalog, approval_form, approval_mine, approval_preview,
+};
 use crate::approvals::form::RawForm;
 use crate::approvals::{RequestPage as Page, RequestRow};
 use crate::error::{AppError, FieldError};
@@ -15,7 +17,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
-const STATUSES: [&str; 6] = ["pending", "approved", "rejected", "returned", "withdrawn", "revoked"];
+const STATUSES: [&str; 6] = [
+    "pending",
+    "approved",
+    "rejected",
+    "returned",
+    "withdrawn",
+    "revoked",
+];
 
 /// `/me/requests`.
 #[component]
@@ -165,11 +174,26 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     let i18n = use_i18n();
     let query = use_query_map();
     let from = query.read_untracked().get("from").unwrap_or_default();
-    let resubmit = query.read_untracked().get("resubmit").is_some_and(|v| v == "1");
+    let resubmit = query
+        .read_untracked()
+        .get("resubmit")
+        .is_some_and(|v| v == "1");
     let template = view.template.clone();
     let raw = RwSignal::new(start.unwrap_or_default());
-    let labels: Labels = RwSignal::new(view.names.people.iter().chain(&view.names.departments).cloned().collect());
-    let department = RwSignal::new(view.departments.first().map(|d| d.0.clone()).unwrap_or_default());
+    let labels: Labels = RwSignal::new(
+        view.names
+            .people
+            .iter()
+            .chain(&view.names.departments)
+            .cloned()
+            .collect(),
+    );
+    let department = RwSignal::new(
+        view.departments
+            .first()
+            .map(|d| d.0.clone())
+            .unwrap_or_default(),
+    );
     let chosen: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
     let client_errors: RwSignal<Vec<FieldError>> = RwSignal::new(Vec::new());
     let submit = ServerAction::<ApprovalSubmit>::new();
@@ -185,7 +209,15 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
         let map: BTreeMap<String, Vec<String>> = chosen
             .get()
             .into_iter()
-            .map(|(k, v)| (k, v.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()))
+            .map(|(k, v)| {
+                (
+                    k,
+                    v.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            })
             .collect();
         serde_json::to_string(&map).unwrap_or_default()
     };
@@ -194,7 +226,9 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
         move || (raw.get(), chosen_json(), department.get()),
         move |(r, c, d)| {
             let tid = tid.clone();
-            async move { approval_preview(tid, serde_json::to_string(&r).unwrap_or_default(), c, d).await }
+            async move {
+                approval_preview(tid, serde_json::to_string(&r).unwrap_or_default(), c, d).await
+            }
         },
     );
     let form = StoredValue::new(view.design.form.clone());
@@ -207,7 +241,11 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     let tid = template.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let problems = form.with_value(|f| f.read(&raw.get_untracked(), &|_, _| true).err().unwrap_or_default());
+        let problems = form.with_value(|f| {
+            f.read(&raw.get_untracked(), &|_, _| true)
+                .err()
+                .unwrap_or_default()
+        });
         client_errors.set(problems.clone());
         if !problems.is_empty() {
             return;
@@ -217,8 +255,16 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
             form: serde_json::to_string(&raw.get_untracked()).unwrap_or_default(),
             chosen: chosen_json(),
             department: department.get_untracked(),
-            copied_from: if resubmit { String::new() } else { from.clone() },
-            resubmit: if resubmit { from.clone() } else { String::new() },
+            copied_from: if resubmit {
+                String::new()
+            } else {
+                from.clone()
+            },
+            resubmit: if resubmit {
+                from.clone()
+            } else {
+                String::new()
+            },
         });
     };
     let (en, zh) = (template.name_en.clone(), template.name_zh.clone());
