@@ -149,6 +149,8 @@ CREATE TABLE approval_tasks (
     -- route: the flow put them here; transfer: another approver handed it
     -- on; before/after: added (加签) by another approver.
     origin        text NOT NULL DEFAULT 'route' CHECK (origin IN ('route', 'transfer', 'before', 'after')),
+    -- The task whose approver added this one (加签), or handed it on.
+    added_for     uuid REFERENCES approval_tasks (id),
     -- waiting: not yet their turn; pending: theirs to decide; approved,
     -- rejected; transferred: handed to someone else; cancelled: decided by
     -- another (或签), or the request ended first.
@@ -168,6 +170,7 @@ CREATE TABLE approval_tasks (
     FOREIGN KEY (org_id, assignee_id) REFERENCES accounts (org_id, id),
     FOREIGN KEY (org_id, principal_id) REFERENCES accounts (org_id, id),
     CHECK (principal_id IS NULL OR principal_id <> assignee_id),
+    CHECK ((origin = 'route') = (added_for IS NULL)),
     CHECK ((status IN ('waiting', 'pending')) = (decided_at IS NULL)),
     CHECK (status = 'waiting' OR activated_at IS NOT NULL)
 );
@@ -268,7 +271,7 @@ CREATE TABLE approval_events (
     kind          text NOT NULL CHECK (kind IN (
         'submitted', 'approved', 'rejected', 'returned', 'resubmitted', 'withdrawn', 'revoked',
         'transferred', 'added_before', 'added_after', 'skipped', 'auto_approved', 'timed_out',
-        'reminded', 'urged', 'delegated', 'handed_over', 'finished', 'cc')),
+        'reminded', 'urged', 'delegated', 'returned_to_principal', 'handed_over')),
     node          integer,
     comment       text CHECK (char_length(comment) <= 1000),
     detail        jsonb NOT NULL DEFAULT '{}',
@@ -332,3 +335,24 @@ CREATE TABLE approval_files (
 );
 CREATE INDEX approval_files_request_idx ON approval_files (request_id);
 CREATE INDEX approval_files_unattached_idx ON approval_files (created_at) WHERE request_id IS NULL;
+
+-- What approvals tell people: written with the change, delivered to the
+-- outbox by the background sweep (at once, or in a daily digest for those
+-- who chose it).
+CREATE TABLE approval_notices (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org_id        uuid NOT NULL,
+    account_id    uuid NOT NULL,
+    request_id    uuid NOT NULL,
+    -- task: waits for them; decided: their request was decided or returned;
+    -- cc: copied; reminder: a time limit passed; urged: the submitter urges.
+    kind          text NOT NULL CHECK (kind IN ('task', 'decided', 'cc', 'reminder', 'urged')),
+    locale        text NOT NULL DEFAULT 'zh-CN' CHECK (locale IN ('en', 'zh-CN')),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    sent_at       timestamptz,
+    FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (org_id, request_id) REFERENCES approval_requests (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX approval_notices_unsent_idx ON approval_notices (account_id, id) WHERE sent_at IS NULL;
+
+ALTER TABLE accounts ADD COLUMN approval_digest_at timestamptz;

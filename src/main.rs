@@ -135,6 +135,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 Duration::from_secs(600),
             ));
             tokio::spawn(orgdesk::imports::run::work(state.clone()));
+            tokio::spawn(orgdesk::approvals::engine::clock::run(
+                state.db.clone(),
+                state.codes.outbox_sealer().clone(),
+                state.outbox_max_attempts,
+                Duration::from_secs(5),
+            ));
             tokio::spawn(orgdesk::audit::chain::run(
                 state.db.clone(),
                 Duration::from_secs(2),

@@ -269,3 +269,26 @@ pub struct RequestDetail {
     pub returns: bool,
     pub is_submitter: bool,
 }
+
+/// An out-of-office delegation as its principal or delegate sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationRow {
+    pub id: String,
+    pub principal_name: String,
+    pub delegate_name: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// `upcoming`, `open`, `ended` or `cancelled`.
+    pub state: String,
+}
+
+/// The caller's delegations and how they hear about approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegations {
+    /// Theirs: who acts for them, and when.
+    pub mine: Vec<DelegationRow>,
+    /// Others' they act for.
+    pub for_me: Vec<DelegationRow>,
+    /// `immediate` or `digest`.
+    pub notices: String,
+}

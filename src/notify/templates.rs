@@ -57,6 +57,22 @@ pub enum Template {
         organisation: String,
         reason: String,
     },
+    /// An approval request of `organisation`: `what` is `task` (it waits for
+    /// the person), `decided` (theirs was decided: `status`), `cc` (they are
+    /// copied), `reminder` (its time limit passed) or `urged` (its submitter
+    /// urges); `path` is the request's page.
+    Approval {
+        organisation: String,
+        what: String,
+        template_en: String,
+        template_zh: String,
+        submitter: String,
+        number: i64,
+        status: String,
+        path: String,
+    },
+    /// The daily digest: `waiting` requests wait for the person.
+    ApprovalDigest { organisation: String, waiting: i64 },
 }
 
 // The payload may hold a code: never print it.
@@ -79,6 +95,8 @@ impl Template {
             Template::Invitation { .. } => "invitation",
             Template::InvitationRenewal { .. } => "invitation_renewal",
             Template::JoinRequestRejected { .. } => "join_request_rejected",
+            Template::Approval { .. } => "approval",
+            Template::ApprovalDigest { .. } => "approval_digest",
         }
     }
 }
@@ -187,6 +205,16 @@ const FILES: &[(&str, &str)] = &[
     (
         "zh-CN/join_request_rejected",
         include_str!("messages/zh-CN/join_request_rejected.j2"),
+    ),
+    ("en/approval", include_str!("messages/en/approval.j2")),
+    ("zh-CN/approval", include_str!("messages/zh-CN/approval.j2")),
+    (
+        "en/approval_digest",
+        include_str!("messages/en/approval_digest.j2"),
+    ),
+    (
+        "zh-CN/approval_digest",
+        include_str!("messages/zh-CN/approval_digest.j2"),
     ),
 ];
 
@@ -326,6 +354,26 @@ pub fn render(template: &Template, locale: &str, base_url: &Url) -> Rendered {
         } => context! {
             organisation, inviter, name, days, reminder, by_sms, url => link(base_url, path)
         },
+        Template::Approval {
+            organisation,
+            what,
+            template_en,
+            template_zh,
+            submitter,
+            number,
+            status,
+            path,
+        } => context! {
+            organisation, what, submitter, number, status,
+            template => if zh { template_zh } else { template_en },
+            url => link(base_url, path)
+        },
+        Template::ApprovalDigest {
+            organisation,
+            waiting,
+        } => {
+            context! { organisation, waiting, url => link(base_url, "/me/approvals") }
+        }
         Template::InvitationRenewal {
             organisation,
             name,
@@ -454,6 +502,10 @@ mod tests {
                 organisation: "Acme".into(),
                 reason: "Not one of ours".into(),
             },
+            Template::ApprovalDigest {
+                organisation: "Acme".into(),
+                waiting: 4,
+            },
         ];
         for t in &all {
             for locale in ["en", "zh-CN"] {
@@ -464,6 +516,52 @@ mod tests {
                 assert!(r.html.contains("<p>"), "{} {locale}", t.name());
                 assert!(r.text.ends_with("\n\nOrgdesk\n"), "{} {locale}", t.name());
             }
+        }
+    }
+
+    #[test]
+    fn an_approval_message_says_what_happened_in_each_language() {
+        let message = |what: &str, status: &str| Template::Approval {
+            organisation: "Acme".into(),
+            what: what.into(),
+            template_en: "Leave".into(),
+            template_zh: "请假".into(),
+            submitter: "Ann <An>".into(),
+            number: 42,
+            status: status.into(),
+            path: "/me/requests/0190".into(),
+        };
+        for (what, status, en, zh) in [
+            ("task", "pending", "waits for your approval", "等待您审批"),
+            ("decided", "approved", "was approved", "已通过"),
+            ("decided", "rejected", "was rejected", "已被驳回"),
+            ("decided", "returned", "returned to you to change", "已退回"),
+            ("cc", "pending", "is copied to you", "抄送给您"),
+            (
+                "reminder",
+                "pending",
+                "past its time limit",
+                "已超过审批时限",
+            ),
+            ("urged", "pending", "asks you to look", "催您处理"),
+        ] {
+            let e = render(&message(what, status), "en", &base());
+            assert!(e.text.contains(en), "{what} {status}: {}", e.text);
+            assert!(
+                e.text.contains("https://od.example.com/me/requests/0190"),
+                "{}",
+                e.text
+            );
+            assert!(e.subject.contains("Leave"), "{}", e.subject);
+            assert!(
+                e.html.contains("Ann &lt;An&gt;") || what == "decided",
+                "{}",
+                e.html
+            );
+            assert!(e.sms.contains(en), "{}", e.sms);
+            let z = render(&message(what, status), "zh-CN", &base());
+            assert!(z.text.contains(zh), "{what} {status}: {}", z.text);
+            assert!(z.subject.contains("请假"), "{}", z.subject);
         }
     }
 

@@ -3,7 +3,8 @@
 //! decisions are open to every signed-in member, each over what concerns
 //! them. Forms and designs travel as JSON text, at most [`MAX_JSON`] bytes.
 use super::{
-    FormView, Inbox, RequestDetail, RequestPage, RouteView, TemplateEditor, TemplateSummary,
+    Delegations, FormView, Inbox, RequestDetail, RequestPage, RouteView, TemplateEditor,
+    TemplateSummary,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -14,6 +15,8 @@ mod admin;
 mod common;
 #[cfg(feature = "ssr")]
 mod detail;
+#[cfg(feature = "ssr")]
+mod hands;
 #[cfg(feature = "ssr")]
 mod inbox;
 #[cfg(feature = "ssr")]
@@ -187,4 +190,67 @@ pub async fn approval_decide(
     #[server(default)] back_to: String,
 ) -> Result<String, AppError> {
     member::decide(task, decision, comment, back_to).await
+}
+
+/// Hands the caller's pending `task` on: `how` is `transfer` (`to`
+/// decides instead; a comment is required), `before` (`to` decides first,
+/// then the caller) or `after` (the caller approves; then `to` decides).
+#[server(prefix = "/api", endpoint = "approval_hand")]
+pub async fn approval_hand(
+    task: String,
+    to: String,
+    how: String,
+    #[server(default)] comment: String,
+) -> Result<String, AppError> {
+    hands::hand(task, to, how, comment).await
+}
+
+/// Reminds the approvers of the caller's pending request (at most once an hour).
+#[server(prefix = "/api", endpoint = "approval_urge")]
+pub async fn approval_urge(id: String) -> Result<(), AppError> {
+    hands::urge(id).await
+}
+
+/// Approves several of the caller's tasks (`tasks`: ids separated by
+/// commas, at most 100), each in its own transaction; returns how many
+/// were approved and how many could not be (decided meanwhile).
+#[server(prefix = "/api", endpoint = "approval_decide_many")]
+pub async fn approval_decide_many(tasks: String) -> Result<(u32, u32), AppError> {
+    hands::decide_many(tasks).await
+}
+
+/// The caller's delegations and how they hear about approvals.
+#[server(prefix = "/api", endpoint = "approval_delegations", input = server_fn::codec::GetUrl)]
+pub async fn approval_delegations() -> Result<Delegations, AppError> {
+    hands::delegations().await
+}
+
+/// Sets `delegate` to act for the caller from `starts` to `ends`
+/// (`YYYY-MM-DDTHH:MM`, the organisation's time).
+#[server(prefix = "/api", endpoint = "approval_delegate")]
+pub async fn approval_delegate(
+    delegate: String,
+    starts: String,
+    ends: String,
+) -> Result<String, AppError> {
+    hands::delegate(delegate, starts, ends).await
+}
+
+/// Cancels one of the caller's delegations (tasks it moved come back).
+#[server(prefix = "/api", endpoint = "approval_delegate_cancel")]
+pub async fn approval_delegate_cancel(id: String) -> Result<(), AppError> {
+    hands::cancel(id).await
+}
+
+/// How the caller hears about approvals: `immediate` or `digest`.
+#[server(prefix = "/api", endpoint = "approval_notices_set")]
+pub async fn approval_notices_set(mode: String) -> Result<(), AppError> {
+    hands::notices(mode).await
+}
+
+/// Moves every open task of `from` (someone leaving) to `to`; for an
+/// administrator who manages contacts over both; returns how many moved.
+#[server(prefix = "/api", endpoint = "approval_hand_over")]
+pub async fn approval_hand_over(from: String, to: String) -> Result<u64, AppError> {
+    hands::hand_over(from, to).await
 }

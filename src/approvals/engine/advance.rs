@@ -82,6 +82,7 @@ async fn open(
     let any_auto = step.approvers.iter().any(|p| p.auto.is_some());
     let mut waiting_for_someone = false;
     let mut turn_taken = false;
+    let mut told = Vec::new();
     for (position, pick) in step.approvers.iter().enumerate() {
         let Ok(person) = Uuid::parse_str(&pick.person) else {
             continue;
@@ -125,9 +126,13 @@ async fn open(
                     step.time_limit_hours,
                 )
                 .await?;
+                if state == State::Pending {
+                    told.push(assignee);
+                }
             }
         }
     }
+    super::notices::tell(c, org, request, &told, "task").await?;
     Ok(waiting_for_someone)
 }
 
@@ -285,16 +290,34 @@ pub(super) async fn finish(
     .execute(&mut *c)
     .await?;
     if status == "approved" {
-        sqlx::query!(
+        let copied = sqlx::query_scalar!(
             r#"UPDATE approval_cc SET shown_at = now()
-               WHERE org_id = $1 AND request_id = $2 AND timing IN ('finish', 'both')"#,
+               WHERE org_id = $1 AND request_id = $2 AND timing IN ('finish', 'both')
+               RETURNING account_id"#,
             org,
             request
         )
-        .execute(&mut *c)
+        .fetch_all(&mut *c)
         .await?;
+        super::notices::tell(c, org, request, &copied, "cc").await?;
     }
-    Ok(())
+    tell_submitter(c, org, request).await
+}
+
+/// Tells the submitter their request was decided (or returned).
+pub(super) async fn tell_submitter(
+    c: &mut PgConnection,
+    org: Uuid,
+    request: Uuid,
+) -> Result<(), AppError> {
+    let submitter = sqlx::query_scalar!(
+        "SELECT submitter_id FROM approval_requests WHERE org_id = $1 AND id = $2",
+        org,
+        request
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    super::notices::tell(c, org, request, &[submitter], "decided").await
 }
 
 /// Cancels the open tasks of a request, or of one node of it.

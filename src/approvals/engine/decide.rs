@@ -1,6 +1,7 @@
 //! Decisions on tasks, and the submitter's withdrawal.
-use super::advance::{Progress, advance, cancel_open, finish, insert_auto};
+use super::advance::{Progress, advance, cancel_open, finish, insert_auto, tell_submitter};
 use super::event;
+use super::notices::task_opened;
 use crate::approvals::flow::{Mode, OnReject};
 use crate::approvals::repo::templates;
 use crate::approvals::route::{Outcome, Route};
@@ -117,7 +118,7 @@ pub async fn decide(
     };
     match decision {
         Decision::Approve => {
-            let progress = after_approval(c, org, request, &route, node, t.round).await?;
+            let progress = after_approval(c, org, request, &route, node, t.round, task).await?;
             Ok(done(match progress {
                 Progress::Pending(_) => "pending",
                 Progress::Approved => "approved",
@@ -154,6 +155,7 @@ pub async fn decide(
                         None,
                     )
                     .await?;
+                    tell_submitter(c, org, request).await?;
                     Ok(done("returned"))
                 }
                 Some(Back::Node(k)) => {
@@ -184,28 +186,78 @@ pub async fn decide(
     }
 }
 
-/// After an approval at `node`: the node passes (any one; the last of
-/// all), or the next person in order takes their turn, or it waits.
-async fn after_approval(
+/// After the approval of `task` at `node`: an approver added before
+/// someone hands back to them; else the node passes (any one; the last of
+/// all), or the next person in order takes their turn, or it waits. People
+/// added after the approver (后加签) still decide.
+pub(super) async fn after_approval(
     c: &mut PgConnection,
     org: Uuid,
     request: Uuid,
     route: &Route,
     node: usize,
     round: i32,
+    task: Uuid,
 ) -> Result<Progress, AppError> {
     let step = &route.steps[node];
     let n = node as i32;
+    let origin = sqlx::query!(
+        "SELECT origin, added_for FROM approval_tasks WHERE org_id = $1 AND id = $2",
+        org,
+        task
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    if let ("before", Some(parent)) = (origin.origin.as_str(), origin.added_for) {
+        let back = sqlx::query!(
+            r#"UPDATE approval_tasks SET status = 'pending', activated_at = now()
+               WHERE org_id = $1 AND id = $2 AND status = 'waiting'"#,
+            org,
+            parent
+        )
+        .execute(&mut *c)
+        .await?;
+        if back.rows_affected() == 1 {
+            task_opened(c, org, parent).await?;
+            return Ok(Progress::Pending(node));
+        }
+    }
     match step.mode {
         Mode::Any => {
-            cancel_open(c, org, request, Some((round, n))).await?;
+            sqlx::query!(
+                r#"UPDATE approval_tasks
+                   SET status = 'cancelled', decided_at = now(), activated_at = coalesce(activated_at, now())
+                   WHERE org_id = $1 AND request_id = $2 AND round = $3 AND node = $4
+                     AND status IN ('waiting', 'pending')
+                     AND NOT (origin = 'after' AND added_for = $5)"#,
+                org,
+                request,
+                round,
+                n,
+                task
+            )
+            .execute(&mut *c)
+            .await?;
         }
         Mode::All => {}
         Mode::Sequential => loop {
+            let busy = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM approval_tasks WHERE org_id = $1 AND request_id = $2
+                   AND round = $3 AND node = $4 AND status = 'pending') AS "busy!""#,
+                org,
+                request,
+                round,
+                n
+            )
+            .fetch_one(&mut *c)
+            .await?;
+            if busy {
+                return Ok(Progress::Pending(node));
+            }
             let next = sqlx::query!(
                 r#"SELECT id, position, assignee_id FROM approval_tasks
                    WHERE org_id = $1 AND request_id = $2 AND round = $3 AND node = $4 AND status = 'waiting'
-                   ORDER BY position LIMIT 1"#,
+                   ORDER BY position, created_at LIMIT 1"#,
                 org,
                 request,
                 round,
@@ -240,6 +292,7 @@ async fn after_approval(
             )
             .execute(&mut *c)
             .await?;
+            task_opened(c, org, next.id).await?;
             return Ok(Progress::Pending(node));
         },
     }

@@ -14,9 +14,16 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 mod advance;
+pub mod clock;
 mod decide;
+mod hand;
+pub mod notices;
 pub use advance::advance;
 pub use decide::{Back, Decided, Decision, decide, withdraw};
+pub use hand::{
+    Handing, URGE_EVERY_SECS, check_no_cycle, close_delegation, hand, hand_over, open_delegation,
+    sweep_delegations, urge,
+};
 
 /// What a submitter sends (or an administrator tries in the simulator).
 #[derive(Debug, Clone, Default)]
@@ -388,18 +395,20 @@ async fn copy_people(
             ))
         })
         .unzip();
-    sqlx::query!(
+    let shown = sqlx::query_scalar!(
         r#"INSERT INTO approval_cc (org_id, request_id, account_id, timing, shown_at)
            SELECT $1, $2, person, timing, CASE WHEN timing IN ('submit', 'both') THEN now() END
-           FROM unnest($3::uuid[], $4::text[]) AS x (person, timing)"#,
+           FROM unnest($3::uuid[], $4::text[]) AS x (person, timing)
+           RETURNING CASE WHEN shown_at IS NOT NULL THEN account_id END"#,
         org,
         request,
         &people,
         &timings,
     )
-    .execute(&mut *c)
+    .fetch_all(&mut *c)
     .await?;
-    Ok(())
+    let shown: Vec<Uuid> = shown.into_iter().flatten().collect();
+    notices::tell(c, org, request, &shown, "cc").await
 }
 
 pub(crate) fn cc_timing(t: super::flow::CcTiming) -> &'static str {

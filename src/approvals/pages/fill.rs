@@ -246,23 +246,18 @@ fn RangeInput(
     let i18n = use_i18n();
     let initial = value.get_untracked();
     let (a, b) = initial.split_once('/').unwrap_or(("", ""));
-    let split = |s: &str| -> (String, String) {
-        let (d, h) = s.split_once(' ').unwrap_or((s, "am"));
-        (d.to_owned(), h.to_owned())
+    // A day and its half; a new range runs from a morning to an afternoon.
+    let split = |s: &str, default: &str| -> (String, String) {
+        match s.split_once(' ') {
+            Some((d, h)) if h == "am" || h == "pm" => (d.to_owned(), h.to_owned()),
+            _ => (s.to_owned(), default.to_owned()),
+        }
     };
-    let ((sd, sh), (ed, eh)) = (split(a), split(b));
+    let ((sd, sh), (ed, eh)) = (split(a, "am"), split(b, "pm"));
     let start = RwSignal::new(sd);
-    let start_half = RwSignal::new(if sh == "pm" {
-        "pm".to_owned()
-    } else {
-        "am".to_owned()
-    });
+    let start_half = RwSignal::new(sh);
     let end = RwSignal::new(ed);
-    let end_half = RwSignal::new(if eh == "am" {
-        "am".to_owned()
-    } else {
-        "pm".to_owned()
-    });
+    let end_half = RwSignal::new(eh);
     let compose = move || {
         let (s, e) = (start.get_untracked(), end.get_untracked());
         let text = if s.is_empty() || e.is_empty() {

@@ -212,6 +212,7 @@ pub fn RouteSteps(
             }
         })
         .collect_view();
+    let has_cc = !route.cc.is_empty();
     let cc = route
         .cc
         .into_iter()
@@ -230,8 +231,10 @@ pub fn RouteSteps(
         <div class="route" data-part="route">
             <ul class="plain route__branches">{branches}</ul>
             <ol class="route__steps">{steps}</ol>
-            <h3 class="route__cc-title">{t!(i18n, approvals.cc_title)}</h3>
-            <ul class="plain route__cc">{cc}</ul>
+            {has_cc.then(|| view! {
+                <h3 class="route__cc-title">{t!(i18n, approvals.cc_title)}</h3>
+                <ul class="plain route__cc">{cc}</ul>
+            })}
         </div>
     }
 }

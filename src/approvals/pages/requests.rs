@@ -195,7 +195,16 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
             .unwrap_or_default(),
     );
     let chosen: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
-    let client_errors: RwSignal<Vec<FieldError>> = RwSignal::new(Vec::new());
+    // Once the person has tried to send, each field says what is wrong as
+    // they change it.
+    let attempted = RwSignal::new(false);
+    let form_schema = StoredValue::new(view.design.form.clone());
+    let client_errors = Memo::new(move |_| {
+        if !attempted.get() {
+            return Vec::<FieldError>::new();
+        }
+        form_schema.with_value(|f| f.read(&raw.get(), &|_, _| true).err().unwrap_or_default())
+    });
     let submit = ServerAction::<ApprovalSubmit>::new();
     let server_error = Signal::derive(move || submit.value().get().and_then(|r| r.err()));
     let errors = Signal::derive(move || {
@@ -241,12 +250,12 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     let tid = template.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        attempted.set(true);
         let problems = form.with_value(|f| {
             f.read(&raw.get_untracked(), &|_, _| true)
                 .err()
                 .unwrap_or_default()
         });
-        client_errors.set(problems.clone());
         if !problems.is_empty() {
             return;
         }

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 mod flows;
+mod hands;
 mod races;
 
 /// An organisation: root > Engineering > Web. Ann (Web) reports to Max;

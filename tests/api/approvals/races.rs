@@ -71,6 +71,16 @@ async fn a_hundred_concurrent_approvals_decide_once(db: PgPool) {
         .await,
         1
     );
+    // One notification: Ann hears once that her request was approved.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM approval_notices WHERE org_id = $1 AND kind = 'decided'",
+            o.org
+        )
+        .await,
+        1
+    );
     let status: String = sqlx::query_scalar("SELECT status FROM approval_requests WHERE id = $1")
         .bind(r)
         .fetch_one(&db)
