@@ -622,3 +622,7 @@ impl Route {
 #[cfg(test)]
 #[path = "route_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "route_branch_tests.rs"]
+mod branch_tests;

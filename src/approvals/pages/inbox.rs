@@ -1,9 +1,12 @@
 //! `/me/approvals`: the approver's inbox, in three tabs with their counts,
 //! with filters and search.
 use super::requests::RequestList;
-use crate::approvals::api::approval_inbox;
+use crate::approvals::api::{
+    ApprovalDecideMany, ApprovalDelegate, ApprovalDelegateCancel, ApprovalNoticesSet,
+    approval_delegations, approval_inbox,
+};
 use crate::i18n::*;
-use crate::ui::{Loaded, url_encode};
+use crate::ui::{FormError, Loaded, last_error, url_encode};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -22,6 +25,8 @@ pub fn InboxPage() -> impl IntoView {
         "cc" => "cc",
         _ => "pending",
     };
+    let batch = ServerAction::<ApprovalDecideMany>::new();
+    let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let inbox = Resource::new(
         move || {
             (
@@ -31,9 +36,10 @@ pub fn InboxPage() -> impl IntoView {
                 param("to"),
                 param("q"),
                 param("page"),
+                batch.version().get(),
             )
         },
-        |(tab, template, from, to, q, page)| {
+        |(tab, template, from, to, q, page, _)| {
             approval_inbox(
                 tab.to_owned(),
                 template,
@@ -103,7 +109,24 @@ pub fn InboxPage() -> impl IntoView {
                             </label>
                             <button type="submit" class="button">{t!(i18n, approvals.filter)}</button>
                         </form>
-                        <RequestList page=inbox.page
+                        {(tab() == "pending" && !inbox.page.rows.is_empty()).then(|| view! {
+                            <div class="batch" data-part="batch">
+                                <FormError error=last_error(batch) />
+                                <button type="button" class="button button--primary" data-action="approve-selected"
+                                    disabled=move || selected.with(Vec::is_empty) || batch.pending().get()
+                                    on:click=move |_| {
+                                        batch.dispatch(ApprovalDecideMany { tasks: selected.get_untracked().join(",") });
+                                        selected.set(Vec::new());
+                                    }>
+                                    {move || t_string!(i18n, approvals.approve_selected).to_string()}
+                                    " (" {move || selected.with(Vec::len)} ")"
+                                </button>
+                                {move || batch.value().get().and_then(|r| r.ok()).map(|(done, failed)| view! {
+                                    <p class="notice" role="status">{t!(i18n, approvals.batch_done, done = done, failed = failed)}</p>
+                                })}
+                            </div>
+                        })}
+                        <RequestList page=inbox.page selected=selected
                             empty=Signal::derive(move || match tab() {
                                 "handled" => t_string!(i18n, approvals.empty_handled).to_string(),
                                 "cc" => t_string!(i18n, approvals.empty_cc).to_string(),
@@ -113,6 +136,123 @@ pub fn InboxPage() -> impl IntoView {
                     }
                 }
             </Loaded>
+            <Away />
         </section>
     }
+}
+
+/// Out of office: who acts for the caller and when, and how they hear
+/// about approvals.
+#[component]
+fn Away() -> impl IntoView {
+    let i18n = use_i18n();
+    let set = ServerAction::<ApprovalDelegate>::new();
+    let cancel = ServerAction::<ApprovalDelegateCancel>::new();
+    let notices = ServerAction::<ApprovalNoticesSet>::new();
+    let list = Resource::new(
+        move || {
+            (
+                set.version().get(),
+                cancel.version().get(),
+                notices.version().get(),
+            )
+        },
+        |_| approval_delegations(),
+    );
+    let delegate = RwSignal::new(String::new());
+    let labels: super::fill::Labels = RwSignal::new(Default::default());
+    let starts = RwSignal::new(String::new());
+    let ends = RwSignal::new(String::new());
+    let error = last_error(set);
+    let field = move |name: &'static str| crate::ui::field_code(error, name);
+    view! {
+        <section class="panel" data-part="away">
+            <h2>{t!(i18n, approvals.away)}</h2>
+            <p class="muted">{t!(i18n, approvals.away_hint)}</p>
+            <Loaded resource=list let:d>
+                <ul class="plain delegations">
+                    {d.mine.into_iter().map(|r| {
+                        let id = r.id.clone();
+                        let live = r.state == "open" || r.state == "upcoming";
+                        let state = r.state.clone();
+                        view! {
+                            <li data-delegation=r.state.clone()>
+                                <span translate="no">{r.delegate_name.clone()}</span>
+                                " · " {r.starts_at.clone()} " – " {r.ends_at.clone()} " · "
+                                <span class="badge">{move || delegation_state(i18n.get_locale(), &state)}</span>
+                                {live.then(|| view! {
+                                    " " <button type="button" class="button button--small" data-action="cancel-delegation"
+                                        on:click=move |_| { cancel.dispatch(ApprovalDelegateCancel { id: id.clone() }); }>
+                                        {t!(i18n, approvals.cancel)}
+                                    </button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                    {d.for_me.into_iter().map(|r| view! {
+                        <li data-delegation=r.state.clone()>
+                            {t!(i18n, approvals.you_act_for, name = r.principal_name.clone())}
+                            " · " {r.starts_at.clone()} " – " {r.ends_at.clone()}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <fieldset class="checks">
+                    <legend class="field__label">{t!(i18n, approvals.notices)}</legend>
+                    {["immediate", "digest"].into_iter().map(|mode| {
+                        let checked = d.notices == mode;
+                        view! {
+                            <label class="check">
+                                <input type="radio" name="approval-notices" value=mode checked=checked
+                                    on:change=move |_| { notices.dispatch(ApprovalNoticesSet { mode: mode.to_owned() }); } />
+                                " " {move || if mode == "digest" {
+                                    t_string!(i18n, approvals.notices_digest).to_string()
+                                } else {
+                                    t_string!(i18n, approvals.notices_immediate).to_string()
+                                }}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            </Loaded>
+            <FormError error />
+            <div class="field">
+                <span class="field__label" id="away-delegate-label">{t!(i18n, approvals.delegate)}</span>
+                <div role="group" aria-labelledby="away-delegate-label">
+                    <super::fill::Picker id="away-delegate".to_owned() kind="person" multiple=false
+                        value=Signal::derive(move || delegate.get()) set=Callback::new(move |v: String| delegate.set(v)) labels />
+                </div>
+                {move || field("delegate").get().map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })}
+            </div>
+            <div class="range">
+                <label class="field range__end">
+                    <span class="field__label">{t!(i18n, approvals.away_from)}</span>
+                    <input class="field__input" type="datetime-local" prop:value=move || starts.get()
+                        on:change=move |ev| starts.set(event_target_value(&ev)) />
+                </label>
+                <label class="field range__end">
+                    <span class="field__label">{t!(i18n, approvals.away_to)}</span>
+                    <input class="field__input" type="datetime-local" prop:value=move || ends.get()
+                        on:change=move |ev| ends.set(event_target_value(&ev)) />
+                </label>
+            </div>
+            {move || field("starts").get().or_else(|| field("ends").get()).map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })}
+            <button type="button" class="button" data-action="set-delegate"
+                disabled=move || set.pending().get() || delegate.get().is_empty()
+                on:click=move |_| {
+                    set.dispatch(ApprovalDelegate { delegate: delegate.get_untracked(), starts: starts.get_untracked(), ends: ends.get_untracked() });
+                }>
+                {t!(i18n, approvals.set_delegate)}
+            </button>
+        </section>
+    }
+}
+
+fn delegation_state(locale: Locale, state: &str) -> String {
+    match state {
+        "open" => td_string!(locale, approvals.away_open),
+        "upcoming" => td_string!(locale, approvals.away_upcoming),
+        "ended" => td_string!(locale, approvals.away_ended),
+        _ => td_string!(locale, approvals.away_cancelled),
+    }
+    .to_string()
 }

@@ -3,7 +3,9 @@
 //! and resubmit it. Also the attachment control of the form.
 use super::fill::Labels;
 use super::{RouteSteps, StatusBadge, pick};
-use crate::approvals::api::{ApprovalDecide, ApprovalWithdraw, approval_request};
+use crate::approvals::api::{
+    ApprovalDecide, ApprovalHand, ApprovalUrge, ApprovalWithdraw, approval_request,
+};
 use crate::approvals::form::{ControlKind, FormSchema, Value, Values, show, yuan};
 use crate::approvals::{Names, RequestDetail};
 use crate::i18n::*;
@@ -13,24 +15,39 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+/// What the reader of a request may do to it; the page reloads after each.
+#[derive(Clone, Copy)]
+struct Actions {
+    decide: ServerAction<ApprovalDecide>,
+    withdraw: ServerAction<ApprovalWithdraw>,
+    hand: ServerAction<ApprovalHand>,
+    urge: ServerAction<ApprovalUrge>,
+}
+
 /// `/me/requests/:id`.
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let decide = ServerAction::<ApprovalDecide>::new();
-    let withdraw = ServerAction::<ApprovalWithdraw>::new();
+    let actions = Actions {
+        decide: ServerAction::new(),
+        withdraw: ServerAction::new(),
+        hand: ServerAction::new(),
+        urge: ServerAction::new(),
+    };
     let detail = Resource::new(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
-                decide.version().get(),
-                withdraw.version().get(),
+                actions.decide.version().get(),
+                actions.withdraw.version().get(),
+                actions.hand.version().get(),
+                actions.urge.version().get(),
             )
         },
-        |(id, _, _)| approval_request(id),
+        |(id, ..)| approval_request(id),
     );
-    provide_context((decide, withdraw));
+    provide_context(actions);
     view! {
         <Title text=crate::ui::page_title(move || t_string!(i18n, approvals.request)) />
         <section class="page request" data-page="request">
@@ -116,6 +133,7 @@ fn Detail(d: RequestDetail) -> impl IntoView {
         </section>
         <div class="actions">
             {d.can_withdraw.then(|| view! { <WithdrawButton request=d.row.id.clone() /> })}
+            {(d.is_submitter && d.row.status == "pending").then(|| view! { <UrgeButton request=d.row.id.clone() can=d.can_urge /> })}
             {may_copy.then(|| view! { <A href=copy_href attr:class="button">{t!(i18n, approvals.copy)}</A> })}
         </div>
     }
@@ -222,10 +240,21 @@ fn DecidePanel(
     current: Option<i32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (decide, _) =
-        expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
-    let error = last_error(decide);
+    let Actions { decide, hand, .. } = expect_context::<Actions>();
     let comment = RwSignal::new(String::new());
+    let error = Signal::derive(move || last_error(decide).get().or_else(|| last_error(hand).get()));
+    let how = RwSignal::new("transfer".to_owned());
+    let to = RwSignal::new(String::new());
+    let labels: Labels = RwSignal::new(Default::default());
+    let task3 = task.clone();
+    let hand_on = move |_| {
+        hand.dispatch(ApprovalHand {
+            task: task3.clone(),
+            to: to.get_untracked(),
+            how: how.get_untracked(),
+            comment: comment.get_untracked(),
+        });
+    };
     let back_to = RwSignal::new(String::new());
     let task2 = task.clone();
     let approve = move |_| {
@@ -283,7 +312,45 @@ fn DecidePanel(
                     {t!(i18n, approvals.reject)}
                 </button>
             </div>
+            <details class="hand-on" data-part="hand-on">
+                <summary>{t!(i18n, approvals.hand_on)}</summary>
+                <div class="field">
+                    <label class="field__label" for="hand-how">{t!(i18n, approvals.hand_how)}</label>
+                    <select class="field__input" id="hand-how" on:change=move |ev| how.set(event_target_value(&ev))>
+                        <option value="transfer">{t!(i18n, approvals.hand_transfer)}</option>
+                        <option value="before">{t!(i18n, approvals.hand_before)}</option>
+                        <option value="after">{t!(i18n, approvals.hand_after)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <span class="field__label" id="hand-to-label">{t!(i18n, approvals.hand_to)}</span>
+                    <div role="group" aria-labelledby="hand-to-label">
+                        <super::fill::Picker id="hand-to".to_owned() kind="person" multiple=false
+                            value=Signal::derive(move || to.get()) set=Callback::new(move |v: String| to.set(v)) labels />
+                    </div>
+                    {move || crate::ui::field_code(error, "to").get().map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })}
+                </div>
+                <button type="button" class="button" data-action="hand-on" on:click=hand_on
+                    disabled=move || hand.pending().get() || to.get().is_empty()>
+                    {t!(i18n, approvals.hand_on)}
+                </button>
+            </details>
         </section>
+    }
+}
+
+/// Reminds the approvers (催办), once an hour.
+#[component]
+fn UrgeButton(request: String, can: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let Actions { urge, .. } = expect_context::<Actions>();
+    let error = last_error(urge);
+    view! {
+        <FormError error />
+        <button type="button" class="button" data-action="urge" disabled=move || !can || urge.pending().get()
+            on:click=move |_| { urge.dispatch(ApprovalUrge { id: request.clone() }); }>
+            {if can { t!(i18n, approvals.urge).into_any() } else { t!(i18n, approvals.urged).into_any() }}
+        </button>
     }
 }
 
@@ -291,8 +358,7 @@ fn DecidePanel(
 #[component]
 fn WithdrawButton(request: String) -> impl IntoView {
     let i18n = use_i18n();
-    let (_, withdraw) =
-        expect_context::<(ServerAction<ApprovalDecide>, ServerAction<ApprovalWithdraw>)>();
+    let Actions { withdraw, .. } = expect_context::<Actions>();
     let error = last_error(withdraw);
     let asking = RwSignal::new(false);
     view! {

@@ -105,7 +105,14 @@ pub fn MyRequestsPage() -> impl IntoView {
 
 /// Requests as cards (a phone's width), with their pager.
 #[component]
-pub fn RequestList<H>(page: Page, #[prop(into)] empty: Signal<String>, href: H) -> impl IntoView
+pub fn RequestList<H>(
+    page: Page,
+    #[prop(into)] empty: Signal<String>,
+    href: H,
+    /// Tasks ticked for a batch approval (the inbox's pending tab).
+    #[prop(optional)]
+    selected: Option<RwSignal<Vec<String>>>,
+) -> impl IntoView
 where
     H: Fn(i64) -> String + 'static,
 {
@@ -115,7 +122,7 @@ where
     }
     view! {
         <ul class="requests__list plain">
-            {page.rows.into_iter().map(|r| view! { <RequestCard r /> }).collect_view()}
+            {page.rows.into_iter().map(|r| view! { <RequestCard r selected /> }).collect_view()}
         </ul>
         <Pager page=page.page pages href />
     }
@@ -123,13 +130,34 @@ where
 }
 
 #[component]
-fn RequestCard(r: RequestRow) -> impl IntoView {
+fn RequestCard(r: RequestRow, selected: Option<RwSignal<Vec<String>>>) -> impl IntoView {
     let i18n = use_i18n();
+    let tick = selected.zip(r.task.clone()).map(|(sel, task)| {
+        let t1 = task.clone();
+        let label = format!("#{}", r.number);
+        view! {
+            <label class="request-card__tick">
+                <input type="checkbox" data-task=task.clone()
+                    prop:checked=move || sel.with(|s| s.contains(&t1))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        sel.update(|s| {
+                            s.retain(|x| *x != task);
+                            if on {
+                                s.push(task.clone());
+                            }
+                        });
+                    } />
+                <span class="visually-hidden">{t!(i18n, approvals.select)} " " {label}</span>
+            </label>
+        }
+    });
     let href = format!("/me/requests/{}", r.id);
     let (en, zh) = (r.template_en.clone(), r.template_zh.clone());
     let waiting = r.waiting_for.join("、");
     view! {
         <li class="request-card" data-request=r.id.clone()>
+            {tick}
             <A href=href attr:class="request-card__link">
                 <span class="request-card__head">
                     <strong>{move || pick(i18n.get_locale(), &en, &zh)}</strong>
