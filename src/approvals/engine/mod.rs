@@ -283,6 +283,15 @@ fn summary(design: &Design, values: &Values) -> String {
             }
             (_, Value::People(_) | Value::Departments(_) | Value::Files(_)) => {}
             (_, Value::Money(f)) => parts.push(format!("¥{}", super::form::yuan(*f))),
+            (_, Value::HalfDays { .. } | Value::Days { .. } | Value::Hours { .. }) => {
+                let unit = if matches!(v, Value::Hours { .. }) {
+                    "h"
+                } else {
+                    "d"
+                };
+                let range = show(v).replace('T', " ").replace('/', " – ");
+                parts.push(format!("{range} ({}{unit})", v.duration().unwrap_or(0.0)));
+            }
             _ => parts.push(show(v)),
         }
     }

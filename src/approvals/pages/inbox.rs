@@ -75,14 +75,14 @@ pub fn InboxPage() -> impl IntoView {
                     let tab_link = move |name: &'static str, count: i64| {
                         let current = tab() == name;
                         view! {
-                            <A href=href(name, 1) attr:class="tabs__tab" attr:data-tab=name attr:aria-current=current.then_some("page")>
+                            <a href=href(name, 1) class="tabs__tab" data-tab=name aria-current=current.then_some("page")>
                                 {move || match name {
                                     "handled" => t_string!(i18n, approvals.tab_handled).to_string(),
                                     "cc" => t_string!(i18n, approvals.tab_cc).to_string(),
                                     _ => t_string!(i18n, approvals.tab_pending).to_string(),
                                 }}
                                 " " <span class="badge" data-count=name>{count}</span>
-                            </A>
+                            </a>
                         }
                     };
                     view! {

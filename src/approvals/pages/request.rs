@@ -190,7 +190,15 @@ fn shown(kind: &ControlKind, v: &Value, names: &Names) -> AnyView {
         (_, Value::Money(f)) => view! { "¥" {yuan(*f)} }.into_any(),
         (_, Value::HalfDays { .. } | Value::Days { .. }) => {
             let days = v.duration().unwrap_or(0.0);
-            view! { {show(v).replace(" am", " AM").replace(" pm", " PM").replace('/', " – ")} " · " {t!(i18n, approvals.days, n = days)} }.into_any()
+            let text = show(v);
+            // Morning and afternoon in the reader's language.
+            let shown = move || {
+                let l = i18n.get_locale();
+                text.replace(" am", &format!(" {}", td_string!(l, approvals.morning)))
+                    .replace(" pm", &format!(" {}", td_string!(l, approvals.afternoon)))
+                    .replace('/', " – ")
+            };
+            view! { {shown} " · " {t!(i18n, approvals.days, n = days)} }.into_any()
         }
         (_, Value::Hours { .. }) => {
             let hours = v.duration().unwrap_or(0.0);

@@ -45,13 +45,14 @@ pub fn MyRequestsPage() -> impl IntoView {
         };
         let current = move || param("status") == status;
         view! {
-            <A href=href attr:class="tabs__tab" attr:aria-current=move || current().then_some("page")>
+            // A plain link: the router's own marks every tab of one path as current.
+            <a href=href class="tabs__tab" aria-current=move || current().then_some("page")>
                 {move || if status.is_empty() {
                     t_string!(i18n, approvals.all).to_string()
                 } else {
                     super::status_text(i18n.get_locale(), status)
                 }}
-            </A>
+            </a>
         }
     };
     view! {
