@@ -43,6 +43,8 @@ test("an administrator's pages read whole in each language and pass axe", async 
     "/account/security",
     "/me",
     "/me/directory",
+    "/me/requests",
+    "/me/approvals",
   ]) {
     await checkPage(page, path, data, findings);
   }
