@@ -38,7 +38,7 @@ CREATE TABLE approval_templates (
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (org_id, id),
-    CHECK (draft IS NULL OR char_length(draft::text) <= 262144)
+    CHECK (draft IS NULL OR char_length(draft::text) <= 524288)
 );
 CREATE UNIQUE INDEX approval_templates_builtin_key ON approval_templates (org_id, kind) WHERE kind <> 'custom';
 CREATE INDEX approval_templates_org_idx ON approval_templates (org_id, sort_order, created_at);

@@ -137,6 +137,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(orgdesk::imports::run::work(state.clone()));
             tokio::spawn(orgdesk::approvals::engine::clock::run(
                 state.db.clone(),
+                state.documents.clone(),
                 state.codes.outbox_sealer().clone(),
                 state.outbox_max_attempts,
                 Duration::from_secs(5),

@@ -14,6 +14,25 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// The stored parts of a design within the sizes the database keeps.
+fn fits(d: &Design) -> Result<(), AppError> {
+    let form = serde_json::to_string(&d.form)
+        .map_err(AppError::internal)?
+        .len();
+    let flow = serde_json::to_string(&d.flow)
+        .map_err(AppError::internal)?
+        .len();
+    let who = serde_json::to_string(&d.submitters)
+        .map_err(AppError::internal)?
+        .len();
+    // jsonb's text adds a space after each separator (at most doubling
+    // the text): half of what each column keeps.
+    if form > 65_000 || flow > 65_000 || who > 32_000 {
+        return Err(AppError::field("design", Code::ApprovalsDesignTooLarge));
+    }
+    Ok(())
+}
+
 async fn designer() -> Result<Access, AppError> {
     require(Permission::ManageApprovalTemplates, Target::Organisation).await
 }
@@ -182,6 +201,7 @@ pub async fn save(raw: String, design: String, version: i32) -> Result<i32, AppE
     let access = designer().await?;
     let template = id(&raw)?;
     let design: Design = json(&design, "design")?;
+    fits(&design)?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
     let next = templates::save_draft(&mut tx, access.org, template, &design, version).await?;

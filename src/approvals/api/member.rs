@@ -19,6 +19,8 @@ use uuid::Uuid;
 
 /// Rows on a page of requests.
 pub const PER_PAGE: i64 = 20;
+/// Requests one person may submit (or resubmit) in an hour.
+pub const MAX_SUBMISSIONS_PER_HOUR: i64 = 60;
 /// The longest search looked at.
 const MAX_SEARCH_CHARS: usize = 100;
 
@@ -141,7 +143,7 @@ pub async fn preview(
         template,
         Source::Published,
         &submission,
-        Purpose::Simulate,
+        Purpose::Preview,
         None,
     )
     .await?;
@@ -168,6 +170,22 @@ pub async fn submit(
     let actor = actor(&p);
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
+    // Each submission tells its approvers: a person sends a bounded number an hour.
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM approval_events
+           WHERE org_id = $1 AND actor_id = $2 AND kind IN ('submitted', 'resubmitted')
+             AND at > now() - interval '1 hour'"#,
+        org,
+        p.id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= MAX_SUBMISSIONS_PER_HOUR {
+        return Err(AppError::field(
+            "template",
+            Code::ApprovalsTooManySubmissions,
+        ));
+    }
     if let Some(request) = resubmit {
         let (t, version, status, _) = own_request(&mut tx, org, p.id(), request).await?;
         if t != template {
@@ -183,7 +201,7 @@ pub async fn submit(
             template,
             Source::Version(version),
             &submission,
-            Purpose::Submit,
+            Purpose::Resubmit,
             Some(request),
         )
         .await?;

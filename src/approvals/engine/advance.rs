@@ -79,7 +79,18 @@ async fn open(
     node: i32,
     round: i32,
 ) -> Result<bool, AppError> {
-    let any_auto = step.approvers.iter().any(|p| p.auto.is_some());
+    let submitter = sqlx::query_scalar!(
+        "SELECT submitter_id FROM approval_requests WHERE org_id = $1 AND id = $2",
+        org,
+        request
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    let mut autos = Vec::with_capacity(step.approvers.len());
+    for pick in &step.approvers {
+        autos.push(is_auto(c, request, round, node, pick).await?);
+    }
+    let any_auto = autos.iter().any(|a| *a);
     let mut waiting_for_someone = false;
     let mut turn_taken = false;
     let mut told = Vec::new();
@@ -88,7 +99,7 @@ async fn open(
             continue;
         };
         let position = position as i32;
-        let state = match (step.mode, pick.auto.is_some()) {
+        let state = match (step.mode, autos[position as usize]) {
             // Any one approving passes the node: an automatic approval does.
             (Mode::Any, true) => State::Auto,
             (Mode::Any, false) if any_auto => continue,
@@ -107,7 +118,7 @@ async fn open(
             }
             State::Pending | State::Waiting => {
                 waiting_for_someone = true;
-                let (assignee, principal) = assignee_for(c, org, person).await?;
+                let (assignee, principal) = assignee_for(c, org, person, submitter).await?;
                 let status = if state == State::Pending {
                     "pending"
                 } else {
@@ -134,6 +145,39 @@ async fn open(
     }
     super::notices::tell(c, org, request, &told, "task").await?;
     Ok(waiting_for_someone)
+}
+
+/// Whether a pick is approved without them acting: the submitter's own
+/// part where the flow says so, or someone who approved a node before in
+/// this round themselves (not through a delegate, a transfer or a rule).
+pub(super) async fn is_auto(
+    c: &mut PgConnection,
+    request: Uuid,
+    round: i32,
+    node: i32,
+    pick: &crate::approvals::route::Pick,
+) -> Result<bool, AppError> {
+    use crate::approvals::route::Auto;
+    match &pick.auto {
+        None => Ok(false),
+        Some(Auto::Submitter) => Ok(true),
+        Some(Auto::Duplicate { .. }) => {
+            let Ok(person) = Uuid::parse_str(&pick.person) else {
+                return Ok(false);
+            };
+            Ok(sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM approval_tasks
+                   WHERE request_id = $1 AND round = $2 AND node < $3 AND assignee_id = $4
+                     AND status = 'approved' AND NOT automatic AND principal_id IS NULL) AS "x!""#,
+                request,
+                round,
+                node,
+                person
+            )
+            .fetch_one(&mut *c)
+            .await?)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,13 +280,16 @@ pub(super) async fn insert_task(
 
 /// Who acts for `person` now: their delegate while a delegation is open
 /// (followed through the delegate's own, a few hops at most, never back
-/// to someone already passed), else themselves.
+/// to someone already passed, nor to the submitter), else themselves.
 pub async fn assignee_for(
     c: &mut PgConnection,
     org: Uuid,
     person: Uuid,
+    submitter: Uuid,
 ) -> Result<(Uuid, Option<Uuid>), AppError> {
-    let mut seen = vec![person];
+    // Never on to the request's submitter: nobody approves their own
+    // request through someone's delegation.
+    let mut seen = vec![person, submitter];
     let mut at = person;
     for _ in 0..MAX_DELEGATION_HOPS {
         let next = sqlx::query_scalar!(

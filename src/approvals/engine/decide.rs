@@ -1,5 +1,7 @@
 //! Decisions on tasks, and the submitter's withdrawal.
-use super::advance::{Progress, advance, cancel_open, finish, insert_auto, tell_submitter};
+use super::advance::{
+    Progress, advance, cancel_open, finish, insert_auto, is_auto, tell_submitter,
+};
 use super::event;
 use super::notices::task_opened;
 use crate::approvals::flow::{Mode, OnReject};
@@ -56,7 +58,7 @@ pub async fn decide(
                   r.route AS "route: Json<Route>"
            FROM approval_tasks t JOIN approval_requests r ON r.id = t.request_id
            WHERE t.id = $1 AND t.org_id = $2
-           FOR UPDATE OF r"#,
+           FOR NO KEY UPDATE OF r"#,
         task,
         org
     )
@@ -127,7 +129,10 @@ pub async fn decide(
         }
         Decision::Reject { back_to } => {
             let design = templates::version(c, org, r.template_id, r.template_version).await?;
-            let back_to = back_to.filter(|_| design.flow.settings.on_reject == OnReject::Return);
+            if back_to.is_some() && design.flow.settings.on_reject != OnReject::Return {
+                // Refused, not turned into a rejection the approver did not ask for.
+                return Err(AppError::field("back_to", Code::ApprovalsNoReturn));
+            }
             cancel_open(c, org, request, None).await?;
             match back_to {
                 None => {
@@ -210,10 +215,12 @@ pub(super) async fn after_approval(
     .await?;
     if let ("before", Some(parent)) = (origin.origin.as_str(), origin.added_for) {
         let back = sqlx::query!(
-            r#"UPDATE approval_tasks SET status = 'pending', activated_at = now()
+            r#"UPDATE approval_tasks SET status = 'pending', activated_at = now(), reminded_at = NULL,
+                   due_at = CASE WHEN $3::int IS NOT NULL THEN now() + make_interval(hours => $3::int) END
                WHERE org_id = $1 AND id = $2 AND status = 'waiting'"#,
             org,
-            parent
+            parent,
+            step.time_limit_hours.map(|h| h as i32)
         )
         .execute(&mut *c)
         .await?;
@@ -266,10 +273,10 @@ pub(super) async fn after_approval(
             .fetch_optional(&mut *c)
             .await?;
             let Some(next) = next else { break };
-            let auto = step
-                .approvers
-                .get(next.position as usize)
-                .is_some_and(|p| p.auto.is_some());
+            let auto = match step.approvers.get(next.position as usize) {
+                Some(pick) => is_auto(c, request, round, n, pick).await?,
+                None => false,
+            };
             if auto {
                 // Approved by the flow's rule as their turn comes.
                 sqlx::query!(
@@ -323,7 +330,7 @@ pub async fn withdraw(
 ) -> Result<&'static str, AppError> {
     let r = sqlx::query!(
         r#"SELECT status, template_id, template_version, finished_at FROM approval_requests
-           WHERE org_id = $1 AND id = $2 AND submitter_id = $3 FOR UPDATE"#,
+           WHERE org_id = $1 AND id = $2 AND submitter_id = $3 FOR NO KEY UPDATE"#,
         org,
         request,
         submitter

@@ -33,15 +33,19 @@ struct Held {
     position: i32,
     principal: Option<Uuid>,
     route: Route,
+    /// How the held task came to be, and for whom it was added.
+    origin: String,
+    added_for: Option<Uuid>,
 }
 
 async fn hold(c: &mut PgConnection, org: Uuid, actor: Uuid, task: Uuid) -> Result<Held, AppError> {
     let r = sqlx::query!(
         r#"SELECT r.id, r.status, r.submitter_id, r.route AS "route: Json<Route>",
-                  t.round, t.node, t.position, t.assignee_id, t.principal_id, t.status AS task_status
+                  t.round, t.node, t.position, t.assignee_id, t.principal_id, t.status AS task_status,
+                  t.origin, t.added_for
            FROM approval_tasks t JOIN approval_requests r ON r.id = t.request_id
            WHERE t.id = $1 AND t.org_id = $2
-           FOR UPDATE OF r"#,
+           FOR NO KEY UPDATE OF r"#,
         task,
         org
     )
@@ -60,6 +64,8 @@ async fn hold(c: &mut PgConnection, org: Uuid, actor: Uuid, task: Uuid) -> Resul
         position: r.position,
         principal: r.principal_id,
         route: r.route.0,
+        origin: r.origin,
+        added_for: r.added_for,
     })
 }
 
@@ -88,7 +94,7 @@ pub async fn hand(
     if !active || to == actor || Some(to) == h.principal || to == h.submitter {
         return Err(AppError::field("to", Code::ApprovalsHandTo));
     }
-    let (assignee, principal) = assignee_for(c, org, to).await?;
+    let (assignee, principal) = assignee_for(c, org, to, h.submitter).await?;
     if assignee == actor {
         return Err(AppError::field("to", Code::ApprovalsHandTo));
     }
@@ -98,6 +104,12 @@ pub async fn hand(
         Handing::Transfer => ("transferred", "transfer", "transferred"),
         Handing::Before => ("waiting", "before", "added_before"),
         Handing::After => ("approved", "after", "added_after"),
+    };
+    // A task added before or after someone, handed on, stays added for
+    // them: whoever takes it hands back to them in the same way.
+    let (origin, added_for) = match (how, h.origin.as_str()) {
+        (Handing::Transfer, "before" | "after") => (h.origin.as_str(), h.added_for.unwrap_or(task)),
+        _ => (origin, task),
     };
     sqlx::query!(
         r#"UPDATE approval_tasks
@@ -127,7 +139,7 @@ pub async fn hand(
         assignee,
         principal,
         origin,
-        task,
+        added_for,
         hours
     )
     .execute(&mut *c)
@@ -234,10 +246,12 @@ pub async fn hand_over(
         r#"SELECT t.id, t.request_id, t.node FROM approval_tasks t
            JOIN approval_requests r ON r.id = t.request_id
            WHERE t.org_id = $1 AND t.assignee_id = $2 AND t.status IN ('waiting', 'pending')
+             AND r.submitter_id <> $3
            ORDER BY t.request_id
-           FOR UPDATE OF r, t"#,
+           FOR NO KEY UPDATE OF r, t"#,
         org,
-        from
+        from,
+        to
     )
     .fetch_all(&mut *c)
     .await?;
@@ -303,14 +317,16 @@ pub async fn open_delegation(
     id: Uuid,
     principal: Uuid,
 ) -> Result<u64, AppError> {
-    let (assignee, _) = assignee_for(c, org, principal).await?;
+    let (assignee, _) = assignee_for(c, org, principal, Uuid::nil()).await?;
     let mut moved = 0;
     if assignee != principal {
         let tasks = sqlx::query!(
-            r#"UPDATE approval_tasks SET assignee_id = $3, principal_id = $2
-               WHERE org_id = $1 AND assignee_id = $2 AND principal_id IS NULL
-                 AND status IN ('waiting', 'pending')
-               RETURNING request_id, node"#,
+            r#"UPDATE approval_tasks t SET assignee_id = $3, principal_id = $2
+               WHERE t.org_id = $1 AND t.assignee_id = $2 AND t.principal_id IS NULL
+                 AND t.status IN ('waiting', 'pending')
+                 AND NOT EXISTS (SELECT 1 FROM approval_requests r
+                                 WHERE r.id = t.request_id AND r.submitter_id = $3)
+               RETURNING t.request_id, t.node"#,
             org,
             principal,
             assignee
@@ -358,12 +374,15 @@ pub async fn close_delegation(
     )
     .execute(&mut *c)
     .await?;
-    let (assignee, acting_for) = assignee_for(c, org, principal).await?;
+    let (assignee, acting_for) = assignee_for(c, org, principal, Uuid::nil()).await?;
     let tasks = sqlx::query!(
-        r#"UPDATE approval_tasks SET assignee_id = $3, principal_id = $4
-           WHERE org_id = $1 AND principal_id = $2 AND status IN ('waiting', 'pending')
-             AND assignee_id <> $3
-           RETURNING request_id, node"#,
+        r#"UPDATE approval_tasks t
+           SET assignee_id = CASE WHEN r.submitter_id = $3 THEN $2 ELSE $3 END,
+               principal_id = CASE WHEN r.submitter_id = $3 THEN NULL ELSE $4::uuid END
+           FROM approval_requests r
+           WHERE r.id = t.request_id AND t.org_id = $1 AND t.principal_id = $2
+             AND t.status IN ('waiting', 'pending') AND t.assignee_id <> $3
+           RETURNING t.request_id, t.node, t.assignee_id"#,
         org,
         principal,
         assignee,
@@ -372,23 +391,23 @@ pub async fn close_delegation(
     .fetch_all(&mut *c)
     .await?;
     for t in &tasks {
-        let kind = if acting_for.is_some() {
-            "delegated"
+        let (kind, behalf) = if t.assignee_id == principal {
+            ("returned_to_principal", None)
         } else {
-            "returned_to_principal"
+            ("delegated", acting_for)
         };
         event(
             c,
             org,
             t.request_id,
             kind,
-            Some(assignee),
-            acting_for,
+            Some(t.assignee_id),
+            behalf,
             Some(t.node),
             None,
         )
         .await?;
-        super::notices::tell(c, org, t.request_id, &[assignee], "task").await?;
+        super::notices::tell(c, org, t.request_id, &[t.assignee_id], "task").await?;
     }
     Ok(tasks.len() as u64)
 }

@@ -66,6 +66,11 @@ pub enum Purpose {
     Submit,
     /// The simulator: any version, anyone, choices may be missing.
     Simulate,
+    /// The submitter's preview: as a submission, but choices may be missing.
+    Preview,
+    /// A returned request sent again: its template may have been turned
+    /// off since (running requests go on).
+    Resubmit,
 }
 
 /// Reads the form against the template version, checks who submits, and
@@ -82,7 +87,7 @@ pub async fn prepare(
     request: Option<Uuid>,
 ) -> Result<Prepared, AppError> {
     let t = templates::summary(c, org, template).await?;
-    if purpose == Purpose::Submit && !t.enabled {
+    if matches!(purpose, Purpose::Submit | Purpose::Preview) && !t.enabled {
         return Err(AppError::field("template", Code::ApprovalsTemplateOff));
     }
     let (number, design) = match source {
@@ -96,7 +101,7 @@ pub async fn prepare(
         Source::Draft(d) => (0, *d),
     };
     let departments = facts::departments_of(c, org, submitter).await?;
-    if purpose == Purpose::Submit && !may_submit(&design.submitters, submitter, &departments) {
+    if purpose != Purpose::Simulate && !may_submit(&design.submitters, submitter, &departments) {
         return Err(AppError::field("template", Code::ApprovalsNotSubmitter));
     }
     let (department, path) = match submission.department {
@@ -135,7 +140,7 @@ pub async fn prepare(
                 AppError::field(format!("choose.{node_id}"), Code::ApprovalsChooseApprover)
             }
         })?;
-    if purpose == Purpose::Submit {
+    if matches!(purpose, Purpose::Submit | Purpose::Resubmit) {
         let missing: Vec<FieldError> = route
             .steps
             .iter()
@@ -445,7 +450,7 @@ async fn attach_files(
     sqlx::query!(
         r#"UPDATE approval_files SET request_id = CASE WHEN id = ANY($4) THEN $3 ELSE NULL END
            WHERE org_id = $1 AND uploader_id = $2
-             AND (id = ANY($4) OR request_id = $3)"#,
+             AND ((id = ANY($4) AND (request_id IS NULL OR request_id = $3)) OR request_id = $3)"#,
         org,
         submitter,
         request,

@@ -92,6 +92,8 @@ pub async fn deliver(
            JOIN approval_templates t ON t.id = r.template_id
            JOIN accounts s ON s.id = r.submitter_id
            WHERE n.sent_at IS NULL
+             AND (a.approval_notices = 'immediate' OR a.approval_digest_at IS NULL
+                  OR a.approval_digest_at <= now() - interval '1 day')
            ORDER BY n.id LIMIT 500
            FOR UPDATE OF n SKIP LOCKED"#
     )

@@ -417,14 +417,10 @@ async fn urging_is_once_an_hour_and_many_tasks_are_approved_at_once(db: PgPool) 
     // The sweep turns them into messages, each once.
     let state = app.state();
     let (_, _, queued) =
-        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-            .await
-            .unwrap();
+        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(queued, 7);
     let (_, _, again) =
-        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-            .await
-            .unwrap();
+        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(again, 0);
     assert_eq!(
         count(
@@ -459,9 +455,7 @@ async fn a_digest_reader_gets_one_message_for_many_tasks(db: PgPool) {
         .await;
     }
     let state = app.state();
-    orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-        .await
-        .unwrap();
+    orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(
         count(
             &db,
@@ -487,9 +481,7 @@ async fn a_digest_reader_gets_one_message_for_many_tasks(db: PgPool) {
         &leave_form("2026-12-07 am/2026-12-08 pm"),
     )
     .await;
-    orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-        .await
-        .unwrap();
+    orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(
         count(
             &db,
@@ -516,9 +508,7 @@ async fn a_time_limit_approves_or_rejects_as_the_node_says(db: PgPool) {
     let state = app.state();
     // Not yet due: nothing happens.
     let (timed, _, _) =
-        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-            .await
-            .unwrap();
+        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(timed, 0);
     sqlx::query(
         "UPDATE approval_tasks SET due_at = now() - interval '1 minute' WHERE request_id = $1",
@@ -528,9 +518,7 @@ async fn a_time_limit_approves_or_rejects_as_the_node_says(db: PgPool) {
     .await
     .unwrap();
     let (timed, _, _) =
-        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3)
-            .await
-            .unwrap();
+        orgdesk::approvals::engine::clock::sweep(&state.db, state.codes.outbox_sealer(), 3).await;
     assert_eq!(timed, 1);
     let d = detail(&mut ann, &request).await;
     assert_eq!(d.json["row"]["status"], "approved", "{}", d.text);
@@ -541,4 +529,187 @@ async fn a_time_limit_approves_or_rejects_as_the_node_says(db: PgPool) {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, vec!["submitted", "timed_out"]);
+}
+
+#[sqlx::test]
+async fn handing_on_keeps_the_order_and_nobody_approves_their_own_request(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut admin, o) = organisation(&app, &db, "Acme Ltd", "boss@acme.example.com").await;
+    let leave = template(&mut admin, "leave").await;
+    let leave_id = leave["id"].as_str().unwrap();
+    let mut ann = member(&app, "ann@acme.example.com").await;
+    let mut max = member(&app, "max@acme.example.com").await;
+    let mut fay = member(&app, "fay@acme.example.com").await;
+    let mut fen = member(&app, "fen@acme.example.com").await;
+    let form = leave_form("2026-12-07 am/2026-12-08 pm");
+
+    // Max adds Fay before himself; Fay hands that on to Fen; Fen's approval
+    // gives the task back to Max.
+    text(&submit(&mut ann, leave_id, &form).await);
+    let task = pending_task(&mut max).await;
+    let added = max
+        .call(
+            "approval_hand",
+            &[
+                ("task", &task),
+                ("to", &o.fay.to_string()),
+                ("how", "before"),
+                ("comment", "Fay first"),
+            ],
+        )
+        .await;
+    assert_eq!(text(&added), "pending");
+    let fay_task = pending_task(&mut fay).await;
+    let on = fay
+        .call(
+            "approval_hand",
+            &[
+                ("task", &fay_task),
+                ("to", &o.fen.to_string()),
+                ("how", "transfer"),
+                ("comment", "Fen knows"),
+            ],
+        )
+        .await;
+    assert_eq!(text(&on), "pending");
+    let fen_task = pending_task(&mut fen).await;
+    assert_eq!(
+        text(
+            &fen.call(
+                "approval_decide",
+                &[("task", &fen_task), ("decision", "approve")]
+            )
+            .await
+        ),
+        "pending"
+    );
+    assert_eq!(pending_task(&mut max).await, task, "back to Max");
+    assert_eq!(
+        text(
+            &max.call(
+                "approval_decide",
+                &[("task", &task), ("decision", "approve")]
+            )
+            .await
+        ),
+        "approved"
+    );
+
+    // A return the flow does not allow is refused, not made a rejection.
+    let request = text(&submit(&mut ann, leave_id, &form).await);
+    let task = pending_task(&mut max).await;
+    let back = max
+        .call(
+            "approval_decide",
+            &[
+                ("task", &task),
+                ("decision", "reject"),
+                ("comment", "No"),
+                ("back_to", "submitter"),
+            ],
+        )
+        .await;
+    assert_eq!(back.field_code("back_to"), Some("approvals.no_return"));
+    assert_eq!(
+        detail(&mut ann, &request).await.json["row"]["status"],
+        "pending"
+    );
+
+    // Max's delegate is Ann: Ann's own request stays with Max.
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
+    let starts = (now - chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let ends = (now + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    text(
+        &max.call(
+            "approval_delegate",
+            &[
+                ("delegate", &o.ann.to_string()),
+                ("starts", &starts),
+                ("ends", &ends),
+            ],
+        )
+        .await,
+    );
+    assert_eq!(
+        inbox(&mut ann, "pending").await["pending"],
+        0,
+        "not Ann's own request"
+    );
+    assert_eq!(inbox(&mut max, "pending").await["pending"], 1);
+    text(&submit(&mut ann, leave_id, &form).await);
+    assert_eq!(inbox(&mut ann, "pending").await["pending"], 0);
+    assert_eq!(inbox(&mut max, "pending").await["pending"], 2);
+}
+
+#[sqlx::test]
+async fn someone_who_did_not_approve_themselves_is_not_deduplicated(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut admin, o) = organisation(&app, &db, "Acme Ltd", "boss@acme.example.com").await;
+    // Max heads Web: on a long leave he is both the manager and the head.
+    sqlx::query("UPDATE department_members SET is_head = true WHERE account_id = $1")
+        .bind(o.max)
+        .execute(&db)
+        .await
+        .unwrap();
+    let leave = template(&mut admin, "leave").await;
+    let mut ann = member(&app, "ann@acme.example.com").await;
+    let mut max = member(&app, "max@acme.example.com").await;
+    let mut fay = member(&app, "fay@acme.example.com").await;
+    let request = text(
+        &submit(
+            &mut ann,
+            leave["id"].as_str().unwrap(),
+            &leave_form("2026-12-07 am/2026-12-14 pm"),
+        )
+        .await,
+    );
+    // Max hands the first node to Fay: he never approved it himself.
+    let task = pending_task(&mut max).await;
+    text(
+        &max.call(
+            "approval_hand",
+            &[
+                ("task", &task),
+                ("to", &o.fay.to_string()),
+                ("how", "transfer"),
+                ("comment", "Away"),
+            ],
+        )
+        .await,
+    );
+    let fay_task = pending_task(&mut fay).await;
+    assert_eq!(
+        text(
+            &fay.call(
+                "approval_decide",
+                &[("task", &fay_task), ("decision", "approve")]
+            )
+            .await
+        ),
+        "pending"
+    );
+    let head_task = pending_task(&mut max).await;
+    assert_eq!(
+        text(
+            &max.call(
+                "approval_decide",
+                &[("task", &head_task), ("decision", "approve")]
+            )
+            .await
+        ),
+        "approved"
+    );
+    let kinds: Vec<String> = timeline(&mut ann, &request)
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["submitted", "transferred", "approved", "approved"]
+    );
 }
