@@ -205,7 +205,9 @@ test("a reimbursement over 5,000 takes the finance branch", async ({ browser, pr
   await second.getByLabel("Amount (CNY)").dispatchEvent("change");
   await ann.getByLabel("Purpose").fill("Client visit in Hangzhou");
   await ann.getByLabel("Purpose").dispatchEvent("change");
-  // 5,060.50 in all: the finance branch, and who is in it, before sending.
+  // 5,060.50 in all, added up as the rows are filled: the finance branch,
+  // and who is in it, before sending.
+  await expect(ann.locator('[data-part="total"]')).toContainText("5,060.50");
   const approvers = ann.locator('[data-part="approvers"]');
   await expect(approvers.locator(".route__branches")).toContainText("Over 5,000");
   await expect(approvers.locator('[data-node="finance"] .route__person strong')).toHaveText(["Fiona Fu"]);

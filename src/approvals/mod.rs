@@ -219,6 +219,8 @@ pub struct Inbox {
     pub pending: i64,
     pub handled: i64,
     pub cc: i64,
+    /// The organisation's templates to filter by: (id, English, Chinese).
+    pub templates: Vec<(String, String, String)>,
 }
 
 /// One approver's part as the request shows it.

@@ -471,6 +471,11 @@ pub async fn inbox(
     )
     .fetch_one(&mut *c)
     .await?;
+    let templates = templates::list(&mut c, org)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name_en, t.name_zh))
+        .collect();
     let (total, rows) = rows;
     Ok(Inbox {
         page: RequestPage {
@@ -482,6 +487,7 @@ pub async fn inbox(
         pending: counts.pending,
         handled: counts.handled,
         cc: counts.cc,
+        templates,
     })
 }
 

@@ -91,44 +91,21 @@ async fn time_out(c: &mut PgConnection, task: uuid::Uuid) -> Result<bool, AppErr
             .await?;
             super::notices::task_reminder(c, t.org_id, t.id).await?;
         }
-        OnTimeout::Approve => {
+        OnTimeout::Approve | OnTimeout::Reject => {
+            let status = if rule == OnTimeout::Approve {
+                "approved"
+            } else {
+                "rejected"
+            };
             sqlx::query!(
-                r#"UPDATE approval_tasks SET status = 'approved', automatic = true, decided_at = now()
+                r#"UPDATE approval_tasks SET status = $2, automatic = true, decided_at = now()
                    WHERE id = $1 AND status = 'pending'"#,
-                t.id
-            )
-            .execute(&mut *c)
-            .await?;
-            event(
-                c,
-                t.org_id,
-                t.request_id,
-                "timed_out",
-                None,
-                None,
-                Some(t.node),
-                Some("approved"),
-            )
-            .await?;
-            after_approval(
-                c,
-                t.org_id,
-                t.request_id,
-                &route,
-                t.node as usize,
-                t.round,
                 t.id,
-            )
-            .await?;
-        }
-        OnTimeout::Reject => {
-            sqlx::query!(
-                r#"UPDATE approval_tasks SET status = 'rejected', automatic = true, decided_at = now()
-                   WHERE id = $1 AND status = 'pending'"#,
-                t.id
+                status
             )
             .execute(&mut *c)
             .await?;
+            let node = Some(t.node);
             event(
                 c,
                 t.org_id,
@@ -136,12 +113,17 @@ async fn time_out(c: &mut PgConnection, task: uuid::Uuid) -> Result<bool, AppErr
                 "timed_out",
                 None,
                 None,
-                Some(t.node),
-                Some("rejected"),
+                node,
+                Some(status),
             )
             .await?;
-            cancel_open(c, t.org_id, t.request_id, None).await?;
-            finish(c, t.org_id, t.request_id, "rejected").await?;
+            if rule == OnTimeout::Approve {
+                let at = t.node as usize;
+                after_approval(c, t.org_id, t.request_id, &route, at, t.round, t.id).await?;
+            } else {
+                cancel_open(c, t.org_id, t.request_id, None).await?;
+                finish(c, t.org_id, t.request_id, "rejected").await?;
+            }
         }
     }
     Ok(true)

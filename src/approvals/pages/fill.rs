@@ -433,6 +433,26 @@ fn TableControl(
     };
     let (en, zh) = (control.label_en.clone(), control.label_zh.clone());
     let error = error_of(errors, control.id.clone());
+    // The total of the first money column, as the rows are filled in.
+    let money_column = columns
+        .iter()
+        .find(|c| matches!(c.kind, ControlKind::Money { .. }))
+        .map(|c| c.id.clone());
+    let total = {
+        let table = table.clone();
+        move || {
+            let column = money_column.as_ref()?;
+            raw.with(|r| {
+                let rows = r.tables.get(&table)?;
+                Some(
+                    rows.iter()
+                        .filter_map(|row| row.get(column))
+                        .filter_map(|text| crate::approvals::form::money(text))
+                        .sum::<i64>(),
+                )
+            })
+        }
+    };
     let columns = StoredValue::new(columns);
     let rows = {
         let table = table.clone();
@@ -498,6 +518,11 @@ fn TableControl(
             <p class="field__label">{move || pick(i18n.get_locale(), &en, &zh)}</p>
             {rows}
             <button type="button" class="button" on:click=add>{t!(i18n, approvals.add_row)}</button>
+            {move || total().map(|fen| view! {
+                <p class="table-control__total" data-part="total">
+                    <strong>{t!(i18n, approvals.total)} ": ¥" {crate::approvals::form::yuan(fen)}</strong>
+                </p>
+            })}
             {move || error.get().map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })}
         </div>
     }

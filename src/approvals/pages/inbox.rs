@@ -93,7 +93,20 @@ pub fn InboxPage() -> impl IntoView {
                         </nav>
                         <form class="filters" method="get" action="/me/approvals" role="search">
                             <input type="hidden" name="tab" value=tab() />
-                            <input type="hidden" name="template" value=param("template") />
+                            <label class="field">
+                                <span class="field__label">{t!(i18n, approvals.template)}</span>
+                                <select class="field__input" name="template">
+                                    <option value="">{t!(i18n, approvals.all)}</option>
+                                    {inbox.templates.iter().map(|(id, en, zh)| {
+                                        let (en, zh) = (en.clone(), zh.clone());
+                                        view! {
+                                            <option value=id.clone() selected=param("template") == *id>
+                                                {move || super::pick(i18n.get_locale(), &en, &zh)}
+                                            </option>
+                                        }
+                                    }).collect_view()}
+                                </select>
+                            </label>
                             <label class="field">
                                 <span class="field__label">{t!(i18n, approvals.search)}</span>
                                 <input class="field__input" type="search" name="q" maxlength="100"
