@@ -50,6 +50,24 @@ const ANY_MEMBER: &[&str] = &[
     "directory_person",
     "me_contact_code",
     "me_contact_change",
+    // Approvals: each over the requests and tasks that concern the caller.
+    "approval_catalog",
+    "approval_form",
+    "approval_preview",
+    "approval_submit",
+    "approval_withdraw",
+    "approval_mine",
+    "approval_inbox",
+    "approval_request",
+    "approval_decide",
+    "approval_find",
+    "approval_hand",
+    "approval_urge",
+    "approval_decide_many",
+    "approval_delegations",
+    "approval_delegate",
+    "approval_delegate_cancel",
+    "approval_notices_set",
 ];
 
 /// Any signed-in account acting on itself (its password, its second
