@@ -1,5 +1,5 @@
 //! One request as the people it concerns see it.
-use super::common::{names, route_names};
+use super::common::route_names;
 use crate::approvals::flow::OnReject;
 use crate::approvals::form::{Value, Values};
 use crate::approvals::repo::templates;
@@ -10,9 +10,6 @@ use crate::server::time::{Tz, local};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
-
-/// Waiting between two urgings of the same request.
-pub const URGE_EVERY_SECS: i64 = 3600;
 
 /// The request, if it concerns `me`: theirs, or one they have or had a
 /// task on (themselves or through a delegation), or were copied on.
@@ -125,7 +122,7 @@ pub(super) async fn load(
     }
     let people: Vec<&str> = people.iter().map(String::as_str).collect();
     let departments: Vec<&str> = departments.iter().map(String::as_str).collect();
-    let more = names_of(c, org, &people, &departments).await?;
+    let more = super::common::names(c, org, &people, &departments, &[]).await?;
     names.people.extend(more.people);
     names.departments.extend(more.departments);
     names.files = sqlx::query!(
@@ -150,8 +147,9 @@ pub(super) async fn load(
         is_submitter && (matches!(r.status.as_str(), "pending" | "returned") || revocable);
     let can_urge = is_submitter
         && r.status == "pending"
-        && r.urged_at
-            .is_none_or(|at| now >= at + chrono::Duration::seconds(URGE_EVERY_SECS));
+        && r.urged_at.is_none_or(|at| {
+            now >= at + chrono::Duration::seconds(crate::approvals::engine::URGE_EVERY_SECS)
+        });
     Ok(RequestDetail {
         row: RequestRow {
             id: r.id.to_string(),
@@ -180,13 +178,4 @@ pub(super) async fn load(
         returns: settings.on_reject == OnReject::Return,
         is_submitter,
     })
-}
-
-async fn names_of(
-    c: &mut PgConnection,
-    org: Uuid,
-    people: &[&str],
-    departments: &[&str],
-) -> Result<crate::approvals::Names, AppError> {
-    names(c, org, people, departments, &[]).await
 }

@@ -207,14 +207,7 @@ pub async fn delegate(delegate: String, starts: String, ends: String) -> Result<
     }
     let starts = starts.max(now - chrono::Duration::minutes(1));
     let mut tx = state.db.begin().await?;
-    let active = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2 AND kind = 'member'
-                          AND status = 'active') AS "x!""#,
-        org,
-        delegate
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let active = engine::can_act(&mut tx, org, delegate).await?;
     if !active || delegate == p.id() {
         return Err(AppError::field("delegate", Code::ApprovalsHandTo));
     }
@@ -316,14 +309,7 @@ pub async fn hand_over(from: String, to: String) -> Result<u64, AppError> {
     access.check(Target::Person(to)).await?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
-    let active = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2 AND kind = 'member'
-                          AND status = 'active') AS "x!""#,
-        org,
-        to
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let active = engine::can_act(&mut tx, org, to).await?;
     if !active || to == from {
         return Err(AppError::field("to", Code::ApprovalsHandTo));
     }

@@ -147,6 +147,18 @@ async fn open(
     Ok(waiting_for_someone)
 }
 
+/// Whether `person` is a member of `org` who can act on a task (active).
+pub async fn can_act(c: &mut PgConnection, org: Uuid, person: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2
+                          AND kind = 'member' AND status = 'active') AS "x!""#,
+        org,
+        person
+    )
+    .fetch_one(&mut *c)
+    .await?)
+}
+
 /// Whether a pick is approved without them acting: the submitter's own
 /// part where the flow says so, or someone who approved a node before in
 /// this round themselves (not through a delegate, a transfer or a rule).

@@ -81,14 +81,7 @@ pub async fn hand(
     comment: &str,
 ) -> Result<(Uuid, &'static str), AppError> {
     let h = hold(c, org, actor, task).await?;
-    let active = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2
-                          AND kind = 'member' AND status = 'active') AS "x!""#,
-        org,
-        to
-    )
-    .fetch_one(&mut *c)
-    .await?;
+    let active = super::advance::can_act(c, org, to).await?;
     // Nobody hands a task to themselves, to whom they act for, or to the
     // submitter (nobody approves their own request this way).
     if !active || to == actor || Some(to) == h.principal || to == h.submitter {

@@ -18,7 +18,7 @@ pub mod clock;
 mod decide;
 mod hand;
 pub mod notices;
-pub use advance::advance;
+pub use advance::{advance, can_act};
 pub use decide::{Back, Decided, Decision, decide, withdraw};
 pub use hand::{
     Handing, URGE_EVERY_SECS, check_no_cycle, close_delegation, hand, hand_over, open_delegation,
