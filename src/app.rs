@@ -1,6 +1,8 @@
 //! The document shell, the root component and the route table.
 use crate::access::pages::AccessAdminPage;
-use crate::approvals::pages::{InboxPage, MyRequestsPage, NewRequestPage, RequestPage};
+use crate::approvals::pages::{
+    DesignerPage, InboxPage, MyRequestsPage, NewRequestPage, RequestPage, TemplatesPage,
+};
 use crate::audit::{AdminAuditPage, OperatorAuditPage};
 use crate::auth::{
     AccountBar, ForgotPage, MemberLoginPage, OperatorAccountsPage, OperatorLoginPage, ProvideMe,
@@ -21,8 +23,7 @@ use crate::registration::{
 use crate::review::{ReviewDetailPage, ReviewQueuePage};
 use crate::security::pages::{CheckupPage, SecuritySettingsPage};
 use crate::ui::{
-    ComingSoon, ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, HeaderNav, Layout, NotFound,
-    text,
+    ConsoleFrame, ConsoleHeader, ConsoleNav, ErrorPage, HeaderNav, Layout, NotFound, text,
 };
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
@@ -75,7 +76,6 @@ lazy_pages! {
     OrgChartRoute => OrgChartPage;
     EmployeeFormRoute => EmployeeFormPage;
     EmployeeRoute => EmployeePage;
-    ComingSoonRoute => ComingSoon;
     AdminAuditRoute => AdminAuditPage;
     AccessAdminRoute => AccessAdminPage;
     SecuritySettingsRoute => SecuritySettingsPage;
@@ -98,6 +98,8 @@ lazy_pages! {
     NewRequestRoute => NewRequestPage;
     RequestRoute => RequestPage;
     InboxRoute => InboxPage;
+    TemplatesRoute => TemplatesPage;
+    DesignerRoute => DesignerPage;
 }
 
 /// The HTML document around the app, rendered on the server only.
@@ -191,7 +193,8 @@ pub fn App() -> impl IntoView {
                                     <Route path=path!("contacts/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
                                     <Route path=path!("contacts/employees/:id/edit") view={Lazy::<EmployeeFormRoute>::new()} />
                                     <Route path=path!("access") view={Lazy::<AccessAdminRoute>::new()} />
-                                    <Route path=path!("approvals") view={Lazy::<ComingSoonRoute>::new()} />
+                                    <Route path=path!("approvals") view={Lazy::<TemplatesRoute>::new()} />
+                                    <Route path=path!("approvals/:id") view={Lazy::<DesignerRoute>::new()} />
                                     <Route path=path!("security") view={Lazy::<SecuritySettingsRoute>::new()} />
                                     <Route path=path!("security/checkup") view={Lazy::<CheckupRoute>::new()} />
                                     <Route path=path!("audit") view={Lazy::<AdminAuditRoute>::new()} />

@@ -166,6 +166,8 @@ pub struct TemplateEditor {
     pub problems: Vec<FieldError>,
     pub versions: Vec<VersionInfo>,
     pub names: Names,
+    /// The organisation's admin groups (id, name), for rules by role.
+    pub groups: Vec<(String, String)>,
 }
 
 /// A route with the names of everyone and everything it mentions.

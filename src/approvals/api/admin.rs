@@ -6,7 +6,7 @@ use crate::approvals::engine::{self, Purpose, Source, Submission};
 use crate::approvals::flow::{Approvers, Node, Role, Test};
 use crate::approvals::form::RawForm;
 use crate::approvals::repo::templates;
-use crate::approvals::{Design, RouteView, TemplateEditor, TemplateSummary, VersionInfo};
+use crate::approvals::{Design, Names, RouteView, TemplateEditor, TemplateSummary, VersionInfo};
 use crate::audit::Action;
 use crate::error::{AppError, Code, FieldError};
 use crate::server::state::app_state;
@@ -157,13 +157,35 @@ pub async fn template(raw: String) -> Result<TemplateEditor, AppError> {
         requests: r.requests,
     })
     .collect();
+    let groups = sqlx::query!(
+        "SELECT id, name FROM admin_groups WHERE org_id = $1 ORDER BY name, id",
+        access.org
+    )
+    .fetch_all(&mut *c)
+    .await?
+    .into_iter()
+    .map(|g| (g.id.to_string(), g.name))
+    .collect();
     Ok(TemplateEditor {
         template: summary,
         design,
         problems,
         versions,
         names,
+        groups,
     })
+}
+
+/// A published version's design, with the names it mentions.
+pub async fn version(raw: String, number: i32) -> Result<(Design, Names), AppError> {
+    let access = designer().await?;
+    let template = id(&raw)?;
+    let state = app_state()?;
+    let mut c = state.db.acquire().await?;
+    let design = templates::version(&mut c, access.org, template, number).await?;
+    let (people, departments, groups) = references(&design);
+    let names = names(&mut c, access.org, &people, &departments, &groups).await?;
+    Ok((design, names))
 }
 
 fn template_name(raw: &str, field: &str) -> Result<String, AppError> {
@@ -286,6 +308,7 @@ pub async fn simulate(
     form: String,
     chosen_raw: String,
     department: String,
+    design: String,
 ) -> Result<RouteView, AppError> {
     let access = designer().await?;
     let template = id(&raw)?;
@@ -310,7 +333,14 @@ pub async fn simulate(
         return Err(AppError::field("submitter", Code::ValidationInvalid));
     }
     let source = if number == 0 {
-        let (_, design) = templates::design(&mut c, access.org, template).await?;
+        let (_, stored) = templates::design(&mut c, access.org, template).await?;
+        let design = if design.is_empty() {
+            stored
+        } else {
+            let d: Design = json(&design, "design")?;
+            fits(&d)?;
+            d
+        };
         Source::Draft(Box::new(design))
     } else {
         Source::Version(number)

@@ -18,7 +18,7 @@ mod detail;
 #[cfg(feature = "ssr")]
 mod hands;
 #[cfg(feature = "ssr")]
-mod inbox;
+pub mod inbox;
 #[cfg(feature = "ssr")]
 mod member;
 
@@ -37,6 +37,15 @@ pub async fn approval_templates() -> Result<Vec<TemplateSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "approval_template", input = server_fn::codec::GetUrl)]
 pub async fn approval_template(id: String) -> Result<TemplateEditor, AppError> {
     admin::template(id).await
+}
+
+/// A published version of a template: its design and the names it mentions.
+#[server(prefix = "/api", endpoint = "approval_template_version", input = server_fn::codec::GetUrl)]
+pub async fn approval_template_version(
+    id: String,
+    number: i32,
+) -> Result<(super::Design, super::Names), AppError> {
+    admin::version(id, number).await
 }
 
 /// A new custom template; returns its id.
@@ -77,7 +86,8 @@ pub async fn approval_template_enable(
 }
 
 /// What a submission by `submitter` with `form` would do: the route of the
-/// draft (`number` 0) or of a published version.
+/// draft (`number` 0), or of `design` (the designer's unsaved work) when
+/// given, or of a published version.
 #[server(prefix = "/api", endpoint = "approval_simulate")]
 pub async fn approval_simulate(
     id: String,
@@ -86,8 +96,9 @@ pub async fn approval_simulate(
     form: String,
     #[server(default)] chosen: String,
     #[server(default)] department: String,
+    #[server(default)] design: String,
 ) -> Result<RouteView, AppError> {
-    admin::simulate(id, number, submitter, form, chosen, department).await
+    admin::simulate(id, number, submitter, form, chosen, department, design).await
 }
 
 /// People (`kind` = `person`: active members) or departments of the

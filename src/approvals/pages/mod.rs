@@ -8,11 +8,13 @@ use super::route::{Auto, Gap, Route, Why};
 use crate::i18n::*;
 use leptos::prelude::*;
 
+mod design;
 mod fill;
 mod inbox;
 mod request;
 mod requests;
 
+pub use design::{DesignerPage, TemplatesPage};
 pub use inbox::InboxPage;
 pub use request::RequestPage;
 pub use requests::{MyRequestsPage, NewRequestPage};

@@ -564,6 +564,16 @@ async fn templates_and_requests_stay_in_their_organisation(db: PgPool) {
         )
         .await;
     assert_eq!(publish_other.status, 404, "{}", publish_other.text);
+    assert_eq!(
+        read(
+            &mut admin_b,
+            "approval_template_version",
+            &[("id", leave_a_id), ("number", "1")]
+        )
+        .await
+        .status,
+        404
+    );
     let mut bolt_ann = member(&app, "ann@bolt.example.com").await;
     assert_eq!(detail(&mut bolt_ann, &request).await.status, 404);
     assert_eq!(
@@ -609,6 +619,16 @@ async fn templates_and_requests_stay_in_their_organisation(db: PgPool) {
     assert_eq!(foreign.field_code("submitter"), Some("validation.invalid"));
     // An employee does not manage templates.
     assert_eq!(read(&mut ann, "approval_templates", &[]).await.status, 403);
+    assert_eq!(
+        read(
+            &mut ann,
+            "approval_template_version",
+            &[("id", leave_a_id), ("number", "1")]
+        )
+        .await
+        .status,
+        403
+    );
     // A form naming a person of another organisation is refused.
     let t = template(&mut admin_a, "leave").await;
     let mut d = design(&mut admin_a, leave_a_id).await;
@@ -693,4 +713,79 @@ async fn the_database_enforces_the_state_machines(db: PgPool) {
          SELECT gen_random_uuid(), org_id, id, 1, 0, submitter_id, 'pending', now() FROM approval_requests WHERE id = $1 AND $2 IS NOT NULL",
     )
     .await;
+}
+
+#[sqlx::test]
+async fn the_simulator_runs_unsaved_work_and_any_version(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut admin, o) = organisation(&app, &db, "Acme Ltd", "boss@acme.example.com").await;
+    let t = template(&mut admin, "leave").await;
+    let id = t["id"].as_str().unwrap().to_owned();
+    let published = design(&mut admin, &id).await;
+    let form = leave_form("2026-12-07 am/2026-12-08 pm");
+    let ann = o.ann.to_string();
+    let simulate = |number: &'static str, design: String| {
+        vec![
+            ("id".to_owned(), id.clone()),
+            ("number".to_owned(), number.to_owned()),
+            ("submitter".to_owned(), ann.clone()),
+            ("form".to_owned(), form.clone()),
+            ("design".to_owned(), design),
+        ]
+    };
+    // Fay named as the only approver, not saved: the simulator follows it
+    // and the template keeps no draft.
+    let mut unsaved = published.clone();
+    unsaved["flow"]["nodes"] = json!([{ "type": "approval", "id": "fay", "name_en": "Fay",
+        "name_zh": "费", "approvers": { "by": "people", "people": [o.fay.to_string()] }, "mode": "any" }]);
+    let args = simulate("0", unsaved.to_string());
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let route = admin.call("approval_simulate", &args).await;
+    assert_eq!(route.status, 200, "{}", route.text);
+    assert_eq!(
+        route.json["route"]["steps"][0]["approvers"][0]["person"],
+        json!(o.fay.to_string())
+    );
+    assert_eq!(
+        template_by_id(&mut admin, &id).await["has_draft"],
+        json!(false)
+    );
+    // Version 1, by its number, still goes to the manager; its design
+    // comes back with the names it mentions.
+    let args = simulate("1", String::new());
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let route = admin.call("approval_simulate", &args).await;
+    assert_eq!(
+        route.json["route"]["steps"][0]["approvers"][0]["person"],
+        json!(o.max.to_string()),
+        "{}",
+        route.text
+    );
+    let v1 = read(
+        &mut admin,
+        "approval_template_version",
+        &[("id", &id), ("number", "1")],
+    )
+    .await;
+    assert_eq!(v1.status, 200, "{}", v1.text);
+    assert_eq!(v1.json[0], published);
+    let missing = read(
+        &mut admin,
+        "approval_template_version",
+        &[("id", &id), ("number", "9")],
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+    // Unsaved work too large for the store is refused.
+    let mut huge = published.clone();
+    huge["form"]["controls"][0]["label_en"] = json!("x".repeat(70_000));
+    let args = simulate("0", huge.to_string());
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = admin.call("approval_simulate", &args).await;
+    assert_eq!(
+        refused.field_code("design"),
+        Some("approvals.design_too_large"),
+        "{}",
+        refused.text
+    );
 }
