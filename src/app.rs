@@ -246,6 +246,7 @@ fn ConsoleShell() -> impl IntoView {
                 ("/admin", text!(i18n, nav.overview)),
                 ("/admin/contacts", text!(i18n, nav.contacts)),
                 ("/admin/access", text!(i18n, nav.access)),
+                ("/admin/approvals", text!(i18n, nav.approvals)),
                 ("/admin/security", text!(i18n, nav.org_security)),
                 ("/admin/security/checkup", text!(i18n, nav.checkup)),
                 ("/admin/audit", text!(i18n, nav.audit)),

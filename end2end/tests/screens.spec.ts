@@ -45,9 +45,15 @@ test("an administrator's pages read whole in each language and pass axe", async 
     "/me/directory",
     "/me/requests",
     "/me/approvals",
+    "/admin/approvals",
   ]) {
     await checkPage(page, path, data, findings);
   }
+  // The designer of a built-in template, its form open.
+  await page.goto("/admin/approvals");
+  await page.locator('[data-table="templates"] tbody a').first().click();
+  await expect(page).toHaveURL(/\/admin\/approvals\/[0-9a-f-]{36}$/);
+  await checkPage(page, new URL(page.url()).pathname, data, findings);
   // The administrator's own employee page, with its change history.
   await page.goto("/admin/contacts");
   await page.locator('[data-table="members"] tbody a').first().click();

@@ -54,7 +54,9 @@ mod imp {
                      AND o.status = 'failed') AS "failed!",
                  (SELECT EXISTS (SELECT 1 FROM admin_group_members g WHERE g.org_id = $1)) AS "delegated!",
                  (SELECT count(*) FROM join_requests j WHERE j.org_id = $1 AND j.status = 'pending') AS "join_requests!",
-                 (SELECT enforce_two_factor FROM organisations WHERE id = $1) AS "two_factor!"
+                 (SELECT enforce_two_factor FROM organisations WHERE id = $1) AS "two_factor!",
+                 (SELECT EXISTS (SELECT 1 FROM approval_template_versions v
+                                 WHERE v.org_id = $1 AND v.published_by IS NOT NULL)) AS "approvals!"
                FROM accounts WHERE org_id = $1 AND kind = 'member'"#,
             access.org
         )
@@ -77,7 +79,7 @@ mod imp {
                 step("invitations", r.invitations > 0, "/admin/contacts"),
                 step("two_factor", r.two_factor, "/admin/security"),
                 step("delegated", r.delegated, "/admin/access"),
-                step("approvals", false, "/admin/approvals"),
+                step("approvals", r.approvals, "/admin/approvals"),
             ],
         })
     }

@@ -270,7 +270,8 @@ fn ControlList(table: Option<usize>) -> impl IntoView {
     }
 }
 
-/// A text box bound to part of the design.
+/// A text box bound to part of the design: text as it is typed, numbers
+/// once they are whole (on change), so a half-typed `12.` stays as typed.
 #[component]
 pub(super) fn Text(
     #[prop(into)] label: Signal<String>,
@@ -286,7 +287,8 @@ pub(super) fn Text(
             <input class="field__input" type=input_type maxlength=maxlength data-part=part
                 inputmode=(input_type == "number").then_some("decimal")
                 prop:value=move || value.get()
-                on:input=move |ev| set.run(event_target_value(&ev)) />
+                on:input=move |ev| if input_type != "number" { set.run(event_target_value(&ev)) }
+                on:change=move |ev| if input_type == "number" { set.run(event_target_value(&ev)) } />
         </label>
     }
 }

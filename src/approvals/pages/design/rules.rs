@@ -556,7 +556,7 @@ fn TestEditor(at: ListAt, i: usize, branch: usize, group: usize, test: usize) ->
                         }) />
                     <Text label=text!(i18n, designer.test_value) input_type="number" maxlength=15 part="test-value"
                         value=get(|t| match t { Test::Compare { value, .. } => value.to_string(), _ => String::new() })
-                        set=put(|t, v| if let Test::Compare { value, .. } = t { *value = v.trim().parse().unwrap_or(f64::NAN) }) />
+                        set=put(|t, v| if let (Test::Compare { value, .. }, Ok(x)) = (t, v.trim().parse::<f64>()) && x.is_finite() { *value = x }) />
                     <p class="field__hint">{t!(i18n, designer.compare_hint)}</p>
                 }.into_any(),
                 "one_of" => view! {
