@@ -3,7 +3,7 @@
 // until they are fixed, the simulator telling who would approve before
 // anything is published, and the published template reaching employees.
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, test, watchContext } from "./fixtures";
 import { addMember, createOrganisation, hydrated, signIn, switchTo, uniqueTag } from "./helpers";
 
 const PASSWORD = "juniper-harbour-violet-37";
@@ -23,7 +23,7 @@ async function pickPerson(scope: ReturnType<Page["locator"]>, name: string) {
 
 test.use({ locale: "en-US" });
 
-test("an administrator designs a purchase flow with a branch, simulates it and publishes it", async ({ page }) => {
+test("an administrator designs a purchase flow with a branch, simulates it and publishes it", async ({ page, browser, problems }) => {
   test.setTimeout(240_000);
   const tag = uniqueTag();
   const admin = `boss-${tag}@orgdesk.example`;
@@ -123,15 +123,17 @@ test("an administrator designs a purchase flow with a branch, simulates it and p
   await page.screenshot({ path: `${SCREENS}/designer-flow-375-zh.png`, fullPage: true });
   await switchTo(page, "en");
 
-  const employee = await page.context().browser()!.newPage();
+  const employeeContext = await browser.newContext({ locale: "en-US" });
+  watchContext(employeeContext, problems);
+  const employee = await employeeContext.newPage();
   await signIn(employee, "/login", ann, PASSWORD);
   await expect(employee).toHaveURL(/\/me$/);
   await employee.goto("/me/requests");
   await hydrated(employee);
   await expect(employee.locator('[data-template="custom"]', { hasText: "Purchase" })).toBeVisible();
-  await employee.close();
+  await employeeContext.close();
 
-  // Turned off, it leaves the employee's list; the list says so.
+  // Turned off: the list says so.
   await page.goto("/admin/approvals");
   await hydrated(page);
   const row = page.locator('[data-table="templates"] tr[data-template="Purchase"]');

@@ -242,7 +242,7 @@ export async function leftovers(page: Page, language: "en" | "zh-CN", data: stri
     .replace(/\S+@\S+/g, " ")
     .replace(/https?:\/\/\S+/g, " ");
   if (language === "zh-CN") {
-    const allowed = new Set(["App", "ID", "IP", "QR", "SMS", "SMTP", "UTC", "CSV", "XLSX", "XLS", "Excel", "UTF", "GBK", "PDF", "JPG", "JPEG", "PNG", "MB", "KB", "TOTP", "PostgreSQL"]);
+    const allowed = new Set(["App", "ID", "IP", "QR", "SMS", "SMTP", "UTC", "CSV", "XLSX", "XLS", "Excel", "UTF", "GBK", "PDF", "JPG", "JPEG", "PNG", "MB", "KB", "TOTP", "PostgreSQL", "Office"]);
     return [...new Set(rest.match(/[A-Za-z]{2,}/g) ?? [])].filter((w) => !allowed.has(w));
   }
   return [...new Set(rest.match(/[\u3400-\u9fff]+/g) ?? [])];

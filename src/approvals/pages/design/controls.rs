@@ -517,7 +517,8 @@ fn limits(at: ControlAt, tag: String) -> AnyView {
         "money" => view! {
             <Text label=text!(i18n, designer.max_amount) input_type="number" maxlength=12 part="max-amount"
                 value=kind(|k| match k {
-                    ControlKind::Money { max_fen: Some(f) } => crate::approvals::form::yuan(*f),
+                    // Plain digits: a number input takes no thousands separators.
+                    ControlKind::Money { max_fen: Some(f) } => (*f as f64 / 100.0).to_string(),
                     _ => String::new(),
                 })
                 set=set(|k, v| if let ControlKind::Money { max_fen } = k {

@@ -234,12 +234,12 @@ fn Designer(editor: TemplateEditor, reload: RwSignal<u32>) -> impl IntoView {
     let version = RwSignal::new(template.version);
     // What only the server can judge (unknown people, who may submit),
     // from the last publish attempt or the page's load.
-    let server_only = RwSignal::new(
-        server_problems
-            .into_iter()
-            .filter(|p| p.field == "references" || p.field == "submitters")
-            .collect::<Vec<_>>(),
-    );
+    let only_server = |list: Vec<FieldError>| -> Vec<FieldError> {
+        list.into_iter()
+            .filter(|p| p.field == "references")
+            .collect()
+    };
+    let server_only = RwSignal::new(only_server(server_problems));
     let problems = Memo::new(move |_| {
         let mut all = design.with(|d| {
             let mut p = d.form.check();
@@ -261,6 +261,14 @@ fn Designer(editor: TemplateEditor, reload: RwSignal<u32>) -> impl IntoView {
             }
         }
         all
+    });
+    // What the server said no longer holds once the design changes; the
+    // next publish asks again.
+    Effect::new(move |first: Option<()>| {
+        design.track();
+        if first.is_some() {
+            server_only.set(Vec::new());
+        }
     });
     let editing = Editing {
         design,
@@ -324,7 +332,7 @@ fn Designer(editor: TemplateEditor, reload: RwSignal<u32>) -> impl IntoView {
                 }
                 Err(e) => {
                     if let AppError::Validation { fields } = &e {
-                        server_only.try_set(fields.clone());
+                        server_only.try_set(only_server(fields.clone()));
                     }
                     error.try_set(Some(e));
                 }
