@@ -53,8 +53,8 @@ test("an administrator designs a purchase flow with a branch, simulates it and p
   await expect(page).toHaveURL(/\/admin\/approvals\/[0-9a-f-]{36}$/);
   await hydrated(page);
   await expect(page.locator('[data-empty="controls"]')).toBeVisible();
-  const problems = page.locator('[data-part="problems"]');
-  await expect(problems).toBeVisible();
+  const toFix = page.locator('[data-part="problems"]');
+  await expect(toFix).toBeVisible();
 
   // The form: an amount, required.
   await page.locator('[data-part="add-kind"]').first().selectOption("money");
@@ -90,7 +90,7 @@ test("an administrator designs a purchase flow with a branch, simulates it and p
   await pickPerson(finance, "Fay Fan");
   await expect(finance.locator(".chip")).toContainText("Fay Fan");
   await expect(page.locator('[data-part="ready"]')).toBeVisible();
-  await expect(problems).toHaveCount(0);
+  await expect(toFix).toHaveCount(0);
   await page.screenshot({ path: `${SCREENS}/designer-flow-1280-en.png`, fullPage: true });
 
   // The simulator follows the unsaved design: 8,000 yuan goes to Max, then Fay.
