@@ -6,7 +6,8 @@ use crate::server::time::Tz;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub(super) struct Query<'a> {
+/// What one page of the inbox asks for.
+pub struct Query<'a> {
     pub org: Uuid,
     pub me: Uuid,
     /// `pending`, `handled` or `cc`.
@@ -25,10 +26,7 @@ pub(super) struct Query<'a> {
 }
 
 /// The total and one page of a tab, newest first.
-pub(super) async fn page(
-    c: &mut PgConnection,
-    q: Query<'_>,
-) -> Result<(i64, Vec<RequestRow>), AppError> {
+pub async fn page(c: &mut PgConnection, q: Query<'_>) -> Result<(i64, Vec<RequestRow>), AppError> {
     let rows = sqlx::query!(
         r#"WITH mine AS (
                SELECT t.request_id, t.id AS task_id, t.activated_at AS at FROM approval_tasks t

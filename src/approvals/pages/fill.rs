@@ -317,9 +317,16 @@ pub(super) fn Picker(
     value: Signal<String>,
     set: Callback<String>,
     labels: Labels,
+    /// What the search box is for, when a caption beside it says so.
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let q = RwSignal::new(String::new());
+    let label = move || match label {
+        Some(l) => format!("{} · {}", l.get(), t_string!(i18n, approvals.search_to_add)),
+        None => t_string!(i18n, approvals.search_to_add).to_string(),
+    };
     let found = Resource::new(
         move || q.get(),
         move |q| async move {
@@ -371,7 +378,7 @@ pub(super) fn Picker(
             </ul>
             <input class="field__input" type="search" maxlength="50"
                 placeholder=move || t_string!(i18n, approvals.search_to_add)
-                aria-label=move || t_string!(i18n, approvals.search_to_add)
+                aria-label=label
                 prop:value=move || q.get()
                 on:input=move |ev| q.set(event_target_value(&ev)) />
             <Transition fallback=|| ()>

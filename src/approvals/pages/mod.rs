@@ -14,7 +14,7 @@ mod inbox;
 mod request;
 mod requests;
 
-pub use design::{DesignerPage, TemplatesPage};
+pub use design::{DesignerPage, HandOver, TemplatesPage};
 pub use inbox::InboxPage;
 pub use request::RequestPage;
 pub use requests::{MyRequestsPage, NewRequestPage};

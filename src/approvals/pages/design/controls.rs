@@ -319,6 +319,9 @@ pub(super) fn ItemTools(
     down: Callback<()>,
     remove: Callback<()>,
     #[prop(into)] what: Signal<String>,
+    /// The item may not go (a branch node keeps two branches).
+    #[prop(optional, into)]
+    keep: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let asking = RwSignal::new(false);
@@ -330,7 +333,9 @@ pub(super) fn ItemTools(
             <button type="button" class="button button--small" disabled=move || last.get()
                 aria-label=move || format!("{} {}", t_string!(i18n, designer.move_down), what.get())
                 on:click=move |_| down.run(())>"↓"</button>
-            {move || if asking.get() {
+            {move || if keep.get() {
+                ().into_any()
+            } else if asking.get() {
                 view! {
                     <button type="button" class="button button--small button--danger" data-action="confirm-remove"
                         on:click=move |_| { asking.set(false); remove.run(()) }>
@@ -438,7 +443,7 @@ fn ControlCard(at: ControlAt, #[prop(into)] last: Signal<bool>) -> impl IntoView
                 <Text label=text!(i18n, designer.key) value=key set=set_key maxlength=32 part="key" />
                 <label class="field">
                     <span class="field__label">{t!(i18n, designer.kind)}</span>
-                    <select class="field__input" data-part="kind" on:change=retype>
+                    <select class="field__input" data-part="kind" prop:value=move || tag.get() on:change=retype>
                         {KINDS.iter()
                             .filter(|k| !in_table || !matches!(**k, "table" | "note"))
                             .map(|k| view! {
@@ -547,7 +552,12 @@ fn limits(at: ControlAt, tag: String) -> AnyView {
             view! {
                 <label class="field">
                     <span class="field__label">{t!(i18n, designer.range_unit)}</span>
-                    <select class="field__input" data-part="range-unit" on:change=choose>
+                    <select class="field__input" data-part="range-unit" on:change=choose
+                        prop:value=move || match unit.get() {
+                            Some(RangeUnit::HalfDay) => "half_day",
+                            Some(RangeUnit::Hour) => "hour",
+                            _ => "day",
+                        }>
                         {option(RangeUnit::HalfDay, "half_day", text!(i18n, designer.unit_half_day))}
                         {option(RangeUnit::Day, "day", text!(i18n, designer.unit_day))}
                         {option(RangeUnit::Hour, "hour", text!(i18n, designer.unit_hour))}

@@ -1,29 +1,33 @@
-//! Handing a departing person's open approvals to someone else in one action.
+//! Handing a departing person's open approvals to someone else in one
+//! action, from their page in the contacts console.
 use crate::approvals::api::ApprovalHandOver;
 use crate::approvals::pages::fill::{Labels, Picker};
 use crate::i18n::*;
 use crate::ui::{ActionPanel, FormError, last_error, text};
 use leptos::prelude::*;
 
+/// For an administrator of `person`'s contacts (the server checks it):
+/// every open approval of theirs goes to the person chosen.
 #[component]
-pub(super) fn HandOver() -> impl IntoView {
+pub fn HandOver(
+    #[prop(into)] person: Signal<String>,
+    #[prop(into)] name: Signal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<ApprovalHandOver>::new();
     let labels: Labels = RwSignal::new(Default::default());
-    let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
-    let name = move |id: String| labels.with(|l| l.get(&id).cloned().unwrap_or_default());
+    let to_name = move || to.with(|id| labels.with(|l| l.get(id).cloned().unwrap_or_default()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             confirming.set(false);
-            from.set(String::new());
             to.set(String::new());
         }
     });
     let go = move |_| {
         action.dispatch(ApprovalHandOver {
-            from: from.get_untracked(),
+            from: person.get_untracked(),
             to: to.get_untracked(),
         });
     };
@@ -36,20 +40,14 @@ pub(super) fn HandOver() -> impl IntoView {
                     <p class="notice" role="status" data-notice="handed-over">{td!(i18n.get_locale(), designer.handed_over, n = n)}</p>
                 })}
                 <div class="field">
-                    <p class="field__label">{t!(i18n, designer.hand_from)}</p>
-                    <Picker id="hand-from".into() kind="person" multiple=false labels
-                        value=Signal::derive(move || from.get())
-                        set=Callback::new(move |v: String| { confirming.set(false); from.set(v) }) />
-                </div>
-                <div class="field">
                     <p class="field__label">{t!(i18n, designer.hand_to)}</p>
-                    <Picker id="hand-to".into() kind="person" multiple=false labels
+                    <Picker id="hand-to".into() kind="person" multiple=false labels label=text!(i18n, designer.hand_to)
                         value=Signal::derive(move || to.get())
                         set=Callback::new(move |v: String| { confirming.set(false); to.set(v) }) />
                 </div>
                 {move || if confirming.get() {
                     view! {
-                        <p>{td!(i18n.get_locale(), designer.hand_confirm, from = name(from.get()), to = name(to.get()))}</p>
+                        <p>{td!(i18n.get_locale(), designer.hand_confirm, from = name.get(), to = to_name())}</p>
                         <button type="button" class="button button--primary" data-action="hand-over"
                             disabled=move || action.pending().get() on:click=go>
                             {t!(i18n, designer.hand_over_now)}
@@ -60,7 +58,7 @@ pub(super) fn HandOver() -> impl IntoView {
                 } else {
                     view! {
                         <button type="button" class="button" data-action="hand-over-ask"
-                            disabled=move || from.with(String::is_empty) || to.with(String::is_empty)
+                            disabled=move || to.with(String::is_empty)
                             on:click=move |_| confirming.set(true)>
                             {t!(i18n, designer.hand_over)}
                         </button>

@@ -22,6 +22,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 mod controls;
 mod handover;
+pub use handover::HandOver;
 mod nodes;
 mod rules;
 mod settings;
@@ -63,7 +64,6 @@ pub fn TemplatesPage() -> impl IntoView {
                     </button>
                 </ActionForm>
             </ActionPanel>
-            <handover::HandOver />
         </div>
     }
 }
@@ -278,6 +278,17 @@ fn Designer(editor: TemplateEditor, reload: RwSignal<u32>) -> impl IntoView {
     };
     provide_context(editing);
     let dirty = Memo::new(move |_| design.with(|d| saved.with(|s| d != s)));
+    // Closing or reloading the page with unsaved work asks first.
+    #[cfg(feature = "hydrate")]
+    {
+        let guard = window_event_listener(leptos::ev::beforeunload, move |e| {
+            if dirty.try_get_untracked().unwrap_or(false) {
+                e.prevent_default();
+                e.set_return_value("");
+            }
+        });
+        on_cleanup(move || guard.remove());
+    }
     let busy = RwSignal::new(false);
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let note: RwSignal<Option<&'static str>> = RwSignal::new(None);

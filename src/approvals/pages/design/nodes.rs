@@ -368,7 +368,8 @@ pub(super) fn Choose(
     view! {
         <label class="field">
             <span class="field__label">{move || label.get()}</span>
-            <select class="field__input" data-part=part on:change=move |ev| set.run(event_target_value(&ev))>
+            <select class="field__input" data-part=part prop:value=move || value.get()
+                on:change=move |ev| set.run(event_target_value(&ev))>
                 {options.into_iter().map(|(v, text)| view! {
                     <option value=v selected=move || value.get() == v>{move || text.get()}</option>
                 }).collect_view()}
@@ -519,7 +520,8 @@ fn Branches(at: ListAt, i: usize) -> impl IntoView {
                                 {move || is_default.get().then(|| view! { <span class="badge">{t!(i18n, designer.default_branch)}</span> })}
                                 {move || (!is_default.get()).then(|| view! {
                                     <ItemTools first=b == 0 last=Signal::derive(move || b + 2 >= len.get())
-                                        up=mover(-1) down=mover(1) remove what=name />
+                                        up=mover(-1) down=mover(1) remove what=name
+                                        keep=Signal::derive(move || len.get() <= 2) />
                                 })}
                             </div>
                             <div class="designer__grid">

@@ -283,7 +283,7 @@ fn RoleEditor(at: ListAt, i: usize) -> impl IntoView {
             view! {
                 <label class="field">
                     <span class="field__label">{t!(i18n, designer.role_group)}</span>
-                    <select class="field__input" data-part="group"
+                    <select class="field__input" data-part="group" prop:value=move || current.get()
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
                             editing.edit_node(at, i, |n| if let Some(Role::AdminGroup { id }) = rule_mut(n).and_then(role_of) { *id = v });
@@ -340,7 +340,7 @@ fn FieldChoice(at: ListAt, i: usize) -> impl IntoView {
     view! {
         <label class="field">
             <span class="field__label">{t!(i18n, designer.by_field)}</span>
-            <select class="field__input" data-part="field"
+            <select class="field__input" data-part="field" prop:value=move || current.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     editing.edit_node(at, i, |n| if let Some(Approvers::Field { field }) = rule_mut(n) { *field = v });
@@ -510,7 +510,7 @@ fn TestEditor(at: ListAt, i: usize, branch: usize, group: usize, test: usize) ->
         view! {
             <label class="field">
                 <span class="field__label">{t!(i18n, designer.test_field)}</span>
-                <select class="field__input" data-part="test-field"
+                <select class="field__input" data-part="test-field" prop:value=move || field.get()
                     on:change=move |ev| put(|t, v| match t {
                         Test::Compare { field, .. } => *field = v,
                         Test::OneOf { field, options } => { *field = v; options.clear(); }

@@ -45,10 +45,12 @@ pub(super) fn RulesEditor() -> impl IntoView {
             <div hidden=move || everyone.get()>
                 <p class="field__label">{t!(i18n, designer.submit_departments)}</p>
                 <Picker id="submitter-departments".into() kind="department" multiple=true labels=editing.labels
+                    label=text!(i18n, designer.submit_departments)
                     value=Signal::derive(move || design.with(|d| joined(&d.submitters.departments)))
                     set=Callback::new(move |v: String| design.update(|d| d.submitters.departments = split(&v))) />
                 <p class="field__label">{t!(i18n, designer.submit_people)}</p>
                 <Picker id="submitter-people".into() kind="person" multiple=true labels=editing.labels
+                    label=text!(i18n, designer.submit_people)
                     value=Signal::derive(move || design.with(|d| joined(&d.submitters.people)))
                     set=Callback::new(move |v: String| design.update(|d| d.submitters.people = split(&v))) />
             </div>

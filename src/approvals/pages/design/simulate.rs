@@ -101,6 +101,7 @@ pub(super) fn Simulator(template: String, versions: Vec<VersionInfo>) -> impl In
                         on:change=move |ev| {
                             number.set(event_target_value(&ev).parse().unwrap_or(0));
                             answer.set(None);
+                            chosen.set(BTreeMap::new());
                         }>
                         <option value="0">{t!(i18n, designer.simulate_draft)}</option>
                         {versions.iter().map(|v| {
@@ -112,8 +113,12 @@ pub(super) fn Simulator(template: String, versions: Vec<VersionInfo>) -> impl In
                 <div class="field">
                     <p class="field__label">{t!(i18n, designer.simulate_submitter)}</p>
                     <Picker id="sim-submitter".into() kind="person" multiple=false labels=editing.labels
+                        label=crate::ui::text!(i18n, designer.simulate_submitter)
                         value=Signal::derive(move || submitter.get())
-                        set=Callback::new(move |v: String| submitter.set(v)) />
+                        set=Callback::new(move |v: String| {
+                            chosen.set(BTreeMap::new());
+                            submitter.set(v)
+                        }) />
                     {move || submitter_error.get().map(|code| view! { <p class="field__error" role="alert">{code.text(i18n.get_locale())}</p> })}
                 </div>
                 <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>

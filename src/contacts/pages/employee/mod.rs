@@ -209,6 +209,9 @@ pub(super) fn EmployeeView(
                     view! { <StatusActions id=e.id.clone() version=e.version current=s action=status name=e.name.clone() /> }
                         .into_any()
                 }}
+                {(!e.is_self).then(|| view! {
+                    <crate::approvals::pages::HandOver person=e.id.clone() name=e.name.clone() />
+                })}
             </section>
         </div>
         <section class="panel history">
