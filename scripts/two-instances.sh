@@ -14,7 +14,7 @@ BIN="${ORGDESK_BIN:-${CARGO_TARGET_DIR:-target}/debug/orgdesk}"
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "nginx is missing: ./scripts/setup.sh --test installs it" >&2; exit 1; }
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
-PROXY_PORT="${TWO_PROXY_PORT:-3300}"
+PROXY_PORT="${TWO_PROXY_PORT:-3340}"
 A_PORT="${TWO_A_PORT:-3301}"
 B_PORT="${TWO_B_PORT:-3302}"
 SMTP_PORT="${TWO_SMTP_PORT:-3325}"

@@ -107,6 +107,7 @@ actions! {
     ApprovalDelegationSet = "approval.delegation_set" => approval_delegation_set,
     ApprovalDelegationCancelled = "approval.delegation_cancelled" => approval_delegation_cancelled,
     ApprovalTasksHandedOver = "approval.tasks_handed_over" => approval_tasks_handed_over,
+    ApprovalAdminSet = "approval.admin_set" => approval_admin_set,
     SuperAdminGranted = "access.super_admin_granted" => super_admin_granted,
     SuperAdminRemoved = "access.super_admin_removed" => super_admin_removed,
     CreatorTransferred = "access.creator_transferred" => creator_transferred,

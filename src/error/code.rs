@@ -248,6 +248,7 @@ codes! {
     ApprovalsTooManySubmissions = "approvals.too_many_submissions" => approvals_too_many_submissions,
     ApprovalsDesignTooLarge = "approvals.design_too_large" => approvals_design_too_large,
     ApprovalsHandTo = "approvals.hand_to" => approvals_hand_to,
+    ApprovalsAdminInactive = "approvals.admin_inactive" => approvals_admin_inactive,
     ApprovalsUrgedRecently = "approvals.urged_recently" => approvals_urged_recently,
     ApprovalsDelegationCycle = "approvals.delegation_cycle" => approvals_delegation_cycle,
     ApprovalsDelegationOverlap = "approvals.delegation_overlap" => approvals_delegation_overlap,

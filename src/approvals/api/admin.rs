@@ -176,6 +176,49 @@ pub async fn template(raw: String) -> Result<TemplateEditor, AppError> {
     })
 }
 
+pub async fn approval_admin() -> Result<Option<(String, String)>, AppError> {
+    let access = designer().await?;
+    let state = app_state()?;
+    let r = sqlx::query!(
+        r#"SELECT a.id, a.name FROM organisations o
+           JOIN accounts a ON a.id = coalesce(o.approval_admin_id, o.creator_id) AND a.org_id = o.id
+           WHERE o.id = $1"#,
+        access.org
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(r.map(|r| (r.id.to_string(), r.name)))
+}
+
+pub async fn set_approval_admin(person: String) -> Result<(), AppError> {
+    let access = designer().await?;
+    let person = maybe_id(&person, "person")?
+        .ok_or_else(|| AppError::field("person", Code::ValidationRequired))?;
+    let state = app_state()?;
+    let mut tx = state.db.begin().await?;
+    if !engine::can_act(&mut tx, access.org, person).await? {
+        return Err(AppError::field("person", Code::ApprovalsAdminInactive));
+    }
+    sqlx::query!(
+        "UPDATE organisations SET approval_admin_id = $2 WHERE id = $1",
+        access.org,
+        person
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        &actor(&access.principal),
+        access.org,
+        Action::ApprovalAdminSet,
+        ("account", person),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A published version's design, with the names it mentions.
 pub async fn version(raw: String, number: i32) -> Result<(Design, Names), AppError> {
     let access = designer().await?;

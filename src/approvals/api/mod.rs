@@ -48,6 +48,19 @@ pub async fn approval_template_version(
     admin::version(id, number).await
 }
 
+/// Who decides when a node finds nobody (a node's "approval administrator"
+/// rule): (id, name), the organisation's creator until someone is set.
+#[server(prefix = "/api", endpoint = "approval_admin", input = server_fn::codec::GetUrl)]
+pub async fn approval_admin() -> Result<Option<(String, String)>, AppError> {
+    admin::approval_admin().await
+}
+
+/// Sets the approval administrator: an active member of the organisation.
+#[server(prefix = "/api", endpoint = "approval_admin_set")]
+pub async fn approval_admin_set(person: String) -> Result<(), AppError> {
+    admin::set_approval_admin(person).await
+}
+
 /// A new custom template; returns its id.
 #[server(prefix = "/api", endpoint = "approval_template_create")]
 pub async fn approval_template_create(

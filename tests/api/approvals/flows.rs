@@ -789,3 +789,73 @@ async fn the_simulator_runs_unsaved_work_and_any_version(db: PgPool) {
         refused.text
     );
 }
+
+#[sqlx::test]
+async fn the_approval_administrator_decides_steps_that_find_nobody(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (mut admin, o) = organisation(&app, &db, "Acme Ltd", "boss@acme.example.com").await;
+    let (_admin_b, b) = organisation(&app, &db, "Bolt Ltd", "boss@bolt.example.com").await;
+    let t = template(&mut admin, "leave").await;
+    let id = t["id"].as_str().unwrap().to_owned();
+    // Until someone is chosen, the creator.
+    let before = read(&mut admin, "approval_admin", &[]).await;
+    assert_eq!(before.status, 200, "{}", before.text);
+    assert_ne!(before.json[0], json!(o.hal.to_string()));
+    let set = admin
+        .call("approval_admin_set", &[("person", &o.hal.to_string())])
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(
+        read(&mut admin, "approval_admin", &[]).await.json[0],
+        json!(o.hal.to_string())
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'approval.admin_set'",
+            o.org
+        )
+        .await,
+        1
+    );
+    // A step whose position nobody holds goes to Hal.
+    let mut d = design(&mut admin, &id).await;
+    d["flow"]["nodes"] = json!([{ "type": "approval", "id": "nobody", "name_en": "Nobody",
+        "name_zh": "无人", "approvers": { "by": "role", "role": { "kind": "position", "name": "Astronaut" } },
+        "mode": "any", "if_empty": "admin" }]);
+    let route = admin
+        .call(
+            "approval_simulate",
+            &[
+                ("id", &id),
+                ("number", "0"),
+                ("submitter", &o.ann.to_string()),
+                ("form", &leave_form("2026-12-07 am/2026-12-08 pm")),
+                ("design", &d.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        route.json["route"]["steps"][0]["approvers"][0]["person"],
+        json!(o.hal.to_string()),
+        "{}",
+        route.text
+    );
+    // Someone of another organisation is refused; an employee may not set it.
+    let foreign = admin
+        .call("approval_admin_set", &[("person", &b.hal.to_string())])
+        .await;
+    assert_eq!(
+        foreign.field_code("person"),
+        Some("approvals.admin_inactive"),
+        "{}",
+        foreign.text
+    );
+    let mut ann = member(&app, "ann@acme.example.com").await;
+    assert_eq!(
+        ann.call("approval_admin_set", &[("person", &o.ann.to_string())])
+            .await
+            .status,
+        403
+    );
+}

@@ -233,6 +233,8 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("approval_templates", &[]),
     ("approval_template", &["id"]),
     ("approval_template_version", &["id", "#number"]),
+    ("approval_admin", &[]),
+    ("approval_admin_set", &["person"]),
     ("approval_template_create", &["name_en", "name_zh"]),
     ("approval_template_save", &["id", "design", "#version"]),
     ("approval_template_publish", &["id", "#version"]),

@@ -1,6 +1,6 @@
 //! Handing a departing person's open approvals to someone else in one
 //! action, from their page in the contacts console.
-use crate::approvals::api::ApprovalHandOver;
+use crate::approvals::api::{ApprovalAdminSet, ApprovalHandOver, approval_admin};
 use crate::approvals::pages::fill::{Labels, Picker};
 use crate::i18n::*;
 use crate::ui::{ActionPanel, FormError, last_error, text};
@@ -66,5 +66,51 @@ pub fn HandOver(
                 }}
             </div>
         </ActionPanel>
+    }
+}
+
+/// Who decides the steps that find nobody, and a way to change it.
+#[component]
+pub(super) fn ApprovalAdmin() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ApprovalAdminSet>::new();
+    let current = Resource::new(move || action.version().get(), |_| approval_admin());
+    let labels: Labels = RwSignal::new(Default::default());
+    let chosen = RwSignal::new(String::new());
+    let save = move |_| {
+        action.dispatch(ApprovalAdminSet {
+            person: chosen.get_untracked(),
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            chosen.set(String::new());
+        }
+    });
+    view! {
+        <section class="panel" data-part="approval-admin">
+            <h2>{t!(i18n, designer.approval_admin)}</h2>
+            <p class="muted">{t!(i18n, designer.approval_admin_hint)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    current.await.ok().flatten().map(|(_, name)| view! {
+                        <p data-part="approval-admin-now">{td!(i18n.get_locale(), designer.approval_admin_now, name = name)}</p>
+                    })
+                })}
+            </Transition>
+            <ActionPanel name="approval-admin" label=text!(i18n, designer.approval_admin_change)>
+                <div class="action__form">
+                    <FormError error=last_error(action) />
+                    <Picker id="approval-admin".into() kind="person" multiple=false labels
+                        label=text!(i18n, designer.approval_admin)
+                        value=Signal::derive(move || chosen.get())
+                        set=Callback::new(move |v: String| chosen.set(v)) />
+                    <button type="button" class="button button--primary" data-action="set-approval-admin"
+                        disabled=move || chosen.with(String::is_empty) || action.pending().get() on:click=save>
+                        {t!(i18n, designer.save)}
+                    </button>
+                </div>
+            </ActionPanel>
+        </section>
     }
 }

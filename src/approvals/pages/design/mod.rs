@@ -64,6 +64,7 @@ pub fn TemplatesPage() -> impl IntoView {
                     </button>
                 </ActionForm>
             </ActionPanel>
+            <handover::ApprovalAdmin />
         </div>
     }
 }
