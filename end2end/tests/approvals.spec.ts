@@ -85,6 +85,15 @@ test("an employee asks for leave from a phone and the manager approves it from t
   await desk.goto("/me/approvals");
   await hydrated(desk);
   await expect(desk.locator('[data-count="pending"]')).toHaveText("1");
+  // Filtered by submitter: Ann's request stays, and the filter names her.
+  const bySubmitter = desk.locator('[data-part="submitter-filter"]');
+  await bySubmitter.getByRole("searchbox").fill("Ann");
+  await bySubmitter.locator(".picker__results button", { hasText: "Ann An" }).click();
+  await desk.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(desk).toHaveURL(/submitter=[0-9a-f-]{36}/);
+  await hydrated(desk);
+  await expect(desk.locator('[data-part="submitter-filter"] .chip')).toContainText("Ann An");
+  await expect(desk.locator(".request-card")).toHaveCount(1);
   await desk.screenshot({ path: `${SCREENS}/approvals-inbox-1280-en.png`, fullPage: true });
   await desk.locator(".request-card a").first().click();
   await expect(desk).toHaveURL(requestUrl);

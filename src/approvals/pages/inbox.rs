@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-const FILTERS: [&str; 4] = ["q", "from", "to", "template"];
+const FILTERS: [&str; 5] = ["q", "from", "to", "template", "submitter"];
 
 /// `/me/approvals?tab=pending|handled|cc&q=&from=&to=&template=&page=`.
 #[component]
@@ -32,6 +32,7 @@ pub fn InboxPage() -> impl IntoView {
             (
                 tab(),
                 param("template"),
+                param("submitter"),
                 param("from"),
                 param("to"),
                 param("q"),
@@ -39,11 +40,11 @@ pub fn InboxPage() -> impl IntoView {
                 batch.version().get(),
             )
         },
-        |(tab, template, from, to, q, page, _)| {
+        |(tab, template, submitter, from, to, q, page, _)| {
             approval_inbox(
                 tab.to_owned(),
                 template,
-                String::new(),
+                submitter,
                 from,
                 to,
                 q,
@@ -112,6 +113,9 @@ pub fn InboxPage() -> impl IntoView {
                                 <input class="field__input" type="search" name="q" maxlength="100"
                                     placeholder=move || t_string!(i18n, approvals.search_placeholder) value=param("q") />
                             </label>
+                            <SubmitterFilter
+                                start=param("submitter")
+                                name=inbox.page.rows.first().map(|r| r.submitter_name.clone()).unwrap_or_default() />
                             <label class="field">
                                 <span class="field__label">{t!(i18n, approvals.from)}</span>
                                 <input class="field__input" type="date" name="from" value=param("from") />
@@ -151,6 +155,30 @@ pub fn InboxPage() -> impl IntoView {
             </Loaded>
             <Away />
         </section>
+    }
+}
+
+/// The filter by submitter: a person found by name, sent with the form.
+#[component]
+fn SubmitterFilter(start: String, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let labels: super::fill::Labels = RwSignal::new(Default::default());
+    if !start.is_empty() && !name.is_empty() {
+        labels.update_untracked(|l| {
+            l.insert(start.clone(), name);
+        });
+    }
+    let first = start.clone();
+    let chosen = RwSignal::new(start);
+    view! {
+        <div class="field" data-part="submitter-filter">
+            <span class="field__label">{t!(i18n, approvals.submitter)}</span>
+            <input type="hidden" name="submitter" value=first prop:value=move || chosen.get() />
+            <super::fill::Picker id="filter-submitter".into() kind="person" multiple=false labels
+                label=crate::ui::text!(i18n, approvals.submitter)
+                value=Signal::derive(move || chosen.get())
+                set=Callback::new(move |v: String| chosen.set(v)) />
+        </div>
     }
 }
 
