@@ -19,8 +19,11 @@
 #                                   MEMBERS=100000 DEPARTMENTS=10000
 #                                   REQUESTS=1000000 SUBMITS=200;
 #                                   REUSE_BUILD=1 runs the binaries already
-#                                   built; PROFILE=profiling builds release
-#                                   code without LTO, in a third of the time)
+#                                   built; REUSE_DB=1 measures again on the
+#                                   database the last run seeded, BENCH_DB=
+#                                   names another (a copy); PROFILE=
+#                                   profiling builds release code without
+#                                   LTO, in a third of the time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +41,7 @@ BASELINE_ADDR="127.0.0.1:${BASELINE_PORT:-3398}"
 EMAIL="bench-approvals@orgdesk.example"
 APPROVER_EMAIL="bench-approver@orgdesk.example"
 PASSWORD="bench-heron-ledger-64"
-DB_NAME=orgdesk_bench_approvals
+DB_NAME="${BENCH_DB:-orgdesk_bench_approvals}"
 
 if ! command -v oha >/dev/null; then
   say "installing the load tool oha (once)"
@@ -70,6 +73,16 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
 sql() { psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
+reused=0
+if [ "${REUSE_DB:-0}" = 1 ]; then
+  ORG="$(sql -c "SELECT id FROM organisations WHERE name = 'Bench Approvals Co'" 2>/dev/null || true)"
+  [ -n "$ORG" ] && reused=1
+fi
+if [ "$reused" = 1 ]; then
+say "measuring again on the database seeded before ($DB_NAME)"
+ADMIN="$(sql -c "SELECT id FROM accounts WHERE org_id = '$ORG' AND email = '$EMAIL'")"
+APPROVER="$(sql -c "SELECT id FROM accounts WHERE org_id = '$ORG' AND email = '$APPROVER_EMAIL'")"
+else
 say "seeding $MEMBERS people in $DEPARTMENTS departments"
 psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS $DB_NAME" >/dev/null
 "$BIN" migrate >/dev/null
@@ -117,6 +130,7 @@ UPDATE accounts SET password_changed_at = now(),
        password_hash = (SELECT password_hash FROM accounts WHERE id = '$ADMIN')
  WHERE org_id = '$ORG' AND email LIKE 'bench-%@orgdesk.example' AND id <> '$ADMIN';
 SQL
+fi
 
 say "starting the server on $BASE and the baseline on $BASELINE_ADDR"
 PUBLIC_BASE_URL="$BASE" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site \
@@ -150,6 +164,7 @@ LEAVE="$(tid leave)"
 REIMBURSEMENT="$(tid reimbursement)"
 OVERTIME="$(tid overtime)"
 
+if [ "$reused" = 0 ]; then
 say "three sample requests, submitted through the product"
 sample_cookie="$(sign_in bench-sample@orgdesk.example)"
 s_leave="$(post "$sample_cookie" approval_submit --data-urlencode "id=$LEAVE" \
@@ -288,6 +303,7 @@ t0="$(now)"
 # the visibility map (index-only scans) of a settled database.
 psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
 vacuum_secs="$(since "$t0")"
+fi
 read -r n_requests n_tasks n_events n_cc n_pending_all <<<"$(sql -F ' ' -c "SELECT
   (SELECT count(*) FROM approval_requests), (SELECT count(*) FROM approval_tasks),
   (SELECT count(*) FROM approval_events), (SELECT count(*) FROM approval_cc),
@@ -408,12 +424,18 @@ read -r route_nodes people_min people_avg people_max <<<"$(sql -F ' ' -c "SELECT
   (SELECT count(*) FROM jsonb_array_elements(route->'steps') s, jsonb_array_elements(s->'approvers')) AS people
   FROM approval_requests WHERE template_id = '$LEAVE' AND template_version = $published) x")"
 
+if [ "$reused" = 1 ]; then
+  seeding="  seeded by an earlier run (REUSE_DB=1): $n_requests requests, $n_tasks tasks, $n_events timeline events,
+  $n_cc CCs ($n_pending_all tasks pending); database $db_size"
+else
+  seeding="  seeded: people in ${seed_secs} s (activated in ${activate_secs} s); $n_requests requests, $n_tasks tasks, $n_events timeline events,
+  $n_cc CCs ($n_pending_all tasks pending) loaded in ${load_secs} s; VACUUM ANALYZE ${vacuum_secs} s; database $db_size"
+fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * a / b : 0) }'; }
 cat <<REPORT
 
 Approvals benchmark: $MEMBERS people, $DEPARTMENTS departments, $CONNS connections, ${DURATION}s per run
-  seeded: people in ${seed_secs} s (activated in ${activate_secs} s); $n_requests requests, $n_tasks tasks, $n_events timeline events,
-  $n_cc CCs ($n_pending_all tasks pending) loaded in ${load_secs} s; VACUUM ANALYZE ${vacuum_secs} s; database $db_size
+$seeding
   approver: $pending pending, $handled handled, $cc CC'd; compilers or browser processes beside: $others
 
   inbox, pending tab               req/s     p99 ms
