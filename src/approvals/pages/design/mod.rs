@@ -27,6 +27,7 @@ mod nodes;
 mod rules;
 mod settings;
 mod simulate;
+mod widgets;
 
 use super::pick;
 

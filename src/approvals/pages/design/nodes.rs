@@ -1,7 +1,7 @@
 //! The flow designer: the nodes in order (approval, CC, condition
 //! branches), each branch with its condition and nodes of its own.
-use super::controls::{ItemTools, ProblemList, Text};
 use super::rules::{ConditionEditor, RuleEditor};
+use super::widgets::{ItemTools, ProblemList, Text};
 use super::{Editing, both, fresh_key};
 use crate::approvals::Design;
 use crate::approvals::flow::{

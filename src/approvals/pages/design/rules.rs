@@ -1,7 +1,7 @@
 //! Who approves or is copied at a node, and a branch's condition.
 use super::Editing;
-use super::controls::{Check, Text};
 use super::nodes::{Choose, ListAt};
+use super::widgets::{Check, Text};
 use crate::approvals::flow::{Approvers, Cmp, Condition, Node, Role, Test};
 use crate::approvals::form::ControlKind;
 use crate::approvals::pages::fill::Picker;

@@ -1,8 +1,8 @@
 //! Who may submit a template, and the rules of its whole flow: the
 //! submitter among the approvers, deduplication, rejection and withdrawal.
 use super::Editing;
-use super::controls::{Check, ProblemList, Text};
 use super::nodes::Choose;
+use super::widgets::{Check, ProblemList, Text};
 use crate::approvals::flow::{FlowSettings, OnReject, SelfRule};
 use crate::approvals::pages::fill::Picker;
 use crate::i18n::*;
