@@ -324,13 +324,13 @@ pub async fn publish(raw: String, version: i32) -> Result<i32, AppError> {
     Ok(number)
 }
 
-pub async fn enable(raw: String, enabled: String, version: i32) -> Result<(), AppError> {
+pub async fn enable(raw: String, enabled: String) -> Result<(), AppError> {
     let access = designer().await?;
     let template = id(&raw)?;
     let enabled = matches!(enabled.trim(), "true" | "on" | "1");
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
-    templates::set_enabled(&mut tx, access.org, template, enabled, version).await?;
+    templates::set_enabled(&mut tx, access.org, template, enabled).await?;
     audit(
         &mut tx,
         &actor(&access.principal),

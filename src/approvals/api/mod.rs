@@ -90,12 +90,8 @@ pub async fn approval_template_publish(id: String, version: i32) -> Result<i32, 
 
 /// Turns the template on (`enabled` = `true`) or off for new requests.
 #[server(prefix = "/api", endpoint = "approval_template_enable")]
-pub async fn approval_template_enable(
-    id: String,
-    enabled: String,
-    version: i32,
-) -> Result<(), AppError> {
-    admin::enable(id, enabled, version).await
+pub async fn approval_template_enable(id: String, enabled: String) -> Result<(), AppError> {
+    admin::enable(id, enabled).await
 }
 
 /// What a submission by `submitter` with `form` would do: the route of the

@@ -10,6 +10,7 @@ use uuid::Uuid;
 mod flows;
 mod hands;
 mod races;
+mod templates;
 
 /// An organisation: root > Engineering > Web. Ann (Web) reports to Max;
 /// Max reports to Hal, head of Engineering. Fay and Fen are in the Finance

@@ -238,7 +238,7 @@ pub(crate) const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("approval_template_create", &["name_en", "name_zh"]),
     ("approval_template_save", &["id", "design", "#version"]),
     ("approval_template_publish", &["id", "#version"]),
-    ("approval_template_enable", &["id", "enabled", "#version"]),
+    ("approval_template_enable", &["id", "enabled"]),
     (
         "approval_simulate",
         &[

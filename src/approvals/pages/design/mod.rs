@@ -108,7 +108,6 @@ fn TemplateTable(
                         <ActionForm action=enable>
                             <input type="hidden" name="id" value=t.id.clone() />
                             <input type="hidden" name="enabled" value=turn_to />
-                            <input type="hidden" name="version" value=t.version.to_string() />
                             <button type="submit" class="button button--small" data-action="toggle-template">
                                 {move || if enabled {
                                     t_string!(i18n, designer.turn_off).to_string()
@@ -280,17 +279,10 @@ fn Designer(editor: TemplateEditor, reload: RwSignal<u32>) -> impl IntoView {
     };
     provide_context(editing);
     let dirty = Memo::new(move |_| design.with(|d| saved.with(|s| d != s)));
-    // Closing or reloading the page with unsaved work asks first.
-    #[cfg(feature = "hydrate")]
-    {
-        let guard = window_event_listener(leptos::ev::beforeunload, move |e| {
-            if dirty.try_get_untracked().unwrap_or(false) {
-                e.prevent_default();
-                e.set_return_value("");
-            }
-        });
-        on_cleanup(move || guard.remove());
-    }
+    // Leaving with unsaved work asks first.
+    crate::ui::guard_unsaved(dirty.into(), move || {
+        t_string!(i18n, designer.leave_unsaved).to_string()
+    });
     let busy = RwSignal::new(false);
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let note: RwSignal<Option<&'static str>> = RwSignal::new(None);
