@@ -109,6 +109,17 @@ test("an administrator designs a purchase flow with a branch, simulates it and p
   await expect(result.locator(".route__person strong")).toHaveText(["Max Ma"]);
   await page.screenshot({ path: `${SCREENS}/designer-simulate-1280-en.png`, fullPage: true });
 
+  // A link away with work unsaved asks first; staying keeps the work.
+  let asked = "";
+  page.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole("link", { name: "← All templates" }).click();
+  await expect.poll(() => asked).toContain("not saved");
+  await expect(page).toHaveURL(/\/admin\/approvals\/[0-9a-f-]{36}$/);
+  await expect(result.locator(".route__person strong")).toHaveText(["Max Ma"]);
+
   // Published: version 1, and employees can ask for it.
   await page.locator('[data-action="publish"]').click();
   await expect(page.locator('[data-part="published"]')).toContainText("version 1");
@@ -133,8 +144,10 @@ test("an administrator designs a purchase flow with a branch, simulates it and p
   await expect(employee.locator('[data-template="custom"]', { hasText: "Purchase" })).toBeVisible();
   await employeeContext.close();
 
-  // Turned off: the list says so.
-  await page.goto("/admin/approvals");
+  // Turned off: the list says so. Everything is saved, so the way back
+  // asks nothing (a question nobody answers would keep the page here).
+  await page.getByRole("link", { name: "← All templates" }).click();
+  await expect(page).toHaveURL(/\/admin\/approvals$/);
   await hydrated(page);
   const row = page.locator('[data-table="templates"] tr[data-template="Purchase"]');
   await row.locator('[data-action="toggle-template"]').click();

@@ -11,6 +11,7 @@ mod loaded;
 mod pager;
 mod pages;
 mod table;
+mod unsaved;
 
 pub use console::{
     ActionPanel, ConfirmStep, ConsoleFrame, ConsoleHeader, ConsoleNav, HomeCard, HomeCards,
@@ -24,6 +25,7 @@ pub use pager::{CursorPager, Pager};
 pub use pages::{ComingSoon, ErrorPage, NotFound};
 pub use table::Table;
 pub(crate) use table::columns;
+pub use unsaved::guard_unsaved;
 
 /// A translated text as a `Signal<String>` that follows the language:
 /// `text!(i18n, login.password)` for a `Field`'s label or hint.

@@ -236,6 +236,15 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     });
     let submit = ServerAction::<ApprovalSubmit>::new();
     let server_error = Signal::derive(move || submit.value().get().and_then(|r| r.err()));
+    // A link away from a form filled in but not sent asks first.
+    let blank = StoredValue::new(raw.get_untracked());
+    let dirty = Memo::new(move |_| {
+        !submit.value().with(|v| matches!(v, Some(Ok(_))))
+            && blank.with_value(|b| raw.with(|r| r != b))
+    });
+    crate::ui::guard_unsaved(dirty.into(), move || {
+        t_string!(i18n, approvals.leave_unsaved).to_string()
+    });
     let errors = Signal::derive(move || {
         let mut e = client_errors.get();
         if let Some(AppError::Validation { fields }) = server_error.get() {
