@@ -27,7 +27,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+. scripts/bench-lib.sh
 DURATION="${DURATION:-15}"
 CONNS="${CONNS:-32}"
 MEMBERS="${MEMBERS:-100000}"
@@ -43,31 +43,11 @@ APPROVER_EMAIL="bench-approver@orgdesk.example"
 PASSWORD="bench-heron-ledger-64"
 DB_NAME="${BENCH_DB:-orgdesk_bench_approvals}"
 
-if ! command -v oha >/dev/null; then
-  say "installing the load tool oha (once)"
-  cargo install oha --version 1.16.0 --locked
-fi
-command -v jq >/dev/null || { say "installing jq"; apt-get install -y jq >/dev/null; }
-PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -n1 || true)"
-[ -x "$PGBENCH" ] || { echo "pgbench not found (Debian: postgresql-contrib or postgresql-<version>)" >&2; exit 1; }
+bench_tools
 
-PROFILE="${PROFILE:-release}"
-BIN="${CARGO_TARGET_DIR:-target}/$PROFILE/orgdesk"
 DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh "$DB_NAME")"
 export DATABASE_URL
-if [ "${REUSE_BUILD:-0}" = 1 ]; then
-  # The binaries as last built (no rebuild after an edit).
-  baseline_bin="$(ls -t "${CARGO_TARGET_DIR:-target}/$PROFILE"/deps/approvals_baseline-* 2>/dev/null | grep -v '\.d$' | head -n1 || true)"
-else
-  say "building the server and the baseline ($PROFILE)"
-  # One build for both: the library is compiled once (with LTO, minutes).
-  baseline_bin="$(cargo build --profile "$PROFILE" --features ssr --bin orgdesk --bench approvals_baseline \
-    --message-format=json-render-diagnostics |
-    jq -r 'select(.executable != null and .target.name == "approvals_baseline") | .executable' | tail -n1)"
-fi
-[ -x "$baseline_bin" ] || { echo "baseline did not build" >&2; exit 1; }
-[ -x "$BIN" ] || { echo "$BIN is missing" >&2; exit 1; }
-[ -d target/site ] || mkdir -p target/site
+bench_build approvals_baseline
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
@@ -132,25 +112,7 @@ UPDATE accounts SET password_changed_at = now(),
 SQL
 fi
 
-say "starting the server on $BASE and the baseline on $BASELINE_ADDR"
-PUBLIC_BASE_URL="$BASE" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site \
-  LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_HASH_FILES=false RUST_LOG=warn \
-  "$BIN" serve >target/bench-approvals-server.log 2>&1 &
-server=$!
-BASELINE_ADDR="$BASELINE_ADDR" "$baseline_bin" >target/bench-approvals-baseline.log 2>&1 &
-baseline=$!
-trap 'kill "$server" "$baseline" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-
-FORM="content-type: application/x-www-form-urlencoded"
-sign_in() {
-  local c
-  c="$(curl -fsS -D - -o /dev/null -X POST "$BASE/api/sign_in" -H "$FORM" -H "origin: $BASE" \
-    --data "kind=member&identifier=$1&password=$PASSWORD" |
-    tr -d '\r' | sed -n 's/^set-cookie: \(orgdesk_session=[^;]*\).*/\1/Ip' | head -n1)"
-  [ -n "$c" ] || { echo "sign-in of $1 failed" >&2; exit 1; }
-  echo "$c"
-}
+bench_start approvals
 post() { # cookie endpoint data...: the answer's body, or the script stops
   local cookie="$1" endpoint="$2"
   shift 2
@@ -327,16 +289,7 @@ curl -fsS -H "cookie: $approver_cookie" "$PAGE" | grep -Fc "data-request=\"$firs
 curl -fsS -H "cookie: $approver_cookie" "$BASELINE" | grep -Fc "data-request=\"$first\"" >/dev/null ||
   { echo "the baseline does not show request $first" >&2; exit 1; }
 
-run() { oha --no-tui --output-format json -H "cookie: $approver_cookie" "$@"; }
-rps() { jq -r '.summary.requestsPerSec | round'; }
-p99() { jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100'; }
-ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
-load() {
-  local out
-  out="$(run -c "$CONNS" -z "${DURATION}s" "$@")"
-  echo "$out" | ok_only
-  echo "$(echo "$out" | rps) $(echo "$out" | p99)"
-}
+LOAD_COOKIE="$approver_cookie"
 
 # Two cores share the load tool, both servers and PostgreSQL: a build or a
 # browser test running beside them lowers every figure.

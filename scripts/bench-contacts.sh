@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+. scripts/bench-lib.sh
 DURATION="${DURATION:-15}"
 CONNS="${CONNS:-32}"
 MEMBERS="${MEMBERS:-100000}"
@@ -32,30 +32,11 @@ BASELINE_ADDR="127.0.0.1:${BASELINE_PORT:-3399}"
 EMAIL="bench-contacts@orgdesk.example"
 PASSWORD="bench-heron-ledger-64"
 
-if ! command -v oha >/dev/null; then
-  say "installing the load tool oha (once)"
-  cargo install oha --version 1.16.0 --locked
-fi
-command -v jq >/dev/null || { say "installing jq"; apt-get install -y jq >/dev/null; }
-PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -n1 || true)"
-[ -x "$PGBENCH" ] || { echo "pgbench not found (Debian: postgresql-contrib or postgresql-<version>)" >&2; exit 1; }
+bench_tools
 
-PROFILE="${PROFILE:-release}"
-BIN="${CARGO_TARGET_DIR:-target}/$PROFILE/orgdesk"
 DATABASE_URL="$(DATABASE_URL= ./scripts/database.sh orgdesk_bench_contacts)"
 export DATABASE_URL
-if [ "${REUSE_BUILD:-0}" = 1 ]; then
-  # The release binaries as last built (no rebuild after an edit).
-  baseline_bin="$(ls -t "${CARGO_TARGET_DIR:-target}/$PROFILE"/deps/contacts_baseline-* 2>/dev/null | grep -v '\.d$' | head -n1 || true)"
-else
-  say "building the server and the baseline ($PROFILE)"
-  # One build for both: the library is compiled once (with LTO, minutes).
-  baseline_bin="$(cargo build --profile "$PROFILE" --features ssr --bin orgdesk --bench contacts_baseline \
-    --message-format=json-render-diagnostics |
-    jq -r 'select(.executable != null and .target.name == "contacts_baseline") | .executable' | tail -n1)"
-fi
-[ -x "$baseline_bin" ] || { echo "baseline did not build" >&2; exit 1; }
-[ -d target/site ] || mkdir -p target/site
+bench_build contacts_baseline
 
 say "seeding $MEMBERS members in $DEPARTMENTS departments"
 sqlx database drop -y >/dev/null 2>&1 || psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS orgdesk_bench_contacts" >/dev/null
@@ -69,21 +50,9 @@ psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
 MID="$(echo "$seeded" | sed -n 's/.*mid-level department \([0-9a-f-]*\).*/\1/p')"
 ORG="$(echo "$seeded" | sed -n 's/^organisation \([0-9a-f-]*\).*/\1/p')"
 
-say "starting the server on $BASE and the baseline on $BASELINE_ADDR"
-PUBLIC_BASE_URL="$BASE" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site \
-  LEPTOS_OUTPUT_NAME=orgdesk LEPTOS_HASH_FILES=false RUST_LOG=warn \
-  "$BIN" serve >target/bench-contacts-server.log 2>&1 &
-server=$!
-BASELINE_ADDR="$BASELINE_ADDR" "$baseline_bin" >target/bench-contacts-baseline.log 2>&1 &
-baseline=$!
-trap 'kill "$server" "$baseline" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-
-FORM="content-type: application/x-www-form-urlencoded"
-cookie="$(curl -fsS -D - -o /dev/null -X POST "$BASE/api/sign_in" -H "$FORM" -H "origin: $BASE" \
-  --data "kind=member&identifier=$EMAIL&password=$PASSWORD" |
-  tr -d '\r' | sed -n 's/^set-cookie: \(orgdesk_session=[^;]*\).*/\1/Ip' | head -n1)"
-[ -n "$cookie" ] || { echo "sign-in for the benchmark failed" >&2; exit 1; }
+bench_start contacts
+cookie="$(sign_in "$EMAIL")"
+LOAD_COOKIE="$cookie"
 
 pages="$(curl -fsS -H "cookie: $cookie" "$BASE/api/contacts_members?department=$MID" | jq .pages)"
 FIRST="/admin/contacts?dept=$MID"
@@ -92,18 +61,6 @@ for url in "$BASE$FIRST" "$BASE$DEEP" "http://$BASELINE_ADDR/members?dept=$MID" 
   code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $cookie" "$url")"
   [ "$code" = 200 ] || { echo "$url answered $code" >&2; exit 1; }
 done
-
-run() { oha --no-tui --output-format json -H "cookie: $cookie" "$@"; }
-rps() { jq -r '.summary.requestsPerSec | round'; }
-p99() { jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100'; }
-p50() { jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100'; }
-ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
-load() {
-  local out
-  out="$(run -c "$CONNS" -z "${DURATION}s" "$@")"
-  echo "$out" | ok_only
-  echo "$(echo "$out" | rps) $(echo "$out" | p99)"
-}
 
 say "1/5 members page, first page (${DURATION}s at $CONNS connections)"
 read -r page_rps page_p99 <<<"$(load "$BASE$FIRST")"
@@ -135,15 +92,10 @@ INSERT INTO admin_groups (id, org_id, name, permissions, scope)
 INSERT INTO admin_group_departments (org_id, group_id, department_id) SELECT '$ORG', id, '$MID' FROM grp;
 INSERT INTO admin_group_members (org_id, group_id, account_id) SELECT '$ORG', grp.id, who.id FROM grp, who;
 SQL
-scoped_cookie="$(curl -fsS -D - -o /dev/null -X POST "$BASE/api/sign_in" -H "$FORM" -H "origin: $BASE" \
-  --data "kind=member&identifier=$SCOPED&password=$PASSWORD" |
-  tr -d '\r' | sed -n 's/^set-cookie: \(orgdesk_session=[^;]*\).*/\1/Ip' | head -n1)"
-[ -n "$scoped_cookie" ] || { echo "sign-in of the delegated administrator failed" >&2; exit 1; }
+scoped_cookie="$(sign_in "$SCOPED")"
 code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $scoped_cookie" "$BASE$FIRST")"
 [ "$code" = 200 ] || { echo "the delegated administrator's page answered $code" >&2; exit 1; }
-read -r scoped_rps scoped_p99 <<<"$(oha --no-tui --output-format json -H "cookie: $scoped_cookie" \
-  -c "$CONNS" -z "${DURATION}s" "$BASE$FIRST" | tee /tmp/bench-scoped.json | rps) $(p99 </tmp/bench-scoped.json)"
-jq -e '(.statusCodeDistribution | keys) == ["200"]' /tmp/bench-scoped.json >/dev/null || { echo "non-200 answers" >&2; exit 1; }
+read -r scoped_rps scoped_p99 <<<"$(LOAD_COOKIE="$scoped_cookie" load "$BASE$FIRST")"
 
 say "2/5 pgbench of the member-list SQL (first page and its people's departments)"
 sqlfile="$(mktemp)"
