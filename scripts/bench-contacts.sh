@@ -63,15 +63,20 @@ for url in "$BASE$FIRST" "$BASE$DEEP" "http://$BASELINE_ADDR/members?dept=$MID" 
 done
 
 say "1/5 members page, first page (${DURATION}s at $CONNS connections)"
-read -r page_rps page_p99 <<<"$(load "$BASE$FIRST")"
+load "$BASE$FIRST"
+read -r page_rps page_p99 <<<"$LOADED"
 say "    members page, last page ($pages)"
-read -r deep_rps deep_p99 <<<"$(load "$BASE$DEEP")"
+load "$BASE$DEEP"
+read -r deep_rps deep_p99 <<<"$LOADED"
 say "    members page, first page, asked for uncompressed"
-read -r plain_rps plain_p99 <<<"$(load -H "accept-encoding: identity" "$BASE$FIRST")"
+load -H "accept-encoding: identity" "$BASE$FIRST"
+read -r plain_rps plain_p99 <<<"$LOADED"
 say "    baseline, first page"
-read -r base_rps base_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID")"
+load "http://$BASELINE_ADDR/members?dept=$MID"
+read -r base_rps base_p99 <<<"$LOADED"
 say "    baseline, last page"
-read -r base_deep_rps base_deep_p99 <<<"$(load "http://$BASELINE_ADDR/members?dept=$MID&page=$pages")"
+load "http://$BASELINE_ADDR/members?dept=$MID&page=$pages"
+read -r base_deep_rps base_deep_p99 <<<"$LOADED"
 
 say "    a delegated administrator of that department, first page"
 # One of its people, made a delegated administrator (manage contacts over
@@ -95,7 +100,8 @@ SQL
 scoped_cookie="$(sign_in "$SCOPED")"
 code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $scoped_cookie" "$BASE$FIRST")"
 [ "$code" = 200 ] || { echo "the delegated administrator's page answered $code" >&2; exit 1; }
-read -r scoped_rps scoped_p99 <<<"$(LOAD_COOKIE="$scoped_cookie" load "$BASE$FIRST")"
+LOAD_COOKIE="$scoped_cookie" load "$BASE$FIRST"
+read -r scoped_rps scoped_p99 <<<"$LOADED"
 
 say "2/5 pgbench of the member-list SQL (first page and its people's departments)"
 sqlfile="$(mktemp)"

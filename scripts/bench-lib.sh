@@ -70,11 +70,12 @@ rps() { jq -r '.summary.requestsPerSec | round'; }
 p99() { jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100'; }
 p50() { jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100'; }
 ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
-# load ARGS...: "requests/s p99-ms" of DURATION seconds at CONNS
-# connections, every answer a 200.
+# load ARGS...: LOADED="requests/s p99-ms" of DURATION seconds at CONNS
+# connections. Not called inside $(...): an answer other than 200 stops
+# the script there, where a subshell would only stop itself.
 load() {
   local out
   out="$(run -c "$CONNS" -z "${DURATION}s" "$@")"
   echo "$out" | ok_only
-  echo "$(echo "$out" | rps) $(echo "$out" | p99)"
+  LOADED="$(echo "$out" | rps) $(echo "$out" | p99)"
 }

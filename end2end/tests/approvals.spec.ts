@@ -199,6 +199,13 @@ test("a reimbursement over 5,000 takes the finance branch", async ({ browser, pr
   await hydrated(ann);
   await ann.locator('[data-template="reimbursement"] a').click();
   await hydrated(ann);
+  // Nothing filled in yet (the table's first row stands empty): the way
+  // back asks nothing (a question nobody answers would keep the page here).
+  const back = ann.locator('[data-page="new-request"] a[href="/me/requests"]');
+  await back.click();
+  await expect(ann).toHaveURL(/\/me\/requests$/);
+  await ann.locator('[data-template="reimbursement"] a').click();
+  await expect(ann).toHaveURL(/\/me\/requests\/new\//);
   const row = ann.locator('.table-row[data-row="0"]');
   await row.locator('input[type="date"]').fill("2026-12-01");
   await row.locator('input[type="date"]').dispatchEvent("change");
@@ -222,6 +229,15 @@ test("a reimbursement over 5,000 takes the finance branch", async ({ browser, pr
   await expect(approvers.locator('[data-node="finance"] .route__person strong')).toHaveText(["Fiona Fu"]);
   await fits(ann);
   await ann.screenshot({ path: `${SCREENS}/approvals-reimbursement-375-en.png`, fullPage: true });
+  // Filled in, not sent: the way back asks first, and staying keeps it all.
+  let asked = "";
+  ann.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await back.click();
+  await expect.poll(() => asked).toContain("not sent");
+  await expect(ann.locator('[data-part="total"]')).toContainText("5,060.50");
   await ann.getByRole("button", { name: "Submit" }).click();
   await expect(ann).toHaveURL(/\/me\/requests\/[0-9a-f-]{36}$/);
   await hydrated(ann);

@@ -25,7 +25,10 @@ pub fn guard_unsaved(dirty: Signal<bool>, question: impl Fn() -> String + Send +
                 if !dirty.try_get_untracked().unwrap_or(false) || leaves_page(&e).is_none() {
                     return;
                 }
-                if !window().confirm_with_message(&question()).unwrap_or(true) {
+                if !window()
+                    .confirm_with_message(&untrack(&question))
+                    .unwrap_or(true)
+                {
                     e.prevent_default();
                     e.stop_propagation();
                 }
@@ -45,16 +48,12 @@ pub fn guard_unsaved(dirty: Signal<bool>, question: impl Fn() -> String + Send +
             );
         });
 
-        /// The address a plain click on a link goes to, when it leaves this
-        /// page in this tab.
+        /// The address a plain click goes to, when it is a link the router
+        /// would follow: to this site, in this tab. Anything else the
+        /// browser loads itself, and the browser's own question (above)
+        /// covers it.
         fn leaves_page(e: &web_sys::MouseEvent) -> Option<String> {
-            if e.default_prevented()
-                || e.button() != 0
-                || e.meta_key()
-                || e.ctrl_key()
-                || e.shift_key()
-                || e.alt_key()
-            {
+            if e.button() != 0 || e.meta_key() || e.ctrl_key() || e.shift_key() || e.alt_key() {
                 return None;
             }
             let link = e
@@ -63,15 +62,28 @@ pub fn guard_unsaved(dirty: Signal<bool>, question: impl Fn() -> String + Send +
                 .ok()?
                 .closest("a[href]")
                 .ok()??;
-            if link.has_attribute("download")
+            // HTML links only (an SVG link's tag name is lower case), and
+            // as the router: no target, no download, not rel="external".
+            if link.tag_name() != "A"
+                || link.has_attribute("download")
+                || link.get_attribute("target").is_some_and(|t| !t.is_empty())
                 || link
-                    .get_attribute("target")
-                    .is_some_and(|t| !t.is_empty() && t != "_self")
+                    .get_attribute("rel")
+                    .is_some_and(|r| r.split_ascii_whitespace().any(|w| w == "external"))
             {
                 return None;
             }
             let href = link.get_attribute("href")?;
-            (!href.starts_with('#')).then_some(href)
+            let origin = window().location().origin().ok()?;
+            let here = match href.strip_prefix(origin.as_str()) {
+                Some(rest) => rest.is_empty() || rest.starts_with(['/', '?', '#']),
+                // Relative to this page, not another site (`//host`) or
+                // scheme (`mailto:`).
+                None => {
+                    !href.starts_with("//") && !href.split(['/', '?', '#']).next()?.contains(':')
+                }
+            };
+            (here && !href.starts_with('#')).then_some(href)
         }
     }
     #[cfg(not(feature = "hydrate"))]

@@ -236,7 +236,8 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     });
     let submit = ServerAction::<ApprovalSubmit>::new();
     let server_error = Signal::derive(move || submit.value().get().and_then(|r| r.err()));
-    // A link away from a form filled in but not sent asks first.
+    // A link away from a form filled in but not sent asks first (`blank`
+    // is set once the fields are built, below).
     let blank = StoredValue::new(raw.get_untracked());
     let dirty = Memo::new(move |_| {
         !submit.value().with(|v| matches!(v, Some(Ok(_))))
@@ -316,7 +317,7 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
     };
     let (en, zh) = (template.name_en.clone(), template.name_zh.clone());
     let departments = view.departments.clone();
-    view! {
+    let page = view! {
         <h1>{move || pick(i18n.get_locale(), &en, &zh)}</h1>
         {resubmit.then(|| view! { <p class="notice">{t!(i18n, approvals.resubmit_hint)}</p> })}
         <form class="request-form" novalidate on:submit=on_submit>
@@ -369,5 +370,9 @@ fn Filling(view: crate::approvals::FormView, start: Option<RawForm>) -> impl Int
                 {move || if resubmit { t_string!(i18n, approvals.resubmit).to_string() } else { t_string!(i18n, approvals.submit).to_string() }}
             </button>
         </form>
-    }
+    };
+    // The form as it stands once its fields are built (a table starts
+    // with one empty row) is what counts as nothing filled in.
+    blank.set_value(raw.get_untracked());
+    page
 }
