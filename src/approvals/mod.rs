@@ -223,6 +223,9 @@ pub struct Inbox {
     pub cc: i64,
     /// The organisation's templates to filter by: (id, English, Chinese).
     pub templates: Vec<(String, String, String)>,
+    /// The name of the person the page is filtered by, when it is (shown
+    /// in the filter even when the tab holds none of their requests).
+    pub submitter_name: Option<String>,
 }
 
 /// One approver's part as the request shows it.

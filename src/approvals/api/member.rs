@@ -476,6 +476,18 @@ pub async fn inbox(
         .into_iter()
         .map(|t| (t.id, t.name_en, t.name_zh))
         .collect();
+    let submitter_name = match submitter {
+        Some(s) => {
+            sqlx::query_scalar!(
+                "SELECT name FROM accounts WHERE org_id = $1 AND id = $2",
+                org,
+                s
+            )
+            .fetch_optional(&mut *c)
+            .await?
+        }
+        None => None,
+    };
     let (total, rows) = rows;
     Ok(Inbox {
         page: RequestPage {
@@ -488,6 +500,7 @@ pub async fn inbox(
         handled: counts.handled,
         cc: counts.cc,
         templates,
+        submitter_name,
     })
 }
 

@@ -115,7 +115,7 @@ pub fn InboxPage() -> impl IntoView {
                             </label>
                             <SubmitterFilter
                                 start=param("submitter")
-                                name=inbox.page.rows.first().map(|r| r.submitter_name.clone()).unwrap_or_default() />
+                                name=inbox.submitter_name.clone().unwrap_or_default() />
                             <label class="field">
                                 <span class="field__label">{t!(i18n, approvals.from)}</span>
                                 <input class="field__input" type="date" name="from" value=param("from") />

@@ -50,6 +50,16 @@ async fn leave_goes_to_the_manager_and_is_approved(db: PgPool) {
     assert_eq!(row["id"], request.as_str());
     assert_eq!(row["submitter_name"], "ann");
     let task = row["task"].as_str().unwrap().to_owned();
+    // Filtered by Ann, a tab with none of her requests still names her.
+    let ann_id = o.ann.to_string();
+    let by_ann = read(
+        &mut max,
+        "approval_inbox",
+        &[("tab", "handled"), ("submitter", &ann_id)],
+    )
+    .await;
+    assert_eq!(by_ann.json["page"]["total"], 0, "{}", by_ann.text);
+    assert_eq!(by_ann.json["submitter_name"], "ann");
 
     // Nobody else sees it; Ann cannot decide her manager's task.
     assert_eq!(inbox(&mut ann, "pending").await["pending"], 0);
