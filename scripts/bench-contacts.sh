@@ -63,20 +63,15 @@ for url in "$BASE$FIRST" "$BASE$DEEP" "http://$BASELINE_ADDR/members?dept=$MID" 
 done
 
 say "1/5 members page, first page (${DURATION}s at $CONNS connections)"
-load "$BASE$FIRST"
-read -r page_rps page_p99 <<<"$LOADED"
+load page "$BASE$FIRST"
 say "    members page, last page ($pages)"
-load "$BASE$DEEP"
-read -r deep_rps deep_p99 <<<"$LOADED"
+load deep "$BASE$DEEP"
 say "    members page, first page, asked for uncompressed"
-load -H "accept-encoding: identity" "$BASE$FIRST"
-read -r plain_rps plain_p99 <<<"$LOADED"
+load plain -H "accept-encoding: identity" "$BASE$FIRST"
 say "    baseline, first page"
-load "http://$BASELINE_ADDR/members?dept=$MID"
-read -r base_rps base_p99 <<<"$LOADED"
+load base "http://$BASELINE_ADDR/members?dept=$MID"
 say "    baseline, last page"
-load "http://$BASELINE_ADDR/members?dept=$MID&page=$pages"
-read -r base_deep_rps base_deep_p99 <<<"$LOADED"
+load base_deep "http://$BASELINE_ADDR/members?dept=$MID&page=$pages"
 
 say "    a delegated administrator of that department, first page"
 # One of its people, made a delegated administrator (manage contacts over
@@ -100,8 +95,7 @@ SQL
 scoped_cookie="$(sign_in "$SCOPED")"
 code="$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $scoped_cookie" "$BASE$FIRST")"
 [ "$code" = 200 ] || { echo "the delegated administrator's page answered $code" >&2; exit 1; }
-LOAD_COOKIE="$scoped_cookie" load "$BASE$FIRST"
-read -r scoped_rps scoped_p99 <<<"$LOADED"
+LOAD_COOKIE="$scoped_cookie" load scoped "$BASE$FIRST"
 
 say "2/5 pgbench of the member-list SQL (first page and its people's departments)"
 sqlfile="$(mktemp)"

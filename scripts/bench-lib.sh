@@ -70,12 +70,13 @@ rps() { jq -r '.summary.requestsPerSec | round'; }
 p99() { jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100'; }
 p50() { jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100'; }
 ok_only() { jq -e '(.statusCodeDistribution | keys) == ["200"]' >/dev/null || { echo "non-200 answers" >&2; exit 1; }; }
-# load ARGS...: LOADED="requests/s p99-ms" of DURATION seconds at CONNS
-# connections. Not called inside $(...): an answer other than 200 stops
-# the script there, where a subshell would only stop itself.
+# load NAME ARGS...: NAME_rps (requests/s) and NAME_p99 (ms) of DURATION
+# seconds at CONNS connections; an answer other than 200 stops the script.
 load() {
-  local out
+  local name="$1" out
+  shift
   out="$(run -c "$CONNS" -z "${DURATION}s" "$@")"
   echo "$out" | ok_only
-  LOADED="$(echo "$out" | rps) $(echo "$out" | p99)"
+  printf -v "${name}_rps" '%s' "$(echo "$out" | rps)"
+  printf -v "${name}_p99" '%s' "$(echo "$out" | p99)"
 }
